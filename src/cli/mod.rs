@@ -1,0 +1,82 @@
+//! Command-line definitions (clap derive). Each command lives in its own file
+//! and stays thin: parse arguments, call the library, print.
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Result;
+
+pub mod batch;
+pub mod diff;
+pub mod dump;
+pub mod export;
+pub mod generate;
+pub mod inspect;
+pub mod reconcile;
+
+/// msmail — read, repair and migrate Microsoft Mail for PC Networks 3.x
+/// postoffices and Dir-Sync data.
+#[derive(Debug, Parser)]
+#[command(name = "msmail", version, about, long_about = None)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 differences/hole found (diff, reconcile \
+--fail-on-hole), 2 usage error, 3 input data error, 4 output error."
+)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The msmail commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Export address lists from any source to CSV, LDIF, JSON or import text.
+    Export(export::ExportArgs),
+    /// Show one file in full (LISTQ / LISTDS / DSSCHED views, tables, parsed logs).
+    Dump(dump::DumpArgs),
+    /// Identify files or MAILDATA trees and check their integrity.
+    Inspect(inspect::InspectArgs),
+    /// Write synthetic MAILDATA trees and restore scenarios.
+    Generate(generate::GenerateArgs),
+    /// Find and repair the Dir-Sync restore hole (KB Q113453).
+    Reconcile(reconcile::ReconcileArgs),
+    /// Compare two sources of the same kind.
+    Diff(diff::DiffArgs),
+    /// Convert many sources in parallel.
+    Batch(batch::BatchArgs),
+}
+
+/// What a command finished with, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: differences found (diff) or a hole found with --fail-on-hole.
+    Differences,
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Outcome::Success) => 0,
+        Ok(Outcome::Differences) => 1,
+        Err(e) => {
+            eprintln!("msmail: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Dispatches one parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Export(a) => export::run(a),
+        Command::Dump(a) => dump::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Generate(a) => generate::run(a),
+        Command::Reconcile(a) => reconcile::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Batch(a) => batch::run(a),
+    }
+}

@@ -1,0 +1,210 @@
+//! Code page 850 (the character set of every MS Mail file) and the other text
+//! encodings msmail accepts for text inputs.
+//!
+//! CP850 goes through the maintained `oem_cp` crate's tables; UTF-8, UTF-16 and
+//! Windows-1252 go through `encoding_rs`.
+
+use std::borrow::Cow;
+
+use oem_cp::code_table::{DECODING_TABLE_CP850, ENCODING_TABLE_CP850};
+
+/// Text encodings accepted for text inputs (`--encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextEncoding {
+    /// IBM code page 850, the MS Mail default. Every byte decodes.
+    #[default]
+    #[value(name = "cp850")]
+    Cp850,
+    /// UTF-8 (a byte-order mark is detected and skipped).
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// Windows-1252 (Western European ANSI).
+    #[value(name = "windows-1252", alias = "cp1252")]
+    Windows1252,
+}
+
+/// Decodes CP850 bytes. Total: every byte value has a character, so every
+/// byte sequence decodes and `encode_cp850` gives the same bytes back.
+pub fn decode_cp850(bytes: &[u8]) -> Cow<'_, str> {
+    if bytes.is_ascii() {
+        // ASCII is a subset of CP850; borrow without copying (the hot path).
+        return Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default());
+    }
+    Cow::Owned(
+        bytes
+            .iter()
+            .map(|&b| {
+                if b < 0x80 {
+                    b as char
+                } else {
+                    DECODING_TABLE_CP850[(b - 0x80) as usize]
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Encodes text as CP850. On a character CP850 cannot hold, returns it together
+/// with its character index in `text`.
+pub fn encode_cp850(text: &str) -> Result<Vec<u8>, (usize, char)> {
+    if text.is_ascii() {
+        return Ok(text.as_bytes().to_vec());
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for (index, ch) in text.chars().enumerate() {
+        match encode_char(ch) {
+            Some(b) => out.push(b),
+            None => return Err((index, ch)),
+        }
+    }
+    Ok(out)
+}
+
+/// Encodes text as CP850, replacing each character CP850 cannot hold by `?`.
+/// Only for callers that were explicitly asked to replace.
+pub fn encode_cp850_lossy(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| encode_char(c).unwrap_or(b'?'))
+        .collect()
+}
+
+/// The CP850 byte of one character, if it has one.
+pub fn encode_char(ch: char) -> Option<u8> {
+    if (ch as u32) < 0x80 {
+        Some(ch as u8)
+    } else {
+        ENCODING_TABLE_CP850.get(&ch).copied()
+    }
+}
+
+/// True when every character of `text` exists in CP850.
+pub fn is_cp850(text: &str) -> bool {
+    text.is_ascii() || text.chars().all(|c| encode_char(c).is_some())
+}
+
+/// Upper-cases text the way MS Mail compares names: character by character,
+/// and only where the upper-case form is itself one CP850 character (so `ß`
+/// and `ÿ` stay as they are). Used for identity keys.
+pub fn cp850_upper(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_uppercase();
+    }
+    text.chars()
+        .map(|c| {
+            let mut up = c.to_uppercase();
+            match (up.next(), up.next()) {
+                (Some(u), None) if encode_char(u).is_some() => u,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// Error from decoding a text input: the byte offset of the first bad byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Byte offset in the input of the first byte that is not valid.
+    pub offset: usize,
+}
+
+/// Decodes a whole text input. UTF-8 and UTF-16 byte-order marks are detected
+/// whatever `encoding` says; otherwise `encoding` decides.
+pub fn decode_text(bytes: &[u8], encoding: TextEncoding) -> Result<Cow<'_, str>, DecodeError> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let body = &bytes[bom_len..];
+        if enc == encoding_rs::UTF_8 {
+            return std::str::from_utf8(body)
+                .map(Cow::Borrowed)
+                .map_err(|e| DecodeError {
+                    offset: bom_len + e.valid_up_to(),
+                });
+        }
+        return enc
+            .decode_without_bom_handling_and_without_replacement(body)
+            .ok_or(DecodeError { offset: bom_len });
+    }
+    match encoding {
+        TextEncoding::Cp850 => Ok(decode_cp850(bytes)),
+        TextEncoding::Utf8 => {
+            std::str::from_utf8(bytes)
+                .map(Cow::Borrowed)
+                .map_err(|e| DecodeError {
+                    offset: e.valid_up_to(),
+                })
+        }
+        TextEncoding::Windows1252 => Ok(encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0),
+    }
+}
+
+/// Turns a byte offset into a 1-based (line, column) pair for error messages.
+/// The column counts bytes from the line start, plus one.
+pub fn line_column(bytes: &[u8], offset: usize) -> (u64, u64) {
+    let offset = offset.min(bytes.len());
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    (line, (offset - line_start) as u64 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cp850_byte_round_trips() {
+        let all: Vec<u8> = (0u8..=255).collect();
+        let text = decode_cp850(&all);
+        assert_eq!(text.chars().count(), 256);
+        assert_eq!(encode_cp850(&text).unwrap(), all);
+    }
+
+    #[test]
+    fn accented_names_decode() {
+        // 0x82 = é, 0x81 = ü, 0x99 = Ö in CP850.
+        assert_eq!(decode_cp850(&[0x82, 0x81, 0x99]), "éüÖ");
+        assert_eq!(encode_cp850("Müller").unwrap(), b"M\x81ller");
+    }
+
+    #[test]
+    fn characters_outside_cp850_are_reported() {
+        assert_eq!(encode_cp850("a€b"), Err((1, '€')));
+        assert_eq!(encode_cp850_lossy("a€b"), b"a?b");
+        assert!(!is_cp850("漢"));
+    }
+
+    #[test]
+    fn upper_case_stays_in_cp850() {
+        assert_eq!(cp850_upper("müller"), "MÜLLER");
+        assert_eq!(cp850_upper("straße"), "STRAßE");
+        assert_eq!(cp850_upper("ÿ"), "ÿ");
+    }
+
+    #[test]
+    fn bom_and_encodings() {
+        assert_eq!(
+            decode_text(b"\xEF\xBB\xBFabc", TextEncoding::Cp850).unwrap(),
+            "abc"
+        );
+        assert_eq!(
+            decode_text(b"\xFF\xFEa\x00", TextEncoding::Cp850).unwrap(),
+            "a"
+        );
+        assert_eq!(
+            decode_text(b"\x80", TextEncoding::Windows1252).unwrap(),
+            "€"
+        );
+        assert_eq!(
+            decode_text(b"ab\xC3", TextEncoding::Utf8)
+                .unwrap_err()
+                .offset,
+            2
+        );
+        assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+    }
+}

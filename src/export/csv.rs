@@ -1,0 +1,1 @@
+//! csv writer (not implemented yet).

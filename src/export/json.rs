@@ -1,0 +1,1 @@
+//! json writer (not implemented yet).

@@ -1,0 +1,1 @@
+//! ldif writer (not implemented yet).

@@ -1,0 +1,18 @@
+//! msmail: read, repair and migrate Microsoft Mail for PC Networks 3.x
+//! postoffices and their directory synchronization (Dir-Sync).
+//!
+//! The library holds everything; the `msmail` binary only parses arguments,
+//! calls in here and prints. Start with [`model`] (the one address-directory
+//! model), then the format modules, each a reader and writer side by side.
+
+pub mod cli;
+pub mod codepage;
+pub mod error;
+pub mod export;
+pub mod importtext;
+pub mod model;
+pub mod output;
+pub mod source;
+
+pub use error::{Error, Location, Result};
+pub use model::{Address, AddressKey, Directory, Entry, EntryKind, Operation, Scope};
