@@ -13,6 +13,7 @@ pub mod importtext;
 pub mod model;
 pub mod output;
 pub mod source;
+pub mod tree;
 
 pub use error::{Error, Location, Result};
 pub use model::{Address, AddressKey, Directory, Entry, EntryKind, Operation, Scope};
