@@ -290,14 +290,9 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         });
     }
     let mut netpo = NetpoFile::default();
-    let externals = external_records(
-        data,
-        &data.pol_externals,
-        &po_bag,
-        &mut netpo,
-        &mut warnings,
-        "POL",
-    );
+    let mut pol_ext: Vec<ListEntry> = data.pol_externals.clone();
+    pol_ext.sort_by_cached_key(|x| (cp850_upper(&x.full_name), x.address.key()));
+    let externals = external_records(data, &pol_ext, &po_bag, &mut netpo, &mut warnings, "POL");
     for (x, kind, ptr) in externals {
         let key = x.address.key();
         if tid_of.contains_key(&key) {
@@ -414,6 +409,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
             None => gal_ext.push(x.clone()),
         }
     }
+    gal_ext.sort_by_cached_key(|x| (cp850_upper(&x.full_name), x.address.key()));
     for (x, kind, ptr) in
         external_records(data, &gal_ext, &po_bag, &mut galnetpo, &mut warnings, "GAL")
     {
