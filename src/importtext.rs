@@ -78,6 +78,8 @@ pub fn read_directory(path: &Path, encoding: TextEncoding) -> Result<Directory> 
     let name = path.display().to_string();
     let text = decode_input(&bytes, encoding, &name)?;
     let mut dir = Directory::new();
+    // One entry per line at most: reserving up front avoids rehashing.
+    dir.reserve(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
     for_each_operation(&text, &name, 1, |op| {
         dir.apply(op);
     })?;
