@@ -13,6 +13,8 @@ use crate::model::Directory;
 pub enum SourceKind {
     /// An import text file (IMPORT.EXE input, `IMPORT -X` extract, export text).
     ImportText,
+    /// A MAILDATA postoffice tree (a folder with `GLB/MASTER.GLB`, any case).
+    Tree,
 }
 
 /// Options for reading sources.
@@ -35,6 +37,9 @@ pub struct Loaded {
 
 /// Tells what kind of source `path` is.
 pub fn detect(path: &Path) -> Result<SourceKind> {
+    if path.is_dir() && crate::tree::find_case_insensitive(path, "GLB/MASTER.GLB").is_some() {
+        return Ok(SourceKind::Tree);
+    }
     if path.is_file() {
         return Ok(SourceKind::ImportText);
     }
@@ -48,6 +53,13 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
 /// Loads any source into the directory model.
 pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     match detect(path)? {
+        SourceKind::Tree => {
+            let po = crate::tree::PostOffice::open(path, options)?;
+            Ok(Loaded {
+                directory: po.directory(),
+                warnings: po.warnings,
+            })
+        }
         SourceKind::ImportText => {
             let directory = crate::importtext::read_directory(path, options.encoding)?;
             Ok(Loaded {

@@ -1171,3 +1171,18 @@ fn resolve_netpo(
         }
     }
 }
+
+/// Loads one list of a tree (`msmail export TREE --list ...`) with the
+/// reader's warnings.
+pub fn load_list(
+    maildata: &Path,
+    selector: &ListSelector,
+    options: &LoadOptions,
+) -> Result<crate::source::Loaded> {
+    let po = PostOffice::open(maildata, options)?;
+    let directory = po.list(selector)?;
+    Ok(crate::source::Loaded {
+        directory,
+        warnings: po.warnings,
+    })
+}
