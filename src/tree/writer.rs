@@ -82,7 +82,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
     for u in &data.users {
         let tid = u.tid.unwrap_or_else(|| {
             let t = next_tid;
-            next_tid += 1;
+            next_tid = next_tid.saturating_add(1);
             t
         });
         let mailbag = u.mailbag.unwrap_or_else(&mut bag);
@@ -230,7 +230,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
     for g in &data.groups {
         let tid = g.tid.unwrap_or_else(|| {
             let t = next_tid;
-            next_tid += 1;
+            next_tid = next_tid.saturating_add(1);
             t
         });
         group_tid.push(tid);
@@ -300,7 +300,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
             continue;
         }
         let tid = next_tid;
-        next_tid += 1;
+        next_tid = next_tid.saturating_add(1);
         tid_of.insert(key.clone(), tid);
         pol.push(PolItem {
             name: x.full_name.clone(),
