@@ -15,6 +15,9 @@ pub enum SourceKind {
     ImportText,
     /// A MAILDATA postoffice tree (a folder with `GLB/MASTER.GLB`, any case).
     Tree,
+    /// A list file inside a MAILDATA tree: `NME/ADMIN.NME`, `ADMINSHD.NME`,
+    /// `GAL.NME` or `USR/<hex>.USR` (resolved through its tree).
+    TreeList,
 }
 
 /// Options for reading sources.
@@ -40,6 +43,9 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
     if path.is_dir() && crate::tree::find_case_insensitive(path, "GLB/MASTER.GLB").is_some() {
         return Ok(SourceKind::Tree);
     }
+    if path.is_file() && crate::tree::postoffice::tree_list_file(path).is_some() {
+        return Ok(SourceKind::TreeList);
+    }
     if path.is_file() {
         return Ok(SourceKind::ImportText);
     }
@@ -60,6 +66,7 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 warnings: po.warnings,
             })
         }
+        SourceKind::TreeList => crate::tree::postoffice::load_list_file(path, options),
         SourceKind::ImportText => {
             let directory = crate::importtext::read_directory(path, options.encoding)?;
             Ok(Loaded {

@@ -268,3 +268,47 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn single_list_files_inside_a_tree_are_sources() {
+    let d = tree();
+    let nme = d.path().join("NME/ADMIN.NME");
+    assert_eq!(source::detect(&nme).unwrap(), SourceKind::TreeList);
+    let pol = source::load_directory(&nme, &LoadOptions::default()).unwrap();
+    assert_eq!(pol.directory.len(), 6);
+    let gal =
+        source::load_directory(&d.path().join("NME/GAL.NME"), &LoadOptions::default()).unwrap();
+    assert_eq!(gal.directory.len(), 5);
+    let usr = d.path().join(first(d.path(), "USR"));
+    let list = source::load_directory(&usr, &LoadOptions::default()).unwrap();
+    assert_eq!(list.directory.len(), 3);
+    assert!(list
+        .directory
+        .iter()
+        .all(|e| e.address.body.starts_with("ACME/BRANCH/")));
+    // A USR whose mailbag no XTN record names.
+    let stray = d.path().join("USR/0000ABCD.USR");
+    std::fs::copy(&usr, &stray).unwrap();
+    let e = source::load_directory(&stray, &LoadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("no XTN record"), "{e}");
+    // Outside a tree it is not a tree list.
+    let lone = tempfile::tempdir().unwrap();
+    std::fs::create_dir(lone.path().join("NME")).unwrap();
+    std::fs::copy(&nme, lone.path().join("NME/ADMIN.NME")).unwrap();
+    assert_ne!(
+        source::detect(&lone.path().join("NME/ADMIN.NME")).unwrap(),
+        SourceKind::TreeList
+    );
+}
+
+#[test]
+fn mem_file_disagreeing_with_the_chain_is_reported() {
+    let d = tree();
+    let mem = first(d.path(), "MEM");
+    patch(d.path(), &mem, |b| b.truncate(4));
+    let po = PostOffice::open(d.path(), &LoadOptions::default()).unwrap();
+    assert_eq!(po.warnings.len(), 1, "{:?}", po.warnings);
+    assert!(po.warnings[0].contains("1 local member mailbags"));
+    patch(d.path(), &mem, |b| b.push(1));
+    assert!(strict(d.path()).to_string().contains("MEM"));
+}

@@ -1004,6 +1004,44 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             g.members = members;
         }
     }
+    // MEM files: the mailbags of each group's local members.
+    let bag_of: HashMap<AddressKey, u32> = data
+        .users
+        .iter()
+        .filter_map(|u| Some((data.local_address(&u.mailbox).key(), u.mailbag?)))
+        .collect();
+    for g in &data.groups {
+        let Some(tid) = g.tid else { continue };
+        let rel = format!("MEM/{}.MEM", super::hex8(tid));
+        let Some((mf, mb)) = r.optional(&rel)? else {
+            continue;
+        };
+        let mut found = match super::groups::read_mem(&mf, &mb) {
+            Ok(v) => v,
+            Err(e) => {
+                if !r.ctx.salvage {
+                    return Err(e);
+                }
+                r.ctx.warn(format!("skipped: {e}"));
+                continue;
+            }
+        };
+        let mut expect: Vec<u32> = g
+            .members
+            .iter()
+            .filter_map(|m| bag_of.get(&m.key()).copied())
+            .collect();
+        found.sort_unstable();
+        expect.sort_unstable();
+        if found != expect {
+            r.ctx.warn(format!(
+                "{mf}: {} local member mailbags, the ADMIN.GRP chain of {} gives {}",
+                found.len(),
+                g.mailbox,
+                expect.len()
+            ));
+        }
+    }
 
     // The GAL.
     if let Some((gf, gb)) = r.optional("NME/GAL.NME")? {
@@ -1181,6 +1219,80 @@ pub fn load_list(
 ) -> Result<crate::source::Loaded> {
     let po = PostOffice::open(maildata, options)?;
     let directory = po.list(selector)?;
+    Ok(crate::source::Loaded {
+        directory,
+        warnings: po.warnings,
+    })
+}
+
+/// Which list a single list file inside a MAILDATA tree holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeListFile {
+    /// `NME/ADMIN.NME` or its shadow `NME/ADMINSHD.NME`: the POL.
+    Pol,
+    /// `NME/GAL.NME`.
+    Gal,
+    /// `USR/<mailbag>.USR`: the list of the postoffice with that mailbag.
+    Usr(u32),
+}
+
+/// When `path` is a list file (NME/ADMIN.NME, ADMINSHD.NME, GAL.NME or
+/// USR/&lt;hex&gt;.USR) inside a MAILDATA tree: the tree root and which list it is.
+/// Such files need their tree to resolve addresses.
+pub fn tree_list_file(path: &Path) -> Option<(PathBuf, TreeListFile)> {
+    let file = path.file_name()?.to_str()?.to_ascii_uppercase();
+    let folder = path.parent()?;
+    let folder_name = folder.file_name()?.to_str()?.to_ascii_uppercase();
+    let root = folder.parent()?;
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    find_case_insensitive(root, "GLB/MASTER.GLB")?;
+    let (stem, ext) = file.rsplit_once('.')?;
+    let kind = match (folder_name.as_str(), ext, stem) {
+        ("NME", "NME", "ADMIN" | "ADMINSHD") => TreeListFile::Pol,
+        ("NME", "NME", "GAL") => TreeListFile::Gal,
+        ("USR", "USR", hex) => TreeListFile::Usr(parse_hex8(hex)?),
+        _ => return None,
+    };
+    Some((root.to_path_buf(), kind))
+}
+
+/// Loads a single list file of a tree (see [`tree_list_file`]).
+pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::source::Loaded> {
+    let Some((root, kind)) = tree_list_file(path) else {
+        return Err(Error::input(
+            path.display().to_string(),
+            Location::File,
+            "not an ADMIN/ADMINSHD/GAL.NME or USR list inside a MAILDATA tree",
+        ));
+    };
+    let po = PostOffice::open(&root, options)?;
+    let directory = match kind {
+        TreeListFile::Pol => po.pol(),
+        TreeListFile::Gal => po.gal(),
+        TreeListFile::Usr(bag) => {
+            let found = po.data.networks.iter().find_map(|n| {
+                n.postoffices
+                    .iter()
+                    .find(|p| p.mailbag == Some(bag))
+                    .map(|p| (n.name.clone(), p.name.clone()))
+            });
+            let Some((net, name)) = found else {
+                return Err(Error::input(
+                    path.display().to_string(),
+                    Location::File,
+                    format!(
+                        "no XTN record of this tree names mailbag {}",
+                        super::hex8(bag)
+                    ),
+                ));
+            };
+            po.usr_list(&net, &name).unwrap_or_default()
+        }
+    };
     Ok(crate::source::Loaded {
         directory,
         warnings: po.warnings,
