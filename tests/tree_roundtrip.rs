@@ -185,3 +185,52 @@ fn committed_fixture_matches_the_writer() {
     let po = PostOffice::open(&fixture(), &strict()).unwrap();
     assert_eq!(po.directory().len(), 10);
 }
+
+#[test]
+fn entries_name_the_record_they_came_from() {
+    use msmail::model::Position;
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&sample::small(), dir.path(), false).unwrap();
+    let po = PostOffice::open(dir.path(), &strict()).unwrap();
+    let all = po.directory();
+    let find =
+        |d: &Directory, body: &str| d.iter().find(|e| e.address.body == body).cloned().unwrap();
+    let jdoe = find(&all, "ACME/HQ/JDOE");
+    assert!(jdoe.origin.file.ends_with("ACCESS2.GLB"));
+    assert_eq!(
+        jdoe.origin.position,
+        Position::Record {
+            index: 1,
+            offset: 69
+        }
+    );
+    let bob = find(&all, "ACME/BRANCH/BJONES");
+    assert!(bob.origin.file.contains("USR"));
+    assert_eq!(
+        bob.origin.position,
+        Position::Record {
+            index: 1,
+            offset: 53
+        }
+    );
+    let sales = find(&all, "ACME/HQ/SALES");
+    assert!(sales.origin.file.ends_with("GROUP.GLB"));
+    assert_eq!(
+        sales.origin.position,
+        Position::Record {
+            index: 0,
+            offset: 4
+        }
+    );
+    let pol_jdoe = find(&po.pol(), "ACME/HQ/JDOE");
+    assert!(pol_jdoe.origin.file.ends_with("ADMIN.NME"));
+    let gal_bob = find(&po.gal(), "ACME/BRANCH/BJONES");
+    assert!(gal_bob.origin.file.ends_with("GAL.NME"));
+    assert_eq!(
+        gal_bob.origin.position,
+        Position::Record {
+            index: 2,
+            offset: 90
+        }
+    );
+}

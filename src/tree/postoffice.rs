@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::groups::{GroupGlb, GrpFile};
 use super::identity::{network_kind, MasterGlb, NetworkRec, XtnRec};
@@ -14,8 +15,8 @@ use super::{find_case_insensitive, parse_hex8, read_records, Ctx, FixedRecord, N
 use crate::codepage::cp850_upper;
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    Address, AddressKey, Directory, Entry, EntryKind, Scope, TemplateDef, TemplateField,
-    TemplateValue,
+    Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, Scope, TemplateDef,
+    TemplateField, TemplateValue,
 };
 use crate::output::read_input;
 use crate::source::LoadOptions;
@@ -468,12 +469,49 @@ pub struct PostOffice {
     /// Entries profile v1 cannot represent (counted, reported in `warnings`).
     pub unrepresentable: usize,
     dirsync: DirSyncPaths,
+    origins: Origins,
+}
+
+/// Where each address was read from: the record of its own file (ACCESS2,
+/// GROUP.GLB, USR), of ADMIN.NME, and of GAL.NME.
+#[derive(Debug, Clone, Default)]
+struct Origins {
+    base: HashMap<AddressKey, Origin>,
+    pol: HashMap<AddressKey, Origin>,
+    gal: HashMap<AddressKey, Origin>,
+}
+
+fn origin(file: &Arc<str>, index: usize, size: usize) -> Origin {
+    Origin {
+        file: Arc::clone(file),
+        position: Position::Record {
+            index: index as u64,
+            offset: (index * size) as u64,
+        },
+    }
+}
+
+/// Sets each entry's origin from the first map that knows its address.
+fn stamp(d: Directory, maps: &[&HashMap<AddressKey, Origin>]) -> Directory {
+    let mut out: Directory = d
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            if let Some(o) = maps.iter().find_map(|m| m.get(&e.key())) {
+                e.origin = o.clone();
+            }
+            e
+        })
+        .collect();
+    out.templates = d.templates;
+    out
 }
 
 struct Reader<'a> {
     root: &'a Path,
     ctx: Ctx,
     unrepresentable: usize,
+    origins: Origins,
 }
 
 impl Reader<'_> {
@@ -525,6 +563,7 @@ impl PostOffice {
             root: maildata,
             ctx: Ctx::new(options.salvage),
             unrepresentable: 0,
+            origins: Origins::default(),
         };
         let data = read_tree(&mut r)?;
         let dirsync = DirSyncPaths {
@@ -539,6 +578,7 @@ impl PostOffice {
             warnings: r.ctx.warnings,
             unrepresentable: r.unrepresentable,
             dirsync,
+            origins: r.origins,
         })
     }
 
@@ -547,25 +587,30 @@ impl PostOffice {
         self.data
     }
 
-    /// See [`PostOfficeData::pol`].
+    /// See [`PostOfficeData::pol`]; origins name ADMIN.NME records.
     pub fn pol(&self) -> Directory {
-        self.data.pol()
+        stamp(self.data.pol(), &[&self.origins.pol, &self.origins.base])
     }
-    /// See [`PostOfficeData::usr_list`].
+    /// See [`PostOfficeData::usr_list`]; origins name USR records.
     pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
-        self.data.usr_list(network, postoffice)
+        Some(stamp(
+            self.data.usr_list(network, postoffice)?,
+            &[&self.origins.base],
+        ))
     }
     /// See [`PostOfficeData::external_postoffices`].
     pub fn external_postoffices(&self) -> Vec<(Scope, &ExternalPostOffice)> {
         self.data.external_postoffices()
     }
-    /// See [`PostOfficeData::gal`].
+    /// See [`PostOfficeData::gal`]; origins name GAL.NME records.
     pub fn gal(&self) -> Directory {
-        self.data.gal()
+        stamp(self.data.gal(), &[&self.origins.gal])
     }
-    /// See [`PostOfficeData::directory`].
+    /// See [`PostOfficeData::directory`]; origins name the record each entry
+    /// was taken from (ACCESS2, GROUP.GLB, USR, ADMIN.NME, GAL.NME).
     pub fn directory(&self) -> Directory {
-        self.data.directory()
+        let o = &self.origins;
+        stamp(self.data.directory(), &[&o.base, &o.pol, &o.gal])
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
@@ -576,7 +621,7 @@ impl PostOffice {
         match selector {
             ListSelector::Pol => Ok(self.pol()),
             ListSelector::Gal => Ok(self.gal()),
-            ListSelector::Groups => Ok(self.data.groups_directory()),
+            ListSelector::Groups => Ok(stamp(self.data.groups_directory(), &[&self.origins.base])),
             ListSelector::Usr {
                 network,
                 postoffice,
@@ -657,6 +702,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     // Local users.
     let (af, ab) = r.required("GLB/ACCESS2.GLB")?;
     let (_, access2) = read_records::<Access2Rec>(&af, &ab, 0, &mut r.ctx)?;
+    let af_arc: Arc<str> = Arc::from(af.as_str());
     for (rel, size) in [
         ("GLB/ACCESS.GLB", users::ACCESS_SIZE),
         ("GLB/ACCESS3.GLB", users::ACCESS3_SIZE),
@@ -709,6 +755,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             )?;
         }
         user_by_offset.insert((i * Access2Rec::SIZE) as u32, data.users.len());
+        r.origins
+            .base
+            .entry(data.local_address(&a.mailbox).key())
+            .or_insert_with(|| origin(&af_arc, i, Access2Rec::SIZE));
         data.users.push(LocalUser {
             mailbox: a.mailbox.clone(),
             full_name: a.full_name.clone(),
@@ -789,6 +839,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     match r.optional(&urel)? {
                         Some((uf, ub)) => {
                             let (_, usr) = read_records::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
+                            let uf_arc: Arc<str> = Arc::from(uf.as_str());
                             for (ui, u) in usr.iter().enumerate() {
                                 if u.status != super::STATUS_IN_USE {
                                     continue;
@@ -807,6 +858,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                                     }
                                 };
                                 let template = template_values(r, &tpl, &inf, u.inf, &uf, uloc)?;
+                                r.origins
+                                    .base
+                                    .entry(PostOfficeData::address_in(&nd, &po, &u.mailbox).key())
+                                    .or_insert_with(|| origin(&uf_arc, ui, UsrRec::SIZE));
                                 po.entries.push(UsrEntry {
                                     full_name: u.full_name.clone(),
                                     mailbox: u.mailbox.clone(),
@@ -840,11 +895,23 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         None => GroupGlb::default(),
     };
     let mut group_by_tid: HashMap<u32, usize> = HashMap::new();
-    for g in group_glb
-        .records
-        .iter()
-        .filter(|g| g.status == super::STATUS_IN_USE)
-    {
+    let gf_arc: Arc<str> = Arc::from(r.shown("GLB/GROUP.GLB").as_str());
+    for (gi, g) in group_glb.records.iter().enumerate() {
+        if g.status != super::STATUS_IN_USE {
+            continue;
+        }
+        let o = Origin {
+            file: Arc::clone(&gf_arc),
+            position: Position::Record {
+                index: gi as u64,
+                offset: (super::groups::group_layout::HEADER
+                    + gi * super::groups::group_layout::SIZE) as u64,
+            },
+        };
+        r.origins
+            .base
+            .entry(data.local_address(&g.mailbox).key())
+            .or_insert(o);
         group_by_tid.insert(g.tid, data.groups.len());
         data.groups.push(LocalGroup {
             name: g.name.clone(),
@@ -900,6 +967,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         )?,
     }
     let (_, nme) = read_records::<NmeRec>(&nf, &nb, 0, &mut r.ctx)?;
+    let nf_arc: Arc<str> = Arc::from(nf.as_str());
     let netpo = match r.optional("GLB/NETPO.GLB")? {
         Some((f, b)) => Some((f.clone(), NetpoFile::read(&f, &b, &mut r.ctx)?)),
         None => None,
@@ -936,7 +1004,12 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     )?;
                     continue;
                 }
-                addr_by_tid.insert(e.tid, data.local_address(&u.mailbox));
+                let a = data.local_address(&u.mailbox);
+                r.origins
+                    .pol
+                    .entry(a.key())
+                    .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
+                addr_by_tid.insert(e.tid, a);
                 if let Some(s) = users_in_pol.get_mut(ui) {
                     *s = true;
                 }
@@ -950,11 +1023,20 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 let Some(g) = data.groups.get(gi) else {
                     continue;
                 };
-                addr_by_tid.insert(e.tid, data.local_address(&g.mailbox));
+                let a = data.local_address(&g.mailbox);
+                r.origins
+                    .pol
+                    .entry(a.key())
+                    .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
+                addr_by_tid.insert(e.tid, a);
                 group_chains.push((gi, e.pointer, loc));
             }
             nme_kind::EXTERNAL | nme_kind::GATEWAY => {
                 if let Some(a) = resolve_netpo(r, &data, &nf, &netpo, e, loc)? {
+                    r.origins
+                        .pol
+                        .entry(a.key())
+                        .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
                     addr_by_tid.insert(e.tid, a.clone());
                     data.pol_externals.push(ListEntry {
                         full_name: e.full_name.clone(),
@@ -1046,6 +1128,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     // The GAL.
     if let Some((gf, gb)) = r.optional("NME/GAL.NME")? {
         let (_, gal) = read_records::<NmeRec>(&gf, &gb, 0, &mut r.ctx)?;
+        let gf_nme: Arc<str> = Arc::from(gf.as_str());
         let galnetpo = match r.optional("GLB/GALNETPO.GLB")? {
             Some((f, b)) => Some((f.clone(), NetpoFile::read(&f, &b, &mut r.ctx)?)),
             None => None,
@@ -1099,6 +1182,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 }
             };
             if let Some(address) = addr {
+                r.origins
+                    .gal
+                    .entry(address.key())
+                    .or_insert_with(|| origin(&gf_nme, i, NmeRec::SIZE));
                 data.gal.push(ListEntry {
                     full_name: e.full_name.clone(),
                     address,
