@@ -234,3 +234,35 @@ fn entries_name_the_record_they_came_from() {
         }
     );
 }
+
+#[test]
+fn usr_list_rebuilt_from_a_directory() {
+    let mut data = sample::small();
+    let mut dir = data.usr_list("ACME", "BRANCH").unwrap();
+    dir.remove(&msmail::model::Address::pcm("ACME", "BRANCH", "BJONES").key());
+    dir.upsert(msmail::model::Entry::new(
+        "Zed, New",
+        msmail::model::Address::pcm("acme", "branch", "ZNEW"),
+    ));
+    assert!(data.replace_usr_list_from("ACME", "BRANCH", &dir));
+    let names: Vec<&str> = data
+        .external("ACME", "BRANCH")
+        .unwrap()
+        .1
+        .entries
+        .iter()
+        .map(|e| e.mailbox.as_str())
+        .collect();
+    assert_eq!(names, ["ASMITH", "STAFF", "ZNEW"]);
+    let out = tempfile::tempdir().unwrap();
+    write_tree(&data, out.path(), false).unwrap();
+    let po = PostOffice::open(out.path(), &strict()).unwrap();
+    let branch = po.usr_list("ACME", "BRANCH").unwrap();
+    assert_eq!(branch.len(), 3);
+    // Template data survives the rebuild.
+    let alice = branch
+        .iter()
+        .find(|e| e.address.body.ends_with("ASMITH"))
+        .unwrap();
+    assert_eq!(alice.template[0].value, "Sales");
+}

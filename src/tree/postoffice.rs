@@ -77,6 +77,20 @@ pub struct UsrEntry {
     pub template: Vec<TemplateValue>,
 }
 
+impl UsrEntry {
+    /// A USR entry from a directory entry: its mailbox is the third part of the
+    /// address (`NET/PO/MAILBOX`); `None` for addresses without three parts.
+    pub fn from_entry(e: &Entry) -> Option<UsrEntry> {
+        let (_, _, mailbox) = e.address.parts()?;
+        Some(UsrEntry {
+            full_name: e.full_name.clone(),
+            mailbox: mailbox.to_string(),
+            kind: e.kind,
+            template: e.template.clone(),
+        })
+    }
+}
+
 /// An external postoffice or gateway node (XTN record) and its address list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExternalPostOffice {
@@ -212,6 +226,26 @@ impl PostOfficeData {
             .filter(|net| cp850_upper(&net.name) == n)
             .flat_map(|net| net.postoffices.iter_mut())
             .find(|po| cp850_upper(&po.name) == p)
+    }
+
+    /// Replaces the USR list of `network/postoffice` with the entries of `dir`
+    /// in that scope (sorted by address); false if the postoffice is unknown.
+    pub fn replace_usr_list_from(
+        &mut self,
+        network: &str,
+        postoffice: &str,
+        dir: &Directory,
+    ) -> bool {
+        let Some((net, po)) = self.external(network, postoffice) else {
+            return false;
+        };
+        let scope = Self::scope_of(net, po);
+        let entries = dir
+            .in_scope(&scope)
+            .into_iter()
+            .filter_map(UsrEntry::from_entry)
+            .collect();
+        self.replace_usr_list(network, postoffice, entries)
     }
 
     /// Replaces the USR list of `network/postoffice`; false if it is unknown.
