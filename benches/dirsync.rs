@@ -68,6 +68,7 @@ fn main() {
         f64::from(n) / s
     );
     drop(stream);
+    drop(bytes);
 
     let t = Instant::now();
     let bytes = std::fs::read(&path).expect("read");
