@@ -73,6 +73,7 @@ fn main() {
     let t = Instant::now();
     let bytes = std::fs::read(&path).expect("read");
     let stream = read_stream(&bytes, &file, false).expect("frame");
+    drop(bytes);
     let mut d = msmail::Directory::new();
     match stream.apply_to(&mut d, &file) {
         Ok(ops) => {

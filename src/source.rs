@@ -90,6 +90,7 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
             let file = path.display().to_string();
             let bytes = crate::output::read_input(path)?;
             let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
+            drop(bytes); // the records own their text
             let mut directory = Directory::new();
             stream.apply_to(&mut directory, &file)?;
             let warnings = stream
