@@ -117,3 +117,47 @@ proptest! {
         prop_assert_eq!(GalIndex::read("G", &bytes).unwrap(), idx);
     }
 }
+
+fn copy_fixture() -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tree/small");
+    let dst = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for sub in std::fs::read_dir(&src).unwrap() {
+        let sub = sub.unwrap().path();
+        let name = sub.file_name().unwrap().to_owned();
+        std::fs::create_dir(dst.path().join(&name)).unwrap();
+        for f in std::fs::read_dir(&sub).unwrap() {
+            let f = f.unwrap().path();
+            let rel = std::path::Path::new(&name).join(f.file_name().unwrap());
+            std::fs::copy(&f, dst.path().join(&rel)).unwrap();
+            files.push(rel);
+        }
+    }
+    files.sort();
+    (dst, files)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any byte of any file flipped, or any file cut short: open never panics;
+    /// strict mode either succeeds or names the damaged file.
+    #[test]
+    fn mutated_fixture_never_panics(file in any::<proptest::sample::Index>(), at in any::<proptest::sample::Index>(), value in any::<u8>(), cut in any::<bool>()) {
+        let (dir, files) = copy_fixture();
+        let rel = file.get(&files);
+        let p = dir.path().join(rel);
+        let mut bytes = std::fs::read(&p).unwrap();
+        if !bytes.is_empty() {
+            let i = at.index(bytes.len());
+            if cut { bytes.truncate(i); } else { bytes[i] = value; }
+        }
+        std::fs::write(&p, &bytes).unwrap();
+        match PostOffice::open(dir.path(), &LoadOptions::default()) {
+            Ok(_) => {}
+            Err(msmail::Error::Input { file, .. }) => prop_assert!(!file.is_empty()),
+            Err(e) => prop_assert!(false, "unexpected error kind: {e}"),
+        }
+        let _ = PostOffice::open(dir.path(), &LoadOptions { salvage: true, ..LoadOptions::default() });
+    }
+}
