@@ -546,11 +546,39 @@ struct Reader<'a> {
     ctx: Ctx,
     unrepresentable: usize,
     origins: Origins,
+    /// Folder listings by folder, upper-cased name → path: each folder is
+    /// listed at most once, so name lookups stay linear in the tree size.
+    listings: std::cell::RefCell<HashMap<PathBuf, HashMap<String, PathBuf>>>,
 }
 
 impl Reader<'_> {
+    /// `rel` under the root, every component matched case-insensitively
+    /// (exact spelling first, then one cached listing per folder).
     fn path(&self, rel: &str) -> Option<PathBuf> {
-        find_case_insensitive(self.root, rel)
+        let mut cur = self.root.to_path_buf();
+        for part in rel.split(['/', '\\']).filter(|p| !p.is_empty()) {
+            let exact = cur.join(part);
+            if exact.exists() {
+                cur = exact;
+                continue;
+            }
+            let mut cache = self.listings.borrow_mut();
+            let listing = cache.entry(cur.clone()).or_insert_with(|| {
+                let mut m = HashMap::new();
+                let mut names: Vec<PathBuf> = std::fs::read_dir(&cur)
+                    .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                    .unwrap_or_default();
+                names.sort();
+                for p in names {
+                    if let Some(n) = p.file_name().and_then(|n| n.to_str()) {
+                        m.entry(n.to_ascii_uppercase()).or_insert(p);
+                    }
+                }
+                m
+            });
+            cur = listing.get(&part.to_ascii_uppercase())?.clone();
+        }
+        Some(cur)
     }
     fn shown(&self, rel: &str) -> String {
         self.path(rel)
@@ -598,6 +626,7 @@ impl PostOffice {
             ctx: Ctx::new(options.salvage),
             unrepresentable: 0,
             origins: Origins::default(),
+            listings: Default::default(),
         };
         let data = read_tree(&mut r)?;
         let dirsync = DirSyncPaths {
