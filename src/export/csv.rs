@@ -52,7 +52,7 @@ pub const EXCHANGE_COLUMNS: [&str; 11] = [
 /// Which CSV layout to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum CsvProfile {
-    /// msmail's own columns (readable back with [`read_csv`]).
+    /// msmail's own columns (readable back by `read_csv`).
     #[default]
     Default,
     /// Exchange Server 4.0–5.5 directory import (`Obj-Class`, `Mode`, ...).
