@@ -339,10 +339,20 @@ fn base_entry(base_dn: &str) -> Result<(Vec<&'static str>, String, String)> {
     Ok((classes, attr.to_ascii_lowercase(), value))
 }
 
-/// A template value as a `description` value: `N. prompt/value`, with `/` in
-/// the prompt written `//` (the import-text rule), N counting from 1.
+/// A template value as a `description` value: `N. prompt/value`, N counting
+/// from 1; in the prompt `\` is written `\\` and `/` is written `\/`, so the
+/// first bare `/` always ends the prompt (the value is verbatim).
 fn template_description(n: usize, t: &TemplateValue) -> String {
-    format!("{n}. {}/{}", t.prompt.replace('/', "//"), t.value)
+    let mut s = format!("{n}. ");
+    for c in t.prompt.chars() {
+        if c == '\\' || c == '/' {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('/');
+    s.push_str(&t.value);
+    s
 }
 
 /// Reads a value written by [`template_description`].
@@ -350,18 +360,15 @@ fn parse_template_description(s: &str) -> Option<(usize, TemplateValue)> {
     let (num, rest) = s.split_once(". ")?;
     let n: usize = num.parse().ok()?;
     let mut prompt = String::new();
-    let mut chars = rest.char_indices().peekable();
+    let mut chars = rest.char_indices();
     while let Some((i, c)) = chars.next() {
-        if c == '/' {
-            if chars.peek().map(|&(_, c)| c) == Some('/') {
-                chars.next();
-                prompt.push('/');
-            } else {
+        match c {
+            '\\' => prompt.push(chars.next()?.1),
+            '/' => {
                 let value = rest.get(i + 1..)?.to_string();
                 return Some((n, TemplateValue { prompt, value }));
             }
-        } else {
-            prompt.push(c);
+            _ => prompt.push(c),
         }
     }
     None
@@ -824,10 +831,11 @@ mod tests {
     #[test]
     fn template_descriptions_round_trip() {
         let t = TemplateValue {
-            prompt: "City/ST//Zip:".into(),
-            value: "A/B".into(),
+            prompt: "City/ST\\\\Zip:".into(),
+            value: "/A/B".into(),
         };
         let s = template_description(3, &t);
+        assert_eq!(s, "3. City\\/ST\\\\\\\\Zip:/" .to_string() + "/A/B");
         assert_eq!(parse_template_description(&s), Some((3, t)));
     }
 }
