@@ -20,10 +20,14 @@ const ROOT_DN: &str = "cn=admin,dc=example,dc=com";
 const ROOT_PW: &str = "interop-secret";
 
 fn slapd_path() -> Option<PathBuf> {
-    ["/usr/sbin/slapd", "/usr/local/sbin/slapd", "/usr/local/libexec/slapd"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
+    [
+        "/usr/sbin/slapd",
+        "/usr/local/sbin/slapd",
+        "/usr/local/libexec/slapd",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
 }
 
 /// A throwaway slapd; killed and reaped on drop, whatever happens in the test.
@@ -55,8 +59,15 @@ fn start_slapd(slapd: &Path) -> Slapd {
     for s in ["core", "cosine", "inetorgperson"] {
         conf.push_str(&format!("include /etc/ldap/schema/{s}.schema\n"));
     }
-    conf.push_str(&format!("pidfile {}\n", dir.path().join("slapd.pid").display()));
-    for libdir in ["/usr/lib/ldap", "/usr/lib/openldap", "/usr/libexec/openldap"] {
+    conf.push_str(&format!(
+        "pidfile {}\n",
+        dir.path().join("slapd.pid").display()
+    ));
+    for libdir in [
+        "/usr/lib/ldap",
+        "/usr/lib/openldap",
+        "/usr/libexec/openldap",
+    ] {
         if Path::new(libdir).join("back_mdb.la").exists()
             || Path::new(libdir).join("back_mdb.so").exists()
         {
@@ -92,7 +103,17 @@ fn start_slapd(slapd: &Path) -> Slapd {
                 break; // exited: port taken or config error; try again
             }
             let ok = Command::new("ldapsearch")
-                .args(["-x", "-H", &s.uri, "-b", "", "-s", "base", "-LLL", "objectClass=*"])
+                .args([
+                    "-x",
+                    "-H",
+                    &s.uri,
+                    "-b",
+                    "",
+                    "-s",
+                    "base",
+                    "-LLL",
+                    "objectClass=*",
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()
@@ -124,10 +145,24 @@ fn ldapadd(s: &Slapd, file: &Path) {
 
 fn ldapsearch_all(s: &Slapd, base: &str) -> Vec<LdifRecord> {
     let out = Command::new("ldapsearch")
-        .args(["-x", "-LLL", "-H", &s.uri, "-b", base, "-s", "sub", "(objectClass=*)"])
+        .args([
+            "-x",
+            "-LLL",
+            "-H",
+            &s.uri,
+            "-b",
+            base,
+            "-s",
+            "sub",
+            "(objectClass=*)",
+        ])
         .output()
         .expect("cannot run ldapsearch");
-    assert!(out.status.success(), "ldapsearch failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ldapsearch failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     parse_ldif(&String::from_utf8(out.stdout).unwrap()).unwrap()
 }
 
@@ -161,7 +196,9 @@ fn round_trip(s: &Slapd, ldif_path: &Path) {
     let back = normalise(&ldapsearch_all(s, BASE));
     let want = normalise(&written);
     for (dn, attrs) in &want {
-        let got = back.get(dn).unwrap_or_else(|| panic!("{dn} missing after ldapsearch"));
+        let got = back
+            .get(dn)
+            .unwrap_or_else(|| panic!("{dn} missing after ldapsearch"));
         assert_eq!(got, attrs, "entry {dn} differs after the round trip");
     }
 }
@@ -179,9 +216,18 @@ fn hard_directory() -> Directory {
     plus.kind = EntryKind::Group;
     let mut jo = e(" Müller, Jürgen", "PCM:LIBNET/KÖLN/JMUELLER");
     jo.template = vec![
-        TemplateValue { prompt: "City/ST/Zip:".into(), value: " Köln, 50667 ".into() },
-        TemplateValue { prompt: "Phone #:".into(), value: "+49 221 555".into() },
-        TemplateValue { prompt: "Phone #:".into(), value: "+49 221 555".into() },
+        TemplateValue {
+            prompt: "City/ST/Zip:".into(),
+            value: " Köln, 50667 ".into(),
+        },
+        TemplateValue {
+            prompt: "Phone #:".into(),
+            value: "+49 221 555".into(),
+        },
+        TemplateValue {
+            prompt: "Phone #:".into(),
+            value: "+49 221 555".into(),
+        },
     ];
     [
         staff,
@@ -191,7 +237,10 @@ fn hard_directory() -> Directory {
         e("<angle first", "PCM:LIBNET/SEATTLE/ANGLE"),
         e("trailing space ", "PCM:LIBNET/SEATTLE/TRAIL"),
         e("#hash, \"quoted\"; semi=eq\\", "PCM:LIBNET/SEATTLE/ODD"),
-        e("Abercrombie-Fitzgerald, Maxim", "PCM:LIBNET/SEATTLE/MAXIMAF"),
+        e(
+            "Abercrombie-Fitzgerald, Maxim",
+            "PCM:LIBNET/SEATTLE/MAXIMAF",
+        ),
         e("Doe, John", "SNADS:SNADSGATE/SNADSDGN/JOHNDOE"),
         e("Mike Sterns", "PROFS:PSSGATE/MSVM6/MSTERNS"),
         e("X.400 Partner", "X400:c=US;a= ;p=ACME;o=Sales;s=Doe"),
@@ -225,7 +274,11 @@ fn ldif_round_trips_through_openldap() {
         .arg(&from_bin)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     round_trip(&server, &from_bin);
 
     // 2. The library: groups, unsafe values, DN escapes, DNs that only the
@@ -250,7 +303,9 @@ fn ldif_round_trips_through_openldap() {
     let back = msmail::export::ldif::read_ldif_directory(&rendered, "ldapsearch").unwrap();
     let dir = hard_directory();
     for want in dir.iter() {
-        let got = back.get(&want.key()).unwrap_or_else(|| panic!("{} missing", want.address));
+        let got = back
+            .get(&want.key())
+            .unwrap_or_else(|| panic!("{} missing", want.address));
         assert!(want.same_content(got), "{want:?}\n{got:?}");
         assert_eq!(got.address.to_string(), want.address.to_string());
     }

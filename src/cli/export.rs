@@ -150,7 +150,10 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     if let (Some(out), false) = (&args.output, args.force) {
         // Fail before the (possibly long) load when the output exists.
         if out.as_os_str() != "-" && out.exists() {
-            return Err(Error::output(out, "already exists; use --force to replace it"));
+            return Err(Error::output(
+                out,
+                "already exists; use --force to replace it",
+            ));
         }
     }
     let dir = load_merged(&args)?;
@@ -167,7 +170,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
             ExportFormat::Ldif => {
                 let base = args.base_dn.as_deref().unwrap_or(DEFAULT_BASE_DN);
                 crate::export::ldif::write_ldif(&dir, &mut rec, base)
-            },
+            }
             ExportFormat::Json => crate::export::json::write_json(&dir, &mut rec, args.ndjson),
             ExportFormat::Import => crate::importtext::write_directory(&dir, &mut rec),
         };

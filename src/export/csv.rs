@@ -138,7 +138,11 @@ fn write_default(
         .map(|(i, (p, n))| ((p.as_str(), *n), i))
         .collect();
     let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|s| s.to_string()).collect();
-    header.extend(tcols.iter().map(|(p, n)| guard(&template_header(p, *n)).into_owned()));
+    header.extend(
+        tcols
+            .iter()
+            .map(|(p, n)| guard(&template_header(p, *n)).into_owned()),
+    );
     out.write_record(&header).map_err(io_err)?;
     let mut row: Vec<Cow<str>> = Vec::with_capacity(header.len());
     for e in entries {
@@ -163,7 +167,10 @@ fn write_default(
         for t in &e.template {
             let n = count.entry(t.prompt.as_str()).or_insert(0);
             *n += 1;
-            if let Some(slot) = index.get(&(t.prompt.as_str(), *n)).and_then(|&i| tvals.get_mut(i)) {
+            if let Some(slot) = index
+                .get(&(t.prompt.as_str(), *n))
+                .and_then(|&i| tvals.get_mut(i))
+            {
                 *slot = &t.value;
             }
         }
@@ -264,8 +271,12 @@ fn unquoted(input: &str) -> IResult<&str, Cow<'_, str>> {
     Ok((rest, Cow::Borrowed(s)))
 }
 
-/// One CSV record: fields with their byte offsets into `whole`.
-fn record<'a>(whole: &'a str, input: &'a str) -> std::result::Result<(&'a str, Vec<(usize, Cow<'a, str>)>), usize> {
+/// The fields of one record, each with its byte offset.
+type Fields<'a> = Vec<(usize, Cow<'a, str>)>;
+
+/// One CSV record: fields with their byte offsets into `whole`; `Err` is the
+/// byte offset of the problem.
+fn record<'a>(whole: &'a str, input: &'a str) -> std::result::Result<(&'a str, Fields<'a>), usize> {
     let mut fields = Vec::new();
     let mut input = input;
     loop {
@@ -281,7 +292,10 @@ fn record<'a>(whole: &'a str, input: &'a str) -> std::result::Result<(&'a str, V
             input = r;
             continue;
         }
-        if let Some(r) = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n')) {
+        if let Some(r) = rest
+            .strip_prefix("\r\n")
+            .or_else(|| rest.strip_prefix('\n'))
+        {
             return Ok((r, fields));
         }
         if rest.is_empty() {
@@ -303,10 +317,11 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
         Some(b) => (b, 3),
         None => (bytes, 0),
     };
-    let text = std::str::from_utf8(text)
-        .map_err(|e| at(skip + e.valid_up_to(), "not UTF-8".into()))?;
+    let text =
+        std::str::from_utf8(text).map_err(|e| at(skip + e.valid_up_to(), "not UTF-8".into()))?;
     let off = |o: usize| o + skip;
-    let (mut input, header) = record(text, text).map_err(|o| at(off(o), "bad CSV header".into()))?;
+    let (mut input, header) =
+        record(text, text).map_err(|o| at(off(o), "bad CSV header".into()))?;
     let col = |name: &str| header.iter().position(|(_, h)| unguard(h) == name);
     let c_name = col("full_name").ok_or_else(|| at(skip, "no full_name column".into()))?;
     let c_addr = col("address").ok_or_else(|| at(skip, "no address column".into()))?;
@@ -410,7 +425,10 @@ mod tests {
             lines.next().unwrap(),
             "'=SUM(A1),PCM:NET/PO/A,PCM,NET,PO,A,user,PCM:NET/PO,\"'+1 555, ext \"\"2\"\"\""
         );
-        assert_eq!(lines.next().unwrap(), "''quoted,SMTP:x@y,SMTP,,,,user,SMTP:,");
+        assert_eq!(
+            lines.next().unwrap(),
+            "''quoted,SMTP:x@y,SMTP,,,,user,SMTP:,"
+        );
         let back = read_csv(text.as_bytes(), "t.csv").unwrap();
         for e in d.iter() {
             assert!(back.get(&e.key()).unwrap().same_content(e));
@@ -448,18 +466,37 @@ mod tests {
         let text = write(&d, CsvProfile::Exchange);
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], "Obj-Class,Mode,Directory Name,Common-Name,Display-Name,Given-Name,Surname,Alias Name,Home-Server,E-mail address,Secondary-Proxy-Addresses");
-        assert_eq!(lines[1], "mailbox,Create,JSMITH,JSMITH,Jo Smith,,,JSMITH,~SERVER,,MS:NET/PO/JSMITH");
-        assert_eq!(lines[2], "dl,Create,STAFF,STAFF,Staff,,,STAFF,,,MS:NET/PO/STAFF");
-        assert_eq!(lines[3], "mailbox,Create,JSMITH-2,JSMITH-2,Jo Smith 2,,,JSMITH-2,~SERVER,,MS:NET/PO2/JSMITH");
-        assert_eq!(lines[4], "remote,Create,Web,Web,Web,,,Web,,SMTP:web@example.com,");
+        assert_eq!(
+            lines[1],
+            "mailbox,Create,JSMITH,JSMITH,Jo Smith,,,JSMITH,~SERVER,,MS:NET/PO/JSMITH"
+        );
+        assert_eq!(
+            lines[2],
+            "dl,Create,STAFF,STAFF,Staff,,,STAFF,,,MS:NET/PO/STAFF"
+        );
+        assert_eq!(
+            lines[3],
+            "mailbox,Create,JSMITH-2,JSMITH-2,Jo Smith 2,,,JSMITH-2,~SERVER,,MS:NET/PO2/JSMITH"
+        );
+        assert_eq!(
+            lines[4],
+            "remote,Create,Web,Web,Web,,,Web,,SMTP:web@example.com,"
+        );
     }
 
     #[test]
     fn reader_errors_name_line_and_column() {
-        let err = read_csv(b"full_name,address\r\nA,PCM:N/P/A\r\nB,\"unterminated\r\n", "x.csv").unwrap_err();
+        let err = read_csv(
+            b"full_name,address\r\nA,PCM:N/P/A\r\nB,\"unterminated\r\n",
+            "x.csv",
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "x.csv: line 3, column 3: bad CSV field");
         let err = read_csv(b"full_name,address\nA,nocolon\n", "x.csv").unwrap_err();
-        assert!(err.to_string().starts_with("x.csv: line 2, column 3:"), "{err}");
+        assert!(
+            err.to_string().starts_with("x.csv: line 2, column 3:"),
+            "{err}"
+        );
         let err = read_csv(b"full_name,address\nA\n", "x.csv").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
         assert!(read_csv(b"a,b\n", "x.csv").is_err());

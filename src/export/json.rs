@@ -149,7 +149,11 @@ pub fn write_json(dir: &Directory, w: &mut dyn Write, ndjson: bool) -> Result<()
             .map_err(io_err)?;
         serde_json::to_writer(&mut *w, &JsonEntry::from_entry(e)).map_err(io_err)?;
     }
-    let close: &[u8] = if entries.is_empty() { b"]\n}\n" } else { b"\n  ]\n}\n" };
+    let close: &[u8] = if entries.is_empty() {
+        b"]\n}\n"
+    } else {
+        b"\n  ]\n}\n"
+    };
     w.write_all(close).map_err(io_err)
 }
 
@@ -169,13 +173,13 @@ pub fn read_json(bytes: &[u8], file: &str) -> Result<Directory> {
     let origin_file: Arc<str> = Arc::from(file);
     let mut dir = Directory::new();
     let trimmed = bytes.iter().position(|b| !b.is_ascii_whitespace());
-    let is_doc = trimmed
-        .and_then(|i| bytes.get(i..))
-        .is_some_and(|b| b.starts_with(b"{") && {
+    let is_doc = trimmed.and_then(|i| bytes.get(i..)).is_some_and(|b| {
+        b.starts_with(b"{") && {
             // A document has "format" as its first key; NDJSON lines start with "full_name".
             let head = &b[..b.len().min(64)];
             head.windows(8).any(|w| w == b"\"format\"")
-        });
+        }
+    });
     if is_doc {
         let doc: JsonDocument = serde_json::from_slice(bytes).map_err(|e| json_err(e, 0))?;
         if doc.format != FORMAT_NAME {
@@ -193,9 +197,9 @@ pub fn read_json(bytes: &[u8], file: &str) -> Result<Directory> {
                     offset: 0,
                 },
             };
-            let e = je.to_entry(origin).map_err(|m| {
-                Error::input(file, Location::File, format!("entry {i}: {m}"))
-            })?;
+            let e = je
+                .to_entry(origin)
+                .map_err(|m| Error::input(file, Location::File, format!("entry {i}: {m}")))?;
             dir.upsert(e);
         }
         return Ok(dir);
@@ -223,7 +227,10 @@ mod tests {
     use super::*;
 
     fn sample() -> Directory {
-        let mut a = Entry::new("Müller \"Q\"", Address::parse("PCM:NET/PO/MUELLER").unwrap());
+        let mut a = Entry::new(
+            "Müller \"Q\"",
+            Address::parse("PCM:NET/PO/MUELLER").unwrap(),
+        );
         a.template.push(TemplateValue {
             prompt: "Phone:".into(),
             value: "".into(),
@@ -269,9 +276,17 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let err = read_json(b"{\"full_name\":\"a\",\"address\":\"SMTP:a\",\"kind\":\"user\"}\n{oops\n", "x").unwrap_err();
+        let err = read_json(
+            b"{\"full_name\":\"a\",\"address\":\"SMTP:a\",\"kind\":\"user\"}\n{oops\n",
+            "x",
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("x: line 2"), "{err}");
-        let err = read_json(b"{\"full_name\":\"a\",\"address\":\"SMTP:a\",\"kind\":\"robot\"}\n", "x").unwrap_err();
+        let err = read_json(
+            b"{\"full_name\":\"a\",\"address\":\"SMTP:a\",\"kind\":\"robot\"}\n",
+            "x",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("robot"), "{err}");
     }
 }

@@ -447,8 +447,10 @@ fn write_record(
 pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<()> {
     let (classes, battr, bvalue) = base_entry(base_dn)?;
     w.write_all(b"version: 1\n\n").map_err(io_err)?;
-    let mut base_attrs: Vec<(&str, String)> =
-        classes.iter().map(|c| ("objectClass", c.to_string())).collect();
+    let mut base_attrs: Vec<(&str, String)> = classes
+        .iter()
+        .map(|c| ("objectClass", c.to_string()))
+        .collect();
     let battr_static: &str = match battr.as_str() {
         "dc" => "dc",
         "o" => "o",
@@ -477,7 +479,11 @@ pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<(
 /// the entries a restored postoffice is missing. The DNs follow the scheme of
 /// [`write_ldif`]; containers are assumed to exist (load the full export
 /// first). A modify that changes the DN or the kind is written as delete + add.
-pub fn write_change_ldif(changes: &[DirectoryChange], w: &mut dyn Write, base_dn: &str) -> Result<()> {
+pub fn write_change_ldif(
+    changes: &[DirectoryChange],
+    w: &mut dyn Write,
+    base_dn: &str,
+) -> Result<()> {
     base_entry(base_dn)?;
     w.write_all(b"version: 1\n\n").map_err(io_err)?;
     let dn_of = |e: &Entry| DnPlanner::new(base_dn).place(e, false).dn;
@@ -492,7 +498,8 @@ pub fn write_change_ldif(changes: &[DirectoryChange], w: &mut dyn Write, base_dn
             }
             DirectoryChange::Modify { old, new } => {
                 let (odn, ndn) = (dn_of(old), dn_of(new));
-                let same = normalize_dn(&odn).ok() == normalize_dn(&ndn).ok() && old.kind == new.kind;
+                let same =
+                    normalize_dn(&odn).ok() == normalize_dn(&ndn).ok() && old.kind == new.kind;
                 if !same {
                     write_record(w, &odn, Some("delete"), &[]).map_err(io_err)?;
                     write_record(w, &ndn, Some("add"), &entry_attrs(new, &ndn, None))
@@ -578,7 +585,10 @@ pub fn parse_ldif(text: &str) -> Result<Vec<LdifRecord>> {
                 continue;
             }
         }
-        let loc = |col: u64| Location::Line { line: n, column: col };
+        let loc = |col: u64| Location::Line {
+            line: n,
+            column: col,
+        };
         let (_, (name, sep, raw)) = attr_line(&line)
             .map_err(|_| Error::input(file, loc(1), format!("not an LDIF line: {line:?}")))?;
         let col = (name.len() + sep.len() + 1) as u64;
@@ -603,7 +613,11 @@ pub fn parse_ldif(text: &str) -> Result<Vec<LdifRecord>> {
                 })
             }
             None => {
-                return Err(Error::input(file, loc(1), format!("record must start with dn:, found {name:?}")))
+                return Err(Error::input(
+                    file,
+                    loc(1),
+                    format!("record must start with dn:, found {name:?}"),
+                ))
             }
             Some(r) => r.attrs.push((name.to_string(), value)),
         }
@@ -620,7 +634,11 @@ pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
     let mut dir = Directory::new();
     let origin_file: std::sync::Arc<str> = std::sync::Arc::from(file);
     for r in parse_ldif(text)? {
-        let classes: Vec<String> = r.values("objectClass").iter().map(|c| c.to_ascii_lowercase()).collect();
+        let classes: Vec<String> = r
+            .values("objectClass")
+            .iter()
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
         let kind = if classes.iter().any(|c| c == "inetorgperson") {
             EntryKind::User
         } else if classes.iter().any(|c| c == "groupofnames") {
@@ -628,7 +646,10 @@ pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
         } else {
             continue;
         };
-        let loc = Location::Line { line: r.line, column: 1 };
+        let loc = Location::Line {
+            line: r.line,
+            column: 1,
+        };
         let addr_text = r
             .first(ADDRESS_ATTR)
             .ok_or_else(|| Error::input(file, loc.clone(), "entry has no uid (MS Mail address)"))?;
@@ -719,7 +740,10 @@ mod tests {
     #[test]
     fn lines_fold_at_76() {
         let mut d = Directory::new();
-        d.upsert(entry(&"x".repeat(30), &format!("SMTP:{}@example.com", "a".repeat(120))));
+        d.upsert(entry(
+            &"x".repeat(30),
+            &format!("SMTP:{}@example.com", "a".repeat(120)),
+        ));
         let text = export(&d);
         assert!(text.lines().all(|l| l.len() <= FOLD_WIDTH), "{text}");
         assert!(text.lines().any(|l| l.starts_with(' ')));
@@ -767,19 +791,19 @@ mod tests {
     fn groups_have_a_member_placeholder() {
         let text = export(&sample());
         let recs = parse_ldif(&text).unwrap();
-        let g = recs.iter().find(|r| r.values("objectClass").contains(&"groupOfNames")).unwrap();
+        let g = recs
+            .iter()
+            .find(|r| r.values("objectClass").contains(&"groupOfNames"))
+            .unwrap();
         assert_eq!(g.values("member"), vec![g.dn.as_str()]);
         assert!(g.values("objectClass").contains(&"uidObject"));
     }
 
     #[test]
     fn dns_that_fold_together_are_disambiguated() {
-        let d: Directory = [
-            entry("One", "SMTP:a  b@x"),
-            entry("Two", "SMTP:a b@x"),
-        ]
-        .into_iter()
-        .collect();
+        let d: Directory = [entry("One", "SMTP:a  b@x"), entry("Two", "SMTP:a b@x")]
+            .into_iter()
+            .collect();
         let text = export(&d);
         let recs = parse_ldif(&text).unwrap();
         let dns: Vec<String> = recs.iter().map(|r| normalize_dn(&r.dn).unwrap()).collect();
@@ -802,7 +826,10 @@ mod tests {
         let changes = vec![
             DirectoryChange::Add(entry("Added", "PCM:NET/PO/B")),
             DirectoryChange::Delete(entry("Gone", "PCM:NET/PO/C")),
-            DirectoryChange::Modify { old: old.clone(), new },
+            DirectoryChange::Modify {
+                old: old.clone(),
+                new,
+            },
             DirectoryChange::Modify {
                 old,
                 new: entry("Moved", "PCM:NET/PO/D"),
@@ -812,7 +839,10 @@ mod tests {
         write_change_ldif(&changes, &mut out, "o=corp").unwrap();
         let text = String::from_utf8(out).unwrap();
         let recs = parse_ldif(&text).unwrap();
-        let types: Vec<&str> = recs.iter().map(|r| r.first("changetype").unwrap()).collect();
+        let types: Vec<&str> = recs
+            .iter()
+            .map(|r| r.first("changetype").unwrap())
+            .collect();
         assert_eq!(types, vec!["add", "delete", "modify", "delete", "add"]);
         assert_eq!(recs[2].first("displayName"), Some("New Name"));
         assert_eq!(recs[2].first("description"), Some("1. Phone:/1"));
@@ -835,7 +865,7 @@ mod tests {
             value: "/A/B".into(),
         };
         let s = template_description(3, &t);
-        assert_eq!(s, "3. City\\/ST\\\\\\\\Zip:/" .to_string() + "/A/B");
+        assert_eq!(s, "3. City\\/ST\\\\\\\\Zip:/".to_string() + "/A/B");
         assert_eq!(parse_template_description(&s), Some((3, t)));
     }
 }
