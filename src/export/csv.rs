@@ -193,16 +193,18 @@ fn exchange_base_name(e: &Entry) -> String {
 
 fn write_exchange(entries: &[&Entry], out: &mut ::csv::Writer<&mut dyn Write>) -> Result<()> {
     out.write_record(EXCHANGE_COLUMNS).map_err(io_err)?;
+    // Lower-cased names in use → the next suffix to try for that base name.
     let mut used: HashMap<String, usize> = HashMap::new();
     for e in entries {
         let base = exchange_base_name(e);
-        let n = used.entry(base.to_lowercase()).or_insert(0);
-        *n += 1;
-        let dir_name = if *n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
+        let mut dir_name = base.clone();
+        let mut n = 1;
+        while used.contains_key(&dir_name.to_lowercase()) {
+            n = used.get(&base.to_lowercase()).copied().unwrap_or(1).max(n) + 1;
+            dir_name = format!("{base}-{n}");
+        }
+        used.insert(base.to_lowercase(), n.max(1));
+        used.entry(dir_name.to_lowercase()).or_insert(1);
         let (class, home, email, proxy) = match (e.kind, e.address.is_pcm()) {
             (EntryKind::Group, _) => ("dl", "", String::new(), pcm_proxy(e)),
             (EntryKind::User, true) => ("mailbox", "~SERVER", String::new(), pcm_proxy(e)),
@@ -458,6 +460,8 @@ mod tests {
         let d: Directory = [
             entry("Jo Smith", "PCM:NET/PO/JSMITH"),
             entry("Jo Smith 2", "PCM:NET/PO2/JSMITH"),
+            entry("Jo Smith 3", "PCM:NET/PO3/JSMITH"),
+            entry("Not a copy", "PCM:NET/PO/JSMITH-2"),
             entry("Web", "SMTP:web@example.com"),
             g,
         ]
@@ -466,22 +470,17 @@ mod tests {
         let text = write(&d, CsvProfile::Exchange);
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines[0], "Obj-Class,Mode,Directory Name,Common-Name,Display-Name,Given-Name,Surname,Alias Name,Home-Server,E-mail address,Secondary-Proxy-Addresses");
-        assert_eq!(
-            lines[1],
-            "mailbox,Create,JSMITH,JSMITH,Jo Smith,,,JSMITH,~SERVER,,MS:NET/PO/JSMITH"
-        );
-        assert_eq!(
-            lines[2],
-            "dl,Create,STAFF,STAFF,Staff,,,STAFF,,,MS:NET/PO/STAFF"
-        );
-        assert_eq!(
-            lines[3],
-            "mailbox,Create,JSMITH-2,JSMITH-2,Jo Smith 2,,,JSMITH-2,~SERVER,,MS:NET/PO2/JSMITH"
-        );
-        assert_eq!(
-            lines[4],
-            "remote,Create,Web,Web,Web,,,Web,,SMTP:web@example.com,"
-        );
+        let want = [
+            "mailbox,Create,JSMITH,JSMITH,Jo Smith,,,JSMITH,~SERVER,,MS:NET/PO/JSMITH",
+            "mailbox,Create,JSMITH-2,JSMITH-2,Not a copy,,,JSMITH-2,~SERVER,,MS:NET/PO/JSMITH-2",
+            "dl,Create,STAFF,STAFF,Staff,,,STAFF,,,MS:NET/PO/STAFF",
+            // Name clashes take the next free suffix, never a name already used.
+            "mailbox,Create,JSMITH-3,JSMITH-3,Jo Smith 2,,,JSMITH-3,~SERVER,,MS:NET/PO2/JSMITH",
+            "mailbox,Create,JSMITH-4,JSMITH-4,Jo Smith 3,,,JSMITH-4,~SERVER,,MS:NET/PO3/JSMITH",
+            "remote,Create,Web,Web,Web,,,Web,,SMTP:web@example.com,",
+            "",
+        ];
+        assert_eq!(&lines[1..], &want[..]);
     }
 
     #[test]
