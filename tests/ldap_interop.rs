@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use msmail::export::ldif::{normalize_dn, parse_ldif, write_ldif, LdifRecord};
+use msmail::export::ldif::{
+    normalize_dn, parse_ldif, read_ldif_directory, write_change_ldif, write_ldif, DirectoryChange,
+    LdifRecord,
+};
 use msmail::model::{Address, Directory, Entry, EntryKind, TemplateValue};
 
 const BASE: &str = "dc=example,dc=com";
@@ -291,23 +294,79 @@ fn ldif_round_trips_through_openldap() {
 
     // Everything is there, and reads back into the same directory.
     let all = ldapsearch_all(&server, LIB_BASE);
+    assert_same(
+        &hard_directory(),
+        &read_ldif_directory(&render(&all), "ldapsearch").unwrap(),
+    );
+
+    // 3. A change LDIF (the shape of a Dir-Sync hole) applied with ldapmodify.
+    let mut after = hard_directory();
+    let get = |d: &Directory, a: &str| d.get(&Address::parse(a).unwrap().key()).unwrap().clone();
+    let mut renamed = get(&after, "PCM:LIBNET/KÖLN/JMUELLER");
+    renamed.full_name = "Müller-Lüdenscheidt, Jürgen".into();
+    renamed.template.truncate(1);
+    let moved_from = get(&after, "PCM:LIBNET/SEATTLE/COLON");
+    let moved_to = e("Colon, Moved", "PCM:LIBNET/SEATTLE/COLON2");
+    let deleted = get(&after, "PCM:LIBNET/SEATTLE/TRAIL");
+    let added = e(" Neu, Änne", "PCM:LIBNET/KÖLN/AENNE");
+    let changes = vec![
+        DirectoryChange::Add(added.clone()),
+        DirectoryChange::Delete(deleted.clone()),
+        DirectoryChange::Modify {
+            old: get(&after, "PCM:LIBNET/KÖLN/JMUELLER"),
+            new: renamed.clone(),
+        },
+        DirectoryChange::Modify {
+            old: moved_from.clone(),
+            new: moved_to.clone(),
+        },
+    ];
+    after.upsert(added);
+    after.remove(&deleted.key());
+    after.upsert(renamed);
+    after.remove(&moved_from.key());
+    after.upsert(moved_to);
+    let mut text = Vec::new();
+    write_change_ldif(&changes, &mut text, LIB_BASE).unwrap();
+    let change_path = work.path().join("changes.ldif");
+    std::fs::write(&change_path, text).unwrap();
+    let out = Command::new("ldapmodify")
+        .args(["-x", "-H", &server.uri, "-D", ROOT_DN, "-w", ROOT_PW, "-f"])
+        .arg(&change_path)
+        .output()
+        .expect("cannot run ldapmodify");
+    assert!(
+        out.status.success(),
+        "ldapmodify failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let back =
+        read_ldif_directory(&render(&ldapsearch_all(&server, LIB_BASE)), "ldapsearch").unwrap();
+    assert_same(&after, &back);
+    assert_eq!(back.len(), after.len());
+}
+
+/// Records as LDIF again (every value base64), for `read_ldif_directory`.
+fn render(records: &[LdifRecord]) -> String {
     let mut rendered = String::new();
-    for r in &all {
-        rendered.push_str(&format!("dn: {}\n", r.dn));
+    for r in records {
+        rendered.push_str(&format!("dn:: {}\n", base64_value(&r.dn)));
         for (a, v) in &r.attrs {
-            let enc = base64_value(v);
-            rendered.push_str(&format!("{a}:: {enc}\n"));
+            rendered.push_str(&format!("{a}:: {}\n", base64_value(v)));
         }
         rendered.push('\n');
     }
-    let back = msmail::export::ldif::read_ldif_directory(&rendered, "ldapsearch").unwrap();
-    let dir = hard_directory();
-    for want in dir.iter() {
-        let got = back
-            .get(&want.key())
-            .unwrap_or_else(|| panic!("{} missing", want.address));
-        assert!(want.same_content(got), "{want:?}\n{got:?}");
-        assert_eq!(got.address.to_string(), want.address.to_string());
+    rendered
+}
+
+/// Every entry of `want` is in `got` with the same content and spelling.
+fn assert_same(want: &Directory, got: &Directory) {
+    for w in want.iter() {
+        let g = got
+            .get(&w.key())
+            .unwrap_or_else(|| panic!("{} missing", w.address));
+        assert!(w.same_content(g), "{w:?}\n{g:?}");
+        assert_eq!(g.address.to_string(), w.address.to_string());
     }
 }
 
