@@ -182,3 +182,31 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Readers return errors, never panic, on arbitrary bytes.
+    #[test]
+    fn readers_never_panic(bytes in prop::collection::vec(
+        prop_oneof![
+            any::<u8>(),
+            prop::sample::select(b"\"',\r\n:: <=-\\/#+dn version 1 full_name,address,kind template:".to_vec()),
+        ],
+        0..300,
+    )) {
+        let _ = read_csv(&bytes, "f.csv");
+        let _ = read_json(&bytes, "f.json");
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = parse_ldif(&text);
+        let _ = read_ldif_directory(&text, "f.ldif");
+        let _ = normalize_dn(&text);
+        // Valid CSV headers followed by random rows.
+        let mut csv = b"full_name,address,kind,template:P:\r\n".to_vec();
+        csv.extend_from_slice(&bytes);
+        let _ = read_csv(&csv, "f.csv");
+        let mut ldif = b"version: 1\n\ndn: uid=x\nobjectClass: inetOrgPerson\n".to_vec();
+        ldif.extend_from_slice(&bytes);
+        let _ = read_ldif_directory(&String::from_utf8_lossy(&ldif), "f.ldif");
+    }
+}

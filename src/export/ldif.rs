@@ -542,7 +542,11 @@ fn attr_line(input: &str) -> IResult<&str, (&str, &str, &str)> {
 /// skips comments and the `version:` line, decodes base64 values. Values must
 /// be UTF-8. `:<` URL values are rejected.
 pub fn parse_ldif(text: &str) -> Result<Vec<LdifRecord>> {
-    let file = "<ldif>";
+    parse_ldif_named(text, "<ldif>")
+}
+
+/// [`parse_ldif`], naming `file` in errors.
+pub fn parse_ldif_named(text: &str, file: &str) -> Result<Vec<LdifRecord>> {
     // Logical lines with the 1-based number of their first physical line.
     let mut logical: Vec<(u64, String)> = Vec::new();
     let mut in_comment = false;
@@ -633,7 +637,7 @@ pub fn parse_ldif(text: &str) -> Result<Vec<LdifRecord>> {
 pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
     let mut dir = Directory::new();
     let origin_file: std::sync::Arc<str> = std::sync::Arc::from(file);
-    for r in parse_ldif(text)? {
+    for r in parse_ldif_named(text, file)? {
         let classes: Vec<String> = r
             .values("objectClass")
             .iter()
