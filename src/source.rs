@@ -13,6 +13,8 @@ use crate::model::Directory;
 pub enum SourceKind {
     /// An import text file (IMPORT.EXE input, `IMPORT -X` extract, export text).
     ImportText,
+    /// A Dir-Sync message file (`[DIRSYNC]` section; formats-text.md §2).
+    DirSyncMessage,
 }
 
 /// Options for reading sources.
@@ -36,6 +38,9 @@ pub struct Loaded {
 /// Tells what kind of source `path` is.
 pub fn detect(path: &Path) -> Result<SourceKind> {
     if path.is_file() {
+        if is_dirsync_message(path) {
+            return Ok(SourceKind::DirSyncMessage);
+        }
         return Ok(SourceKind::ImportText);
     }
     Err(Error::input(
@@ -43,6 +48,16 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
         Location::File,
         "not a file msmail recognises",
     ))
+}
+
+/// True when the file's first 64 KiB contain a `[DIRSYNC]` section line.
+fn is_dirsync_message(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    read.is_ok()
+        && crate::dsmsg::sniff_text(&path.display().to_string(), &head)
+            == Some(crate::dsmsg::TextFileKind::DirSyncMessage)
 }
 
 /// Loads any source into the directory model.
@@ -57,6 +72,22 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
             Ok(Loaded {
                 directory,
                 warnings: Vec::new(),
+            })
+        }
+        SourceKind::DirSyncMessage => {
+            let msg = crate::dsmsg::read_message(path, options.encoding)?;
+            let mut warnings = Vec::new();
+            if msg.transactions.is_empty()
+                && msg.transactions_mode == Some(crate::dsmsg::TransactionsMode::InAttachment)
+            {
+                warnings.push(format!(
+                    "{}: TRANSACTIONS=INATTACHMENT: the transactions are in the attachment, not in this message",
+                    path.display()
+                ));
+            }
+            Ok(Loaded {
+                directory: msg.to_directory(),
+                warnings,
             })
         }
     }
