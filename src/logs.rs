@@ -767,6 +767,19 @@ mod tests {
         }
 
         #[test]
+        fn schedule_write_read_round_trip(v in proptest::collection::vec((1u8..=3, 0u8..7, 0u8..24, 0u8..60), 0..20)) {
+            let lines: Vec<ScheduleLine> = v.iter().enumerate().map(|(i, &(t, day, hour, minute))| ScheduleLine {
+                line: i as u64 + 1,
+                process: DirSyncProcess::from_t_number(t).unwrap(),
+                day, hour, minute,
+            }).collect();
+            let mut out = Vec::new();
+            write_schedule(&lines, &mut out).unwrap();
+            let back = parse_schedule(std::str::from_utf8(&out).unwrap(), "s").unwrap();
+            proptest::prop_assert_eq!(back, lines);
+        }
+
+        #[test]
         fn log_like_strings_never_panic(s in "[0-9]{1,3}/[0-9]{1,3}/[0-9]{1,5} [0-9]{1,3}:[0-9]{1,3}:[0-9]{1,3} ?\\| ?(Status|Error|Warning|Fatal)? ?\\[ ?[0-9]{0,7}\\]?.{0,10}") {
             let _ = parse_log(&s, "x");
         }
