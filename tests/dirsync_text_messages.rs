@@ -123,3 +123,80 @@ fn message_loads_as_a_source() {
     let scope = Scope::parse("PCM:NET/PO").unwrap();
     assert_eq!(loaded.directory.in_scope(&scope).len(), 2);
 }
+
+#[test]
+fn message_dump_json_has_header_keys_transactions() {
+    use msmail::cli::dump_text::dump_text_file;
+    use msmail::dsmsg::TextFileKind;
+    let mut out = Vec::new();
+    dump_text_file(
+        &fixture("importreq_q118298.msg"),
+        TextFileKind::DirSyncMessage,
+        true,
+        &mut out,
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(doc["kind"], "dirsync-message");
+    assert_eq!(doc["headers"][0]["name"], "From");
+    assert_eq!(doc["headers"][0]["value"], "Network Manager");
+    assert_eq!(doc["keys"][1]["key"], "NAME");
+    assert_eq!(doc["task"], "IMPORTREQ");
+    assert_eq!(doc["requestor"], "PCM:MACNET/MACPO");
+    assert_eq!(doc["numbers"]["srvseq"], 644);
+    assert_eq!(doc["template"], false);
+    assert_eq!(doc["transactions_mode"], "inattachment");
+    let t = &doc["transactions"][1];
+    assert_eq!(t["sync"], 647);
+    assert_eq!(t["operations"][0]["op"], "A");
+    assert_eq!(
+        t["operations"][0]["address"],
+        "PCM:NETWORK/POSTOFFICE/USER2"
+    );
+    assert_eq!(t["operations"][0]["template"][0]["prompt"], "Phone:");
+
+    let mut text = Vec::new();
+    dump_text_file(
+        &fixture("importreq_q118298.msg"),
+        TextFileKind::DirSyncMessage,
+        false,
+        &mut text,
+    )
+    .unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("0000000645 A User Number 1"), "{text}");
+    assert!(text.contains("SRVSEQ 644"), "{text}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn export_messages_round_trip(
+        users in proptest::collection::vec(
+            ("[A-Z][a-z]{0,8}, [A-Z][a-z]{0,8}", "[A-Z][A-Z0-9]{0,9}",
+             proptest::collection::vec(("[A-Z][a-z]{0,6}:", "[A-Za-z0-9 ()-]{0,12}[A-Za-z0-9]"), 0..3)),
+            0..20),
+        reqseq in 0u32..1_000_000,
+    ) {
+        use msmail::model::{Directory, Entry, TemplateValue};
+        let scope = Scope::postoffice("NET", "PO");
+        let mut d = Directory::new();
+        for (name, mb, tpl) in &users {
+            let mut e = Entry::new(name.clone(), Address::pcm("NET", "PO", mb));
+            e.template = tpl.iter().map(|(p, v)| TemplateValue { prompt: p.clone(), value: v.clone() }).collect();
+            d.upsert(e);
+        }
+        let numbers = MessageNumbers { reqseq: Some(reqseq), srvseq: Some(3), impseq: None };
+        let mut out = Vec::new();
+        dsmsg::write_export_message(&scope, &d.in_scope(&scope), numbers, &mut out).unwrap();
+        let m = dsmsg::parse_message(&msmail::codepage::decode_cp850(&out), "p.msg").unwrap();
+        proptest::prop_assert_eq!(m.numbers(), numbers);
+        proptest::prop_assert_eq!(m.transactions.first().and_then(|t| t.sync), Some(reqseq + 1));
+        let back = m.to_directory();
+        proptest::prop_assert_eq!(back.len(), d.len());
+        for e in d.iter() {
+            let b = back.get(&e.key());
+            proptest::prop_assert!(b.is_some_and(|b| b.same_content(e)), "{:?} vs {:?}", e, b);
+        }
+    }
+}
