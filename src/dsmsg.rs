@@ -199,8 +199,21 @@ impl DirSyncMessage {
     /// The directory the transactions build, applied in order.
     pub fn to_directory(&self) -> Directory {
         let mut d = Directory::new();
+        d.reserve(self.transactions.len());
         for op in self.operations() {
             d.apply(op.clone());
+        }
+        d
+    }
+
+    /// Like [`DirSyncMessage::to_directory`], consuming the message (no copies).
+    pub fn into_directory(self) -> Directory {
+        let mut d = Directory::new();
+        d.reserve(self.transactions.len());
+        for t in self.transactions {
+            for op in t.operations {
+                d.apply(op);
+            }
         }
         d
     }

@@ -82,7 +82,7 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 ));
             }
             Ok(Loaded {
-                directory: msg.to_directory(),
+                directory: msg.into_directory(),
                 warnings,
             })
         }
