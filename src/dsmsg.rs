@@ -373,6 +373,10 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
         match state {
             State::Headers => {
                 if blank {
+                    // A blank line after headers ends them (mail convention).
+                    if !msg.headers.is_empty() {
+                        state = State::Body;
+                    }
                     continue;
                 }
                 if separator_line(l) {
@@ -919,6 +923,55 @@ pub fn parse_subject(s: &str) -> Option<Subject> {
     Some(Subject::Tx(out))
 }
 
+impl std::fmt::Display for Subject {
+    /// The modern spelling: `$SYSTEM ReqTx R=17 (was 12), S = 80, I = 2 5 sent`,
+    /// `$SYSTEM SrvTx R=17 S=95 (was 80) I = 2 15 sent`, `Status report from NET/PO`.
+    /// Fields that are `None` are left out.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = match self {
+            Subject::StatusReport { postoffice } => {
+                return write!(f, "Status report from {postoffice}")
+            }
+            Subject::Tx(t) => t,
+        };
+        let mut parts: Vec<String> = Vec::new();
+        let was = |v: Option<u32>| v.map(|v| format!(" (was {v})")).unwrap_or_default();
+        match t.kind {
+            TxKind::ReqTx => {
+                f.write_str("$SYSTEM ReqTx")?;
+                if let Some(r) = t.r {
+                    parts.push(format!("R={r}{}", was(t.r_was)));
+                }
+                if let Some(s) = t.s {
+                    parts.push(format!("S = {s}{}", was(t.s_was)));
+                }
+                if let Some(i) = t.i {
+                    parts.push(format!("I = {i}"));
+                }
+                if !parts.is_empty() {
+                    write!(f, " {}", parts.join(", "))?;
+                }
+            }
+            TxKind::SrvTx => {
+                f.write_str("$SYSTEM SrvTx")?;
+                if let Some(r) = t.r {
+                    write!(f, " R={r}{}", was(t.r_was))?;
+                }
+                if let Some(s) = t.s {
+                    write!(f, " S={s}{}", was(t.s_was))?;
+                }
+                if let Some(i) = t.i {
+                    write!(f, " I = {i}")?;
+                }
+            }
+        }
+        if let Some(n) = t.sent {
+            write!(f, " {n} sent")?;
+        }
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Recognition
 
@@ -1118,6 +1171,24 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
     }
 
     #[test]
+    fn subject_display_is_the_kb_spelling() {
+        for s in [
+            "$SYSTEM ReqTx R=17 (was 12), S = 80, I = 2 5 sent",
+            "$SYSTEM SrvTx R=17 S=95 (was 80) I = 2 15 sent",
+            "Status report from NET/PO",
+        ] {
+            assert_eq!(parse_subject(s).unwrap().to_string(), s);
+        }
+    }
+
+    #[test]
+    fn blank_line_ends_headers() {
+        let (m, _) = frame_message("From: a\n\nsome words\n[DIRSYNC]\nTASK=UPDATE\n", "M").unwrap();
+        assert_eq!(m.loose_lines, vec![(3, "some words".to_string())]);
+        assert_eq!(m.task, Some(Task::Update));
+    }
+
+    #[test]
     fn sniffing() {
         assert_eq!(
             sniff_text("MSG.TXT", Q118298.as_bytes()),
@@ -1152,6 +1223,21 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
             body in proptest::collection::vec("(\\[DIRSYNC\\]|\\[DIRSYNC-TRANSACTIONS\\]|[A-Za-z]{1,8}=[0-9A-Z|:/]{0,12}|[0-9]{1,12} [A-Z]? ?[a-z ]{0,8}|- [a-z:/]{0,6}|-{3,5}| [a-z]{0,4}|)", 0..12)
         ) {
             let _ = frame_message(&body.join("\n"), "x");
+        }
+
+        #[test]
+        fn subjects_round_trip(
+            srv in proptest::bool::ANY,
+            r in 0u32..1_000_000, r_was in proptest::option::of(0u32..1_000_000),
+            s in proptest::option::of(0u32..1_000_000), s_was in proptest::option::of(0u32..1_000_000),
+            i in proptest::option::of(0u32..100), sent in proptest::option::of(0u32..100_000),
+        ) {
+            let t = TxSubject {
+                kind: if srv { TxKind::SrvTx } else { TxKind::ReqTx },
+                r: Some(r), r_was, s, s_was: if s.is_some() { s_was } else { None }, i, sent,
+            };
+            let text = Subject::Tx(t).to_string();
+            proptest::prop_assert_eq!(parse_subject(&text), Some(Subject::Tx(t)), "{}", text);
         }
 
         #[test]
