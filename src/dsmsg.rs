@@ -8,6 +8,7 @@
 //! (then it is `A`). The import line itself is parsed by
 //! [`crate::importtext::parse_str`]; this module only frames it.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
@@ -128,14 +129,14 @@ pub struct MessageTransaction {
 
 /// A transaction as framed, before its import text is parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawTransaction {
+pub struct RawTransaction<'a> {
     /// The sync number, when the line has one.
     pub sync: Option<u32>,
     /// 1-based line number of the first line.
     pub line: u64,
     /// Import text: the first line with the number removed and `A ` supplied
     /// when the op letter was missing, then its continuation lines.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// How many characters of the original first line were removed (number
     /// and blanks) before `text` starts, minus any supplied `A `.
     pub column_shift: i64,
@@ -320,7 +321,24 @@ enum State {
 
 /// Frames the message (headers, keys, transactions as raw import text) without
 /// parsing the import lines.
-pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawTransaction>)> {
+pub fn frame_message<'a>(
+    text: &'a str,
+    file: &str,
+) -> Result<(DirSyncMessage, Vec<RawTransaction<'a>>)> {
+    let mut raws = Vec::new();
+    let msg = frame_with(text, file, |r| {
+        raws.push(r);
+        Ok(())
+    })?;
+    Ok((msg, raws))
+}
+
+/// Frames the message, handing each transaction to `sink` as soon as it is
+/// complete (so a million transactions are never all held as text).
+pub fn frame_with<'a, F>(text: &'a str, file: &str, mut sink: F) -> Result<DirSyncMessage>
+where
+    F: FnMut(RawTransaction<'a>) -> Result<()>,
+{
     let mut msg = DirSyncMessage {
         headers: Vec::new(),
         separator: None,
@@ -336,9 +354,8 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
         other_sections: Vec::new(),
         loose_lines: Vec::new(),
     };
-    let mut raws: Vec<RawTransaction> = Vec::new();
+    let mut current: Option<RawTransaction<'a>> = None;
     let mut pending_blank = 0usize;
-    let mut open = false;
     let mut saw_dirsync = false;
     let mut state = State::Headers;
     let mut raw_key_lines: Vec<&str> = Vec::new();
@@ -352,7 +369,9 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
             l
         };
         if let Ok((_, name)) = section_line(l) {
-            open = false;
+            if let Some(r) = current.take() {
+                sink(r)?;
+            }
             if name.eq_ignore_ascii_case("DIRSYNC") {
                 state = State::DirSync;
                 saw_dirsync = true;
@@ -439,7 +458,7 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
             }
             State::Transactions => {
                 if blank {
-                    if open {
+                    if current.is_some() {
                         pending_blank += 1;
                     }
                     continue;
@@ -450,17 +469,18 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
                     })?;
                     let prefix = l.len() - rest.len();
                     let (text, shift) = if has_op_letter(rest) {
-                        (rest.to_string(), prefix as i64)
+                        (Cow::Borrowed(rest), prefix as i64)
                     } else {
-                        (format!("A {rest}"), prefix as i64 - 2)
+                        (Cow::Owned(format!("A {rest}")), prefix as i64 - 2)
                     };
-                    raws.push(RawTransaction {
+                    if let Some(r) = current.replace(RawTransaction {
                         sync: Some(sync),
                         line: n,
                         text,
                         column_shift: shift,
-                    });
-                    open = true;
+                    }) {
+                        sink(r)?;
+                    }
                     pending_blank = 0;
                 } else if l.starts_with(|c: char| c.is_ascii_digit()) {
                     return Err(err_at(
@@ -471,23 +491,23 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
                         "expected a blank after the sync number",
                     ));
                 } else if has_op_letter(l) {
-                    raws.push(RawTransaction {
+                    if let Some(r) = current.replace(RawTransaction {
                         sync: None,
                         line: n,
-                        text: l.to_string(),
+                        text: Cow::Borrowed(l),
                         column_shift: 0,
-                    });
-                    open = true;
-                    pending_blank = 0;
-                } else if open {
-                    if let Some(r) = raws.last_mut() {
-                        for _ in 0..pending_blank {
-                            r.text.push('\n');
-                        }
-                        pending_blank = 0;
-                        r.text.push('\n');
-                        r.text.push_str(l);
+                    }) {
+                        sink(r)?;
                     }
+                    pending_blank = 0;
+                } else if let Some(r) = current.as_mut() {
+                    let t = r.text.to_mut();
+                    for _ in 0..pending_blank {
+                        t.push('\n');
+                    }
+                    pending_blank = 0;
+                    t.push('\n');
+                    t.push_str(l);
                 } else {
                     return Err(err_at(
                         file,
@@ -499,6 +519,9 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
                 }
             }
         }
+    }
+    if let Some(r) = current.take() {
+        sink(r)?;
     }
     if !saw_dirsync {
         return Err(Error::input(file, Location::File, "no [DIRSYNC] section"));
@@ -554,7 +577,7 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
             _ => {}
         }
     }
-    Ok((msg, raws))
+    Ok(msg)
 }
 
 /// Parses one framed transaction's import text. Errors on its first line get
@@ -585,11 +608,12 @@ pub fn parse_raw_transaction(raw: &RawTransaction, file: &str) -> Result<Message
 /// Parses a decoded `[DIRSYNC]` message. `file` names the source in errors and
 /// entry origins.
 pub fn parse_message(text: &str, file: &str) -> Result<DirSyncMessage> {
-    let (mut msg, raws) = frame_message(text, file)?;
-    msg.transactions = raws
-        .iter()
-        .map(|r| parse_raw_transaction(r, file))
-        .collect::<Result<_>>()?;
+    let mut transactions = Vec::new();
+    let mut msg = frame_with(text, file, |r| {
+        transactions.push(parse_raw_transaction(&r, file)?);
+        Ok(())
+    })?;
+    msg.transactions = transactions;
     Ok(msg)
 }
 
