@@ -276,11 +276,14 @@ fn sync_prefix(i: &str) -> IResult<&str, &str> {
     Ok((rest, digits))
 }
 
-/// An import op letter at the start: `A `, `D `, `M `, `R `, `T ` (or the letter alone).
+/// An import op letter at the start, either case as the import parser reads
+/// them: `A `, `D `, `M `, `R `, `T ` (or the letter alone).
 fn has_op_letter(i: &str) -> bool {
     let mut it = i.chars();
-    matches!(it.next(), Some('A' | 'D' | 'M' | 'R' | 'T'))
-        && matches!(it.next(), None | Some(' ' | '\t'))
+    matches!(
+        it.next(),
+        Some('A' | 'D' | 'M' | 'R' | 'T' | 'a' | 'd' | 'm' | 'r' | 't')
+    ) && matches!(it.next(), None | Some(' ' | '\t'))
 }
 
 fn err_at(file: &str, line: u64, text: &str, byte: usize, msg: impl Into<String>) -> Error {
@@ -1096,6 +1099,13 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
         assert_eq!(raws[0].sync, Some(1200));
         assert_eq!(raws[0].text, "A Martin, Robert PCM:net/po/rmartin");
         assert_eq!(raws[0].line, 7);
+        let (_, raws) = frame_message(
+            "[DIRSYNC-TRANSACTIONS]\n7 d Gone PCM:n/p/g\n8 Al Bundy PCM:n/p/al\n[DIRSYNC]\n",
+            "F",
+        )
+        .unwrap();
+        assert_eq!(raws[0].text, "d Gone PCM:n/p/g");
+        assert_eq!(raws[1].text, "A Al Bundy PCM:n/p/al");
         let (m, _) = frame_message("[DIRSYNC]\nTASK=Frobnicate\n", "F").unwrap();
         assert_eq!(m.task, Some(Task::Other("Frobnicate".into())));
     }
