@@ -182,6 +182,11 @@ impl DirSyncMessage {
             .map(|h| h.value.as_str())
     }
 
+    /// The `Subject:` header read as a Dir-Sync subject line, if it is one.
+    pub fn subject(&self) -> Option<Subject> {
+        self.header("Subject").and_then(parse_subject)
+    }
+
     /// The numbers the message states.
     pub fn numbers(&self) -> MessageNumbers {
         self.numbers
@@ -1072,6 +1077,7 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
         assert_eq!(m.headers.len(), 5);
         assert_eq!(m.header("subject"), Some("Directory Exchange Profile"));
         assert_eq!(m.header("Priority"), Some(""));
+        assert_eq!(m.subject(), None);
         assert_eq!(m.task, Some(Task::ImportReq));
         assert_eq!(m.requestor(), Some(Scope::postoffice("MACNET", "MACPO")));
         assert_eq!(m.types, vec!["PCM", "CSI", "profs"]);

@@ -200,3 +200,19 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn subject_header_is_parsed() {
+    let t =
+        "From: NET/PO1/$SYSTEM\r\nSubject: $SYSTEM ReqTx R=17 (was 12), S = 80, I = 2 5 sent\r\n\
+             ----\r\n[DIRSYNC]\r\nTASK=UPDATE\r\nREQSEQ=0000000012\r\n";
+    let m = dsmsg::parse_message(t, "m").unwrap();
+    let Some(dsmsg::Subject::Tx(s)) = m.subject() else {
+        panic!("subject not recognised");
+    };
+    assert_eq!(
+        (s.r, s.r_was, s.s, s.sent),
+        (Some(17), Some(12), Some(80), Some(5))
+    );
+    assert_eq!(m.numbers().reqseq, Some(12));
+}

@@ -248,6 +248,7 @@ pub fn message_json(file: &str, m: &DirSyncMessage) -> Value {
         "file": file,
         "kind": "dirsync-message",
         "headers": m.headers,
+        "subject": m.subject(),
         "keys": m.keys,
         "task": m.task.as_ref().map(|t| t.as_str()),
         "name": m.name,
