@@ -12,6 +12,7 @@ pub mod export;
 pub mod importtext;
 pub mod model;
 pub mod output;
+pub mod reconcile;
 pub mod source;
 
 pub use error::{Error, Location, Result};
