@@ -305,9 +305,9 @@ pub fn compute_hole(server: &Directory, merged: &Directory) -> Hole {
             hole.missing_deletes.push(s.clone());
         }
     }
-    hole.missing_adds.sort_by_key(|e| e.key());
-    hole.missing_deletes.sort_by_key(|e| e.key());
-    hole.modified.sort_by_key(|m| m.merged.key());
+    hole.missing_adds.sort_by_cached_key(|e| e.key());
+    hole.missing_deletes.sort_by_cached_key(|e| e.key());
+    hole.modified.sort_by_cached_key(|m| m.merged.key());
     hole
 }
 
@@ -447,7 +447,7 @@ impl Reconciliation {
     pub fn merged_directory(&self) -> Directory {
         let mut d = Directory::new();
         for po in &self.postoffices {
-            for e in po.merged.sorted() {
+            for e in po.merged.iter() {
                 d.upsert(e.clone());
             }
             for (k, t) in &po.merged.templates {
@@ -531,15 +531,18 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
                 .or_insert_with(|| (owner, Directory::new()))
                 .1
         };
-        if let Some(prev) = target.upsert(e.clone()) {
-            duplicates.push(Duplicate {
-                source: source.clone(),
-                dropped: prev,
-                kept: e,
-            });
+        let key = e.key();
+        if let Some(prev) = target.upsert(e) {
+            if let Some(kept) = target.get(&key) {
+                duplicates.push(Duplicate {
+                    source: source.clone(),
+                    dropped: prev,
+                    kept: kept.clone(),
+                });
+            }
         }
     }
-    duplicates.sort_by_key(|d| d.kept.key());
+    duplicates.sort_by_cached_key(|d| d.kept.key());
     Ok(Prepared {
         index,
         source,
@@ -557,41 +560,51 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
 
 /// Limit and code-page problems of a merged list, sorted by address key.
 pub fn limit_problems(list: &Directory) -> Vec<LimitProblem> {
-    let mut out = Vec::new();
-    for e in list.sorted() {
-        let address = e.address.to_string();
-        for v in e.limit_violations() {
-            out.push(LimitProblem {
-                address: address.clone(),
-                field: v.field,
-                problem: "too-long",
-                length: v.length,
-                limit: v.limit,
-            });
-        }
-        let checks: [(&'static str, bool); 3] = [
-            ("full_name", is_cp850(&e.full_name)),
-            ("address", is_cp850(&address)),
-            (
-                "template",
-                e.template
-                    .iter()
-                    .all(|t| is_cp850(&t.prompt) && is_cp850(&t.value)),
-            ),
+    let mut out: Vec<(AddressKey, LimitProblem)> = Vec::new();
+    for e in list.iter() {
+        let violations = e.limit_violations();
+        let cp_ok = [
+            is_cp850(&e.full_name),
+            is_cp850(&e.address.type_name) && is_cp850(&e.address.body),
+            e.template
+                .iter()
+                .all(|t| is_cp850(&t.prompt) && is_cp850(&t.value)),
         ];
-        for (field, ok) in checks {
-            if !ok {
-                out.push(LimitProblem {
+        if violations.is_empty() && cp_ok.iter().all(|&ok| ok) {
+            continue;
+        }
+        let address = e.address.to_string();
+        let key = e.key();
+        for v in violations {
+            out.push((
+                key.clone(),
+                LimitProblem {
                     address: address.clone(),
-                    field,
-                    problem: "not-cp850",
-                    length: 0,
-                    limit: 0,
-                });
+                    field: v.field,
+                    problem: "too-long",
+                    length: v.length,
+                    limit: v.limit,
+                },
+            ));
+        }
+        for (field, ok) in ["full_name", "address", "template"].into_iter().zip(cp_ok) {
+            if !ok {
+                out.push((
+                    key.clone(),
+                    LimitProblem {
+                        address: address.clone(),
+                        field,
+                        problem: "not-cp850",
+                        length: 0,
+                        limit: 0,
+                    },
+                ));
             }
         }
     }
-    out
+    // Stable sort: an entry's problems keep their order.
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter().map(|(_, l)| l).collect()
 }
 
 fn describe_difference(a: &Directory, b: &Directory) -> (usize, String) {
@@ -703,7 +716,9 @@ pub fn reconcile(
     let mut claimed: HashMap<AddressKey, usize> = HashMap::new();
     let mut cross_duplicates = Vec::new();
     for (i, po) in postoffices.iter().enumerate() {
-        for e in po.merged.iter() {
+        // PCM entries live only in their own postoffice's list; only gateway
+        // entries can be claimed twice.
+        for e in po.merged.iter().filter(|e| !e.address.is_pcm()) {
             if let Some(prev) = claimed.insert(e.key(), i) {
                 let first = postoffices
                     .get(prev)
@@ -716,7 +731,7 @@ pub fn reconcile(
     cross_duplicates.sort();
 
     let mut requestors: Vec<ServerRequestorRecord> = server.requestors.clone();
-    requestors.sort_by_key(|r| r.scope.key());
+    requestors.sort_by_cached_key(|r| r.scope.key());
     Ok(Reconciliation {
         server_scope: server.own_scope.clone(),
         server_sync: server.sync,

@@ -130,7 +130,7 @@ pub fn plan_repair(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan>
                     .iter()
                     .chain(po.hole.modified.iter().map(|m| &m.merged))
                     .collect();
-                adds.sort_by_key(|e| e.key());
+                adds.sort_by_cached_key(|e| e.key());
                 for e in adds {
                     push(&origin, Operation::Add(e.clone()), &mut transactions)?;
                 }

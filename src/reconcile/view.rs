@@ -54,9 +54,24 @@ impl Views {
 
     /// Loads a USR (or POL) list of `scope`: each entry goes to its owner.
     pub fn load_list(&mut self, scope: &Scope, list: &Directory) {
-        self.touch(scope);
-        for e in list.iter() {
-            let owner = owner_of(e, scope);
+        let list_key = scope.key();
+        let mut foreign: Vec<(Scope, &Entry)> = Vec::new();
+        {
+            // Fast path: entries of the list's own scope (and its gateway
+            // entries) go straight into its directory.
+            let own = self.touch(scope);
+            for e in list.iter() {
+                if e.address.is_pcm() {
+                    let s = e.scope();
+                    if s.key() != list_key {
+                        foreign.push((s, e));
+                        continue;
+                    }
+                }
+                own.upsert(e.clone());
+            }
+        }
+        for (owner, e) in foreign {
             self.touch(&owner).upsert(e.clone());
         }
         for def in list.templates.values() {
