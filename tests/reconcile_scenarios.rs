@@ -574,3 +574,51 @@ fn output_is_deterministic() {
     );
     assert_eq!(a.to_text(), b.to_text());
 }
+
+#[test]
+fn unfilled_hole_and_evidence_code() {
+    // Numbers say P lost 3 updates, but no list: the plan reports the open hole.
+    let ev = Evidence::numbers("p/REQCONF.GLB", po("PCM:N/P"), nums(12, 100));
+    let rec = reconcile(&server(), vec![ev], &ReconcileOptions::default()).unwrap();
+    let p = rec.postoffice(&po("PCM:N/P")).unwrap();
+    assert_eq!(p.evidence, "numbers");
+    assert!(p.notes.iter().any(|n| n.contains("up to 3 transactions")));
+    let plan = plan_repair(&rec, RepairMode::Delta).unwrap();
+    assert_eq!(plan.unfilled, vec![(po("PCM:N/P"), 3)]);
+    assert!(plan.transactions.is_empty());
+
+    // A tree plus numbers-only evidence: the list's kind is reported.
+    let mut tree = p_export();
+    tree.kind = EvidenceKind::Tree;
+    tree.numbers = None;
+    let n = Evidence::numbers("p/REQCONF.GLB", po("PCM:N/P"), nums(12, 100));
+    let rec = reconcile(&server(), vec![n, tree], &ReconcileOptions::default()).unwrap();
+    let p = rec.postoffice(&po("PCM:N/P")).unwrap();
+    assert_eq!(p.evidence, "tree");
+    assert_eq!(p.sync.req_gap, Some(3));
+    let plan = plan_repair(&rec, RepairMode::Delta).unwrap();
+    assert!(plan.unfilled.is_empty());
+}
+
+#[test]
+fn gateway_address_claimed_by_two_postoffices() {
+    let mut srv = server();
+    srv.master.push(tx(
+        100,
+        "N/P",
+        vec![Operation::Add(e("Shared P", "SMTP:x@y"))],
+    ));
+    srv.master.push(tx(
+        100,
+        "N/Q",
+        vec![Operation::Add(e("Shared Q", "SMTP:x@y"))],
+    ));
+    let rec = reconcile(&srv, vec![], &ReconcileOptions::default()).unwrap();
+    assert_eq!(rec.cross_duplicates.len(), 1);
+    assert_eq!(rec.cross_duplicates[0].1, "PCM:N/P");
+    assert_eq!(rec.cross_duplicates[0].2, "PCM:N/Q");
+    let merged = rec.merged_directory();
+    let k = Address::parse("smtp:x@y").unwrap().key();
+    assert_eq!(merged.get(&k).unwrap().full_name, "Shared Q");
+    assert_eq!(rec.to_json(&[])["totals"]["cross_postoffice_duplicates"], 1);
+}

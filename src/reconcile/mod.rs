@@ -755,12 +755,7 @@ fn reconcile_one(
 ) -> Result<PostofficeReport> {
     let mut notes = Vec::new();
     let sources: Vec<String> = evs.iter().map(|e| e.source.clone()).collect();
-    let evidence_code = evs
-        .iter()
-        .map(|e| e.kind)
-        .min()
-        .map(|k| k.code())
-        .unwrap_or("none");
+    let any_numbers = evs.iter().any(|e| e.numbers.is_some());
 
     for e in &evs {
         if e.unattributed > 0 {
@@ -841,7 +836,7 @@ fn reconcile_one(
     }
 
     let mut duplicates = Vec::new();
-    let (status, merged, used_source, gateway_kept) = match chosen.and_then(|c| {
+    let (status, merged, used_source, used_kind, gateway_kept) = match chosen.and_then(|c| {
         if c < evs.len() {
             Some(evs.swap_remove(c))
         } else {
@@ -865,7 +860,13 @@ fn reconcile_one(
             if merged.templates.is_empty() {
                 merged.templates = server_view.templates.clone();
             }
-            (Status::Authoritative, merged, Some(p.source), kept)
+            (
+                Status::Authoritative,
+                merged,
+                Some(p.source),
+                Some(p.kind),
+                kept,
+            )
         }
         None => {
             let st = if is_own {
@@ -873,7 +874,7 @@ fn reconcile_one(
             } else {
                 Status::Unverified
             };
-            (st, server_view.clone(), None, 0)
+            (st, server_view.clone(), None, None, 0)
         }
     };
     for e in &evs {
@@ -937,7 +938,18 @@ fn reconcile_one(
     }
     if status == Status::Unverified && !is_own {
         notes.push("no list evidence: the server's view is kept, unverified".into());
+        if let Some(gap) = sync.req_gap.filter(|&g| g > 0) {
+            notes.push(format!(
+                "a hole of up to {gap} transactions cannot be filled without the \
+                 requestor's list (Config, Dir-Sync, Requestor, Export or its MAILDATA tree)"
+            ));
+        }
     }
+    let evidence_code = match used_kind {
+        Some(k) => k.code(),
+        None if any_numbers => EvidenceKind::Numbers.code(),
+        None => "none",
+    };
 
     // Forensic copies from other postoffices' extracts.
     let mut forensic_views: Vec<ForensicView> = forensic

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::{Directory, Operation, Scope};
 
 use super::view::{scope_origin, Views};
-use super::{MasterTransaction, PostofficeReport, Reconciliation, ServerSnapshot};
+use super::{MasterTransaction, PostofficeReport, Reconciliation, ServerSnapshot, Status};
 
 /// How the repair transactions express the hole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,9 @@ pub struct RepairPlan {
     /// Requestors that missed master transactions (skipped-master): they need
     /// RESYNC.GLB (IMPORT -Q) to receive what was skipped.
     pub resync_recommended: Vec<Scope>,
+    /// Postoffices whose requestor lost updates (`lost-updates`) but which
+    /// gave no list: their hole stays open, with its size in transactions.
+    pub unfilled: Vec<(Scope, u32)>,
     /// The whole merged directory (USR lists and RESYNC.GLB body).
     pub merged: Directory,
 }
@@ -198,6 +201,18 @@ pub fn plan_repair(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan>
         .map(|p| p.scope.clone())
         .collect();
 
+    let unfilled = rec
+        .postoffices
+        .iter()
+        .filter(|p| p.status != Status::Authoritative)
+        .filter_map(|p| {
+            p.sync
+                .req_gap
+                .filter(|&g| g > 0)
+                .map(|g| (p.scope.clone(), g))
+        })
+        .collect();
+
     Ok(RepairPlan {
         mode,
         base_sync,
@@ -209,6 +224,7 @@ pub fn plan_repair(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan>
         without_record,
         resync,
         resync_recommended,
+        unfilled,
         merged: rec.merged_directory(),
     })
 }
