@@ -290,8 +290,8 @@ impl Hole {
 /// sorted by address key.
 pub fn compute_hole(server: &Directory, merged: &Directory) -> Hole {
     let mut hole = Hole::default();
-    for m in merged.iter() {
-        match server.get(&m.key()) {
+    for (k, m) in merged.iter_keyed() {
+        match server.get(k) {
             None => hole.missing_adds.push(m.clone()),
             Some(s) if !s.same_content(m) => hole.modified.push(Modified {
                 server: s.clone(),
@@ -300,8 +300,8 @@ pub fn compute_hole(server: &Directory, merged: &Directory) -> Hole {
             Some(_) => {}
         }
     }
-    for s in server.iter() {
-        if merged.get(&s.key()).is_none() {
+    for (k, s) in server.iter_keyed() {
+        if !merged.contains_key(k) {
             hole.missing_deletes.push(s.clone());
         }
     }
@@ -515,7 +515,7 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
     let mut unattributed = 0;
     for e in entries {
         let owned = if e.address.is_pcm() {
-            e.scope().key() == scope_key
+            e.key().scope_key() == scope_key
         } else {
             kind != EvidenceKind::Extract
         };

@@ -60,13 +60,11 @@ impl Views {
             // Fast path: entries of the list's own scope (and its gateway
             // entries) go straight into its directory.
             let own = self.touch(scope);
+            // In insertion order, so the views' order is deterministic too.
             for e in list.iter() {
-                if e.address.is_pcm() {
-                    let s = e.scope();
-                    if s.key() != list_key {
-                        foreign.push((s, e));
-                        continue;
-                    }
+                if e.address.is_pcm() && e.key().scope_key() != list_key {
+                    foreign.push((e.scope(), e));
+                    continue;
                 }
                 own.upsert(e.clone());
             }
