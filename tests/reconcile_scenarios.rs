@@ -622,3 +622,56 @@ fn gateway_address_claimed_by_two_postoffices() {
     assert_eq!(merged.get(&k).unwrap().full_name, "Shared Q");
     assert_eq!(rec.to_json(&[])["totals"]["cross_postoffice_duplicates"], 1);
 }
+
+#[test]
+fn extract_repair_is_idempotent_and_templates_replay() {
+    use msmail::model::{TemplateDef, TemplateField};
+    let mut srv = server();
+    srv.master.push(tx(
+        100,
+        "N/P",
+        vec![
+            Operation::Add(e("P gw", "SMTP:pgw@example.com")),
+            Operation::Template(TemplateDef {
+                scope: po("PCM:N/P"),
+                fields: vec![TemplateField {
+                    prompt: "Phone:".into(),
+                    width: 10,
+                    ..TemplateField::default()
+                }],
+            }),
+        ],
+    ));
+    let d: Directory = [
+        e("Alice", "PCM:N/P/ALICE"),
+        e("Carol", "PCM:N/P/CAROL"),
+        e("Dave", "PCM:N/P/DAVE"),
+        e("Fred", "PCM:N/P/FRED"),
+    ]
+    .into_iter()
+    .collect();
+    let ev = Evidence::from_directory("p-extract.txt", EvidenceKind::Extract, None, &d);
+    let rec = reconcile(&srv, vec![ev.clone()], &ReconcileOptions::default()).unwrap();
+    let p = rec.postoffice(&po("PCM:N/P")).unwrap();
+    assert!(
+        p.server_view.templates.contains_key("PCM:N/P"),
+        "T recorded"
+    );
+    assert!(
+        p.merged.templates.contains_key("PCM:N/P"),
+        "template kept in merged"
+    );
+    assert_eq!(keys(&p.hole.missing_adds), vec!["PCM:N/P/FRED"]);
+    assert_eq!(keys(&p.hole.missing_deletes), vec!["PCM:N/P/BOB"]);
+    for mode in [RepairMode::Delta, RepairMode::Full] {
+        let plan = plan_repair(&rec, mode).unwrap();
+        let repaired = plan.repaired_snapshot(&srv, &rec);
+        let again = reconcile(&repaired, vec![ev.clone()], &ReconcileOptions::default()).unwrap();
+        assert!(!again.has_hole(), "{mode:?}");
+        let p2 = again.postoffice(&po("PCM:N/P")).unwrap();
+        assert!(p2
+            .merged
+            .get(&Address::parse("SMTP:pgw@example.com").unwrap().key())
+            .is_some());
+    }
+}

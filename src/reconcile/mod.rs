@@ -158,6 +158,17 @@ impl Evidence {
         }
     }
 
+    /// Evidence from an already loaded directory (no duplicates can be seen:
+    /// the directory has merged them). Entries in the directory's order.
+    pub fn from_directory(
+        source: impl Into<String>,
+        kind: EvidenceKind,
+        scope: Option<Scope>,
+        directory: &Directory,
+    ) -> Evidence {
+        Evidence::list(source, kind, scope, directory.iter().cloned().collect())
+    }
+
     /// Numbers-only evidence for a postoffice.
     pub fn numbers(source: impl Into<String>, scope: Scope, numbers: RequestorNumbers) -> Evidence {
         Evidence {
