@@ -15,6 +15,7 @@ pub mod importtext;
 pub mod logs;
 pub mod model;
 pub mod output;
+pub mod reconcile;
 pub mod source;
 
 pub use error::{Error, Location, Result};
