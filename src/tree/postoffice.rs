@@ -380,6 +380,14 @@ impl PostOfficeData {
             .groups
             .iter()
             .map(|g| self.local_address(&g.mailbox).key())
+            .chain(self.networks.iter().flat_map(|n| {
+                n.postoffices.iter().flat_map(move |p| {
+                    p.entries
+                        .iter()
+                        .filter(|u| u.kind == EntryKind::Group)
+                        .map(move |u| Self::address_in(n, p, &u.mailbox).key())
+                })
+            }))
             .collect();
         self.gal.iter().map(move |x| {
             let mut e = Entry::new(&x.full_name, x.address.clone());
@@ -796,7 +804,15 @@ fn template_values(
 fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     // Identity.
     let (mf, mb) = r.required("GLB/MASTER.GLB")?;
-    let master = MasterGlb::read(&mf, &mb)?;
+    let master = match MasterGlb::read(&mf, &mb) {
+        Ok(m) => m,
+        // With salvage, an unknown version number is reported, not fatal.
+        Err(e) if r.ctx.salvage && mb.len() == super::identity::master_layout::SIZE => {
+            r.ctx.warn(format!("skipped check: {e}"));
+            MasterGlb::decode(&mb)
+        }
+        Err(e) => return Err(e),
+    };
     let mut data = PostOfficeData::new(master.network.clone(), master.postoffice.clone());
     data.version = master.version;
     data.serial = master.serial;
