@@ -342,3 +342,17 @@ fn external_groups_stay_groups_in_the_gal() {
         .unwrap();
     assert_eq!(staff.kind, msmail::model::EntryKind::Group);
 }
+
+#[test]
+fn wrong_size_of_a_mailbag_file() {
+    let d = tree();
+    let mbg = first(d.path(), "MBG");
+    patch(d.path(), &mbg, |b| b.extend([0u8; 100]));
+    let e = strict(d.path());
+    assert!(
+        e.to_string()
+            .contains("wrong size 100 bytes (MultipleOf(116))"),
+        "{e}"
+    );
+    assert_eq!(salvage(d.path()).warnings.len(), 1);
+}

@@ -1345,6 +1345,37 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             ));
         }
     }
+    // Per-user KEY (560 bytes) and MBG (multiple of 116) files, where present.
+    let per_user: Vec<(String, super::misc::SizeRule)> = data
+        .users
+        .iter()
+        .filter_map(|u| u.mailbag)
+        .flat_map(|b| {
+            let h = super::hex8(b);
+            [
+                (
+                    format!("KEY/{h}.KEY"),
+                    super::misc::SizeRule::Exact(super::misc::KEY_SIZE),
+                ),
+                (
+                    format!("MBG/{h}.MBG"),
+                    super::misc::SizeRule::MultipleOf(super::misc::MBG_RECORD),
+                ),
+            ]
+        })
+        .collect();
+    for (rel, rule) in per_user {
+        if let Some(p) = r.path(&rel) {
+            let len = std::fs::metadata(&p).map_err(|e| Error::read(&p, e))?.len();
+            if !rule.accepts(len) {
+                r.ctx.damage(
+                    &p.display().to_string(),
+                    Location::File,
+                    format!("wrong size {len} bytes ({rule:?})"),
+                )?;
+            }
+        }
+    }
     for (name, rule) in super::misc::SIZE_ONLY_GLB {
         if let Some(p) = r.path(&format!("GLB/{name}")) {
             let len = std::fs::metadata(&p).map_err(|e| Error::read(&p, e))?.len();
