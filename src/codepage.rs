@@ -101,6 +101,15 @@ pub fn cp850_upper(text: &str) -> String {
         .collect()
 }
 
+/// Appends `text` upper-cased as by [`cp850_upper`] to `out` (no extra allocation).
+pub fn cp850_upper_into(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(|b| b.to_ascii_uppercase() as char));
+    } else {
+        out.push_str(&cp850_upper(text));
+    }
+}
+
 /// Error from decoding a text input: the byte offset of the first bad byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecodeError {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::codepage::cp850_upper;
+use crate::codepage::{cp850_upper, cp850_upper_into};
 
 /// Longest full name MS Mail accepts (Error 72, Q104869).
 pub const MAX_FULL_NAME: usize = 30;
@@ -149,12 +149,17 @@ impl Address {
     }
 
     /// The identity key: canonical type and body, upper-cased in CP850.
+    /// Built in one allocation (it is computed for every entry read).
     pub fn key(&self) -> AddressKey {
-        AddressKey(format!(
-            "{}:{}",
-            self.canonical_type(),
-            cp850_upper(&self.body)
-        ))
+        let mut s = String::with_capacity(self.type_name.len() + 1 + self.body.len());
+        if self.type_name.eq_ignore_ascii_case("CSI") {
+            s.push_str("PCM");
+        } else {
+            s.extend(self.type_name.chars().map(|c| c.to_ascii_uppercase()));
+        }
+        s.push(':');
+        cp850_upper_into(&mut s, &self.body);
+        AddressKey(s)
     }
 }
 
@@ -167,6 +172,30 @@ impl fmt::Display for Address {
 /// The identity of an entry: its address upper-cased in CP850, `CSI` as `PCM`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct AddressKey(pub String);
+
+impl AddressKey {
+    /// The key of the address's scope, which is a prefix of the address key:
+    /// `PCM:NET/PO` for three-part addresses, `TYPE:` for free-form ones.
+    /// Equal to `address.scope().key()`, without allocating.
+    pub fn scope_key(&self) -> &str {
+        let s = self.0.as_str();
+        let Some(colon) = s.find(':') else {
+            return s;
+        };
+        let (ty, body) = (&s[..colon], &s[colon + 1..]);
+        if FREE_FORM_TYPES.contains(&ty) {
+            return &s[..=colon];
+        }
+        let mut slashes = body.match_indices('/').map(|(i, _)| i);
+        match (slashes.next(), slashes.next(), slashes.next()) {
+            // Exactly three parts (PCM may have more slashes in the mailbox).
+            (Some(_), Some(second), third) if third.is_none() || ty == "PCM" => {
+                &s[..colon + 1 + second]
+            }
+            _ => &s[..=colon],
+        }
+    }
+}
 
 impl fmt::Display for AddressKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -455,7 +484,7 @@ pub enum Applied {
 
 /// An address directory: entries by identity, in insertion order, plus template
 /// definitions by scope. All operations are O(1) amortised; `R` costs the size of
-/// its scope.
+/// its scope. Each entry's key is computed once, on insertion.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
     slots: Vec<Option<Entry>>,
@@ -487,6 +516,11 @@ impl Directory {
         self.index.get(key).and_then(|&i| self.slots[i].as_ref())
     }
 
+    /// True when an entry with this identity is present.
+    pub fn contains_key(&self, key: &AddressKey) -> bool {
+        self.index.contains_key(key)
+    }
+
     /// Inserts or replaces (by identity). A replaced entry keeps its position
     /// and is returned.
     pub fn upsert(&mut self, entry: Entry) -> Option<Entry> {
@@ -495,10 +529,12 @@ impl Directory {
             return self.slots[i].replace(entry);
         }
         let i = self.slots.len();
-        self.by_scope
-            .entry(entry.scope().key())
-            .or_default()
-            .push(i);
+        match self.by_scope.get_mut(key.scope_key()) {
+            Some(list) => list.push(i),
+            None => {
+                self.by_scope.insert(key.scope_key().to_string(), vec![i]);
+            }
+        }
         self.slots.push(Some(entry));
         self.index.insert(key, i);
         self.live += 1;
@@ -568,21 +604,42 @@ impl Directory {
         self.slots.iter().filter_map(|s| s.as_ref())
     }
 
-    /// Entries sorted by scope, then address key: the order every writer uses,
-    /// so output does not depend on input order.
+    /// Entries with their keys, in no particular order (cheap: keys are stored).
+    pub fn iter_keyed(&self) -> impl Iterator<Item = (&AddressKey, &Entry)> {
+        self.index
+            .iter()
+            .filter_map(|(k, &i)| self.slots[i].as_ref().map(|e| (k, e)))
+    }
+
+    /// Entries sorted by scope key, then address key: the order every writer
+    /// uses, so output does not depend on input order.
     pub fn sorted(&self) -> Vec<&Entry> {
-        let mut v: Vec<(String, AddressKey, &Entry)> =
-            self.iter().map(|e| (e.scope().key(), e.key(), e)).collect();
-        v.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        v.into_iter().map(|(_, _, e)| e).collect()
+        self.sorted_keyed().into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Like [`Directory::sorted`], with each entry's key.
+    pub fn sorted_keyed(&self) -> Vec<(&AddressKey, &Entry)> {
+        let mut v: Vec<(&str, &AddressKey, &Entry)> = self
+            .iter_keyed()
+            .map(|(k, e)| (k.scope_key(), k, e))
+            .collect();
+        v.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        v.into_iter().map(|(_, k, e)| (k, e)).collect()
+    }
+
+    /// Reserves room for `additional` more entries.
+    pub fn reserve(&mut self, additional: usize) {
+        self.slots.reserve(additional);
+        self.index.reserve(additional);
     }
 
     /// The distinct scopes present, sorted by key.
     pub fn scopes(&self) -> Vec<Scope> {
-        let mut m: BTreeMap<String, Scope> = BTreeMap::new();
-        for e in self.iter() {
-            let s = e.scope();
-            m.entry(s.key()).or_insert(s);
+        let mut m: BTreeMap<&str, Scope> = BTreeMap::new();
+        for (k, list) in &self.by_scope {
+            if let Some(e) = list.iter().find_map(|&i| self.slots[i].as_ref()) {
+                m.entry(k.as_str()).or_insert_with(|| e.scope());
+            }
         }
         m.into_values().collect()
     }
@@ -590,14 +647,18 @@ impl Directory {
     /// Entries of one scope, sorted by address key.
     pub fn in_scope(&self, scope: &Scope) -> Vec<&Entry> {
         let k = scope.key();
-        let mut v: Vec<&Entry> = self
+        let mut v: Vec<(AddressKey, &Entry)> = self
             .by_scope
             .get(&k)
-            .map(|l| l.iter().filter_map(|&i| self.slots[i].as_ref()).collect())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|&i| self.slots[i].as_ref())
+                    .map(|e| (e.key(), e))
+                    .collect()
+            })
             .unwrap_or_default();
-        v.retain(|e| e.scope().key() == k);
-        v.sort_by_key(|e| e.key());
-        v
+        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        v.into_iter().map(|(_, e)| e).collect()
     }
 
     /// Drops emptied slots (after many deletes) to reclaim memory. Keeps order.
@@ -690,6 +751,24 @@ mod tests {
             Applied::Replaced(2)
         );
         assert!(d.is_empty());
+    }
+
+    #[test]
+    fn scope_key_is_the_prefix_of_the_address_key() {
+        for a in [
+            "PCM:N/P/M",
+            "CSI:n/p/m",
+            "PCM:N/P/M/X",
+            "SMTP:a/b/c@x",
+            "PROFS:G/N/U",
+            "PROFS:G/N/U/V",
+            "FAX:+1 206",
+            "MHS:x/y",
+            "X400:c=US;a= ",
+        ] {
+            let a = Address::parse(a).unwrap();
+            assert_eq!(a.key().scope_key(), a.scope().key(), "{a}");
+        }
     }
 
     #[test]

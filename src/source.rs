@@ -49,11 +49,7 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
 pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     match detect(path)? {
         SourceKind::ImportText => {
-            let ops = crate::importtext::read_path(path, options.encoding)?;
-            let mut directory = Directory::new();
-            for op in ops {
-                directory.apply(op);
-            }
+            let directory = crate::importtext::read_directory(path, options.encoding)?;
             Ok(Loaded {
                 directory,
                 warnings: Vec::new(),
