@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::codepage::cp850_upper;
 use crate::error::{Error, Result};
-use crate::model::{Directory, Entry, EntryKind, TemplateDef, TemplateValue};
+use crate::model::{AddressKey, Directory, Entry, EntryKind, TemplateDef, TemplateValue};
 
 pub mod html;
 pub mod json;
@@ -183,22 +183,37 @@ impl DirectoryDiff {
 }
 
 /// Builder state of one scope while the engine runs.
-#[derive(Default)]
 struct ScopeWork<'a> {
-    name: String,
+    /// The entry with the smallest address key: names the scope deterministically.
+    namer: (&'a AddressKey, &'a Entry),
     counts: Counts,
-    only_a: Vec<(String, &'a Entry)>,
-    only_b: Vec<(String, &'a Entry)>,
-    changed: Vec<(String, ChangedEntry)>,
+    only_a: Vec<(&'a AddressKey, &'a Entry)>,
+    only_b: Vec<(&'a AddressKey, &'a Entry)>,
+    changed: Vec<(&'a AddressKey, ChangedEntry)>,
+}
+
+impl<'a> ScopeWork<'a> {
+    fn new(k: &'a AddressKey, e: &'a Entry) -> ScopeWork<'a> {
+        ScopeWork {
+            namer: (k, e),
+            counts: Counts::default(),
+            only_a: Vec::new(),
+            only_b: Vec::new(),
+            changed: Vec::new(),
+        }
+    }
 }
 
 /// The field-by-field differences of two entries with the same identity, in a
 /// fixed order: address spelling, full name, kind, template data.
 pub fn entry_changes(a: &Entry, b: &Entry) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    let (sa, sb) = (a.address.to_string(), b.address.to_string());
-    if sa != sb {
-        out.push(FieldChange::new("address", Some(sa), Some(sb)));
+    if a.address.type_name != b.address.type_name || a.address.body != b.address.body {
+        out.push(FieldChange::new(
+            "address",
+            Some(a.address.to_string()),
+            Some(b.address.to_string()),
+        ));
     }
     if a.full_name != b.full_name {
         out.push(FieldChange::new(
@@ -281,26 +296,26 @@ fn tpl_lines(def: &TemplateDef) -> Vec<String> {
 /// (address, CP850 case-insensitive); origins are ignored. Linear: one hash
 /// lookup per entry, then the differences (only) are sorted.
 pub fn diff_directories(a: &Directory, b: &Directory) -> DirectoryDiff {
-    let mut scopes: BTreeMap<String, ScopeWork<'_>> = BTreeMap::new();
+    // Scope key (borrowed from the stored address keys) -> work.
+    let mut scopes: HashMap<&str, ScopeWork<'_>> = HashMap::new();
     fn work<'s, 'a>(
-        scopes: &'s mut BTreeMap<String, ScopeWork<'a>>,
-        e: &Entry,
+        scopes: &'s mut HashMap<&'a str, ScopeWork<'a>>,
+        k: &'a AddressKey,
+        e: &'a Entry,
     ) -> &'s mut ScopeWork<'a> {
-        let scope = e.scope();
-        scopes.entry(scope.key()).or_insert_with(|| ScopeWork {
-            name: scope.to_string(),
-            ..ScopeWork::default()
-        })
+        let w = scopes
+            .entry(k.scope_key())
+            .or_insert_with(|| ScopeWork::new(k, e));
+        if k < w.namer.0 {
+            w.namer = (k, e);
+        }
+        w
     }
-    for ea in a.iter() {
-        let key = ea.key();
-        let w = work(&mut scopes, ea);
+    for (key, ea) in a.iter_keyed() {
+        let w = work(&mut scopes, key, ea);
         w.counts.entries_a += 1;
-        match b.get(&key) {
-            None => {
-                w.counts.only_in_a += 1;
-                w.only_a.push((key.0, ea));
-            }
+        match b.get(key) {
+            None => w.only_a.push((key, ea)),
             Some(eb) => {
                 let changes = entry_changes(ea, eb);
                 if changes.is_empty() {
@@ -308,7 +323,7 @@ pub fn diff_directories(a: &Directory, b: &Directory) -> DirectoryDiff {
                 } else {
                     w.counts.changed += 1;
                     w.changed.push((
-                        key.0,
+                        key,
                         ChangedEntry {
                             address: ea.address.to_string(),
                             full_name: ea.full_name.clone(),
@@ -319,13 +334,11 @@ pub fn diff_directories(a: &Directory, b: &Directory) -> DirectoryDiff {
             }
         }
     }
-    for eb in b.iter() {
-        let key = eb.key();
-        let w = work(&mut scopes, eb);
+    for (key, eb) in b.iter_keyed() {
+        let w = work(&mut scopes, key, eb);
         w.counts.entries_b += 1;
-        if a.get(&key).is_none() {
-            w.counts.only_in_b += 1;
-            w.only_b.push((key.0, eb));
+        if !a.contains_key(key) {
+            w.only_b.push((key, eb));
         }
     }
     // Template definitions: scopes with a definition on either side.
@@ -345,32 +358,52 @@ pub fn diff_directories(a: &Directory, b: &Directory) -> DirectoryDiff {
             def_changes.insert(k.to_string(), (name, TemplateDefChange { a: la, b: lb }));
         }
     }
-    for (k, (name, _)) in &def_changes {
-        scopes.entry(k.clone()).or_insert_with(|| ScopeWork {
-            name: name.clone(),
-            ..ScopeWork::default()
-        });
-    }
+
+    // Every scope key, sorted: entry scopes and template-only scopes.
+    let mut keys: Vec<String> = scopes.keys().map(|k| k.to_string()).collect();
+    keys.extend(
+        def_changes
+            .keys()
+            .filter(|k| !scopes.contains_key(k.as_str()))
+            .cloned(),
+    );
+    keys.sort_unstable();
 
     let mut totals = Counts::default();
-    let mut out = Vec::with_capacity(scopes.len());
-    for (k, mut w) in scopes {
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let def = def_changes.remove(&k);
+        let Some(mut w) = scopes.remove(k.as_str()) else {
+            // A scope with a template definition and no entries.
+            if let Some((name, change)) = def {
+                out.push(ScopeDiff {
+                    scope: name,
+                    counts: Counts::default(),
+                    only_in_a: Vec::new(),
+                    only_in_b: Vec::new(),
+                    renamed: Vec::new(),
+                    changed: Vec::new(),
+                    template_definition: Some(change),
+                });
+            }
+            continue;
+        };
         let renamed = pair_renames(&mut w);
-        w.only_a.sort_unstable_by(|x, y| x.0.cmp(&y.0));
-        w.only_b.sort_unstable_by(|x, y| x.0.cmp(&y.0));
-        w.changed.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+        w.only_a.sort_unstable_by(|x, y| x.0.cmp(y.0));
+        w.only_b.sort_unstable_by(|x, y| x.0.cmp(y.0));
+        w.changed.sort_unstable_by(|x, y| x.0.cmp(y.0));
         w.counts.renamed = renamed.len();
         w.counts.only_in_a = w.only_a.len();
         w.counts.only_in_b = w.only_b.len();
         totals.add(&w.counts);
         out.push(ScopeDiff {
-            scope: w.name,
+            scope: w.namer.1.scope().to_string(),
             counts: w.counts,
             only_in_a: w.only_a.iter().map(|(_, e)| EntryRef::of(e)).collect(),
             only_in_b: w.only_b.iter().map(|(_, e)| EntryRef::of(e)).collect(),
             renamed,
             changed: w.changed.into_iter().map(|(_, c)| c).collect(),
-            template_definition: def_changes.remove(&k).map(|(_, c)| c),
+            template_definition: def.map(|(_, c)| c),
         });
     }
     DirectoryDiff {
@@ -399,7 +432,7 @@ fn pair_renames(w: &mut ScopeWork<'_>) -> Vec<Renamed> {
         slot.0 += 1;
     }
     let mut take_b = vec![false; w.only_b.len()];
-    let mut renamed: Vec<(String, Renamed)> = Vec::new();
+    let mut renamed: Vec<(&AddressKey, Renamed)> = Vec::new();
     let mut keep_a = Vec::with_capacity(w.only_a.len());
     for (k, ea) in std::mem::take(&mut w.only_a) {
         let s = sig(ea);
@@ -429,7 +462,7 @@ fn pair_renames(w: &mut ScopeWork<'_>) -> Vec<Renamed> {
         i += 1;
         keep
     });
-    renamed.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+    renamed.sort_unstable_by(|x, y| x.0.cmp(y.0));
     renamed.into_iter().map(|(_, r)| r).collect()
 }
 
