@@ -42,9 +42,16 @@ const BARS: [(&str, &str, &str); 4] = [
     ("changed", "changed", "#c17d11"),
 ];
 
-fn chart(w: &mut dyn Write, id: usize, title: &str, c: &Counts) -> io::Result<()> {
+fn chart(w: &mut dyn Write, id: &str, title: &str, c: &Counts) -> io::Result<()> {
     let values = [c.only_in_a, c.only_in_b, c.renamed, c.changed];
-    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    // Bars are a share of the scope: the full width is its larger side.
+    let max = values
+        .iter()
+        .copied()
+        .chain([c.entries_a, c.entries_b])
+        .max()
+        .unwrap_or(0)
+        .max(1);
     writeln!(
         w,
         "<svg id=\"chart-{id}\" class=\"chart\" role=\"img\" width=\"520\" height=\"96\" \
@@ -166,7 +173,7 @@ pub fn render_html(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "<h2>Charts</h2>")?;
         for (i, s) in d.scopes.iter().enumerate() {
             writeln!(w, "<h3>{}</h3>", escape(&s.scope))?;
-            chart(w, i, &s.scope, &s.counts)?;
+            chart(w, &i.to_string(), &s.scope, &s.counts)?;
         }
         writeln!(w, "<h2>Details</h2>")?;
         for s in d.scopes.iter().filter(|s| !s.is_identical()) {
@@ -225,9 +232,11 @@ pub fn render_html(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
             only_in_a: x.only_in_a.len(),
             only_in_b: x.only_in_b.len(),
             changed: x.changed.len(),
+            entries_a: x.records_a,
+            entries_b: x.records_b,
             ..Counts::default()
         };
-        chart(w, usize::MAX, "transactions", &c)?;
+        chart(w, "transactions", "transactions", &c)?;
         writeln!(
             w,
             "<table class=\"details\"><tr><th>what</th><th>sync</th><th>fields</th></tr>"
@@ -284,9 +293,11 @@ pub fn render_html(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
             only_in_a: f.only_in_a.len(),
             only_in_b: f.only_in_b.len(),
             changed: f.changed.len(),
+            entries_a: f.files_a,
+            entries_b: f.files_b,
             ..Counts::default()
         };
-        chart(w, usize::MAX - 1, "files", &c)?;
+        chart(w, "files", "files", &c)?;
         writeln!(w, "<table class=\"details\"><tr><th>what</th><th>path</th><th>size</th><th>sha256</th></tr>")?;
         for (class, what, list) in [
             ("only-a", "only in A", &f.only_in_a),
