@@ -9,6 +9,7 @@ pub mod batch;
 pub mod cli;
 pub mod codepage;
 pub mod diff;
+pub mod dirsync;
 pub mod error;
 pub mod export;
 pub mod importtext;
