@@ -193,3 +193,90 @@ fn folders_are_compared_file_by_file() {
     let same = msmail(d.path(), &["diff", "x", "x"]);
     assert_eq!(same.status.code(), Some(0));
 }
+
+#[test]
+fn transaction_streams_align_by_sync_number() {
+    use msmail::dirsync::{write_stream, TransactionRecord};
+    let d = tempfile::tempdir().unwrap();
+    let rec = |sync, text: &str| {
+        TransactionRecord::new(
+            sync,
+            0,
+            text.as_bytes()[0],
+            "NET/PO1",
+            text.as_bytes().to_vec(),
+        )
+    };
+    let a = [
+        rec(1, "A One                           PCM:NET/PO1/ONE"),
+        rec(2, "A Two                           PCM:NET/PO1/TWO"),
+        rec(3, "A Three                         PCM:NET/PO1/THREE"),
+    ];
+    let b = [
+        rec(1, "A One                           PCM:NET/PO1/ONE"),
+        rec(3, "A Three, Mr                     PCM:NET/PO1/THREE"),
+        rec(4, "A Four                          PCM:NET/PO1/FOUR"),
+    ];
+    std::fs::create_dir_all(d.path().join("a")).unwrap();
+    std::fs::create_dir_all(d.path().join("b")).unwrap();
+    std::fs::write(d.path().join("a/MSTTRANS.GLB"), write_stream(&a)).unwrap();
+    std::fs::write(d.path().join("b/MSTTRANS.GLB"), write_stream(&b)).unwrap();
+    let out = msmail(
+        d.path(),
+        &[
+            "diff",
+            "a/MSTTRANS.GLB",
+            "b/MSTTRANS.GLB",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "dir-sync-transactions");
+    let t = &v["transactions"];
+    assert_eq!(t["only_in_a"][0]["sync"], 2);
+    assert_eq!(t["only_in_b"][0]["sync"], 4);
+    assert_eq!(t["changed"][0]["sync"], 3);
+    let fields: Vec<&str> = t["changed"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["text", "crc"]);
+    // The address lists the streams build are compared too.
+    assert_eq!(v["directory"]["totals"]["only_in_a"], 1);
+    assert_eq!(v["directory"]["totals"]["changed"], 1);
+    let same = msmail(d.path(), &["diff", "a/MSTTRANS.GLB", "a/MSTTRANS.GLB"]);
+    assert_eq!(same.status.code(), Some(0));
+    // A transaction stream and an import file are different kinds: usage error.
+    std::fs::write(d.path().join("x.txt"), A).unwrap();
+    let kinds = msmail(d.path(), &["diff", "a/MSTTRANS.GLB", "x.txt"]);
+    assert_eq!(kinds.status.code(), Some(2), "{kinds:?}");
+}
+
+#[test]
+fn srvconf_numbers_are_compared_without_passwords() {
+    use msmail::dirsync::{Requestor, SrvConf};
+    let d = tempfile::tempdir().unwrap();
+    let mut a = SrvConf::new();
+    a.sync = 10;
+    a.requestors.push(Requestor::new("PCM:NET/PO1").unwrap());
+    let mut b = a.clone();
+    b.sync = 12;
+    b.requestors[0].reqsync = 7;
+    std::fs::create_dir_all(d.path().join("a")).unwrap();
+    std::fs::create_dir_all(d.path().join("b")).unwrap();
+    std::fs::write(d.path().join("a/SRVCONF.GLB"), a.write()).unwrap();
+    std::fs::write(d.path().join("b/SRVCONF.GLB"), b.write()).unwrap();
+    let out = msmail(d.path(), &["diff", "a/SRVCONF.GLB", "b/SRVCONF.GLB"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("~ sync: 10 -> 12"), "{s}");
+    assert!(
+        s.contains("~ reqsync of requestor PCM:NET/PO1: 0 -> 7"),
+        "{s}"
+    );
+    assert!(!s.to_lowercase().contains("password"));
+}

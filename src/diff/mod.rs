@@ -23,9 +23,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::codepage::cp850_upper;
+use crate::dirsync::{ReqConf, SrvConf, TransStream};
 use crate::error::{Error, Result};
 use crate::model::{AddressKey, Directory, Entry, EntryKind, TemplateDef, TemplateValue};
+use crate::source::{self, LoadOptions, SourceKind};
 
+pub mod dirsync;
 pub mod html;
 pub mod json;
 pub mod text;
@@ -626,11 +629,15 @@ pub struct RequestorNumbers {
     pub srvsync: Option<u64>,
     /// ImpSync.
     pub impsync: Option<u64>,
+    /// The last cycle in which it sent updates (SRVCONF only).
+    pub last_cycle: Option<u64>,
 }
 
 /// The configuration numbers of a REQCONF/SRVCONF (passwords are not part of it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ConfigNumbers {
+    /// The Dir-Sync server a requestor reports to (REQCONF only).
+    pub server: Option<String>,
     /// The Sync number.
     pub sync: Option<u64>,
     /// The cycle number.
@@ -642,8 +649,8 @@ pub struct ConfigNumbers {
 /// One configuration number that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NumberChange {
-    /// `sync`, `cycle`, `reqsync`, `srvsync`, `impsync` or `requestor` (present
-    /// on one side only).
+    /// `server`, `sync`, `cycle`, `reqsync`, `srvsync`, `impsync`, `last_cycle`
+    /// or `requestor` (present on one side only).
     pub field: String,
     /// The requestor the number belongs to, for per-requestor numbers.
     pub requestor: Option<String>,
@@ -658,6 +665,14 @@ pub struct NumberChange {
 pub fn diff_config(a: &ConfigNumbers, b: &ConfigNumbers) -> Vec<NumberChange> {
     let s = |v: Option<u64>| v.map(|n| n.to_string());
     let mut out = Vec::new();
+    if a.server != b.server {
+        out.push(NumberChange {
+            field: "server".into(),
+            requestor: None,
+            a: a.server.clone(),
+            b: b.server.clone(),
+        });
+    }
     for (field, va, vb) in [("sync", a.sync, b.sync), ("cycle", a.cycle, b.cycle)] {
         if va != vb {
             out.push(NumberChange {
@@ -683,6 +698,7 @@ pub fn diff_config(a: &ConfigNumbers, b: &ConfigNumbers) -> Vec<NumberChange> {
                     ("reqsync", ra.reqsync, rb.reqsync),
                     ("srvsync", ra.srvsync, rb.srvsync),
                     ("impsync", ra.impsync, rb.impsync),
+                    ("last_cycle", ra.last_cycle, rb.last_cycle),
                 ] {
                     if va != vb {
                         out.push(NumberChange {
@@ -847,6 +863,27 @@ pub fn diff_files(a: &Path, b: &Path) -> Result<FileDiff> {
     Ok(diff)
 }
 
+/// Compares two single files by size and SHA-256 (the fallback for kinds
+/// without a model comparison). Paths are reported by file name.
+pub fn diff_single_files(a: &Path, b: &Path) -> Result<FileDiff> {
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let fa = file_info(&name(a), a)?;
+    let fb = file_info(&name(b), b)?;
+    let mut diff = FileDiff {
+        files_a: 1,
+        files_b: 1,
+        ..FileDiff::default()
+    };
+    if fa.size != fb.size || fa.sha256 != fb.sha256 {
+        diff.changed.push(FileChange { a: fa, b: fb });
+    }
+    Ok(diff)
+}
+
 // ---------------------------------------------------------------------- report
 
 /// Totals over every part of a report (the numbers the summary shows first).
@@ -940,6 +977,117 @@ impl DiffReport {
             configuration,
             files,
         }
+    }
+}
+
+/// The kind name used in reports (`import-text`, `dir-sync-transactions`, ...).
+pub fn kind_name(kind: SourceKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{kind:?}"))
+}
+
+fn same_kind(a: &Path, b: &Path, ka: SourceKind, kb: SourceKind) -> Result<()> {
+    if ka == kb {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} is {} but {} is {}: diff compares two sources of the same kind",
+        a.display(),
+        kind_name(ka),
+        b.display(),
+        kind_name(kb)
+    )))
+}
+
+fn read_stream(path: &Path, options: &LoadOptions) -> Result<(TransStream, Directory)> {
+    let file = path.display().to_string();
+    let bytes = crate::output::read_input(path)?;
+    let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
+    drop(bytes);
+    let mut dir = Directory::new();
+    stream.apply_to(&mut dir, &file)?;
+    Ok((stream, dir))
+}
+
+/// Compares two sources (the engine behind `msmail diff`).
+///
+/// Two folders: file-level comparison, plus the address lists when both are
+/// recognised as sources of the same kind. Two files: both must be of the same
+/// kind (else [`Error::Usage`]); import text gives the address lists,
+/// transaction streams the address lists and the records aligned by sync
+/// number, REQCONF/SRVCONF their numbers, other kinds a size/SHA-256 comparison.
+pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<DiffReport> {
+    for p in [a, b] {
+        if !p.exists() {
+            return Err(Error::read(
+                p,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+            ));
+        }
+    }
+    let (name_a, name_b) = (a.display().to_string(), b.display().to_string());
+    match (a.is_dir(), b.is_dir()) {
+        (true, true) => {
+            let files = diff_files(a, b)?;
+            let (kind, directory) = match (source::detect(a), source::detect(b)) {
+                (Ok(ka), Ok(kb)) => {
+                    same_kind(a, b, ka, kb)?;
+                    let da = source::load_directory(a, options)?.directory;
+                    let db = source::load_directory(b, options)?.directory;
+                    (kind_name(ka), Some(diff_directories(&da, &db)))
+                }
+                // Folders msmail does not recognise as a source: files only.
+                _ => ("folder".to_string(), None),
+            };
+            Ok(DiffReport::new(kind, name_a, name_b, directory, None, None, Some(files)))
+        }
+        (false, false) => {
+            let ka = source::detect(a)?;
+            let kb = source::detect(b)?;
+            same_kind(a, b, ka, kb)?;
+            let kind = kind_name(ka);
+            let report = |d, t, c, f| DiffReport::new(kind.clone(), &name_a, &name_b, d, t, c, f);
+            match ka {
+                SourceKind::ImportText => {
+                    let da = source::load_directory(a, options)?.directory;
+                    let db = source::load_directory(b, options)?.directory;
+                    Ok(report(Some(diff_directories(&da, &db)), None, None, None))
+                }
+                SourceKind::DirSyncTransactions => {
+                    let (sa, da) = read_stream(a, options)?;
+                    let (sb, db) = read_stream(b, options)?;
+                    Ok(report(
+                        Some(diff_directories(&da, &db)),
+                        Some(diff_transactions(&sa.records, &sb.records)),
+                        None,
+                        None,
+                    ))
+                }
+                SourceKind::ReqConf => {
+                    let read = |p: &Path| -> Result<ConfigNumbers> {
+                        let bytes = crate::output::read_input(p)?;
+                        let c = ReqConf::read(&bytes, &p.display().to_string())?;
+                        Ok(dirsync::reqconf_numbers(&c))
+                    };
+                    Ok(report(None, None, Some(diff_config(&read(a)?, &read(b)?)), None))
+                }
+                SourceKind::SrvConf => {
+                    let read = |p: &Path| -> Result<ConfigNumbers> {
+                        let bytes = crate::output::read_input(p)?;
+                        let c = SrvConf::read(&bytes, &p.display().to_string())?;
+                        Ok(dirsync::srvconf_numbers(&c))
+                    };
+                    Ok(report(None, None, Some(diff_config(&read(a)?, &read(b)?)), None))
+                }
+                #[allow(unreachable_patterns)]
+                _ => Ok(report(None, None, None, Some(diff_single_files(a, b)?))),
+            }
+        }
+        _ => Err(Error::Usage(format!(
+            "one of {name_a} and {name_b} is a folder and the other a file: diff compares two sources of the same kind"
+        ))),
     }
 }
 
@@ -1091,13 +1239,16 @@ mod tests {
             reqsync: Some(q),
             srvsync: Some(5),
             impsync: None,
+            last_cycle: None,
         };
         let a = ConfigNumbers {
+            server: None,
             sync: Some(10),
             cycle: Some(2),
             requestors: vec![r("PO1", 7), r("PO2", 1)],
         };
         let b = ConfigNumbers {
+            server: None,
             sync: Some(11),
             cycle: Some(2),
             requestors: vec![r("po1", 9)],
