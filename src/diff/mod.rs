@@ -1001,6 +1001,24 @@ fn same_kind(a: &Path, b: &Path, ka: SourceKind, kb: SourceKind) -> Result<()> {
     )))
 }
 
+/// Frees big values on another thread: freeing two million-entry directories
+/// takes a fifth of a diff's time and nothing waits for it. (If the thread
+/// cannot start, the value is freed here.)
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("msmail-free".into())
+        .spawn(move || drop(value));
+}
+
+/// Loads both sources at once (two threads); A's error wins when both fail.
+fn load_both(a: &Path, b: &Path, options: &LoadOptions) -> Result<(Directory, Directory)> {
+    let (ra, rb) = rayon::join(
+        || source::load_directory(a, options),
+        || source::load_directory(b, options),
+    );
+    Ok((ra?.directory, rb?.directory))
+}
+
 fn read_stream(path: &Path, options: &LoadOptions) -> Result<(TransStream, Directory)> {
     let file = path.display().to_string();
     let bytes = crate::output::read_input(path)?;
@@ -1034,9 +1052,10 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
             let (kind, directory) = match (source::detect(a), source::detect(b)) {
                 (Ok(ka), Ok(kb)) => {
                     same_kind(a, b, ka, kb)?;
-                    let da = source::load_directory(a, options)?.directory;
-                    let db = source::load_directory(b, options)?.directory;
-                    (kind_name(ka), Some(diff_directories(&da, &db)))
+                    let (da, db) = load_both(a, b, options)?;
+                    let d = diff_directories(&da, &db);
+                    drop_in_background((da, db));
+                    (kind_name(ka), Some(d))
                 }
                 // Folders msmail does not recognise as a source: files only.
                 _ => ("folder".to_string(), None),
@@ -1051,19 +1070,19 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
             let report = |d, t, c, f| DiffReport::new(kind.clone(), &name_a, &name_b, d, t, c, f);
             match ka {
                 SourceKind::ImportText => {
-                    let da = source::load_directory(a, options)?.directory;
-                    let db = source::load_directory(b, options)?.directory;
-                    Ok(report(Some(diff_directories(&da, &db)), None, None, None))
+                    let (da, db) = load_both(a, b, options)?;
+                    let d = diff_directories(&da, &db);
+                    drop_in_background((da, db));
+                    Ok(report(Some(d), None, None, None))
                 }
                 SourceKind::DirSyncTransactions => {
-                    let (sa, da) = read_stream(a, options)?;
-                    let (sb, db) = read_stream(b, options)?;
-                    Ok(report(
-                        Some(diff_directories(&da, &db)),
-                        Some(diff_transactions(&sa.records, &sb.records)),
-                        None,
-                        None,
-                    ))
+                    let (ra, rb) =
+                        rayon::join(|| read_stream(a, options), || read_stream(b, options));
+                    let ((sa, da), (sb, db)) = (ra?, rb?);
+                    let d = diff_directories(&da, &db);
+                    let t = diff_transactions(&sa.records, &sb.records);
+                    drop_in_background((sa, sb, da, db));
+                    Ok(report(Some(d), Some(t), None, None))
                 }
                 SourceKind::ReqConf => {
                     let read = |p: &Path| -> Result<ConfigNumbers> {
