@@ -10,11 +10,14 @@ pub mod cli;
 pub mod codepage;
 pub mod diff;
 pub mod dirsync;
+pub mod dsmsg;
 pub mod error;
 pub mod export;
 pub mod importtext;
+pub mod logs;
 pub mod model;
 pub mod output;
+pub mod reconcile;
 pub mod source;
 
 pub use error::{Error, Location, Result};
