@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::codepage::cp850_upper;
 use crate::error::{Error, Location, Result};
+use crate::export::csv::CsvProfile;
 use crate::model::Directory;
 use crate::output;
 use crate::source::{self, LoadOptions};
@@ -58,14 +59,54 @@ impl Target {
     }
 }
 
-/// The one place that maps a target format to its writer.
+/// Options of the writers (the same as `msmail export`'s).
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// CSV column layout.
+    pub csv_profile: CsvProfile,
+    /// Base DN of LDIF output.
+    pub base_dn: String,
+    /// JSON as one object per line.
+    pub ndjson: bool,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions {
+            csv_profile: CsvProfile::Default,
+            base_dn: crate::cli::export::DEFAULT_BASE_DN.to_string(),
+            ndjson: false,
+        }
+    }
+}
+
+impl WriterOptions {
+    /// File extension of outputs for `to` with these options (without the dot).
+    pub fn extension(&self, to: Target) -> &'static str {
+        match to {
+            Target::Json if self.ndjson => "ndjson",
+            _ => to.extension(),
+        }
+    }
+}
+
+/// The one place that maps a target format to its writer, with default options.
 pub fn convert(dir: &Directory, to: Target, w: &mut dyn Write) -> Result<()> {
+    convert_with(dir, to, &WriterOptions::default(), w)
+}
+
+/// Writes `dir` in format `to` with the given writer options.
+pub fn convert_with(
+    dir: &Directory,
+    to: Target,
+    opts: &WriterOptions,
+    w: &mut dyn Write,
+) -> Result<()> {
     match to {
+        Target::Csv => crate::export::csv::write_csv(dir, w, opts.csv_profile),
+        Target::Ldif => crate::export::ldif::write_ldif(dir, w, &opts.base_dn),
+        Target::Json => crate::export::json::write_json(dir, w, opts.ndjson),
         Target::Import => crate::importtext::write_directory(dir, w),
-        Target::Csv | Target::Ldif | Target::Json => Err(Error::Unrepresentable(format!(
-            "the {} writer is not available in this build yet",
-            to.as_str()
-        ))),
     }
 }
 
@@ -195,8 +236,7 @@ fn stem_of(spec: &SourceSpec) -> String {
 /// sources give the same name (compared case-insensitively, so the result is
 /// safe on case-insensitive file systems) the later ones get `-2`, `-3`, ...
 /// The summary's name is never used.
-pub fn output_names(sources: &[SourceSpec], to: Target) -> Vec<String> {
-    let ext = to.extension();
+pub fn output_names(sources: &[SourceSpec], ext: &str) -> Vec<String> {
     let mut used: HashSet<String> = HashSet::new();
     used.insert(cp850_upper(SUMMARY_NAME));
     sources
@@ -246,6 +286,8 @@ pub struct BatchOptions {
     pub force: bool,
     /// How sources are read.
     pub load: LoadOptions,
+    /// How outputs are written.
+    pub writer: WriterOptions,
 }
 
 fn convert_one(spec: &SourceSpec, name: &str, opts: &BatchOptions) -> BatchItem {
@@ -277,7 +319,7 @@ fn convert_one(spec: &SourceSpec, name: &str, opts: &BatchOptions) -> BatchItem 
     };
     let mut write_err = None;
     let res = output::write_atomic(&target, opts.force, |w| {
-        convert(&loaded.directory, opts.to, w).map_err(|e| {
+        convert_with(&loaded.directory, opts.to, &opts.writer, w).map_err(|e| {
             let msg = e.to_string();
             write_err = Some(e);
             std::io::Error::other(msg)
@@ -310,7 +352,7 @@ where
     F: Fn(usize, usize, &BatchItem) + Sync,
 {
     use rayon::prelude::*;
-    let names = output_names(sources, opts.to);
+    let names = output_names(sources, opts.writer.extension(opts.to));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs)
         .build()
@@ -386,7 +428,7 @@ mod tests {
             p("x/we ird$.txt"),
             p(".hidden"),
         ];
-        let n = output_names(&srcs, Target::Json);
+        let n = output_names(&srcs, "json");
         assert_eq!(
             n,
             [
@@ -400,7 +442,7 @@ mod tests {
             ]
         );
         // Same input, same names.
-        assert_eq!(n, output_names(&srcs, Target::Json));
+        assert_eq!(n, output_names(&srcs, "json"));
     }
 
     #[test]

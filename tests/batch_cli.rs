@@ -182,3 +182,62 @@ fn unmatched_pattern_is_a_failure_and_no_sources_is_usage() {
     let none = msmail(d.path(), &["batch", "--to", "import", "--out", "o2"]);
     assert_eq!(none.status.code(), Some(2));
 }
+
+#[test]
+fn every_target_format_is_written() {
+    let d = setup();
+    for (to, file, probe) in [
+        ("csv", "c/two.csv", "full_name"),
+        ("ldif", "l/two.ldif", "dn: "),
+        ("json", "j/two.json", "\"full_name\""),
+    ] {
+        let dir = file.split('/').next().unwrap();
+        let out = msmail(
+            d.path(),
+            &[
+                "batch",
+                "--to",
+                to,
+                "--out",
+                dir,
+                "in/one.txt",
+                "in/two.txt",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{to}: {out:?}");
+        let text = std::fs::read_to_string(d.path().join(file)).unwrap();
+        assert!(text.contains(probe), "{to}: {text}");
+        assert!(text.contains("U1"), "{to}: {text}");
+    }
+    let nd = msmail(
+        d.path(),
+        &[
+            "batch",
+            "--to",
+            "json",
+            "--ndjson",
+            "--out",
+            "n",
+            "in/two.txt",
+        ],
+    );
+    assert_eq!(nd.status.code(), Some(0), "{nd:?}");
+    let lines = std::fs::read_to_string(d.path().join("n/two.ndjson")).unwrap();
+    assert!(lines
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    let wrong = msmail(
+        d.path(),
+        &[
+            "batch",
+            "--to",
+            "csv",
+            "--base-dn",
+            "o=x",
+            "--out",
+            "w",
+            "in/one.txt",
+        ],
+    );
+    assert_eq!(wrong.status.code(), Some(2));
+}

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::batch::{self, BatchItem, BatchOptions, Target};
+use crate::batch::{self, BatchItem, BatchOptions, Target, WriterOptions};
+use crate::cli::export::DEFAULT_BASE_DN;
 use crate::cli::Outcome;
 use crate::codepage::TextEncoding;
 use crate::error::{Error, Location, Result};
+use crate::export::csv::CsvProfile;
 use crate::source::LoadOptions;
 
 /// Arguments of `msmail batch`.
@@ -43,6 +45,15 @@ pub struct BatchArgs {
     /// Read past damaged records instead of stopping at the first one.
     #[arg(long)]
     pub salvage: bool,
+    /// Base DN for LDIF output (default o=msmail).
+    #[arg(long = "base-dn", value_name = "DN")]
+    pub base_dn: Option<String>,
+    /// CSV layout: msmail's own columns or the Exchange directory import.
+    #[arg(long = "csv-profile", value_enum, default_value = "default")]
+    pub csv_profile: CsvProfile,
+    /// JSON as one object per line (outputs named .ndjson).
+    #[arg(long)]
+    pub ndjson: bool,
     /// Sources: files, folders or glob patterns.
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
@@ -74,6 +85,12 @@ fn print_table(items: &[BatchItem]) {
 
 /// Runs `msmail batch`.
 pub fn run(args: BatchArgs) -> Result<Outcome> {
+    if args.base_dn.is_some() && args.to != Target::Ldif {
+        return Err(Error::Usage("--base-dn only applies to --to ldif".into()));
+    }
+    if args.ndjson && args.to != Target::Json {
+        return Err(Error::Usage("--ndjson only applies to --to json".into()));
+    }
     if args.jobs == Some(0) {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
@@ -99,6 +116,14 @@ pub fn run(args: BatchArgs) -> Result<Outcome> {
         load: LoadOptions {
             encoding: args.encoding,
             salvage: args.salvage,
+        },
+        writer: WriterOptions {
+            csv_profile: args.csv_profile,
+            base_dn: args
+                .base_dn
+                .clone()
+                .unwrap_or_else(|| DEFAULT_BASE_DN.to_string()),
+            ndjson: args.ndjson,
         },
     };
     let items = if std::io::stderr().is_terminal() {
