@@ -14,6 +14,7 @@ use crate::codepage::is_cp850;
 use crate::error::{Error, Location, Result};
 use crate::model::{AddressKey, Directory, Entry, Operation, Scope};
 
+pub mod inputs;
 pub mod plan;
 pub mod report;
 pub mod view;
