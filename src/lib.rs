@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod codepage;
+pub mod dirsync;
 pub mod error;
 pub mod export;
 pub mod importtext;

@@ -13,6 +13,14 @@ use crate::model::Directory;
 pub enum SourceKind {
     /// An import text file (IMPORT.EXE input, `IMPORT -X` extract, export text).
     ImportText,
+    /// A Dir-Sync transaction stream (`*TRANS.GLB`, `RESYNC.GLB`).
+    DirSyncTransactions,
+    /// `REQCONF.GLB` (settings, no entries).
+    ReqConf,
+    /// `SRVCONF.GLB` (settings, no entries).
+    SrvConf,
+    /// `PROCESS.GLB` (schedule, no entries).
+    ProcessSchedule,
 }
 
 /// Options for reading sources.
@@ -36,6 +44,9 @@ pub struct Loaded {
 /// Tells what kind of source `path` is.
 pub fn detect(path: &Path) -> Result<SourceKind> {
     if path.is_file() {
+        if let Some(k) = detect_dirsync(path)? {
+            return Ok(k);
+        }
         return Ok(SourceKind::ImportText);
     }
     Err(Error::input(
@@ -43,6 +54,26 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
         Location::File,
         "not a file msmail recognises",
     ))
+}
+
+/// A Dir-Sync binary file, recognised by name and the first bytes.
+fn detect_dirsync(path: &Path) -> Result<Option<SourceKind>> {
+    use crate::dirsync::DirSyncFileKind as K;
+    use std::io::Read;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(70_000).read_to_end(&mut head))
+        .map_err(|e| Error::read(path, e))?;
+    Ok(crate::dirsync::sniff(&name, &head).map(|k| match k {
+        K::Transactions(_) => SourceKind::DirSyncTransactions,
+        K::ReqConf => SourceKind::ReqConf,
+        K::SrvConf => SourceKind::SrvConf,
+        K::Process => SourceKind::ProcessSchedule,
+    }))
 }
 
 /// Loads any source into the directory model.
@@ -54,6 +85,29 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 directory,
                 warnings: Vec::new(),
             })
+        }
+        SourceKind::DirSyncTransactions => {
+            let file = path.display().to_string();
+            let bytes = crate::output::read_input(path)?;
+            let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
+            let mut directory = Directory::new();
+            stream.apply_to(&mut directory, &file)?;
+            let warnings = stream
+                .skipped
+                .iter()
+                .map(|s| format!("{file}: skipped bytes {}..{}: {}", s.start, s.end, s.reason))
+                .collect();
+            Ok(Loaded {
+                directory,
+                warnings,
+            })
+        }
+        SourceKind::ReqConf | SourceKind::SrvConf | SourceKind::ProcessSchedule => {
+            Err(Error::input(
+                path.display().to_string(),
+                Location::File,
+                "holds Dir-Sync settings, not address entries (use msmail dump)",
+            ))
         }
     }
 }
