@@ -8,9 +8,11 @@
 pub mod cli;
 pub mod codepage;
 pub mod dirsync;
+pub mod dsmsg;
 pub mod error;
 pub mod export;
 pub mod importtext;
+pub mod logs;
 pub mod model;
 pub mod output;
 pub mod source;

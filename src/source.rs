@@ -21,6 +21,8 @@ pub enum SourceKind {
     SrvConf,
     /// `PROCESS.GLB` (schedule, no entries).
     ProcessSchedule,
+    /// A Dir-Sync message file (`[DIRSYNC]` section; formats-text.md §2).
+    DirSyncMessage,
 }
 
 /// Options for reading sources.
@@ -46,6 +48,9 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
     if path.is_file() {
         if let Some(k) = detect_dirsync(path)? {
             return Ok(k);
+        }
+        if is_dirsync_message(path) {
+            return Ok(SourceKind::DirSyncMessage);
         }
         return Ok(SourceKind::ImportText);
     }
@@ -74,6 +79,16 @@ fn detect_dirsync(path: &Path) -> Result<Option<SourceKind>> {
         K::SrvConf => SourceKind::SrvConf,
         K::Process => SourceKind::ProcessSchedule,
     }))
+}
+
+/// True when the file's first 64 KiB contain a `[DIRSYNC]` section line.
+fn is_dirsync_message(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    read.is_ok()
+        && crate::dsmsg::sniff_text(&path.display().to_string(), &head)
+            == Some(crate::dsmsg::TextFileKind::DirSyncMessage)
 }
 
 /// Loads any source into the directory model.
@@ -108,6 +123,22 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 Location::File,
                 "holds Dir-Sync settings, not address entries (use msmail dump)",
             ))
+        }
+        SourceKind::DirSyncMessage => {
+            let msg = crate::dsmsg::read_message(path, options.encoding)?;
+            let mut warnings = Vec::new();
+            if msg.transactions.is_empty()
+                && msg.transactions_mode == Some(crate::dsmsg::TransactionsMode::InAttachment)
+            {
+                warnings.push(format!(
+                    "{}: TRANSACTIONS=INATTACHMENT: the transactions are in the attachment, not in this message",
+                    path.display()
+                ));
+            }
+            Ok(Loaded {
+                directory: msg.to_directory(),
+                warnings,
+            })
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::error::Result;
 pub mod batch;
 pub mod diff;
 pub mod dump;
+pub mod dump_text;
 pub mod export;
 pub mod generate;
 pub mod inspect;

@@ -1,0 +1,301 @@
+//! `msmail dump` for the Dir-Sync text files: logs, DISPATCH.LOG, DSSCHED time
+//! files and `[DIRSYNC]` messages, printed as parsed records (text or JSON).
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::codepage::{decode_text, line_column, TextEncoding};
+use crate::dsmsg::{self, DirSyncMessage, TextFileKind};
+use crate::error::{Error, Location, Result};
+use crate::logs::{self, DispatchEvent, LogLine, LogRecord};
+use crate::model::{Entry, Operation};
+
+/// Dumps one Dir-Sync text file of the given kind (CP850 unless a BOM says
+/// otherwise) to `w`, as text or as one JSON document.
+pub fn dump_text_file(
+    path: &Path,
+    kind: TextFileKind,
+    json: bool,
+    w: &mut dyn Write,
+) -> Result<()> {
+    dump_text_file_with_encoding(path, kind, json, TextEncoding::Cp850, w)
+}
+
+/// [`dump_text_file`] with an explicit input encoding (`--encoding`).
+pub fn dump_text_file_with_encoding(
+    path: &Path,
+    kind: TextFileKind,
+    json: bool,
+    encoding: TextEncoding,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let file = path.display().to_string();
+    let bytes = crate::output::read_input(path)?;
+    let text = decode_text(&bytes, encoding).map_err(|e| {
+        let (line, column) = line_column(&bytes, e.offset);
+        Error::input(
+            file.as_str(),
+            Location::Line { line, column },
+            format!("not valid {encoding:?} text"),
+        )
+    })?;
+    let out = match kind {
+        TextFileKind::Log => {
+            let v = logs::parse_log(&text, &file)?;
+            if json {
+                json_doc(
+                    &file,
+                    "log",
+                    "records",
+                    v.iter().map(log_line_json).collect(),
+                )
+            } else {
+                v.iter().map(log_line_text).collect()
+            }
+        }
+        TextFileKind::DispatchLog => {
+            let v = logs::parse_dispatch_log(&text);
+            if json {
+                let recs = v
+                    .iter()
+                    .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
+                    .collect();
+                json_doc(&file, "dispatch-log", "records", recs)
+            } else {
+                v.iter().map(dispatch_text).collect()
+            }
+        }
+        TextFileKind::Schedule => {
+            let v = logs::parse_schedule(&text, &file)?;
+            if json {
+                let recs = v
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "line": s.line,
+                            "process": format!("T{}", s.process.t_number()),
+                            "command": s.process.command(),
+                            "day": s.day_name(),
+                            "time": format!("{:02}:{:02}", s.hour, s.minute),
+                        })
+                    })
+                    .collect();
+                json_doc(&file, "dssched", "schedule", recs)
+            } else {
+                v.iter()
+                    .map(|s| {
+                        format!(
+                            "T{} {} {:02}:{:02}    ({})\n",
+                            s.process.t_number(),
+                            s.day_name(),
+                            s.hour,
+                            s.minute,
+                            s.process.command()
+                        )
+                    })
+                    .collect()
+            }
+        }
+        TextFileKind::DirSyncMessage => {
+            let m = dsmsg::parse_message(&text, &file)?;
+            if json {
+                let mut s =
+                    serde_json::to_string_pretty(&message_json(&file, &m)).unwrap_or_default();
+                s.push('\n');
+                s
+            } else {
+                message_text(&m)
+            }
+        }
+    };
+    w.write_all(out.as_bytes())
+        .map_err(|e| Error::output("<output>", e.to_string()))
+}
+
+fn json_doc(file: &str, kind: &str, list: &str, items: Vec<Value>) -> String {
+    let mut doc = serde_json::Map::new();
+    doc.insert("file".into(), json!(file));
+    doc.insert("kind".into(), json!(kind));
+    doc.insert(list.into(), Value::Array(items));
+    let mut s = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn iso_date(r: &LogRecord) -> String {
+    format!("{:04}-{:02}-{:02}", r.date.0, r.date.1, r.date.2)
+}
+
+fn hms(r: &LogRecord) -> String {
+    format!("{:02}:{:02}:{:02}", r.time.0, r.time.1, r.time.2)
+}
+
+fn log_line_json(l: &LogLine) -> Value {
+    match l {
+        LogLine::Record(r) => json!({
+            "line": r.line,
+            "kind": "record",
+            "raw_date": r.raw_date,
+            "date": iso_date(r),
+            "time": hms(r),
+            "level": r.level,
+            "code": r.code,
+            "text": r.text,
+        }),
+        LogLine::Continuation { line, text } => json!({
+            "line": line,
+            "kind": "continuation",
+            "text": text,
+        }),
+    }
+}
+
+fn log_line_text(l: &LogLine) -> String {
+    match l {
+        LogLine::Record(r) => {
+            let code = r
+                .code
+                .map_or(String::from("     "), |c| format!("[{c:>3}]"));
+            format!(
+                "{:>6}  {} {}  {:<7} {}  {}    ({})\n",
+                r.line,
+                iso_date(r),
+                hms(r),
+                r.level.as_str(),
+                code,
+                r.text,
+                r.raw_date
+            )
+        }
+        LogLine::Continuation { line, text } => format!("{line:>6}  {:>40}{}\n", "... ", text),
+    }
+}
+
+fn dispatch_text(d: &logs::DispatchLine) -> String {
+    let stamp = d.raw_date.as_deref().unwrap_or("");
+    let what = match &d.event {
+        DispatchEvent::Postoffice { name } => format!("postoffice {name}"),
+        DispatchEvent::Running {
+            process,
+            postoffice,
+        } => format!(
+            "run {} for {}",
+            process.command(),
+            postoffice.as_deref().unwrap_or("?")
+        ),
+        DispatchEvent::MissedRunWindow {
+            process,
+            postoffice,
+            ..
+        } => format!(
+            "MISSED run window: {process} for {}",
+            postoffice.as_deref().unwrap_or("?")
+        ),
+        DispatchEvent::Other => String::new(),
+    };
+    format!("{:>6}  {:<9} {:<32} {}\n", d.line, stamp, what, d.text)
+}
+
+fn entry_json(e: &Entry) -> Value {
+    json!({
+        "full_name": e.full_name,
+        "address": e.address.to_string(),
+        "kind": e.kind.as_str(),
+        "template": e.template.iter().map(|t| json!({"prompt": t.prompt, "value": t.value})).collect::<Vec<_>>(),
+    })
+}
+
+fn op_json(op: &Operation) -> Value {
+    match op {
+        Operation::Add(e) | Operation::Delete(e) => {
+            let mut v = entry_json(e);
+            if let Value::Object(m) = &mut v {
+                m.insert("op".into(), json!(op.letter().to_string()));
+            }
+            v
+        }
+        Operation::Modify { old, new } => json!({
+            "op": "M",
+            "old": entry_json(old),
+            "new": entry_json(new),
+        }),
+        Operation::Replace(scope) => json!({"op": "R", "scope": scope.to_string()}),
+        Operation::Template(def) => json!({
+            "op": "T",
+            "scope": def.scope.to_string(),
+            "fields": def.fields,
+        }),
+    }
+}
+
+/// The JSON form of a parsed message (`dump --json`).
+pub fn message_json(file: &str, m: &DirSyncMessage) -> Value {
+    json!({
+        "file": file,
+        "kind": "dirsync-message",
+        "headers": m.headers,
+        "keys": m.keys,
+        "task": m.task.as_ref().map(|t| t.as_str()),
+        "name": m.name,
+        "requestor": m.requestor().map(|s| s.to_string()),
+        "types": m.types,
+        "template": m.template,
+        "numbers": m.numbers,
+        "transactions_mode": m.transactions_mode,
+        "transactions": m.transactions.iter().map(|t| json!({
+            "sync": t.sync,
+            "line": t.line,
+            "operations": t.operations.iter().map(op_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "other_sections": m.other_sections,
+    })
+}
+
+fn message_text(m: &DirSyncMessage) -> String {
+    let mut s = String::new();
+    for h in &m.headers {
+        s.push_str(&format!("{}: {}\n", h.name, h.value));
+    }
+    if let Some(sep) = &m.separator {
+        s.push_str(sep);
+        s.push('\n');
+    }
+    s.push_str("[DIRSYNC]\n");
+    for kv in &m.keys {
+        s.push_str(&format!("{}={}\n", kv.key, kv.value));
+    }
+    let n = m.numbers;
+    let show = |v: Option<u32>| v.map_or("-".to_string(), |v| v.to_string());
+    s.push_str(&format!(
+        "; task {}, requestor {}, REQSEQ {}, SRVSEQ {}, IMPSEQ {}, {} transaction(s)\n",
+        m.task.as_ref().map_or("-", |t| t.as_str()),
+        m.requestor().map_or("-".to_string(), |r| r.to_string()),
+        show(n.reqseq),
+        show(n.srvseq),
+        show(n.impseq),
+        m.transactions.len()
+    ));
+    if m.has_transactions_section || !m.transactions.is_empty() {
+        s.push_str("\n[DIRSYNC-TRANSACTIONS]\n");
+        for t in &m.transactions {
+            let sync = t.sync.map_or("-".to_string(), |v| format!("{v:010}"));
+            let mut first = true;
+            for op in &t.operations {
+                for line in crate::importtext::operation_lines(op) {
+                    if first {
+                        s.push_str(&format!("{sync} {line}\n"));
+                    } else {
+                        s.push_str(&format!("{:10} {line}\n", ""));
+                    }
+                    first = false;
+                }
+            }
+            if first {
+                s.push_str(&format!("{sync} (no operation)\n"));
+            }
+        }
+    }
+    s
+}
