@@ -16,6 +16,7 @@ pub mod logs;
 pub mod model;
 pub mod output;
 pub mod source;
+pub mod tree;
 
 pub use error::{Error, Location, Result};
 pub use model::{Address, AddressKey, Directory, Entry, EntryKind, Operation, Scope};

@@ -1,0 +1,174 @@
+//! `GLB/GALINDEX.GLB`: 52 `u32` bucket offsets (words starting A–Z, then a–z),
+//! then 6-byte records (`u16` word number within the full name, `u32` byte
+//! offset of the entry in GAL.NME), sorted by word (Q86375).
+
+use byteorder::{ByteOrder, LittleEndian};
+
+use super::{frame, U16F, U32F};
+use crate::codepage::cp850_upper;
+use crate::error::{Error, Location, Result};
+
+/// GALINDEX layout.
+pub mod galindex_layout {
+    use super::*;
+    /// Number of bucket offsets.
+    pub const BUCKETS: usize = 52;
+    /// Header size (52 × u32).
+    pub const HEADER: usize = 208;
+    /// Record size.
+    pub const SIZE: usize = 6;
+    /// Word number within the full name.
+    pub const WORD: U16F = U16F(0);
+    /// Byte offset of the entry in GAL.NME.
+    pub const NME_OFFSET: U32F = U32F(2);
+}
+
+/// One GALINDEX record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GalWord {
+    /// 0-based word number within the full name.
+    pub word: u16,
+    /// Byte offset of the GAL.NME record.
+    pub nme_offset: u32,
+}
+
+/// A whole GALINDEX.GLB.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GalIndex {
+    /// 52 bucket offsets (A–Z, a–z): byte offset of the bucket's first record.
+    pub buckets: Vec<u32>,
+    /// The word records in file order.
+    pub words: Vec<GalWord>,
+}
+
+/// Bucket of a word: 0–25 for A–Z, 26–51 for a–z, 52 for anything else.
+fn bucket(word: &str) -> usize {
+    match word.chars().next() {
+        Some(c @ 'A'..='Z') => c as usize - 'A' as usize,
+        Some(c @ 'a'..='z') => 26 + c as usize - 'a' as usize,
+        _ => 52,
+    }
+}
+
+/// The words of a full name as the index counts them: split at spaces and commas.
+pub fn words(full_name: &str) -> impl Iterator<Item = &str> {
+    full_name.split([' ', ',']).filter(|w| !w.is_empty())
+}
+
+impl GalIndex {
+    /// Reads GALINDEX.GLB (size = 208 + 6 × words).
+    pub fn read(file: &str, bytes: &[u8]) -> Result<GalIndex> {
+        use galindex_layout::*;
+        let (head, recs) = frame(file, bytes, HEADER, SIZE)?;
+        let mut buckets = vec![0u32; BUCKETS];
+        LittleEndian::read_u32_into(head, &mut buckets);
+        let words = recs
+            .iter()
+            .map(|r| GalWord {
+                word: WORD.get(r),
+                nme_offset: NME_OFFSET.get(r),
+            })
+            .collect();
+        let end = bytes.len() as u32;
+        if let Some(i) = buckets.iter().position(|&b| b < HEADER as u32 || b > end) {
+            return Err(Error::input(
+                file,
+                Location::Offset((i * 4) as u64),
+                format!(
+                    "bucket offset {} lies outside the records",
+                    buckets.get(i).copied().unwrap_or(0)
+                ),
+            ));
+        }
+        Ok(GalIndex { buckets, words })
+    }
+
+    /// Writes GALINDEX.GLB.
+    pub fn write(&self) -> Vec<u8> {
+        use galindex_layout::*;
+        let mut out = vec![0u8; HEADER + SIZE * self.words.len()];
+        for (i, b) in self.buckets.iter().take(BUCKETS).enumerate() {
+            U32F(i * 4).put(&mut out, *b);
+        }
+        for (i, w) in self.words.iter().enumerate() {
+            if let Some(r) = out.get_mut(HEADER + i * SIZE..HEADER + (i + 1) * SIZE) {
+                WORD.put(r, w.word);
+                NME_OFFSET.put(r, w.nme_offset);
+            }
+        }
+        out
+    }
+
+    /// Builds the index of a GAL: `(byte offset in GAL.NME, full name)` of each
+    /// entry in use. Records sort by bucket, then upper-cased word, then offset
+    /// and word number; deterministic and linear-logarithmic.
+    pub fn build<'a>(entries: impl IntoIterator<Item = (u32, &'a str)>) -> GalIndex {
+        use galindex_layout::*;
+        let mut keyed: Vec<(usize, String, GalWord)> = Vec::new();
+        for (off, name) in entries {
+            for (n, w) in words(name).enumerate() {
+                keyed.push((
+                    bucket(w),
+                    cp850_upper(w),
+                    GalWord {
+                        word: n.min(u16::MAX as usize) as u16,
+                        nme_offset: off,
+                    },
+                ));
+            }
+        }
+        keyed.sort_unstable();
+        let mut buckets = vec![0u32; BUCKETS];
+        let mut i = 0usize;
+        for (b, slot) in buckets.iter_mut().enumerate() {
+            while keyed.get(i).is_some_and(|k| k.0 < b) {
+                i += 1;
+            }
+            *slot = (HEADER + SIZE * i) as u32;
+        }
+        GalIndex {
+            buckets,
+            words: keyed.into_iter().map(|k| k.2).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_read_write() {
+        let g = GalIndex::build([(0u32, "Doe, John"), (45, "alice Smith")]);
+        assert_eq!(g.words.len(), 4);
+        // D(oe) < J(ohn) < S(mith) in upper buckets, then a(lice).
+        assert_eq!(
+            g.words[0],
+            GalWord {
+                word: 0,
+                nme_offset: 0
+            }
+        );
+        assert_eq!(
+            g.words[3],
+            GalWord {
+                word: 0,
+                nme_offset: 45
+            }
+        );
+        assert_eq!(g.buckets[0], 208);
+        assert_eq!(g.buckets[3], 208); // D
+        assert_eq!(g.buckets[4], 214); // after D
+        assert_eq!(g.buckets[26], 208 + 18); // a
+        let b = g.write();
+        assert_eq!(b.len(), 208 + 24);
+        let r = GalIndex::read("GALINDEX.GLB", &b).unwrap();
+        assert_eq!(r, g);
+        assert_eq!(r.write(), b);
+        assert!(GalIndex::read("G", &b[..207]).is_err());
+        assert!(GalIndex::read("G", &b[..209]).is_err());
+        let mut bad = b.clone();
+        bad[0] = 0xFF;
+        assert!(GalIndex::read("G", &bad).is_err());
+    }
+}

@@ -1,0 +1,390 @@
+//! Postoffice tree files (profile v1, `layouts-v1.md`) and the postoffice view.
+//!
+//! One file per family: [`identity`] (MASTER, NETWORK, XTN), [`lists`] (USR, NME,
+//! NETPO/GALNETPO), [`users`] (ACCESS2, ACCESS/ACCESS3 counted only), [`groups`]
+//! (GROUP.GLB, GRP, MEM), [`templates`] (TPL text, INF records), [`galindex`],
+//! [`misc`] (TID.GLB and the size-only files). [`postoffice`] reads a whole tree
+//! into the directory model; [`writer`] writes a consistent tree back.
+//!
+//! Every record type declares its field offsets once (a `*_layout` module of
+//! typed field descriptors); the reader and the writer both use that declaration.
+//! Records keep their raw bytes, so read → write reproduces reserved bytes and
+//! string padding exactly.
+
+use std::path::{Path, PathBuf};
+
+use byteorder::{ByteOrder, LittleEndian};
+use nom::bytes::complete::take;
+use nom::IResult;
+
+use crate::codepage::{decode_cp850, encode_cp850};
+use crate::error::{Error, Location, Result};
+
+pub mod galindex;
+pub mod groups;
+pub mod identity;
+pub mod lists;
+pub mod misc;
+pub mod postoffice;
+pub mod templates;
+pub mod users;
+pub mod writer;
+
+pub use postoffice::{
+    DirSyncPaths, ExternalPostOffice, ListSelector, LocalGroup, LocalUser, NetworkData, PostOffice,
+    PostOfficeData, UsrEntry,
+};
+pub use writer::write_tree;
+
+/// Status byte of a free or deleted slot.
+pub const STATUS_FREE: u8 = 0;
+/// Status byte of a slot in use.
+pub const STATUS_IN_USE: u8 = 1;
+/// The "no record" value of INF record numbers.
+pub const NO_RECORD: u32 = 0xFFFF_FFFF;
+
+/// A `u8` field at a fixed offset of a record.
+#[derive(Debug, Clone, Copy)]
+pub struct U8F(pub usize);
+/// A little-endian `u16` field at a fixed offset of a record.
+#[derive(Debug, Clone, Copy)]
+pub struct U16F(pub usize);
+/// A little-endian `u32` field at a fixed offset of a record.
+#[derive(Debug, Clone, Copy)]
+pub struct U32F(pub usize);
+/// A `str[n]` field: offset and size `n` (CP850, NUL-terminated, at most n-1 characters).
+#[derive(Debug, Clone, Copy)]
+pub struct StrF(pub usize, pub usize);
+
+impl U8F {
+    /// Reads the field (0 if the record is too short).
+    pub fn get(self, rec: &[u8]) -> u8 {
+        rec.get(self.0).copied().unwrap_or(0)
+    }
+    /// Writes the field (ignored if the record is too short).
+    pub fn put(self, rec: &mut [u8], v: u8) {
+        if let Some(b) = rec.get_mut(self.0) {
+            *b = v;
+        }
+    }
+}
+
+impl U16F {
+    /// Reads the field (0 if the record is too short).
+    pub fn get(self, rec: &[u8]) -> u16 {
+        rec.get(self.0..self.0 + 2)
+            .map_or(0, LittleEndian::read_u16)
+    }
+    /// Writes the field (ignored if the record is too short).
+    pub fn put(self, rec: &mut [u8], v: u16) {
+        if let Some(b) = rec.get_mut(self.0..self.0 + 2) {
+            LittleEndian::write_u16(b, v);
+        }
+    }
+}
+
+impl U32F {
+    /// Reads the field (0 if the record is too short).
+    pub fn get(self, rec: &[u8]) -> u32 {
+        rec.get(self.0..self.0 + 4)
+            .map_or(0, LittleEndian::read_u32)
+    }
+    /// Writes the field (ignored if the record is too short).
+    pub fn put(self, rec: &mut [u8], v: u32) {
+        if let Some(b) = rec.get_mut(self.0..self.0 + 4) {
+            LittleEndian::write_u32(b, v);
+        }
+    }
+}
+
+impl StrF {
+    /// Reads the text: up to the first NUL, trailing space padding trimmed, CP850.
+    pub fn get(self, rec: &[u8]) -> String {
+        let raw = rec.get(self.0..self.0 + self.1).unwrap_or_default();
+        let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+        let text = raw.get(..end).unwrap_or_default();
+        let trimmed_len = text.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
+        decode_cp850(text.get(..trimmed_len).unwrap_or_default()).into_owned()
+    }
+    /// Writes the text unless the record already holds it (so raw padding
+    /// survives a round trip). Fails on text CP850 cannot hold or that is
+    /// longer than n-1 bytes.
+    pub fn put(self, rec: &mut [u8], text: &str, what: &str) -> Result<()> {
+        if self.get(rec) == text {
+            return Ok(());
+        }
+        let bytes = encode_cp850(text).map_err(|(i, c)| {
+            Error::Unrepresentable(format!(
+                "{what}: character {c:?} at position {i} of {text:?} is not in code page 850"
+            ))
+        })?;
+        if bytes.len() >= self.1 || bytes.contains(&0) {
+            return Err(Error::Unrepresentable(format!(
+                "{what}: {text:?} is longer than {} characters",
+                self.1 - 1
+            )));
+        }
+        if let Some(slot) = rec.get_mut(self.0..self.0 + self.1) {
+            slot.fill(0);
+            if let Some(dst) = slot.get_mut(..bytes.len()) {
+                dst.copy_from_slice(&bytes);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fixed-size record type of profile v1.
+pub trait FixedRecord: Sized {
+    /// Record size in bytes.
+    const SIZE: usize;
+    /// Decodes one record from exactly `SIZE` bytes (keeps the raw bytes).
+    fn decode(rec: &[u8]) -> Self;
+    /// Encodes the record to exactly `SIZE` bytes.
+    fn encode(&self) -> Result<Vec<u8>>;
+    /// The status byte.
+    fn status(&self) -> u8;
+}
+
+/// Starts a record buffer from the kept raw bytes, or zeros for a new record.
+pub(crate) fn base(raw: &[u8], size: usize) -> Vec<u8> {
+    if raw.len() == size {
+        raw.to_vec()
+    } else {
+        vec![0; size]
+    }
+}
+
+/// Parses a `hex8` text into a number (mailbag / file prefix).
+pub fn parse_hex8(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 8 {
+        return None;
+    }
+    u32::from_str_radix(text, 16).ok()
+}
+
+/// Formats a number as `hex8` (8 upper-case hex digits).
+pub fn hex8(n: u32) -> String {
+    format!("{n:08X}")
+}
+
+fn nom_take(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], &[u8]> {
+    move |i: &[u8]| take(n)(i)
+}
+
+/// Splits a file into an optional header and fixed-size records (nom framing).
+/// A size that is not `header + k × size` is an input error naming the first
+/// incomplete record and its offset.
+pub fn frame<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    header: usize,
+    size: usize,
+) -> Result<(&'a [u8], Vec<&'a [u8]>)> {
+    let (mut rest, head) = nom_take(header)(bytes).map_err(|_| {
+        Error::input(
+            file,
+            Location::File,
+            format!(
+                "file is {} bytes, shorter than its {header}-byte header",
+                bytes.len()
+            ),
+        )
+    })?;
+    if size == 0 && !rest.is_empty() {
+        return Err(Error::input(
+            file,
+            Location::Offset(header as u64),
+            format!("{} bytes of records, but the record size is 0", rest.len()),
+        ));
+    }
+    let mut recs = Vec::with_capacity(rest.len() / size.max(1));
+    while !rest.is_empty() {
+        let offset = (bytes.len() - rest.len()) as u64;
+        match nom_take(size)(rest) {
+            Ok((r, rec)) => {
+                recs.push(rec);
+                rest = r;
+            }
+            Err(_) => {
+                return Err(Error::input(
+                    file,
+                    Location::Record {
+                        index: recs.len() as u64,
+                        offset,
+                    },
+                    format!(
+                        "truncated record: {} bytes left, records are {size} bytes (file size {} is not {header} + a multiple of {size})",
+                        rest.len(),
+                        bytes.len()
+                    ),
+                ))
+            }
+        }
+    }
+    Ok((head, recs))
+}
+
+/// Reading context: file name for errors, salvage mode and collected warnings.
+#[derive(Debug, Default)]
+pub struct Ctx {
+    /// Read past damaged records (skip and report) instead of failing.
+    pub salvage: bool,
+    /// Warnings, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+impl Ctx {
+    /// A strict (`salvage == false`) or salvaging context.
+    pub fn new(salvage: bool) -> Ctx {
+        Ctx {
+            salvage,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Reports damage: an error in strict mode, a warning with salvage.
+    pub fn damage(
+        &mut self,
+        file: &str,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Result<()> {
+        let err = Error::input(file, location, message);
+        if self.salvage {
+            self.warnings.push(format!("skipped: {err}"));
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+
+    /// Records a warning.
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(message.into());
+    }
+}
+
+/// Reads records of type `R` after a `header`-byte header. Every record is kept
+/// (free and damaged ones too, so byte offsets stay valid); a status other than
+/// 0/1 is damage (error, or warning with salvage).
+pub fn read_records<'a, R: FixedRecord>(
+    file: &str,
+    bytes: &'a [u8],
+    header: usize,
+    ctx: &mut Ctx,
+) -> Result<(&'a [u8], Vec<R>)> {
+    let (head, recs) = frame(file, bytes, header, R::SIZE)?;
+    let mut out = Vec::with_capacity(recs.len());
+    for (i, rec) in recs.into_iter().enumerate() {
+        let r = R::decode(rec);
+        let st = r.status();
+        if st != STATUS_FREE && st != STATUS_IN_USE {
+            ctx.damage(
+                file,
+                Location::Record {
+                    index: i as u64,
+                    offset: (header + i * R::SIZE) as u64,
+                },
+                format!("status byte {st:#04x} is neither 0 (free) nor 1 (in use)"),
+            )?;
+        }
+        out.push(r);
+    }
+    Ok((head, out))
+}
+
+/// Encodes records back to back.
+pub fn write_records<R: FixedRecord>(records: &[R]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(records.len() * R::SIZE);
+    for r in records {
+        out.extend_from_slice(&r.encode()?);
+    }
+    Ok(out)
+}
+
+/// Finds `relative` (e.g. `GLB/MASTER.GLB`) under `dir`, matching every path
+/// component case-insensitively (MS Mail trees come from DOS/NetWare servers).
+pub fn find_case_insensitive(dir: &Path, relative: &str) -> Option<PathBuf> {
+    let mut cur = dir.to_path_buf();
+    for part in relative.split(['/', '\\']).filter(|p| !p.is_empty()) {
+        let exact = cur.join(part);
+        if exact.exists() {
+            cur = exact;
+            continue;
+        }
+        let mut found = None;
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&cur)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        names.sort();
+        for p in names {
+            if p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.eq_ignore_ascii_case(part))
+            {
+                found = Some(p);
+                break;
+            }
+        }
+        cur = found?;
+    }
+    Some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn str_field_reads_nul_and_space_padding_and_keeps_raw() {
+        let f = StrF(1, 6);
+        let mut rec = *b"\x01AB  \0\0X";
+        assert_eq!(f.get(&rec), "AB");
+        f.put(&mut rec, "AB", "t").unwrap();
+        assert_eq!(&rec, b"\x01AB  \0\0X");
+        f.put(&mut rec, "ABC", "t").unwrap();
+        assert_eq!(&rec, b"\x01ABC\0\0\0X");
+        assert!(f.put(&mut rec, "ABCDEF", "t").is_err());
+        assert!(f.put(&mut rec, "A€", "t").is_err());
+    }
+
+    #[test]
+    fn framing_reports_truncated_record() {
+        let bytes = [0u8; 4 + 10 + 3];
+        let err = frame("X.GLB", &bytes, 4, 10).unwrap_err();
+        match err {
+            Error::Input { location, .. } => {
+                assert_eq!(
+                    location,
+                    Location::Record {
+                        index: 1,
+                        offset: 14
+                    }
+                )
+            }
+            other => panic!("{other}"),
+        }
+        let (h, r) = frame("X.GLB", &bytes[..14], 4, 10).unwrap();
+        assert_eq!((h.len(), r.len()), (4, 1));
+    }
+
+    #[test]
+    fn case_insensitive_lookup() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("glb")).unwrap();
+        std::fs::write(d.path().join("glb/Master.Glb"), b"x").unwrap();
+        let p = find_case_insensitive(d.path(), "GLB/MASTER.GLB").unwrap();
+        assert!(p.ends_with("glb/Master.Glb"));
+        assert!(find_case_insensitive(d.path(), "GLB/NOPE.GLB").is_none());
+    }
+
+    #[test]
+    fn hex8_round_trip() {
+        assert_eq!(hex8(0x1A), "0000001A");
+        assert_eq!(parse_hex8("0000001A"), Some(0x1A));
+        assert_eq!(parse_hex8("XYZ"), None);
+        assert_eq!(parse_hex8(""), None);
+    }
+}

@@ -1,0 +1,1173 @@
+//! The postoffice view: a whole MAILDATA tree (profile v1) read into
+//! [`PostOfficeData`] — plain, easy-to-edit in-memory data — and the address
+//! lists it holds as [`Directory`] values (POL, USR lists, GAL, everything).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::groups::{GroupGlb, GrpFile};
+use super::identity::{network_kind, MasterGlb, NetworkRec, XtnRec};
+use super::lists::{nme_kind, NetpoFile, NmeRec, UsrRec};
+use super::templates::{InfFile, TplFile};
+use super::users::{self, Access2Rec};
+use super::{find_case_insensitive, parse_hex8, read_records, Ctx, FixedRecord, NO_RECORD};
+use crate::codepage::cp850_upper;
+use crate::error::{Error, Location, Result};
+use crate::model::{
+    Address, AddressKey, Directory, Entry, EntryKind, Scope, TemplateDef, TemplateField,
+    TemplateValue,
+};
+use crate::output::read_input;
+use crate::source::LoadOptions;
+
+/// A local mailbox (ACCESS2.GLB record).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocalUser {
+    /// Mailbox name.
+    pub mailbox: String,
+    /// Full name.
+    pub full_name: String,
+    /// Mailbag number (`MBG/<hex8>.MBG`); `None` = let the writer assign one.
+    pub mailbag: Option<u32>,
+    /// tid; `None` = let the writer assign one.
+    pub tid: Option<u32>,
+    /// Excluded from Dir-Sync (ACCESS2 flag bit 0).
+    pub excluded: bool,
+    /// Postoffice administrator (flag bit 1).
+    pub admin: bool,
+    /// Template data (INF/ADMIN.INF against TPL/ADMIN.TPL).
+    pub template: Vec<TemplateValue>,
+}
+
+impl LocalUser {
+    /// A user with just a mailbox and a full name.
+    pub fn new(mailbox: impl Into<String>, full_name: impl Into<String>) -> LocalUser {
+        LocalUser {
+            mailbox: mailbox.into(),
+            full_name: full_name.into(),
+            ..LocalUser::default()
+        }
+    }
+}
+
+/// A local group (GROUP.GLB record + ADMIN.GRP member chain).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocalGroup {
+    /// Group (full) name.
+    pub name: String,
+    /// Group mailbox.
+    pub mailbox: String,
+    /// tid (names `MEM/<tid hex8>.MEM`); `None` = let the writer assign one.
+    pub tid: Option<u32>,
+    /// Members: addresses of POL entries, in chain order.
+    pub members: Vec<Address>,
+}
+
+/// One entry of an external postoffice's USR list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UsrEntry {
+    /// Full name.
+    pub full_name: String,
+    /// Mailbox.
+    pub mailbox: String,
+    /// User or group.
+    pub kind: EntryKind,
+    /// Template data (INF against the postoffice's TPL).
+    pub template: Vec<TemplateValue>,
+}
+
+/// An external postoffice or gateway node (XTN record) and its address list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExternalPostOffice {
+    /// Postoffice (or node) name.
+    pub name: String,
+    /// Mailbag naming `USR/`, `TPL/`, `INF/` files; `None` = writer assigns.
+    pub mailbag: Option<u32>,
+    /// Connection (1 direct, 2 indirect, 3 async, 4 X.25, 5 gateway).
+    pub connection: u8,
+    /// Route text.
+    pub route: String,
+    /// Takes part in Dir-Sync.
+    pub dirsync: bool,
+    /// Last address-list update (`time32`).
+    pub last_update: u32,
+    /// Template definition (TPL); empty for none.
+    pub template: Vec<TemplateField>,
+    /// The USR list.
+    pub entries: Vec<UsrEntry>,
+}
+
+/// A NETWORK.GLB entry and (kinds 1 and 2) its postoffices / nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NetworkData {
+    /// Network (or gateway) name.
+    pub name: String,
+    /// Kind: 1 MS Mail, 2 10/10/10 gateway, 3 other gateway.
+    pub kind: u8,
+    /// Address type (`PCM` for kind 1).
+    pub address_type: String,
+    /// XTN file prefix (kinds 1 and 2); `None` = writer assigns.
+    pub xtn_prefix: Option<u32>,
+    /// Postoffices / nodes (XTN records).
+    pub postoffices: Vec<ExternalPostOffice>,
+}
+
+/// A name and an address: an external (kind 2/8) entry of the POL or the GAL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListEntry {
+    /// Full name.
+    pub full_name: String,
+    /// Address.
+    pub address: Address,
+}
+
+/// Everything a profile-v1 postoffice tree holds, as plain data: built by
+/// [`PostOffice::open`], written by [`super::write_tree`], easy to construct
+/// and to edit (e.g. [`PostOfficeData::replace_usr_list`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostOfficeData {
+    /// MASTER.GLB version (0x0300, 0x0320, 0x0350).
+    pub version: u16,
+    /// This postoffice's network.
+    pub network: String,
+    /// This postoffice's name.
+    pub postoffice: String,
+    /// MASTER.GLB serial number.
+    pub serial: u32,
+    /// GAL enabled.
+    pub gal_enabled: bool,
+    /// TID.GLB: the next tid to assign (the writer raises it past every tid used).
+    pub next_tid: u32,
+    /// TPL/ADMIN.TPL: template of local users.
+    pub local_template: Vec<TemplateField>,
+    /// Local users (ACCESS2.GLB order).
+    pub users: Vec<LocalUser>,
+    /// Local groups (GROUP.GLB order).
+    pub groups: Vec<LocalGroup>,
+    /// NETWORK.GLB entries with their XTN postoffices and USR lists.
+    pub networks: Vec<NetworkData>,
+    /// External (kind 2 and 8) entries of the POL (ADMIN.NME).
+    pub pol_externals: Vec<ListEntry>,
+    /// Every GAL entry (GAL.NME), local ones included.
+    pub gal: Vec<ListEntry>,
+}
+
+impl PostOfficeData {
+    /// An empty postoffice `network/postoffice`, version 3.2, GAL enabled.
+    pub fn new(network: impl Into<String>, postoffice: impl Into<String>) -> PostOfficeData {
+        PostOfficeData {
+            version: 0x0320,
+            network: network.into(),
+            postoffice: postoffice.into(),
+            serial: 0,
+            gal_enabled: true,
+            next_tid: 1,
+            local_template: Vec::new(),
+            users: Vec::new(),
+            groups: Vec::new(),
+            networks: Vec::new(),
+            pol_externals: Vec::new(),
+            gal: Vec::new(),
+        }
+    }
+
+    /// This postoffice's scope `PCM:NET/PO`.
+    pub fn scope(&self) -> Scope {
+        Scope::postoffice(&self.network, &self.postoffice)
+    }
+
+    /// The address of a local mailbox.
+    pub fn local_address(&self, mailbox: &str) -> Address {
+        Address::pcm(&self.network, &self.postoffice, mailbox)
+    }
+
+    /// The external postoffice `network/postoffice` (case-insensitive).
+    pub fn external(
+        &self,
+        network: &str,
+        postoffice: &str,
+    ) -> Option<(&NetworkData, &ExternalPostOffice)> {
+        let (n, p) = (cp850_upper(network), cp850_upper(postoffice));
+        self.networks
+            .iter()
+            .filter(|net| cp850_upper(&net.name) == n)
+            .find_map(|net| {
+                net.postoffices
+                    .iter()
+                    .find(|po| cp850_upper(&po.name) == p)
+                    .map(|po| (net, po))
+            })
+    }
+
+    /// Mutable access to the external postoffice `network/postoffice`.
+    pub fn external_mut(
+        &mut self,
+        network: &str,
+        postoffice: &str,
+    ) -> Option<&mut ExternalPostOffice> {
+        let (n, p) = (cp850_upper(network), cp850_upper(postoffice));
+        self.networks
+            .iter_mut()
+            .filter(|net| cp850_upper(&net.name) == n)
+            .flat_map(|net| net.postoffices.iter_mut())
+            .find(|po| cp850_upper(&po.name) == p)
+    }
+
+    /// Replaces the USR list of `network/postoffice`; false if it is unknown.
+    pub fn replace_usr_list(
+        &mut self,
+        network: &str,
+        postoffice: &str,
+        entries: Vec<UsrEntry>,
+    ) -> bool {
+        match self.external_mut(network, postoffice) {
+            Some(po) => {
+                po.entries = entries;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The scope of an external postoffice of network `net`.
+    fn scope_of(net: &NetworkData, po: &ExternalPostOffice) -> Scope {
+        let ty = if net.kind == network_kind::MSMAIL {
+            "PCM".to_string()
+        } else {
+            net.address_type.to_ascii_uppercase()
+        };
+        Scope {
+            type_name: if ty == "CSI" { "PCM".into() } else { ty },
+            body: format!("{}/{}", net.name, po.name),
+        }
+    }
+
+    fn address_in(net: &NetworkData, po: &ExternalPostOffice, mailbox: &str) -> Address {
+        let ty = if net.kind == network_kind::MSMAIL {
+            "PCM".to_string()
+        } else {
+            net.address_type.clone()
+        };
+        Address {
+            type_name: ty,
+            body: format!("{}/{}/{}", net.name, po.name, mailbox),
+        }
+    }
+
+    fn user_entry(&self, u: &LocalUser) -> Entry {
+        let mut e = Entry::new(&u.full_name, self.local_address(&u.mailbox));
+        e.template = u.template.clone();
+        e
+    }
+
+    fn group_entry(&self, g: &LocalGroup) -> Entry {
+        let mut e = Entry::new(&g.name, self.local_address(&g.mailbox));
+        e.kind = EntryKind::Group;
+        e
+    }
+
+    fn local_template_def(&self) -> Option<TemplateDef> {
+        (!self.local_template.is_empty()).then(|| TemplateDef {
+            scope: self.scope(),
+            fields: self.local_template.clone(),
+        })
+    }
+
+    /// The postoffice address list: local users not excluded from Dir-Sync,
+    /// groups, and the external entries of ADMIN.NME.
+    pub fn pol(&self) -> Directory {
+        let mut d = Directory::new();
+        for u in self.users.iter().filter(|u| !u.excluded) {
+            insert_new(&mut d, self.user_entry(u));
+        }
+        for g in &self.groups {
+            insert_new(&mut d, self.group_entry(g));
+        }
+        for x in &self.pol_externals {
+            insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()));
+        }
+        if let Some(t) = self.local_template_def() {
+            d.templates.insert(t.scope.key(), t);
+        }
+        d
+    }
+
+    /// The local groups as a directory (kind group).
+    pub fn groups_directory(&self) -> Directory {
+        let mut d = Directory::new();
+        for g in &self.groups {
+            insert_new(&mut d, self.group_entry(g));
+        }
+        d
+    }
+
+    /// The USR list of one external postoffice, with its template definition.
+    pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
+        let (net, po) = self.external(network, postoffice)?;
+        let mut d = Directory::new();
+        add_usr_list(&mut d, net, po);
+        Some(d)
+    }
+
+    /// Every external postoffice / node with its scope, in NETWORK/XTN order.
+    pub fn external_postoffices(&self) -> Vec<(Scope, &ExternalPostOffice)> {
+        self.networks
+            .iter()
+            .flat_map(|n| n.postoffices.iter().map(move |p| (Self::scope_of(n, p), p)))
+            .collect()
+    }
+
+    /// The global address list.
+    pub fn gal(&self) -> Directory {
+        let local: HashMap<AddressKey, &LocalUser> = self
+            .users
+            .iter()
+            .map(|u| (self.local_address(&u.mailbox).key(), u))
+            .collect();
+        let groups: HashMap<AddressKey, ()> = self
+            .groups
+            .iter()
+            .map(|g| (self.local_address(&g.mailbox).key(), ()))
+            .collect();
+        let mut d = Directory::new();
+        for x in &self.gal {
+            let mut e = Entry::new(&x.full_name, x.address.clone());
+            if let Some(u) = local.get(&e.key()) {
+                e.template = u.template.clone();
+            } else if groups.contains_key(&e.key()) {
+                e.kind = EntryKind::Group;
+            }
+            insert_new(&mut d, e);
+        }
+        d
+    }
+
+    /// The whole directory, each address once: all local users (excluded ones
+    /// too), groups, every USR list, the POL's externals, then the GAL; the
+    /// first source of an address wins. Template definitions for every scope
+    /// that has one.
+    pub fn directory(&self) -> Directory {
+        let mut d = Directory::new();
+        for u in &self.users {
+            insert_new(&mut d, self.user_entry(u));
+        }
+        for g in &self.groups {
+            insert_new(&mut d, self.group_entry(g));
+        }
+        if let Some(t) = self.local_template_def() {
+            d.templates.insert(t.scope.key(), t);
+        }
+        for net in &self.networks {
+            for po in &net.postoffices {
+                add_usr_list(&mut d, net, po);
+            }
+        }
+        for x in &self.pol_externals {
+            insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()));
+        }
+        for e in self.gal().iter() {
+            insert_new(&mut d, e.clone());
+        }
+        d
+    }
+}
+
+fn insert_new(d: &mut Directory, e: Entry) {
+    if d.get(&e.key()).is_none() {
+        d.upsert(e);
+    }
+}
+
+fn add_usr_list(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice) {
+    for u in &po.entries {
+        let mut e = Entry::new(
+            &u.full_name,
+            PostOfficeData::address_in(net, po, &u.mailbox),
+        );
+        e.kind = u.kind;
+        e.template = u.template.clone();
+        insert_new(d, e);
+    }
+    if !po.template.is_empty() {
+        let t = TemplateDef {
+            scope: PostOfficeData::scope_of(net, po),
+            fields: po.template.clone(),
+        };
+        d.templates.entry(t.scope.key()).or_insert(t);
+    }
+}
+
+/// Paths of the Dir-Sync files of a tree, where present (read by `dirsync::*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirSyncPaths {
+    /// `GLB/REQCONF.GLB`.
+    pub reqconf: Option<PathBuf>,
+    /// `GLB/SRVCONF.GLB` (Dir-Sync server only).
+    pub srvconf: Option<PathBuf>,
+    /// `GLB/REQTRANS.GLB`.
+    pub reqtrans: Option<PathBuf>,
+    /// `GLB/MSTTRANS.GLB` (Dir-Sync server only).
+    pub msttrans: Option<PathBuf>,
+}
+
+/// Which list `msmail export TREE --list ...` takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSelector {
+    /// The postoffice address list.
+    Pol,
+    /// The global address list.
+    Gal,
+    /// The local groups.
+    Groups,
+    /// The USR list of one external postoffice.
+    Usr {
+        /// Network.
+        network: String,
+        /// Postoffice.
+        postoffice: String,
+    },
+}
+
+impl ListSelector {
+    /// Parses `pol`, `gal`, `groups` or `usr:NET/PO` (case-insensitive keyword).
+    pub fn parse(text: &str) -> Result<ListSelector> {
+        let t = text.trim();
+        let lower = t.to_ascii_lowercase();
+        match lower.as_str() {
+            "pol" => return Ok(ListSelector::Pol),
+            "gal" => return Ok(ListSelector::Gal),
+            "groups" => return Ok(ListSelector::Groups),
+            _ => {}
+        }
+        if lower.starts_with("usr:") {
+            if let Some((n, p)) = t.get(4..).and_then(|r| r.split_once('/')) {
+                if !n.is_empty() && !p.is_empty() && !p.contains('/') {
+                    return Ok(ListSelector::Usr {
+                        network: n.to_string(),
+                        postoffice: p.to_string(),
+                    });
+                }
+            }
+        }
+        Err(Error::Usage(format!(
+            "--list {text:?}: expected pol, gal, groups or usr:NET/PO"
+        )))
+    }
+}
+
+/// A postoffice tree read from disk: its data, where it lives, and what the
+/// reader had to report.
+#[derive(Debug, Clone)]
+pub struct PostOffice {
+    /// The MAILDATA folder.
+    pub root: PathBuf,
+    /// Everything the tree holds.
+    pub data: PostOfficeData,
+    /// Warnings (skipped damage with salvage, unrepresentable entries, ...).
+    pub warnings: Vec<String>,
+    /// Entries profile v1 cannot represent (counted, reported in `warnings`).
+    pub unrepresentable: usize,
+    dirsync: DirSyncPaths,
+}
+
+struct Reader<'a> {
+    root: &'a Path,
+    ctx: Ctx,
+    unrepresentable: usize,
+}
+
+impl Reader<'_> {
+    fn path(&self, rel: &str) -> Option<PathBuf> {
+        find_case_insensitive(self.root, rel)
+    }
+    fn shown(&self, rel: &str) -> String {
+        self.path(rel)
+            .unwrap_or_else(|| self.root.join(rel))
+            .display()
+            .to_string()
+    }
+    /// A required file: missing is an input error.
+    fn required(&self, rel: &str) -> Result<(String, Vec<u8>)> {
+        match self.path(rel) {
+            Some(p) if p.is_file() => Ok((p.display().to_string(), read_input(&p)?)),
+            _ => Err(Error::input(
+                self.root.join(rel).display().to_string(),
+                Location::File,
+                "missing: a postoffice tree needs this file",
+            )),
+        }
+    }
+    fn optional(&self, rel: &str) -> Result<Option<(String, Vec<u8>)>> {
+        match self.path(rel) {
+            Some(p) if p.is_file() => Ok(Some((p.display().to_string(), read_input(&p)?))),
+            _ => Ok(None),
+        }
+    }
+    fn unrepresentable(&mut self, msg: String) {
+        self.unrepresentable += 1;
+        self.ctx
+            .warn(format!("not representable in profile v1: {msg}"));
+    }
+}
+
+fn rec_loc(index: usize, size: usize, header: usize) -> Location {
+    Location::Record {
+        index: index as u64,
+        offset: (header + index * size) as u64,
+    }
+}
+
+impl PostOffice {
+    /// Reads a whole MAILDATA tree (names matched case-insensitively). Strict
+    /// unless `options.salvage`: then damaged records are skipped and reported.
+    pub fn open(maildata: &Path, options: &LoadOptions) -> Result<PostOffice> {
+        let mut r = Reader {
+            root: maildata,
+            ctx: Ctx::new(options.salvage),
+            unrepresentable: 0,
+        };
+        let data = read_tree(&mut r)?;
+        let dirsync = DirSyncPaths {
+            reqconf: r.path("GLB/REQCONF.GLB"),
+            srvconf: r.path("GLB/SRVCONF.GLB"),
+            reqtrans: r.path("GLB/REQTRANS.GLB"),
+            msttrans: r.path("GLB/MSTTRANS.GLB"),
+        };
+        Ok(PostOffice {
+            root: maildata.to_path_buf(),
+            data,
+            warnings: r.ctx.warnings,
+            unrepresentable: r.unrepresentable,
+            dirsync,
+        })
+    }
+
+    /// The data, for editing or writing with [`super::write_tree`].
+    pub fn into_data(self) -> PostOfficeData {
+        self.data
+    }
+
+    /// See [`PostOfficeData::pol`].
+    pub fn pol(&self) -> Directory {
+        self.data.pol()
+    }
+    /// See [`PostOfficeData::usr_list`].
+    pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
+        self.data.usr_list(network, postoffice)
+    }
+    /// See [`PostOfficeData::external_postoffices`].
+    pub fn external_postoffices(&self) -> Vec<(Scope, &ExternalPostOffice)> {
+        self.data.external_postoffices()
+    }
+    /// See [`PostOfficeData::gal`].
+    pub fn gal(&self) -> Directory {
+        self.data.gal()
+    }
+    /// See [`PostOfficeData::directory`].
+    pub fn directory(&self) -> Directory {
+        self.data.directory()
+    }
+    /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
+    pub fn dirsync_files(&self) -> DirSyncPaths {
+        self.dirsync.clone()
+    }
+    /// One list by selector; an unknown `usr:NET/PO` is a usage error.
+    pub fn list(&self, selector: &ListSelector) -> Result<Directory> {
+        match selector {
+            ListSelector::Pol => Ok(self.pol()),
+            ListSelector::Gal => Ok(self.gal()),
+            ListSelector::Groups => Ok(self.data.groups_directory()),
+            ListSelector::Usr {
+                network,
+                postoffice,
+            } => self.usr_list(network, postoffice).ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: no external postoffice {network}/{postoffice}",
+                    self.root.display()
+                ))
+            }),
+        }
+    }
+}
+
+/// An INF file with its shown name.
+type NamedInf = (String, InfFile);
+
+/// Reads a TPL + INF pair (either may be missing).
+fn read_templates(r: &mut Reader<'_>, hex: &str) -> Result<(Vec<TemplateField>, Option<NamedInf>)> {
+    let tpl = match r.optional(&format!("TPL/{hex}.TPL"))? {
+        Some((f, b)) => TplFile::read(&f, &b)?.fields,
+        None => Vec::new(),
+    };
+    let inf = match r.optional(&format!("INF/{hex}.INF"))? {
+        Some((f, b)) => {
+            if tpl.is_empty() {
+                r.ctx.warn(format!(
+                    "{f}: INF file without a TPL; template data ignored"
+                ));
+                None
+            } else {
+                let size = super::templates::inf_record_size(&tpl);
+                Some((f.clone(), InfFile::read(&f, &b, size)?))
+            }
+        }
+        None => None,
+    };
+    Ok((tpl, inf))
+}
+
+/// Looks up INF record `inf` (NO_RECORD = none); a dangling number is damage.
+fn template_values(
+    r: &mut Reader<'_>,
+    fields: &[TemplateField],
+    inf: &Option<(String, InfFile)>,
+    number: u32,
+    owner: &str,
+    loc: Location,
+) -> Result<Vec<TemplateValue>> {
+    if number == NO_RECORD {
+        return Ok(Vec::new());
+    }
+    match inf.as_ref().and_then(|(_, f)| f.values(fields, number)) {
+        Some(v) => Ok(v),
+        None => {
+            r.ctx.damage(
+                owner,
+                loc,
+                format!(
+                    "INF record number {number} points past the end of {}",
+                    inf.as_ref()
+                        .map_or("a missing INF file", |(f, _)| f.as_str())
+                ),
+            )?;
+            Ok(Vec::new())
+        }
+    }
+}
+
+fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
+    // Identity.
+    let (mf, mb) = r.required("GLB/MASTER.GLB")?;
+    let master = MasterGlb::read(&mf, &mb)?;
+    let mut data = PostOfficeData::new(master.network.clone(), master.postoffice.clone());
+    data.version = master.version;
+    data.serial = master.serial;
+    data.gal_enabled = master.gal_enabled != 0;
+
+    // Local users.
+    let (af, ab) = r.required("GLB/ACCESS2.GLB")?;
+    let (_, access2) = read_records::<Access2Rec>(&af, &ab, 0, &mut r.ctx)?;
+    for (rel, size) in [
+        ("GLB/ACCESS.GLB", users::ACCESS_SIZE),
+        ("GLB/ACCESS3.GLB", users::ACCESS3_SIZE),
+    ] {
+        // Only the size is looked at: the content is never read.
+        match r
+            .path(rel)
+            .and_then(|p| std::fs::metadata(&p).ok().map(|m| (p, m.len())))
+        {
+            Some((p, len)) => {
+                let shown = p.display().to_string();
+                let n = users::opaque_count(&shown, len, size)?;
+                if n != access2.len() as u64 {
+                    r.ctx.damage(
+                        &shown,
+                        Location::File,
+                        format!(
+                            "{n} records, ACCESS2.GLB has {} (they must be equal)",
+                            access2.len()
+                        ),
+                    )?;
+                }
+            }
+            None => r.ctx.damage(
+                &r.shown(rel),
+                Location::File,
+                "missing (ACCESS2.GLB needs it)",
+            )?,
+        }
+    }
+    let (ltpl, linf) = read_templates(r, "ADMIN")?;
+    data.local_template = ltpl.clone();
+    let mut user_by_offset: HashMap<u32, usize> = HashMap::new();
+    for (i, a) in access2.iter().enumerate() {
+        if a.status != super::STATUS_IN_USE {
+            continue;
+        }
+        let loc = rec_loc(i, Access2Rec::SIZE, 0);
+        let template = if a.flags & users::FLAG_TEMPLATE != 0 {
+            template_values(r, &ltpl, &linf, a.inf, &af, loc.clone())?
+        } else {
+            Vec::new()
+        };
+        let mailbag = parse_hex8(&a.mailbag);
+        if mailbag.is_none() {
+            r.ctx.damage(
+                &af,
+                loc,
+                format!("mailbag {:?} is not 8 hex digits", a.mailbag),
+            )?;
+        }
+        user_by_offset.insert((i * Access2Rec::SIZE) as u32, data.users.len());
+        data.users.push(LocalUser {
+            mailbox: a.mailbox.clone(),
+            full_name: a.full_name.clone(),
+            mailbag,
+            tid: Some(a.tid),
+            excluded: a.flags & users::FLAG_EXCLUDED != 0,
+            admin: a.flags & users::FLAG_ADMIN != 0,
+            template,
+        });
+    }
+
+    // Networks, postoffices, USR lists.
+    let networks: Vec<NetworkRec> = match r.optional("GLB/NETWORK.GLB")? {
+        Some((f, b)) => read_records::<NetworkRec>(&f, &b, 0, &mut r.ctx)?.1,
+        None => Vec::new(),
+    };
+    let netfile = r.shown("GLB/NETWORK.GLB");
+    for (ni, n) in networks.iter().enumerate() {
+        if n.status != super::STATUS_IN_USE {
+            continue;
+        }
+        let mut nd = NetworkData {
+            name: n.name.clone(),
+            kind: n.kind,
+            address_type: n.address_type.clone(),
+            xtn_prefix: None,
+            postoffices: Vec::new(),
+        };
+        let loc = rec_loc(ni, NetworkRec::SIZE, 0);
+        match n.kind {
+            network_kind::GATEWAY_OTHER => {}
+            network_kind::MSMAIL | network_kind::GATEWAY_101010 => {
+                let Some(prefix) = parse_hex8(&n.xtn_prefix) else {
+                    r.ctx.damage(
+                        &netfile,
+                        loc,
+                        format!("XTN prefix {:?} is not 8 hex digits", n.xtn_prefix),
+                    )?;
+                    continue;
+                };
+                nd.xtn_prefix = Some(prefix);
+                let rel = format!("XTN/{}.XTN", n.xtn_prefix);
+                let Some((xf, xb)) = r.optional(&rel)? else {
+                    r.ctx.damage(
+                        &r.shown(&rel),
+                        Location::File,
+                        format!("missing, named by NETWORK.GLB record {ni} ({})", n.name),
+                    )?;
+                    data.networks.push(nd);
+                    continue;
+                };
+                let (_, xtn) = read_records::<XtnRec>(&xf, &xb, 0, &mut r.ctx)?;
+                for (xi, x) in xtn.iter().enumerate() {
+                    if x.status != super::STATUS_IN_USE {
+                        continue;
+                    }
+                    let xloc = rec_loc(xi, XtnRec::SIZE, 0);
+                    let Some(bag) = parse_hex8(&x.mailbag) else {
+                        r.ctx.damage(
+                            &xf,
+                            xloc,
+                            format!("mailbag {:?} is not 8 hex digits", x.mailbag),
+                        )?;
+                        continue;
+                    };
+                    let (tpl, inf) = read_templates(r, &x.mailbag)?;
+                    let mut po = ExternalPostOffice {
+                        name: x.postoffice.clone(),
+                        mailbag: Some(bag),
+                        connection: x.connection,
+                        route: x.route.clone(),
+                        dirsync: x.dirsync != 0,
+                        last_update: x.last_update,
+                        template: tpl.clone(),
+                        entries: Vec::new(),
+                    };
+                    let urel = format!("USR/{}.USR", x.mailbag);
+                    match r.optional(&urel)? {
+                        Some((uf, ub)) => {
+                            let (_, usr) = read_records::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
+                            for (ui, u) in usr.iter().enumerate() {
+                                if u.status != super::STATUS_IN_USE {
+                                    continue;
+                                }
+                                let uloc = rec_loc(ui, UsrRec::SIZE, 0);
+                                let kind = match u.kind {
+                                    b'U' | b'u' => EntryKind::User,
+                                    b'G' | b'g' => EntryKind::Group,
+                                    k => {
+                                        r.ctx.damage(
+                                            &uf,
+                                            uloc,
+                                            format!("kind byte {k:#04x} is neither 'U' nor 'G'"),
+                                        )?;
+                                        continue;
+                                    }
+                                };
+                                let template = template_values(r, &tpl, &inf, u.inf, &uf, uloc)?;
+                                po.entries.push(UsrEntry {
+                                    full_name: u.full_name.clone(),
+                                    mailbox: u.mailbox.clone(),
+                                    kind,
+                                    template,
+                                });
+                            }
+                        }
+                        None => r.ctx.warn(format!(
+                            "{}: missing; {}/{} has no address list yet",
+                            r.shown(&urel),
+                            n.name,
+                            x.postoffice
+                        )),
+                    }
+                    nd.postoffices.push(po);
+                }
+            }
+            k => {
+                r.ctx
+                    .damage(&netfile, loc, format!("network kind {k} is not 1, 2 or 3"))?;
+                continue;
+            }
+        }
+        data.networks.push(nd);
+    }
+
+    // Groups.
+    let group_glb = match r.optional("GLB/GROUP.GLB")? {
+        Some((f, b)) => GroupGlb::read(&f, &b, &mut r.ctx)?,
+        None => GroupGlb::default(),
+    };
+    let mut group_by_tid: HashMap<u32, usize> = HashMap::new();
+    for g in group_glb
+        .records
+        .iter()
+        .filter(|g| g.status == super::STATUS_IN_USE)
+    {
+        group_by_tid.insert(g.tid, data.groups.len());
+        data.groups.push(LocalGroup {
+            name: g.name.clone(),
+            mailbox: g.mailbox.clone(),
+            tid: Some(g.tid),
+            members: Vec::new(),
+        });
+    }
+    let grp = match r.optional("GRP/ADMIN.GRP")? {
+        Some((f, b)) => {
+            if let Some((sf, sb)) = r.optional("GRP/ADMINSHD.GRP")? {
+                if sb != b {
+                    r.ctx.damage(
+                        &sf,
+                        Location::File,
+                        "differs from ADMIN.GRP (the shadow must be equal)",
+                    )?;
+                }
+            }
+            Some((f.clone(), GrpFile::read(&f, &b)?))
+        }
+        None => None,
+    };
+
+    // The POL.
+    let (nf, nb) = r.required("NME/ADMIN.NME")?;
+    match r.optional("NME/ADMINSHD.NME")? {
+        Some((sf, sb)) if sb != nb => {
+            let first = sb
+                .iter()
+                .zip(nb.iter())
+                .position(|(a, b)| a != b)
+                .unwrap_or(sb.len().min(nb.len()));
+            let idx = first / NmeRec::SIZE;
+            r.ctx.damage(
+                &sf,
+                Location::Record {
+                    index: idx as u64,
+                    offset: first as u64,
+                },
+                format!(
+                    "differs from ADMIN.NME ({} vs {} bytes); the shadow must be equal",
+                    sb.len(),
+                    nb.len()
+                ),
+            )?;
+        }
+        Some(_) => {}
+        None => r.ctx.damage(
+            &r.shown("NME/ADMINSHD.NME"),
+            Location::File,
+            "missing (shadow of ADMIN.NME)",
+        )?,
+    }
+    let (_, nme) = read_records::<NmeRec>(&nf, &nb, 0, &mut r.ctx)?;
+    let netpo = match r.optional("GLB/NETPO.GLB")? {
+        Some((f, b)) => Some((f.clone(), NetpoFile::read(&f, &b, &mut r.ctx)?)),
+        None => None,
+    };
+    let mut addr_by_tid: HashMap<u32, Address> = HashMap::new();
+    let mut group_chains: Vec<(usize, u32, Location)> = Vec::new();
+    let mut users_in_pol = vec![false; data.users.len()];
+    for (i, e) in nme.iter().enumerate() {
+        if e.status != super::STATUS_IN_USE {
+            continue;
+        }
+        let loc = rec_loc(i, NmeRec::SIZE, 0);
+        match e.kind {
+            nme_kind::LOCAL_USER => {
+                let Some(&ui) = user_by_offset.get(&e.pointer) else {
+                    r.ctx.damage(
+                        &nf,
+                        loc,
+                        format!("dangling pointer {} into ACCESS2.GLB", e.pointer),
+                    )?;
+                    continue;
+                };
+                let Some(u) = data.users.get(ui) else {
+                    continue;
+                };
+                if u.tid != Some(e.tid) {
+                    r.ctx.damage(
+                        &nf,
+                        loc,
+                        format!(
+                            "tid {} differs from the ACCESS2.GLB record's tid {:?}",
+                            e.tid, u.tid
+                        ),
+                    )?;
+                    continue;
+                }
+                addr_by_tid.insert(e.tid, data.local_address(&u.mailbox));
+                if let Some(s) = users_in_pol.get_mut(ui) {
+                    *s = true;
+                }
+            }
+            nme_kind::GROUP => {
+                let Some(&gi) = group_by_tid.get(&e.tid) else {
+                    r.ctx
+                        .damage(&nf, loc, format!("group tid {} is not in GROUP.GLB", e.tid))?;
+                    continue;
+                };
+                let Some(g) = data.groups.get(gi) else {
+                    continue;
+                };
+                addr_by_tid.insert(e.tid, data.local_address(&g.mailbox));
+                group_chains.push((gi, e.pointer, loc));
+            }
+            nme_kind::EXTERNAL | nme_kind::GATEWAY => {
+                if let Some(a) = resolve_netpo(r, &data, &nf, &netpo, e, loc)? {
+                    addr_by_tid.insert(e.tid, a.clone());
+                    data.pol_externals.push(ListEntry {
+                        full_name: e.full_name.clone(),
+                        address: a,
+                    });
+                }
+            }
+            k => r
+                .ctx
+                .damage(&nf, loc, format!("entry kind {k} is not 1, 2, 4 or 8"))?,
+        }
+    }
+    for (ui, seen) in users_in_pol.iter().enumerate() {
+        if !seen {
+            if let Some(u) = data.users.get(ui) {
+                r.ctx
+                    .warn(format!("{af}: user {} has no ADMIN.NME entry", u.mailbox));
+            }
+        }
+    }
+    // Group members, cycle-safe.
+    for (gi, first, loc) in group_chains {
+        let tids = match &grp {
+            Some((gf, g)) => g.chain(gf, first, &mut r.ctx)?,
+            None if first == 0 => Vec::new(),
+            None => {
+                r.ctx.damage(
+                    &nf,
+                    loc,
+                    "group points into GRP/ADMIN.GRP, which is missing",
+                )?;
+                Vec::new()
+            }
+        };
+        let mut members = Vec::with_capacity(tids.len());
+        for t in tids {
+            match addr_by_tid.get(&t) {
+                Some(a) => members.push(a.clone()),
+                None => r.ctx.damage(
+                    &r.shown("GRP/ADMIN.GRP"),
+                    Location::File,
+                    format!("member tid {t} of group record {gi} has no ADMIN.NME entry"),
+                )?,
+            }
+        }
+        if let Some(g) = data.groups.get_mut(gi) {
+            g.members = members;
+        }
+    }
+
+    // The GAL.
+    if let Some((gf, gb)) = r.optional("NME/GAL.NME")? {
+        let (_, gal) = read_records::<NmeRec>(&gf, &gb, 0, &mut r.ctx)?;
+        let galnetpo = match r.optional("GLB/GALNETPO.GLB")? {
+            Some((f, b)) => Some((f.clone(), NetpoFile::read(&f, &b, &mut r.ctx)?)),
+            None => None,
+        };
+        let mut prev: Option<String> = None;
+        for (i, e) in gal.iter().enumerate() {
+            if e.status != super::STATUS_IN_USE {
+                continue;
+            }
+            let loc = rec_loc(i, NmeRec::SIZE, 0);
+            let up = cp850_upper(&e.full_name);
+            if prev.as_ref().is_some_and(|p| *p > up) {
+                r.ctx
+                    .warn(format!("{gf}: record {i}: not sorted by full name"));
+            }
+            prev = Some(up);
+            let addr = match e.kind {
+                nme_kind::LOCAL_USER => match user_by_offset
+                    .get(&e.pointer)
+                    .and_then(|&u| data.users.get(u))
+                {
+                    Some(u) => Some(data.local_address(&u.mailbox)),
+                    None => {
+                        r.ctx.damage(
+                            &gf,
+                            loc,
+                            format!("dangling pointer {} into ACCESS2.GLB", e.pointer),
+                        )?;
+                        None
+                    }
+                },
+                nme_kind::GROUP => match group_by_tid.get(&e.tid).and_then(|&g| data.groups.get(g))
+                {
+                    Some(g) => Some(data.local_address(&g.mailbox)),
+                    None => {
+                        r.ctx.damage(
+                            &gf,
+                            loc,
+                            format!("group tid {} is not in GROUP.GLB", e.tid),
+                        )?;
+                        None
+                    }
+                },
+                nme_kind::EXTERNAL | nme_kind::GATEWAY => {
+                    resolve_netpo(r, &data, &gf, &galnetpo, e, loc)?
+                }
+                k => {
+                    r.ctx
+                        .damage(&gf, loc, format!("entry kind {k} is not 1, 2, 4 or 8"))?;
+                    None
+                }
+            };
+            if let Some(address) = addr {
+                data.gal.push(ListEntry {
+                    full_name: e.full_name.clone(),
+                    address,
+                });
+            }
+        }
+        if let Some((xf, xb)) = r.optional("GLB/GALINDEX.GLB")? {
+            let idx = super::galindex::GalIndex::read(&xf, &xb)?;
+            let expect = super::galindex::GalIndex::build(
+                gal.iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.status == super::STATUS_IN_USE)
+                    .map(|(i, e)| ((i * NmeRec::SIZE) as u32, e.full_name.as_str())),
+            );
+            if idx != expect {
+                r.ctx.warn(format!(
+                    "{xf}: does not match GAL.NME (rebuild the GAL index)"
+                ));
+            }
+        }
+    }
+
+    // TID.GLB and size-only files.
+    if let Some((tf, tb)) = r.optional("GLB/TID.GLB")? {
+        data.next_tid = super::misc::read_tid(&tf, &tb)?;
+        let max = data
+            .users
+            .iter()
+            .filter_map(|u| u.tid)
+            .chain(data.groups.iter().filter_map(|g| g.tid))
+            .chain(nme.iter().filter(|e| e.status == 1).map(|e| e.tid))
+            .max();
+        if max.is_some_and(|m| m >= data.next_tid) {
+            r.ctx.warn(format!(
+                "{tf}: next tid {} is not above the highest tid in use {}",
+                data.next_tid,
+                max.unwrap_or(0)
+            ));
+        }
+    }
+    for (name, rule) in super::misc::SIZE_ONLY_GLB {
+        if let Some(p) = r.path(&format!("GLB/{name}")) {
+            let len = std::fs::metadata(&p).map_err(|e| Error::read(&p, e))?.len();
+            if !rule.accepts(len) {
+                r.ctx.damage(
+                    &p.display().to_string(),
+                    Location::File,
+                    format!("wrong size {len} bytes ({rule:?})"),
+                )?;
+            }
+        }
+    }
+    Ok(data)
+}
+
+/// Resolves an NME kind 2/8 entry through NETPO/GALNETPO.
+fn resolve_netpo(
+    r: &mut Reader<'_>,
+    data: &PostOfficeData,
+    file: &str,
+    netpo: &Option<(String, NetpoFile)>,
+    e: &NmeRec,
+    loc: Location,
+) -> Result<Option<Address>> {
+    let Some((pf, np)) = netpo else {
+        r.ctx
+            .damage(file, loc, "external entry, but the NETPO file is missing")?;
+        return Ok(None);
+    };
+    let Some(rec) = np
+        .at(e.pointer)
+        .filter(|x| x.status == super::STATUS_IN_USE)
+    else {
+        r.ctx.damage(
+            file,
+            loc,
+            format!("dangling pointer {} into {pf}", e.pointer),
+        )?;
+        return Ok(None);
+    };
+    if e.kind == nme_kind::EXTERNAL {
+        return Ok(Some(Address::pcm(
+            &rec.network,
+            &rec.postoffice,
+            &rec.mailbox,
+        )));
+    }
+    let up = cp850_upper(&rec.network);
+    let net = data.networks.iter().find(|n| cp850_upper(&n.name) == up);
+    match net {
+        Some(n) if n.kind == network_kind::GATEWAY_101010 => Ok(Some(Address {
+            type_name: n.address_type.clone(),
+            body: format!("{}/{}/{}", rec.network, rec.postoffice, rec.mailbox),
+        })),
+        Some(n) => {
+            r.unrepresentable(format!(
+                "{file}: {loc}: gateway entry {:?} names network {} of kind {} (long-form addresses need text formats)",
+                e.full_name, n.name, n.kind
+            ));
+            Ok(None)
+        }
+        None => {
+            r.unrepresentable(format!(
+                "{file}: {loc}: gateway entry {:?} names network {:?}, which NETWORK.GLB does not list",
+                e.full_name, rec.network
+            ));
+            Ok(None)
+        }
+    }
+}

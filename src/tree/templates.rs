@@ -1,0 +1,328 @@
+//! Templates: `TPL/*.TPL` definitions (text, Q87432) and `INF/*.INF` data
+//! records (fixed size derived from the TPL; stored plain in profile v1).
+
+use nom::bytes::complete::take_till;
+use nom::character::complete::char;
+use nom::multi::separated_list1;
+use nom::{IResult, Parser};
+
+use crate::codepage::{decode_cp850, encode_cp850};
+use crate::error::{Error, Location, Result};
+use crate::model::{TemplateField, TemplateValue};
+
+/// A TPL file: its fields, and the raw bytes it was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TplFile {
+    /// The field definitions in order.
+    pub fields: Vec<TemplateField>,
+    /// The bytes as read (written back unchanged while `fields` is unchanged).
+    pub raw: Vec<u8>,
+}
+
+fn tilde_fields(line: &str) -> IResult<&str, Vec<&str>> {
+    separated_list1(char('~'), take_till(|c| c == '~')).parse(line)
+}
+
+fn number(file: &str, line_no: u64, column: u64, text: &str) -> Result<u16> {
+    if text.trim().is_empty() {
+        return Ok(0);
+    }
+    text.trim().parse::<u16>().map_err(|_| {
+        Error::input(
+            file,
+            Location::Line {
+                line: line_no,
+                column,
+            },
+            format!("{text:?} is not a number"),
+        )
+    })
+}
+
+/// Parses one TPL line `prompt~start~width~edit~data~internal` (trailing
+/// empty fields may be missing). `line_no` is 1-based, for errors.
+pub fn parse_tpl_line(file: &str, line_no: u64, line: &str) -> Result<TemplateField> {
+    let (_, parts) = tilde_fields(line).map_err(|_| {
+        Error::input(
+            file,
+            Location::Line {
+                line: line_no,
+                column: 1,
+            },
+            "unreadable template line",
+        )
+    })?;
+    if parts.len() > 6 {
+        let col = parts
+            .iter()
+            .take(6)
+            .map(|p| p.chars().count() + 1)
+            .sum::<usize>();
+        return Err(Error::input(
+            file,
+            Location::Line {
+                line: line_no,
+                column: col as u64,
+            },
+            format!("{} fields, a template line has at most 6", parts.len()),
+        ));
+    }
+    let get = |i: usize| parts.get(i).copied().unwrap_or("");
+    let col_of = |i: usize| {
+        1 + parts
+            .iter()
+            .take(i)
+            .map(|p| p.chars().count() + 1)
+            .sum::<usize>() as u64
+    };
+    Ok(TemplateField {
+        prompt: get(0).to_string(),
+        start: number(file, line_no, col_of(1), get(1))?,
+        width: number(file, line_no, col_of(2), get(2))?,
+        edit: get(3).to_string(),
+        data: get(4).to_string(),
+        internal: get(5).to_string(),
+        written_fields: parts.len() as u8,
+    })
+}
+
+/// The text of one TPL line for a field (keeps `written_fields` where the
+/// trailing fields are empty).
+pub fn tpl_line(f: &TemplateField) -> String {
+    let all = [
+        f.prompt.clone(),
+        f.start.to_string(),
+        f.width.to_string(),
+        f.edit.clone(),
+        f.data.clone(),
+        f.internal.clone(),
+    ];
+    let needed = all.iter().rposition(|s| !s.is_empty()).map_or(1, |p| p + 1);
+    let n = if f.written_fields == 0 {
+        6
+    } else {
+        usize::from(f.written_fields).clamp(needed, 6)
+    };
+    all.get(..n).unwrap_or(&all).join("~")
+}
+
+impl TplFile {
+    /// Parses a TPL file (CP850; CR LF, LF or CR line ends; blank lines skipped).
+    pub fn read(file: &str, bytes: &[u8]) -> Result<TplFile> {
+        let text = decode_cp850(bytes);
+        let mut fields = Vec::new();
+        let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+        for (i, line) in normalized.split('\n').enumerate() {
+            let line = line.trim_end_matches('\u{1a}');
+            if line.trim().is_empty() {
+                continue;
+            }
+            fields.push(parse_tpl_line(file, i as u64 + 1, line)?);
+        }
+        Ok(TplFile {
+            fields,
+            raw: bytes.to_vec(),
+        })
+    }
+
+    /// A TPL for new fields (no raw bytes).
+    pub fn new(fields: Vec<TemplateField>) -> TplFile {
+        TplFile {
+            fields,
+            raw: Vec::new(),
+        }
+    }
+
+    /// Writes the TPL: the raw bytes if the fields are unchanged, else one
+    /// CR LF terminated line per field.
+    pub fn write(&self) -> Result<Vec<u8>> {
+        if !self.raw.is_empty() {
+            if let Ok(t) = TplFile::read("", &self.raw) {
+                if t.fields == self.fields {
+                    return Ok(self.raw.clone());
+                }
+            }
+        }
+        let mut text = String::new();
+        for f in &self.fields {
+            text.push_str(&tpl_line(f));
+            text.push_str("\r\n");
+        }
+        encode_cp850(&text).map_err(|(_, c)| {
+            Error::Unrepresentable(format!("template text: {c:?} is not in code page 850"))
+        })
+    }
+
+    /// INF record size: Σ (internal preamble length + width).
+    pub fn inf_record_size(&self) -> usize {
+        inf_record_size(&self.fields)
+    }
+}
+
+/// INF record size for these fields: Σ (internal preamble length + width).
+pub fn inf_record_size(fields: &[TemplateField]) -> usize {
+    fields
+        .iter()
+        .map(|f| {
+            encode_cp850(&f.internal).map_or(f.internal.len(), |b| b.len()) + usize::from(f.width)
+        })
+        .sum()
+}
+
+/// An INF file: raw fixed-size records (size from its TPL).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InfFile {
+    /// Record size.
+    pub record_size: usize,
+    /// The records' bytes.
+    pub records: Vec<Vec<u8>>,
+}
+
+impl InfFile {
+    /// Frames an INF file with the record size its TPL gives.
+    pub fn read(file: &str, bytes: &[u8], record_size: usize) -> Result<InfFile> {
+        let (_, recs) = super::frame(file, bytes, 0, record_size)?;
+        Ok(InfFile {
+            record_size,
+            records: recs.into_iter().map(<[u8]>::to_vec).collect(),
+        })
+    }
+
+    /// Writes the records back to back.
+    pub fn write(&self) -> Vec<u8> {
+        self.records.concat()
+    }
+
+    /// The template values of record `index` (values trimmed of space/NUL padding;
+    /// fields whose value is empty are left out).
+    pub fn values(&self, fields: &[TemplateField], index: u32) -> Option<Vec<TemplateValue>> {
+        let rec = self.records.get(index as usize)?;
+        Some(decode_inf_record(fields, rec))
+    }
+}
+
+/// Decodes one INF record against its TPL fields.
+pub fn decode_inf_record(fields: &[TemplateField], rec: &[u8]) -> Vec<TemplateValue> {
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    for f in fields {
+        pos += encode_cp850(&f.internal).map_or(f.internal.len(), |b| b.len());
+        let w = usize::from(f.width);
+        let raw = rec.get(pos..pos + w).unwrap_or_default();
+        pos += w;
+        let end = raw
+            .iter()
+            .rposition(|&b| b != b' ' && b != 0)
+            .map_or(0, |p| p + 1);
+        let value = decode_cp850(raw.get(..end).unwrap_or_default()).into_owned();
+        if !value.is_empty() {
+            out.push(TemplateValue {
+                prompt: f.prompt.clone(),
+                value,
+            });
+        }
+    }
+    out
+}
+
+/// Encodes template values as one INF record for these TPL fields. A value
+/// whose prompt is not in the TPL, too wide, or not CP850 is unrepresentable.
+pub fn encode_inf_record(fields: &[TemplateField], values: &[TemplateValue]) -> Result<Vec<u8>> {
+    for v in values {
+        if !fields.iter().any(|f| f.prompt == v.prompt) {
+            return Err(Error::Unrepresentable(format!(
+                "template value for prompt {:?} has no field in the TPL",
+                v.prompt
+            )));
+        }
+    }
+    let mut out = Vec::with_capacity(inf_record_size(fields));
+    for f in fields {
+        let pre = encode_cp850(&f.internal).map_err(|(_, c)| {
+            Error::Unrepresentable(format!("template preamble: {c:?} is not in code page 850"))
+        })?;
+        out.extend(pre);
+        let value = values
+            .iter()
+            .find(|v| v.prompt == f.prompt)
+            .map_or("", |v| v.value.as_str());
+        let bytes = encode_cp850(value).map_err(|(_, c)| {
+            Error::Unrepresentable(format!(
+                "template value {value:?}: {c:?} is not in code page 850"
+            ))
+        })?;
+        let w = usize::from(f.width);
+        if bytes.len() > w {
+            return Err(Error::Unrepresentable(format!(
+                "template value {value:?} for {:?} is longer than the field width {w}",
+                f.prompt
+            )));
+        }
+        out.extend(&bytes);
+        out.extend(std::iter::repeat_n(b' ', w - bytes.len()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TPL: &[u8] = b"Phone:~10~12~N~~P\r\nFull Name:~10~25~A~John Doe~\r\nCity//ST:~10~8\r\n";
+
+    #[test]
+    fn tpl_parses_and_round_trips() {
+        let t = TplFile::read("ADMIN.TPL", TPL).unwrap();
+        assert_eq!(t.fields.len(), 3);
+        assert_eq!(t.fields[0].internal, "P");
+        assert_eq!(t.fields[1].data, "John Doe");
+        assert_eq!(t.fields[2].width, 8);
+        assert_eq!(t.write().unwrap(), TPL);
+        // Rebuilt from fields alone it is the same text too.
+        assert_eq!(TplFile::new(t.fields.clone()).write().unwrap(), TPL);
+        assert_eq!(t.inf_record_size(), 1 + 12 + 25 + 8);
+        let e = TplFile::read("X.TPL", b"ok~1~2\r\nbad~x~2\r\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "X.TPL: line 2, column 5: \"x\" is not a number"
+        );
+    }
+
+    #[test]
+    fn inf_records_round_trip() {
+        let t = TplFile::read("T", TPL).unwrap();
+        let vals = vec![
+            TemplateValue {
+                prompt: "Phone:".into(),
+                value: "555 1234".into(),
+            },
+            TemplateValue {
+                prompt: "City//ST:".into(),
+                value: "Zürich".into(),
+            },
+        ];
+        let rec = encode_inf_record(&t.fields, &vals).unwrap();
+        assert_eq!(rec.len(), t.inf_record_size());
+        assert_eq!(rec[0], b'P');
+        assert_eq!(decode_inf_record(&t.fields, &rec), vals);
+        let inf = InfFile::read("I", &[rec.clone(), rec.clone()].concat(), rec.len()).unwrap();
+        assert_eq!(inf.values(&t.fields, 1).unwrap(), vals);
+        assert!(inf.values(&t.fields, 2).is_none());
+        assert!(InfFile::read("I", &rec[1..], rec.len()).is_err());
+        let too_long = [TemplateValue {
+            prompt: "City//ST:".into(),
+            value: "123456789".into(),
+        }];
+        assert!(encode_inf_record(&t.fields, &too_long).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn tpl_line_round_trip(p in "[A-Za-z :]{1,12}", s in 0u16..80, w in 1u16..40, e in "[ULNPA]{0,3}", d in "[a-z ]{0,5}", i in "[A-Z]{0,2}") {
+            let f = TemplateField { prompt: p, start: s, width: w, edit: e, data: d, internal: i, written_fields: 6 };
+            let back = parse_tpl_line("T", 1, &tpl_line(&f)).unwrap();
+            prop_assert_eq!(back, f);
+        }
+    }
+}

@@ -1,0 +1,547 @@
+//! The tree writer: a complete, consistent profile-v1 MAILDATA tree from
+//! [`PostOfficeData`]. Every file goes through `crate::output` (atomic).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::galindex::GalIndex;
+use super::groups::{write_mem, GroupGlb, GroupRec, GrpFile, GrpNode, GRP_NODE};
+use super::identity::{network_kind, MasterGlb, NetworkRec, XtnRec};
+use super::lists::{nme_kind, NetpoFile, NetpoRec, NmeRec, UsrRec};
+use super::misc::{write_tid, KEY_SIZE, SIZE_ONLY_GLB};
+use super::postoffice::{ListEntry, PostOfficeData};
+use super::templates::{encode_inf_record, TplFile};
+use super::users::{self, Access2Rec};
+use super::{hex8, write_records, FixedRecord, NO_RECORD, STATUS_IN_USE};
+use crate::codepage::cp850_upper;
+use crate::error::{Error, Result};
+use crate::model::{AddressKey, EntryKind};
+use crate::output::write_bytes_atomic;
+
+/// What [`write_tree`] wrote, and what it had to leave out.
+#[derive(Debug, Default, Clone)]
+pub struct WriteReport {
+    /// Files written, relative to the output folder, sorted.
+    pub files: Vec<String>,
+    /// Entries left out because profile v1 cannot hold them, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// Every file of a tree: relative path → bytes.
+pub type TreeFiles = BTreeMap<String, Vec<u8>>;
+
+/// Builds every file of the tree in memory: relative path → bytes (sorted).
+pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut warnings = Vec::new();
+
+    // Numbers: mailbags / prefixes share one counter, tids another.
+    let mut next_bag = data
+        .users
+        .iter()
+        .filter_map(|u| u.mailbag)
+        .chain(data.networks.iter().filter_map(|n| n.xtn_prefix))
+        .chain(
+            data.networks
+                .iter()
+                .flat_map(|n| n.postoffices.iter().filter_map(|p| p.mailbag)),
+        )
+        .max()
+        .map_or(1, |m| m.saturating_add(1));
+    let mut bag = || {
+        let b = next_bag;
+        next_bag = next_bag.saturating_add(1);
+        b
+    };
+    let mut next_tid = data
+        .users
+        .iter()
+        .filter_map(|u| u.tid)
+        .chain(data.groups.iter().filter_map(|g| g.tid))
+        .max()
+        .map_or(1, |m| m.saturating_add(1))
+        .max(1);
+
+    // MASTER.GLB.
+    let master = MasterGlb {
+        version: data.version,
+        network: data.network.clone(),
+        postoffice: data.postoffice.clone(),
+        serial: data.serial,
+        gal_enabled: u8::from(data.gal_enabled),
+        raw: Vec::new(),
+    };
+    files.insert("GLB/MASTER.GLB".into(), master.write()?);
+
+    // Local users: ACCESS2 + ADMIN.INF, ACCESS/ACCESS3 zero-filled.
+    let mut access2 = Vec::with_capacity(data.users.len());
+    let mut admin_inf: Vec<u8> = Vec::new();
+    let mut inf_count = 0u32;
+    let mut user_tid = Vec::with_capacity(data.users.len());
+    let mut user_bag = Vec::with_capacity(data.users.len());
+    for u in &data.users {
+        let tid = u.tid.unwrap_or_else(|| {
+            let t = next_tid;
+            next_tid += 1;
+            t
+        });
+        let mailbag = u.mailbag.unwrap_or_else(&mut bag);
+        let mut flags = 0u8;
+        if u.excluded {
+            flags |= users::FLAG_EXCLUDED;
+        }
+        if u.admin {
+            flags |= users::FLAG_ADMIN;
+        }
+        let mut inf = NO_RECORD;
+        if !u.template.is_empty() {
+            flags |= users::FLAG_TEMPLATE;
+            admin_inf.extend(
+                encode_inf_record(&data.local_template, &u.template).map_err(|e| {
+                    Error::Unrepresentable(format!("local user {}: {e}", u.mailbox))
+                })?,
+            );
+            inf = inf_count;
+            inf_count += 1;
+        }
+        user_tid.push(tid);
+        user_bag.push(mailbag);
+        access2.push(Access2Rec {
+            status: STATUS_IN_USE,
+            mailbox: u.mailbox.clone(),
+            full_name: u.full_name.clone(),
+            mailbag: hex8(mailbag),
+            flags,
+            tid,
+            inf,
+            raw: Vec::new(),
+        });
+    }
+    files.insert("GLB/ACCESS2.GLB".into(), write_records(&access2)?);
+    files.insert(
+        "GLB/ACCESS.GLB".into(),
+        users::opaque_zero(access2.len(), users::ACCESS_SIZE),
+    );
+    files.insert(
+        "GLB/ACCESS3.GLB".into(),
+        users::opaque_zero(access2.len(), users::ACCESS3_SIZE),
+    );
+    if !data.local_template.is_empty() {
+        files.insert(
+            "TPL/ADMIN.TPL".into(),
+            TplFile::new(data.local_template.clone()).write()?,
+        );
+        files.insert("INF/ADMIN.INF".into(), admin_inf);
+    }
+    for &b in &user_bag {
+        files.insert(format!("MBG/{}.MBG", hex8(b)), Vec::new());
+        files.insert(format!("KEY/{}.KEY", hex8(b)), vec![0u8; KEY_SIZE as usize]);
+    }
+
+    // Networks, XTN, USR/TPL/INF. Remember each external postoffice's mailbag.
+    let mut po_bag: HashMap<(String, String), u32> = HashMap::new();
+    let mut net_recs = Vec::new();
+    for n in &data.networks {
+        let has_xtn = n.kind == network_kind::MSMAIL || n.kind == network_kind::GATEWAY_101010;
+        let prefix = if has_xtn {
+            Some(n.xtn_prefix.unwrap_or_else(&mut bag))
+        } else {
+            None
+        };
+        net_recs.push(NetworkRec {
+            status: STATUS_IN_USE,
+            name: n.name.clone(),
+            kind: n.kind,
+            xtn_prefix: prefix.map(hex8).unwrap_or_default(),
+            address_type: if n.kind == network_kind::MSMAIL && n.address_type.is_empty() {
+                "PCM".into()
+            } else {
+                n.address_type.clone()
+            },
+            raw: Vec::new(),
+        });
+        let Some(prefix) = prefix else {
+            if !n.postoffices.is_empty() {
+                warnings.push(format!(
+                    "network {} is of kind {}: its {} postoffices have no XTN file in profile v1 and were left out",
+                    n.name, n.kind, n.postoffices.len()
+                ));
+            }
+            continue;
+        };
+        let mut xtn = Vec::new();
+        for po in &n.postoffices {
+            let b = po.mailbag.unwrap_or_else(&mut bag);
+            po_bag.insert((cp850_upper(&n.name), cp850_upper(&po.name)), b);
+            xtn.push(XtnRec {
+                status: STATUS_IN_USE,
+                postoffice: po.name.clone(),
+                mailbag: hex8(b),
+                connection: po.connection,
+                route: po.route.clone(),
+                dirsync: u8::from(po.dirsync),
+                last_update: po.last_update,
+                raw: Vec::new(),
+            });
+            let mut usr = Vec::with_capacity(po.entries.len());
+            let mut inf = Vec::new();
+            let mut inf_n = 0u32;
+            for e in &po.entries {
+                let mut number = NO_RECORD;
+                if !e.template.is_empty() {
+                    inf.extend(encode_inf_record(&po.template, &e.template).map_err(|err| {
+                        Error::Unrepresentable(format!(
+                            "{}/{}/{}: {err}",
+                            n.name, po.name, e.mailbox
+                        ))
+                    })?);
+                    number = inf_n;
+                    inf_n += 1;
+                }
+                usr.push(UsrRec {
+                    status: STATUS_IN_USE,
+                    full_name: e.full_name.clone(),
+                    mailbox: e.mailbox.clone(),
+                    kind: if e.kind == EntryKind::Group {
+                        b'G'
+                    } else {
+                        b'U'
+                    },
+                    inf: number,
+                    raw: Vec::new(),
+                });
+            }
+            files.insert(format!("USR/{}.USR", hex8(b)), write_records(&usr)?);
+            if !po.template.is_empty() {
+                files.insert(
+                    format!("TPL/{}.TPL", hex8(b)),
+                    TplFile::new(po.template.clone()).write()?,
+                );
+                files.insert(format!("INF/{}.INF", hex8(b)), inf);
+            }
+        }
+        files.insert(format!("XTN/{}.XTN", hex8(prefix)), write_records(&xtn)?);
+    }
+    files.insert("GLB/NETWORK.GLB".into(), write_records(&net_recs)?);
+
+    // Groups.
+    let mut group_tid = Vec::with_capacity(data.groups.len());
+    let mut group_recs = Vec::new();
+    for g in &data.groups {
+        let tid = g.tid.unwrap_or_else(|| {
+            let t = next_tid;
+            next_tid += 1;
+            t
+        });
+        group_tid.push(tid);
+        group_recs.push(GroupRec {
+            status: STATUS_IN_USE,
+            name: g.name.clone(),
+            mailbox: g.mailbox.clone(),
+            tid,
+            group_type: 4,
+            raw: Vec::new(),
+        });
+    }
+    files.insert(
+        "GLB/GROUP.GLB".into(),
+        GroupGlb {
+            records: group_recs,
+        }
+        .write()?,
+    );
+
+    // The POL: every entry with its tid.
+    struct PolItem {
+        name: String,
+        key: AddressKey,
+        kind: u16,
+        tid: u32,
+        pointer: u32,
+    }
+    let mut pol: Vec<PolItem> = Vec::new();
+    let mut tid_of: HashMap<AddressKey, u32> = HashMap::new();
+    let mut local_kind: HashMap<AddressKey, (u16, u32, u32)> = HashMap::new();
+    for (i, u) in data.users.iter().enumerate() {
+        let key = data.local_address(&u.mailbox).key();
+        let tid = user_tid.get(i).copied().unwrap_or(0);
+        let ptr = (i * Access2Rec::SIZE) as u32;
+        tid_of.insert(key.clone(), tid);
+        local_kind.insert(key.clone(), (nme_kind::LOCAL_USER, tid, ptr));
+        pol.push(PolItem {
+            name: u.full_name.clone(),
+            key,
+            kind: nme_kind::LOCAL_USER,
+            tid,
+            pointer: ptr,
+        });
+    }
+    for (i, g) in data.groups.iter().enumerate() {
+        let key = data.local_address(&g.mailbox).key();
+        let tid = group_tid.get(i).copied().unwrap_or(0);
+        tid_of.insert(key.clone(), tid);
+        local_kind.insert(key.clone(), (nme_kind::GROUP, tid, 0));
+        pol.push(PolItem {
+            name: g.name.clone(),
+            key,
+            kind: nme_kind::GROUP,
+            tid,
+            pointer: 0,
+        });
+    }
+    let mut netpo = NetpoFile::default();
+    let externals = external_records(
+        data,
+        &data.pol_externals,
+        &po_bag,
+        &mut netpo,
+        &mut warnings,
+        "POL",
+    );
+    for (x, kind, ptr) in externals {
+        let key = x.address.key();
+        if tid_of.contains_key(&key) {
+            warnings.push(format!("POL: {} appears twice; kept once", x.address));
+            continue;
+        }
+        let tid = next_tid;
+        next_tid += 1;
+        tid_of.insert(key.clone(), tid);
+        pol.push(PolItem {
+            name: x.full_name.clone(),
+            key,
+            kind,
+            tid,
+            pointer: ptr,
+        });
+    }
+    // Group chains and MEM files.
+    let mut grp = GrpFile {
+        nodes: vec![GrpNode::default()],
+    };
+    let bag_of_user: HashMap<AddressKey, u32> = data
+        .users
+        .iter()
+        .zip(&user_bag)
+        .map(|(u, &b)| (data.local_address(&u.mailbox).key(), b))
+        .collect();
+    let mut first_node: HashMap<u32, u32> = HashMap::new();
+    for (g, &gtid) in data.groups.iter().zip(&group_tid) {
+        let mut mem = Vec::new();
+        let mut tids = Vec::new();
+        for m in &g.members {
+            match tid_of.get(&m.key()) {
+                Some(&t) => tids.push(t),
+                None => warnings.push(format!(
+                    "group {}: member {m} is not in the POL; left out",
+                    g.mailbox
+                )),
+            }
+            if let Some(&b) = bag_of_user.get(&m.key()) {
+                mem.push(b);
+            }
+        }
+        if !tids.is_empty() {
+            let start = grp.nodes.len();
+            first_node.insert(gtid, (start * GRP_NODE) as u32);
+            let n = tids.len();
+            for (j, t) in tids.into_iter().enumerate() {
+                let next = if j + 1 < n {
+                    ((start + j + 1) * GRP_NODE) as u32
+                } else {
+                    0
+                };
+                grp.nodes.push(GrpNode {
+                    member_tid: t,
+                    next,
+                });
+            }
+        }
+        if mem.len() > super::groups::MEM_MAX {
+            return Err(Error::Unrepresentable(format!(
+                "group {}: {} local members, a MEM file holds at most {}",
+                g.mailbox,
+                mem.len(),
+                super::groups::MEM_MAX
+            )));
+        }
+        files.insert(format!("MEM/{}.MEM", hex8(gtid)), write_mem(&mem));
+    }
+    for p in pol.iter_mut().filter(|p| p.kind == nme_kind::GROUP) {
+        p.pointer = first_node.get(&p.tid).copied().unwrap_or(0);
+    }
+    let grp_bytes = grp.write();
+    files.insert("GRP/ADMINSHD.GRP".into(), grp_bytes.clone());
+    files.insert("GRP/ADMIN.GRP".into(), grp_bytes);
+    pol.sort_by(|a, b| (cp850_upper(&a.name), &a.key).cmp(&(cp850_upper(&b.name), &b.key)));
+    let nme: Vec<NmeRec> = pol
+        .iter()
+        .map(|p| NmeRec {
+            status: STATUS_IN_USE,
+            full_name: p.name.clone(),
+            tid: p.tid,
+            kind: p.kind,
+            pointer: p.pointer,
+            raw: Vec::new(),
+        })
+        .collect();
+    let nme_bytes = write_records(&nme)?;
+    files.insert("NME/ADMINSHD.NME".into(), nme_bytes.clone());
+    files.insert("NME/ADMIN.NME".into(), nme_bytes);
+    files.insert("GLB/NETPO.GLB".into(), netpo.write()?);
+
+    // The GAL: sorted by full name, case-insensitively.
+    let mut galnetpo = NetpoFile::default();
+    let mut gal_items: Vec<(String, AddressKey, String, u16, u32, u32)> = Vec::new();
+    let mut gal_ext = Vec::new();
+    for x in &data.gal {
+        match local_kind.get(&x.address.key()) {
+            Some(&(kind, tid, ptr)) => {
+                let ptr = if kind == nme_kind::GROUP {
+                    first_node.get(&tid).copied().unwrap_or(0)
+                } else {
+                    ptr
+                };
+                gal_items.push((
+                    cp850_upper(&x.full_name),
+                    x.address.key(),
+                    x.full_name.clone(),
+                    kind,
+                    tid,
+                    ptr,
+                ));
+            }
+            None => gal_ext.push(x.clone()),
+        }
+    }
+    for (x, kind, ptr) in
+        external_records(data, &gal_ext, &po_bag, &mut galnetpo, &mut warnings, "GAL")
+    {
+        let tid = tid_of.get(&x.address.key()).copied().unwrap_or(0);
+        gal_items.push((
+            cp850_upper(&x.full_name),
+            x.address.key(),
+            x.full_name.clone(),
+            kind,
+            tid,
+            ptr,
+        ));
+    }
+    gal_items.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let gal: Vec<NmeRec> = gal_items
+        .iter()
+        .map(|g| NmeRec {
+            status: STATUS_IN_USE,
+            full_name: g.2.clone(),
+            tid: g.4,
+            kind: g.3,
+            pointer: g.5,
+            raw: Vec::new(),
+        })
+        .collect();
+    let index = GalIndex::build(
+        gal.iter()
+            .enumerate()
+            .map(|(i, e)| ((i * NmeRec::SIZE) as u32, e.full_name.as_str())),
+    );
+    files.insert("NME/GAL.NME".into(), write_records(&gal)?);
+    files.insert("GLB/GALNETPO.GLB".into(), galnetpo.write()?);
+    files.insert("GLB/GALINDEX.GLB".into(), index.write());
+
+    // TID.GLB and the size-only files.
+    files.insert("GLB/TID.GLB".into(), write_tid(next_tid.max(data.next_tid)));
+    for (name, rule) in SIZE_ONLY_GLB {
+        files.insert(format!("GLB/{name}"), vec![0u8; rule.minimal() as usize]);
+    }
+    Ok((files, warnings))
+}
+
+/// NETPO records for external entries: `(entry, NME kind, pointer)`; entries
+/// profile v1 cannot hold (long-form gateway addresses) are reported.
+fn external_records<'a>(
+    data: &PostOfficeData,
+    entries: &'a [ListEntry],
+    po_bag: &HashMap<(String, String), u32>,
+    file: &mut NetpoFile,
+    warnings: &mut Vec<String>,
+    list: &str,
+) -> Vec<(&'a ListEntry, u16, u32)> {
+    let mut out = Vec::new();
+    for x in entries {
+        let a = &x.address;
+        let kind = if a.is_pcm() {
+            Some(nme_kind::EXTERNAL)
+        } else {
+            a.parts().and_then(|(net, _, _)| {
+                let up = cp850_upper(net);
+                data.networks
+                    .iter()
+                    .any(|n| {
+                        n.kind == network_kind::GATEWAY_101010
+                            && cp850_upper(&n.name) == up
+                            && n.address_type.eq_ignore_ascii_case(&a.type_name)
+                    })
+                    .then_some(nme_kind::GATEWAY)
+            })
+        };
+        let (Some(kind), Some((net, po, mb))) = (kind, a.parts()) else {
+            warnings.push(format!(
+                "{list}: {} ({}) cannot be held in a profile v1 binary list; left out",
+                a, x.full_name
+            ));
+            continue;
+        };
+        let bag = po_bag
+            .get(&(cp850_upper(net), cp850_upper(po)))
+            .copied()
+            .unwrap_or(0);
+        let ptr = NetpoFile::pointer_of(file.records.len());
+        file.records.push(NetpoRec {
+            status: STATUS_IN_USE,
+            network: net.to_string(),
+            postoffice: po.to_string(),
+            mailbox: mb.to_string(),
+            mailbag: hex8(bag),
+            raw: Vec::new(),
+        });
+        out.push((x, kind, ptr));
+    }
+    out
+}
+
+/// Writes a complete profile-v1 tree under `out_dir` (atomic per file;
+/// existing files are replaced only with `force`).
+pub fn write_tree(data: &PostOfficeData, out_dir: &Path, force: bool) -> Result<WriteReport> {
+    let (files, warnings) = build_tree(data)?;
+    for (rel, bytes) in &files {
+        let path: PathBuf = out_dir.join(rel);
+        write_bytes_atomic(&path, force, bytes)?;
+    }
+    Ok(WriteReport {
+        files: files.into_keys().collect(),
+        warnings,
+    })
+}
+
+/// Builder-style wrapper around [`write_tree`].
+#[derive(Debug, Clone)]
+pub struct TreeWriter {
+    /// Output folder.
+    pub out_dir: PathBuf,
+    /// Replace existing files.
+    pub force: bool,
+}
+
+impl TreeWriter {
+    /// A writer for `out_dir` that refuses to overwrite.
+    pub fn new(out_dir: impl Into<PathBuf>) -> TreeWriter {
+        TreeWriter {
+            out_dir: out_dir.into(),
+            force: false,
+        }
+    }
+    /// Writes `data`.
+    pub fn write(&self, data: &PostOfficeData) -> Result<WriteReport> {
+        write_tree(data, &self.out_dir, self.force)
+    }
+}
