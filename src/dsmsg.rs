@@ -8,6 +8,7 @@
 //! (then it is `A`). The import line itself is parsed by
 //! [`crate::importtext::parse_str`]; this module only frames it.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
@@ -128,14 +129,14 @@ pub struct MessageTransaction {
 
 /// A transaction as framed, before its import text is parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawTransaction {
+pub struct RawTransaction<'a> {
     /// The sync number, when the line has one.
     pub sync: Option<u32>,
     /// 1-based line number of the first line.
     pub line: u64,
     /// Import text: the first line with the number removed and `A ` supplied
     /// when the op letter was missing, then its continuation lines.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// How many characters of the original first line were removed (number
     /// and blanks) before `text` starts, minus any supplied `A `.
     pub column_shift: i64,
@@ -181,6 +182,11 @@ impl DirSyncMessage {
             .map(|h| h.value.as_str())
     }
 
+    /// The `Subject:` header read as a Dir-Sync subject line, if it is one.
+    pub fn subject(&self) -> Option<Subject> {
+        self.header("Subject").and_then(parse_subject)
+    }
+
     /// The numbers the message states.
     pub fn numbers(&self) -> MessageNumbers {
         self.numbers
@@ -199,8 +205,21 @@ impl DirSyncMessage {
     /// The directory the transactions build, applied in order.
     pub fn to_directory(&self) -> Directory {
         let mut d = Directory::new();
+        d.reserve(self.transactions.len());
         for op in self.operations() {
             d.apply(op.clone());
+        }
+        d
+    }
+
+    /// Like [`DirSyncMessage::to_directory`], consuming the message (no copies).
+    pub fn into_directory(self) -> Directory {
+        let mut d = Directory::new();
+        d.reserve(self.transactions.len());
+        for t in self.transactions {
+            for op in t.operations {
+                d.apply(op);
+            }
         }
         d
     }
@@ -262,11 +281,14 @@ fn sync_prefix(i: &str) -> IResult<&str, &str> {
     Ok((rest, digits))
 }
 
-/// An import op letter at the start: `A `, `D `, `M `, `R `, `T ` (or the letter alone).
+/// An import op letter at the start, either case as the import parser reads
+/// them: `A `, `D `, `M `, `R `, `T ` (or the letter alone).
 fn has_op_letter(i: &str) -> bool {
     let mut it = i.chars();
-    matches!(it.next(), Some('A' | 'D' | 'M' | 'R' | 'T'))
-        && matches!(it.next(), None | Some(' ' | '\t'))
+    matches!(
+        it.next(),
+        Some('A' | 'D' | 'M' | 'R' | 'T' | 'a' | 'd' | 'm' | 'r' | 't')
+    ) && matches!(it.next(), None | Some(' ' | '\t'))
 }
 
 fn err_at(file: &str, line: u64, text: &str, byte: usize, msg: impl Into<String>) -> Error {
@@ -307,7 +329,24 @@ enum State {
 
 /// Frames the message (headers, keys, transactions as raw import text) without
 /// parsing the import lines.
-pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawTransaction>)> {
+pub fn frame_message<'a>(
+    text: &'a str,
+    file: &str,
+) -> Result<(DirSyncMessage, Vec<RawTransaction<'a>>)> {
+    let mut raws = Vec::new();
+    let msg = frame_with(text, file, |r| {
+        raws.push(r);
+        Ok(())
+    })?;
+    Ok((msg, raws))
+}
+
+/// Frames the message, handing each transaction to `sink` as soon as it is
+/// complete (so a million transactions are never all held as text).
+pub fn frame_with<'a, F>(text: &'a str, file: &str, mut sink: F) -> Result<DirSyncMessage>
+where
+    F: FnMut(RawTransaction<'a>) -> Result<()>,
+{
     let mut msg = DirSyncMessage {
         headers: Vec::new(),
         separator: None,
@@ -323,9 +362,8 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
         other_sections: Vec::new(),
         loose_lines: Vec::new(),
     };
-    let mut raws: Vec<RawTransaction> = Vec::new();
+    let mut current: Option<RawTransaction<'a>> = None;
     let mut pending_blank = 0usize;
-    let mut open = false;
     let mut saw_dirsync = false;
     let mut state = State::Headers;
     let mut raw_key_lines: Vec<&str> = Vec::new();
@@ -339,7 +377,9 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
             l
         };
         if let Ok((_, name)) = section_line(l) {
-            open = false;
+            if let Some(r) = current.take() {
+                sink(r)?;
+            }
             if name.eq_ignore_ascii_case("DIRSYNC") {
                 state = State::DirSync;
                 saw_dirsync = true;
@@ -360,6 +400,10 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
         match state {
             State::Headers => {
                 if blank {
+                    // A blank line after headers ends them (mail convention).
+                    if !msg.headers.is_empty() {
+                        state = State::Body;
+                    }
                     continue;
                 }
                 if separator_line(l) {
@@ -422,7 +466,7 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
             }
             State::Transactions => {
                 if blank {
-                    if open {
+                    if current.is_some() {
                         pending_blank += 1;
                     }
                     continue;
@@ -433,17 +477,18 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
                     })?;
                     let prefix = l.len() - rest.len();
                     let (text, shift) = if has_op_letter(rest) {
-                        (rest.to_string(), prefix as i64)
+                        (Cow::Borrowed(rest), prefix as i64)
                     } else {
-                        (format!("A {rest}"), prefix as i64 - 2)
+                        (Cow::Owned(format!("A {rest}")), prefix as i64 - 2)
                     };
-                    raws.push(RawTransaction {
+                    if let Some(r) = current.replace(RawTransaction {
                         sync: Some(sync),
                         line: n,
                         text,
                         column_shift: shift,
-                    });
-                    open = true;
+                    }) {
+                        sink(r)?;
+                    }
                     pending_blank = 0;
                 } else if l.starts_with(|c: char| c.is_ascii_digit()) {
                     return Err(err_at(
@@ -454,23 +499,23 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
                         "expected a blank after the sync number",
                     ));
                 } else if has_op_letter(l) {
-                    raws.push(RawTransaction {
+                    if let Some(r) = current.replace(RawTransaction {
                         sync: None,
                         line: n,
-                        text: l.to_string(),
+                        text: Cow::Borrowed(l),
                         column_shift: 0,
-                    });
-                    open = true;
-                    pending_blank = 0;
-                } else if open {
-                    if let Some(r) = raws.last_mut() {
-                        for _ in 0..pending_blank {
-                            r.text.push('\n');
-                        }
-                        pending_blank = 0;
-                        r.text.push('\n');
-                        r.text.push_str(l);
+                    }) {
+                        sink(r)?;
                     }
+                    pending_blank = 0;
+                } else if let Some(r) = current.as_mut() {
+                    let t = r.text.to_mut();
+                    for _ in 0..pending_blank {
+                        t.push('\n');
+                    }
+                    pending_blank = 0;
+                    t.push('\n');
+                    t.push_str(l);
                 } else {
                     return Err(err_at(
                         file,
@@ -482,6 +527,9 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
                 }
             }
         }
+    }
+    if let Some(r) = current.take() {
+        sink(r)?;
     }
     if !saw_dirsync {
         return Err(Error::input(file, Location::File, "no [DIRSYNC] section"));
@@ -537,7 +585,7 @@ pub fn frame_message(text: &str, file: &str) -> Result<(DirSyncMessage, Vec<RawT
             _ => {}
         }
     }
-    Ok((msg, raws))
+    Ok(msg)
 }
 
 /// Parses one framed transaction's import text. Errors on its first line get
@@ -568,11 +616,12 @@ pub fn parse_raw_transaction(raw: &RawTransaction, file: &str) -> Result<Message
 /// Parses a decoded `[DIRSYNC]` message. `file` names the source in errors and
 /// entry origins.
 pub fn parse_message(text: &str, file: &str) -> Result<DirSyncMessage> {
-    let (mut msg, raws) = frame_message(text, file)?;
-    msg.transactions = raws
-        .iter()
-        .map(|r| parse_raw_transaction(r, file))
-        .collect::<Result<_>>()?;
+    let mut transactions = Vec::new();
+    let mut msg = frame_with(text, file, |r| {
+        transactions.push(parse_raw_transaction(&r, file)?);
+        Ok(())
+    })?;
+    msg.transactions = transactions;
     Ok(msg)
 }
 
@@ -906,6 +955,55 @@ pub fn parse_subject(s: &str) -> Option<Subject> {
     Some(Subject::Tx(out))
 }
 
+impl std::fmt::Display for Subject {
+    /// The modern spelling: `$SYSTEM ReqTx R=17 (was 12), S = 80, I = 2 5 sent`,
+    /// `$SYSTEM SrvTx R=17 S=95 (was 80) I = 2 15 sent`, `Status report from NET/PO`.
+    /// Fields that are `None` are left out.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = match self {
+            Subject::StatusReport { postoffice } => {
+                return write!(f, "Status report from {postoffice}")
+            }
+            Subject::Tx(t) => t,
+        };
+        let mut parts: Vec<String> = Vec::new();
+        let was = |v: Option<u32>| v.map(|v| format!(" (was {v})")).unwrap_or_default();
+        match t.kind {
+            TxKind::ReqTx => {
+                f.write_str("$SYSTEM ReqTx")?;
+                if let Some(r) = t.r {
+                    parts.push(format!("R={r}{}", was(t.r_was)));
+                }
+                if let Some(s) = t.s {
+                    parts.push(format!("S = {s}{}", was(t.s_was)));
+                }
+                if let Some(i) = t.i {
+                    parts.push(format!("I = {i}"));
+                }
+                if !parts.is_empty() {
+                    write!(f, " {}", parts.join(", "))?;
+                }
+            }
+            TxKind::SrvTx => {
+                f.write_str("$SYSTEM SrvTx")?;
+                if let Some(r) = t.r {
+                    write!(f, " R={r}{}", was(t.r_was))?;
+                }
+                if let Some(s) = t.s {
+                    write!(f, " S={s}{}", was(t.s_was))?;
+                }
+                if let Some(i) = t.i {
+                    write!(f, " I = {i}")?;
+                }
+            }
+        }
+        if let Some(n) = t.sent {
+            write!(f, " {n} sent")?;
+        }
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Recognition
 
@@ -979,6 +1077,7 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
         assert_eq!(m.headers.len(), 5);
         assert_eq!(m.header("subject"), Some("Directory Exchange Profile"));
         assert_eq!(m.header("Priority"), Some(""));
+        assert_eq!(m.subject(), None);
         assert_eq!(m.task, Some(Task::ImportReq));
         assert_eq!(m.requestor(), Some(Scope::postoffice("MACNET", "MACPO")));
         assert_eq!(m.types, vec!["PCM", "CSI", "profs"]);
@@ -1006,6 +1105,13 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
         assert_eq!(raws[0].sync, Some(1200));
         assert_eq!(raws[0].text, "A Martin, Robert PCM:net/po/rmartin");
         assert_eq!(raws[0].line, 7);
+        let (_, raws) = frame_message(
+            "[DIRSYNC-TRANSACTIONS]\n7 d Gone PCM:n/p/g\n8 Al Bundy PCM:n/p/al\n[DIRSYNC]\n",
+            "F",
+        )
+        .unwrap();
+        assert_eq!(raws[0].text, "d Gone PCM:n/p/g");
+        assert_eq!(raws[1].text, "A Al Bundy PCM:n/p/al");
         let (m, _) = frame_message("[DIRSYNC]\nTASK=Frobnicate\n", "F").unwrap();
         assert_eq!(m.task, Some(Task::Other("Frobnicate".into())));
     }
@@ -1105,6 +1211,24 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
     }
 
     #[test]
+    fn subject_display_is_the_kb_spelling() {
+        for s in [
+            "$SYSTEM ReqTx R=17 (was 12), S = 80, I = 2 5 sent",
+            "$SYSTEM SrvTx R=17 S=95 (was 80) I = 2 15 sent",
+            "Status report from NET/PO",
+        ] {
+            assert_eq!(parse_subject(s).unwrap().to_string(), s);
+        }
+    }
+
+    #[test]
+    fn blank_line_ends_headers() {
+        let (m, _) = frame_message("From: a\n\nsome words\n[DIRSYNC]\nTASK=UPDATE\n", "M").unwrap();
+        assert_eq!(m.loose_lines, vec![(3, "some words".to_string())]);
+        assert_eq!(m.task, Some(Task::Update));
+    }
+
+    #[test]
     fn sniffing() {
         assert_eq!(
             sniff_text("MSG.TXT", Q118298.as_bytes()),
@@ -1139,6 +1263,21 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
             body in proptest::collection::vec("(\\[DIRSYNC\\]|\\[DIRSYNC-TRANSACTIONS\\]|[A-Za-z]{1,8}=[0-9A-Z|:/]{0,12}|[0-9]{1,12} [A-Z]? ?[a-z ]{0,8}|- [a-z:/]{0,6}|-{3,5}| [a-z]{0,4}|)", 0..12)
         ) {
             let _ = frame_message(&body.join("\n"), "x");
+        }
+
+        #[test]
+        fn subjects_round_trip(
+            srv in proptest::bool::ANY,
+            r in 0u32..1_000_000, r_was in proptest::option::of(0u32..1_000_000),
+            s in proptest::option::of(0u32..1_000_000), s_was in proptest::option::of(0u32..1_000_000),
+            i in proptest::option::of(0u32..100), sent in proptest::option::of(0u32..100_000),
+        ) {
+            let t = TxSubject {
+                kind: if srv { TxKind::SrvTx } else { TxKind::ReqTx },
+                r: Some(r), r_was, s, s_was: if s.is_some() { s_was } else { None }, i, sent,
+            };
+            let text = Subject::Tx(t).to_string();
+            proptest::prop_assert_eq!(parse_subject(&text), Some(Subject::Tx(t)), "{}", text);
         }
 
         #[test]

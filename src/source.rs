@@ -101,10 +101,27 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 warnings: Vec::new(),
             })
         }
+        SourceKind::DirSyncMessage => {
+            let msg = crate::dsmsg::read_message(path, options.encoding)?;
+            let mut warnings = Vec::new();
+            if msg.transactions.is_empty()
+                && msg.transactions_mode == Some(crate::dsmsg::TransactionsMode::InAttachment)
+            {
+                warnings.push(format!(
+                    "{}: TRANSACTIONS=INATTACHMENT: the transactions are in the attachment, not in this message",
+                    path.display()
+                ));
+            }
+            Ok(Loaded {
+                directory: msg.into_directory(),
+                warnings,
+            })
+        }
         SourceKind::DirSyncTransactions => {
             let file = path.display().to_string();
             let bytes = crate::output::read_input(path)?;
             let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
+            drop(bytes); // the records own their text
             let mut directory = Directory::new();
             stream.apply_to(&mut directory, &file)?;
             let warnings = stream
@@ -123,22 +140,6 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 Location::File,
                 "holds Dir-Sync settings, not address entries (use msmail dump)",
             ))
-        }
-        SourceKind::DirSyncMessage => {
-            let msg = crate::dsmsg::read_message(path, options.encoding)?;
-            let mut warnings = Vec::new();
-            if msg.transactions.is_empty()
-                && msg.transactions_mode == Some(crate::dsmsg::TransactionsMode::InAttachment)
-            {
-                warnings.push(format!(
-                    "{}: TRANSACTIONS=INATTACHMENT: the transactions are in the attachment, not in this message",
-                    path.display()
-                ));
-            }
-            Ok(Loaded {
-                directory: msg.to_directory(),
-                warnings,
-            })
         }
     }
 }

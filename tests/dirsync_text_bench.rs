@@ -31,12 +31,30 @@ fn million_transactions_frame_in_linear_time() {
     let t = Instant::now();
     match msmail::dsmsg::parse_message(&text, "big.msg") {
         Ok(m) => {
-            let d = m.to_directory();
-            println!("parse + to_directory: {:?}", t.elapsed());
+            println!("parse (frame + import lines): {:?}", t.elapsed());
+            let t = Instant::now();
+            let d = m.into_directory();
+            println!("into_directory: {:?}", t.elapsed());
             assert_eq!(d.len(), 1_000_000);
         }
         Err(e) => println!("full parse unavailable: {e}"),
     }
+}
+
+#[test]
+#[ignore]
+fn baseline_import_text_one_call() {
+    let mut s = String::new();
+    for i in 0..1_000_000usize {
+        let _ = write!(s, "A User {i:<25} PCM:NET/PO/U{i}\r\n- Phone:/555-{i}\r\n");
+    }
+    let t = Instant::now();
+    let ops = msmail::importtext::parse_str(&s, "base.txt", 1).unwrap();
+    println!(
+        "baseline: one parse_str over 1,000,000 entries: {:?}",
+        t.elapsed()
+    );
+    assert_eq!(ops.len(), 1_000_000);
 }
 
 #[test]

@@ -165,7 +165,8 @@ fn bad_inputs_are_input_errors_with_line_and_column() {
 
 #[test]
 fn message_framing_of_fixtures() {
-    let (m, raws) = dsmsg::frame_message(&text("export_q106623.msg"), "x").unwrap();
+    let body = text("export_q106623.msg");
+    let (m, raws) = dsmsg::frame_message(&body, "x").unwrap();
     assert_eq!(m.header("to"), Some("CSI:net/po/$system"));
     assert_eq!(m.task, Some(dsmsg::Task::Export));
     assert_eq!(m.numbers().reqseq, Some(1199));

@@ -53,6 +53,8 @@ pub struct DumpArgs {
 pub enum DumpKind {
     /// A Dir-Sync binary file.
     DirSync(DirSyncFileKind),
+    /// A Dir-Sync text file: `[DIRSYNC]` message, log, DISPATCH.LOG, DSSCHED times.
+    Text(crate::dsmsg::TextFileKind),
 }
 
 /// Options of one dump, independent of the command line.
@@ -70,6 +72,9 @@ pub struct DumpOptions {
 pub fn detect_kind(file_name: &str, bytes: &[u8]) -> Option<DumpKind> {
     if let Some(k) = dirsync::sniff(file_name, bytes) {
         return Some(DumpKind::DirSync(k));
+    }
+    if let Some(k) = crate::dsmsg::sniff_text(file_name, bytes) {
+        return Some(DumpKind::Text(k));
     }
     None
 }
@@ -98,6 +103,19 @@ pub fn dump_bytes(
     let kind = detect_kind(file, bytes)
         .ok_or_else(|| Error::input(file, Location::File, "not a file msmail dump recognises"))?;
     match kind {
+        DumpKind::Text(k) => {
+            let out = crate::cli::dump_text::render_text(
+                file,
+                bytes,
+                k,
+                opts.json,
+                crate::codepage::TextEncoding::Cp850,
+            )?;
+            if opts.check {
+                return target.write_with(|w| writeln!(w, "{file}: parsed without error: OK"));
+            }
+            target.write_with(|w| w.write_all(out.as_bytes()))
+        }
         DumpKind::DirSync(DirSyncFileKind::Transactions(k)) => {
             let stream = dirsync::read_stream(bytes, file, opts.salvage)?;
             for s in &stream.skipped {

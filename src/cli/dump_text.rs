@@ -33,20 +33,34 @@ pub fn dump_text_file_with_encoding(
 ) -> Result<()> {
     let file = path.display().to_string();
     let bytes = crate::output::read_input(path)?;
-    let text = decode_text(&bytes, encoding).map_err(|e| {
-        let (line, column) = line_column(&bytes, e.offset);
+    let out = render_text(&file, &bytes, kind, json, encoding)?;
+    w.write_all(out.as_bytes())
+        .map_err(|e| Error::output("<output>", e.to_string()))
+}
+
+/// Parses `bytes` (the content of `file`) as `kind` and renders the dump: the
+/// text view, or one JSON document. Input errors name file, line and column.
+pub fn render_text(
+    file: &str,
+    bytes: &[u8],
+    kind: TextFileKind,
+    json: bool,
+    encoding: TextEncoding,
+) -> Result<String> {
+    let text = decode_text(bytes, encoding).map_err(|e| {
+        let (line, column) = line_column(bytes, e.offset);
         Error::input(
-            file.as_str(),
+            file,
             Location::Line { line, column },
             format!("not valid {encoding:?} text"),
         )
     })?;
-    let out = match kind {
+    Ok(match kind {
         TextFileKind::Log => {
-            let v = logs::parse_log(&text, &file)?;
+            let v = logs::parse_log(&text, file)?;
             if json {
                 json_doc(
-                    &file,
+                    file,
                     "log",
                     "records",
                     v.iter().map(log_line_json).collect(),
@@ -62,13 +76,13 @@ pub fn dump_text_file_with_encoding(
                     .iter()
                     .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
                     .collect();
-                json_doc(&file, "dispatch-log", "records", recs)
+                json_doc(file, "dispatch-log", "records", recs)
             } else {
                 v.iter().map(dispatch_text).collect()
             }
         }
         TextFileKind::Schedule => {
-            let v = logs::parse_schedule(&text, &file)?;
+            let v = logs::parse_schedule(&text, file)?;
             if json {
                 let recs = v
                     .iter()
@@ -82,7 +96,7 @@ pub fn dump_text_file_with_encoding(
                         })
                     })
                     .collect();
-                json_doc(&file, "dssched", "schedule", recs)
+                json_doc(file, "dssched", "schedule", recs)
             } else {
                 v.iter()
                     .map(|s| {
@@ -99,19 +113,17 @@ pub fn dump_text_file_with_encoding(
             }
         }
         TextFileKind::DirSyncMessage => {
-            let m = dsmsg::parse_message(&text, &file)?;
+            let m = dsmsg::parse_message(&text, file)?;
             if json {
                 let mut s =
-                    serde_json::to_string_pretty(&message_json(&file, &m)).unwrap_or_default();
+                    serde_json::to_string_pretty(&message_json(file, &m)).unwrap_or_default();
                 s.push('\n');
                 s
             } else {
                 message_text(&m)
             }
         }
-    };
-    w.write_all(out.as_bytes())
-        .map_err(|e| Error::output("<output>", e.to_string()))
+    })
 }
 
 fn json_doc(file: &str, kind: &str, list: &str, items: Vec<Value>) -> String {
@@ -236,6 +248,7 @@ pub fn message_json(file: &str, m: &DirSyncMessage) -> Value {
         "file": file,
         "kind": "dirsync-message",
         "headers": m.headers,
+        "subject": m.subject(),
         "keys": m.keys,
         "task": m.task.as_ref().map(|t| t.as_str()),
         "name": m.name,

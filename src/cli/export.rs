@@ -1,19 +1,213 @@
-//! `msmail export` (not implemented yet).
+//! `msmail export`: load one or more sources, merge them (later wins), report
+//! MS Mail limit violations, and write CSV, LDIF, JSON or import text.
 
-use clap::Args;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
 
 use crate::cli::Outcome;
+use crate::codepage::TextEncoding;
 use crate::error::{Error, Result};
+use crate::export::csv::CsvProfile;
+use crate::model::Directory;
+use crate::output::OutputTarget;
+use crate::source::{load_directory, LoadOptions};
+
+/// Longest list of limit violations printed one per line; the rest are counted.
+const MAX_LIMIT_LINES: usize = 50;
+
+/// Base DN of LDIF output when `--base-dn` is not given.
+pub const DEFAULT_BASE_DN: &str = "o=msmail";
+
+/// Target formats of `msmail export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// RFC 4180 CSV, UTF-8.
+    Csv,
+    /// RFC 2849 LDIF for OpenLDAP (core, cosine, inetorgperson schemas).
+    Ldif,
+    /// JSON document (or NDJSON with --ndjson).
+    Json,
+    /// MS Mail import text (CP850, CR LF), readable by IMPORT.EXE.
+    Import,
+}
 
 /// Arguments of `msmail export`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  msmail export ADMIN.TXT --to csv -o users.csv
+  msmail export ADMIN.TXT --to csv --csv-profile exchange -o exchange.csv
+  msmail export ADMIN.TXT --to ldif --base-dn dc=example,dc=com -o users.ldif
+  msmail export OLD.TXT NEW.TXT --to json --ndjson      (NEW.TXT wins on conflicts)
+  msmail export /mnt/maildata --to import -o REBUILD.TXT --force
+
+Several SOURCEs are merged in order: an entry in a later source replaces the
+entry with the same address (compared case-insensitively) from an earlier one.
+Entries that break MS Mail limits (full name over 30 characters, network,
+postoffice or mailbox over 10) are reported on stderr and exported unchanged.")]
 pub struct ExportArgs {
-    /// Inputs.
-    pub inputs: Vec<std::path::PathBuf>,
+    /// Sources: MAILDATA folders, MS Mail files, import text files.
+    #[arg(required = true, value_name = "SOURCE")]
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long = "to", value_enum)]
+    pub to: ExportFormat,
+    /// Output file (default: standard output). Written atomically.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Base DN for LDIF output (default o=msmail); its first RDN must be
+    /// dc=, o= or ou=.
+    #[arg(long = "base-dn", value_name = "DN")]
+    pub base_dn: Option<String>,
+    /// CSV column layout.
+    #[arg(long = "csv-profile", value_enum, default_value = "default")]
+    pub csv_profile: CsvProfile,
+    /// JSON: one entry object per line instead of one document.
+    #[arg(long)]
+    pub ndjson: bool,
+    /// Encoding of text sources.
+    #[arg(long, value_enum, default_value = "cp850")]
+    pub encoding: TextEncoding,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+    /// Read on past damaged records (each is reported) instead of stopping.
+    #[arg(long)]
+    pub salvage: bool,
+}
+
+/// Loads and merges every source (later wins), telling the user on stderr.
+pub fn load_merged(args: &ExportArgs) -> Result<Directory> {
+    let options = LoadOptions {
+        encoding: args.encoding,
+        salvage: args.salvage,
+    };
+    let mut merged = Directory::new();
+    for (i, path) in args.inputs.iter().enumerate() {
+        let loaded = load_directory(path, &options)?;
+        for w in &loaded.warnings {
+            eprintln!("msmail: warning: {}: {w}", path.display());
+        }
+        if i == 0 {
+            merged = loaded.directory;
+            continue;
+        }
+        let mut replaced = 0usize;
+        for e in loaded.directory.iter() {
+            if let Some(prev) = merged.upsert(e.clone()) {
+                if !prev.same_content(e) {
+                    replaced += 1;
+                }
+            }
+        }
+        for (k, def) in loaded.directory.templates {
+            merged.templates.insert(k, def);
+        }
+        if replaced > 0 {
+            eprintln!(
+                "msmail: {}: {replaced} entries replace different entries with the same address from earlier sources (later source wins)",
+                path.display()
+            );
+        }
+    }
+    Ok(merged)
+}
+
+/// Prints every MS Mail limit an entry breaks (at most [`MAX_LIMIT_LINES`]
+/// lines), in input order (deterministic, and saves a sort of the directory).
+fn report_limits(dir: &Directory) {
+    let mut total = 0usize;
+    for e in dir.iter() {
+        for v in e.limit_violations() {
+            total += 1;
+            if total <= MAX_LIMIT_LINES {
+                let place = match e.origin.to_string() {
+                    s if s.is_empty() => String::new(),
+                    s => format!("{s}: "),
+                };
+                eprintln!(
+                    "msmail: warning: {place}{}: {} is {} characters (MS Mail limit {})",
+                    e.address, v.field, v.length, v.limit
+                );
+            }
+        }
+    }
+    if total > MAX_LIMIT_LINES {
+        eprintln!(
+            "msmail: warning: {} more limit violations not shown ({total} in all)",
+            total - MAX_LIMIT_LINES
+        );
+    }
 }
 
 /// Runs `msmail export`.
 pub fn run(args: ExportArgs) -> Result<Outcome> {
-    let _ = args;
-    Err(Error::Usage("msmail export is not implemented yet".into()))
+    if args.to != ExportFormat::Ldif && args.base_dn.is_some() {
+        return Err(Error::Usage("--base-dn only applies to --to ldif".into()));
+    }
+    if args.ndjson && args.to != ExportFormat::Json {
+        return Err(Error::Usage("--ndjson only applies to --to json".into()));
+    }
+    if let (Some(out), false) = (&args.output, args.force) {
+        // Fail before the (possibly long) load when the output exists.
+        if out.as_os_str() != "-" && out.exists() {
+            return Err(Error::output(
+                out,
+                "already exists; use --force to replace it",
+            ));
+        }
+    }
+    let dir = load_merged(&args)?;
+    report_limits(&dir);
+    let target = OutputTarget::from_arg(args.output.as_deref(), args.force);
+    let mut inner: Option<Error> = None;
+    let result = target.write_with(|w| {
+        let mut rec = RecordingWriter {
+            inner: w,
+            error: None,
+        };
+        let r = match args.to {
+            ExportFormat::Csv => crate::export::csv::write_csv(&dir, &mut rec, args.csv_profile),
+            ExportFormat::Ldif => {
+                let base = args.base_dn.as_deref().unwrap_or(DEFAULT_BASE_DN);
+                crate::export::ldif::write_ldif(&dir, &mut rec, base)
+            }
+            ExportFormat::Json => crate::export::json::write_json(&dir, &mut rec, args.ndjson),
+            ExportFormat::Import => crate::importtext::write_directory(&dir, &mut rec),
+        };
+        r.map_err(|e| match rec.error {
+            // The output itself failed (closed pipe, full disk): let
+            // `write_with` report it with the output's name and kind.
+            Some(kind) => std::io::Error::new(kind, e.to_string()),
+            None => {
+                let msg = e.to_string();
+                inner = Some(e);
+                std::io::Error::other(msg)
+            }
+        })
+    });
+    match (inner, result) {
+        (Some(e), _) => Err(e),
+        (None, r) => r.map(|_| Outcome::Success),
+    }
+}
+
+/// Passes writes through and keeps the first I/O error, so the original
+/// error kind (e.g. a closed pipe) reaches [`OutputTarget::write_with`].
+struct RecordingWriter<'a> {
+    inner: &'a mut dyn std::io::Write,
+    error: Option<std::io::ErrorKind>,
+}
+
+impl std::io::Write for RecordingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).inspect_err(|e| {
+            self.error.get_or_insert(e.kind());
+        })
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().inspect_err(|e| {
+            self.error.get_or_insert(e.kind());
+        })
+    }
 }

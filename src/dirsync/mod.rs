@@ -92,7 +92,8 @@ pub fn sniff(file_name: &str, bytes: &[u8]) -> Option<DirSyncFileKind> {
     let up = base_name_upper(file_name);
     match up.as_str() {
         "REQCONF.GLB" => return Some(DirSyncFileKind::ReqConf),
-        "SRVCONF.GLB" => return Some(DirSyncFileKind::SrvConf),
+        // Q77926 spells the file SVRCONF.GLB; the spec and Q96060 say SRVCONF.GLB.
+        "SRVCONF.GLB" | "SVRCONF.GLB" => return Some(DirSyncFileKind::SrvConf),
         "PROCESS.GLB" => return Some(DirSyncFileKind::Process),
         _ => {}
     }
@@ -265,6 +266,11 @@ mod tests {
         assert_eq!(
             sniff("x/GLB/reqconf.glb", &[]),
             Some(DirSyncFileKind::ReqConf)
+        );
+        assert_eq!(sniff("SVRCONF.GLB", &[]), Some(DirSyncFileKind::SrvConf));
+        assert_eq!(
+            sniff("GLB\\PROCESS.GLB", &[]),
+            Some(DirSyncFileKind::Process)
         );
         assert_eq!(
             sniff("MSTTRANS.GLB", &[]),

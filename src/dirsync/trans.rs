@@ -395,7 +395,8 @@ fn frame(input: &[u8]) -> std::result::Result<(TransactionRecord, usize), (usize
 
 /// Is a plausible record framed at `pos`? Used by salvage and by [`super::sniff`]:
 /// a known op byte, a NUL exactly at 48+T and none in the text, a printable
-/// origin, and for A/D/M/R/T a text starting with its op letter (`IMPSEQ=` for H).
+/// origin, and for A/D/M/R/T a text starting with its op letter and a blank
+/// (`IMPSEQ=` for H); a placeholder needs CRC 0, flags 0 and a non-empty origin.
 /// `need_text` rejects placeholders (for recognising a file by content).
 pub fn plausible_record_at(bytes: &[u8], pos: usize, need_text: bool) -> bool {
     let Some(rest) = bytes.get(pos..) else {
@@ -431,12 +432,14 @@ fn plausible_header(
         return false;
     }
     match h.op {
+        // A placeholder has no text, so it must show its own shape: CRC of the
+        // empty text (0), no flags, and an origin that starts with a letter or digit.
         0 => {
             !need_text
                 && len == 0
-                && rest
-                    .get(..layout::PLACEHOLDER_SIZE)
-                    .is_some_and(|r| r.iter().any(|&b| b != 0))
+                && h.crc == 0
+                && h.flags == 0
+                && h.origin.first().is_some_and(|b| b.is_ascii_alphanumeric())
         }
         b'H' => text.starts_with(b"IMPSEQ="),
         op => text.first() == Some(&op) && matches!(text.get(1), None | Some(b' ' | b'\t' | b'\r')),

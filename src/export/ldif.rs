@@ -1,1 +1,875 @@
-//! ldif writer (not implemented yet).
+//! LDIF (RFC 2849) export: a content file that loads into a stock OpenLDAP
+//! server (core + cosine + inetorgperson schemas), a change file (add / delete /
+//! modify) that expresses a Dir-Sync hole, and a small nom reader used to read
+//! both back.
+//!
+//! DN scheme (see docs/formats.md, section `exports`):
+//! `uid=<address>,ou=<PO>,ou=<NET>,ou=PCM,<base>` for PCM entries,
+//! `uid=<address>,ou=<NODE>,ou=<GATE>,ou=<TYPE>,<base>` for three-part gateway
+//! addresses and `uid=<address>,ou=<TYPE>,<base>` for free-form ones. The full
+//! MS Mail address is the `uid` value (users: `inetOrgPerson`; groups:
+//! `groupOfNames` + auxiliary `uidObject`).
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use base64::Engine;
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::combinator::rest;
+use nom::{IResult, Parser};
+
+use crate::error::{Error, Location, Result};
+use crate::model::{Address, Directory, Entry, EntryKind, Origin, Position, TemplateValue};
+
+/// The attribute that holds the full MS Mail address (`TYPE:body`, verbatim).
+pub const ADDRESS_ATTR: &str = "uid";
+
+/// Longest physical LDIF line written (RFC 2849 recommends 76).
+pub const FOLD_WIDTH: usize = 76;
+
+/// One change of a directory, written as an LDIF change record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectoryChange {
+    /// The entry must be added (`changetype: add`).
+    Add(Entry),
+    /// The entry must be removed (`changetype: delete`).
+    Delete(Entry),
+    /// The entry `old` must become `new` (`changetype: modify`, or delete + add
+    /// when the DN or the kind changes).
+    Modify {
+        /// The entry as the server has it.
+        old: Entry,
+        /// The entry as it should be.
+        new: Entry,
+    },
+}
+
+/// One LDIF record as read back: its DN and its lines in order. Change
+/// records keep `changetype`, `add`/`replace`/`delete` lines and `-`
+/// separators (as `("-", "")`) as ordinary pairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LdifRecord {
+    /// The DN as written (base64 decoded).
+    pub dn: String,
+    /// `(attribute description, value)` in file order; values base64-decoded.
+    pub attrs: Vec<(String, String)>,
+    /// 1-based line of the `dn:` line.
+    pub line: u64,
+}
+
+impl LdifRecord {
+    /// Every value of `attr` (attribute names compared case-insensitively).
+    pub fn values(&self, attr: &str) -> Vec<&str> {
+        self.attrs
+            .iter()
+            .filter(|(a, _)| a.eq_ignore_ascii_case(attr))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The first value of `attr`.
+    pub fn first(&self, attr: &str) -> Option<&str> {
+        self.values(attr).into_iter().next()
+    }
+}
+
+fn io_err(e: std::io::Error) -> Error {
+    Error::output("<output>", e.to_string())
+}
+
+/// RFC 2849 SAFE-STRING, plus the RFC's advice to base64 values that end in a
+/// space. Empty strings are safe.
+pub fn is_safe_string(s: &str) -> bool {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
+        return true;
+    };
+    let safe_char = |c: u8| c != 0 && c != b'\n' && c != b'\r' && c < 0x80;
+    let safe_init = safe_char(first) && first != b' ' && first != b':' && first != b'<';
+    safe_init && b.iter().all(|&c| safe_char(c)) && !s.ends_with(' ')
+}
+
+/// Writes one logical line folded at [`FOLD_WIDTH`]. The line is ASCII (every
+/// non-ASCII value is base64), so folding by bytes never splits a character.
+fn write_folded(w: &mut dyn Write, line: &str) -> std::io::Result<()> {
+    let b = line.as_bytes();
+    if b.len() <= FOLD_WIDTH {
+        w.write_all(b)?;
+        return w.write_all(b"\n");
+    }
+    let (head, mut tail) = b.split_at(FOLD_WIDTH);
+    w.write_all(head)?;
+    w.write_all(b"\n")?;
+    while !tail.is_empty() {
+        let n = tail.len().min(FOLD_WIDTH - 1);
+        let (chunk, more) = tail.split_at(n);
+        w.write_all(b" ")?;
+        w.write_all(chunk)?;
+        w.write_all(b"\n")?;
+        tail = more;
+    }
+    Ok(())
+}
+
+/// Writes `name: value`, or `name:: base64` when the value is not a SAFE-STRING.
+fn write_attr(w: &mut dyn Write, name: &str, value: &str) -> std::io::Result<()> {
+    let line = if value.is_empty() {
+        format!("{name}:")
+    } else if is_safe_string(value) {
+        format!("{name}: {value}")
+    } else {
+        let enc = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
+        format!("{name}:: {enc}")
+    };
+    write_folded(w, &line)
+}
+
+/// Escapes one RDN value per RFC 4514 (`"+,;<=>\` anywhere, `#` or space at
+/// the start, space at the end, NUL as `\00`).
+pub fn escape_dn_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len() + 4);
+    let last = v.chars().count().saturating_sub(1);
+    for (i, c) in v.chars().enumerate() {
+        match c {
+            '"' | '+' | ',' | ';' | '<' | '=' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i == last => out.push_str("\\ "),
+            '\0' => out.push_str("\\00"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds a value the way LDAP `caseIgnoreMatch` compares it (RFC 4518, without
+/// Unicode normalisation): lower case, leading and trailing spaces dropped,
+/// inner runs of spaces as one. Used to find DNs a server would see as equal.
+pub fn ldap_fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Splits a DN (RFC 4514 string form) into RDNs of `(attribute, value)` pairs,
+/// removing escapes (`\c` and `\XX` hex pairs).
+pub fn parse_dn(dn: &str) -> Result<Vec<Vec<(String, String)>>> {
+    let bad = |m: &str| Error::input("<dn>", Location::File, format!("DN {dn:?}: {m}"));
+    let mut rdns = Vec::new();
+    let mut rdn: Vec<(String, String)> = Vec::new();
+    let mut attr = String::new();
+    let mut value: Vec<u8> = Vec::new();
+    let mut in_value = false;
+    let bytes = dn.as_bytes();
+    let mut i = 0;
+    let finish = |attr: &mut String, value: &mut Vec<u8>| -> Result<(String, String)> {
+        let v = String::from_utf8(std::mem::take(value)).map_err(|_| bad("not UTF-8"))?;
+        Ok((std::mem::take(attr).trim().to_string(), v))
+    };
+    if dn.trim().is_empty() {
+        return Ok(rdns);
+    }
+    while let Some(&c) = bytes.get(i) {
+        if !in_value {
+            if c == b'=' {
+                in_value = true;
+            } else {
+                attr.push(c as char);
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\\' => {
+                let a = bytes.get(i + 1).copied().ok_or_else(|| bad("ends in \\"))?;
+                let hex = |x: u8| (x as char).to_digit(16);
+                match (hex(a), bytes.get(i + 2).and_then(|&b| hex(b))) {
+                    (Some(h), Some(l)) => {
+                        value.push((h * 16 + l) as u8);
+                        i += 3;
+                    }
+                    _ => {
+                        value.push(a);
+                        i += 2;
+                    }
+                }
+            }
+            b'+' | b',' => {
+                rdn.push(finish(&mut attr, &mut value)?);
+                in_value = false;
+                if c == b',' {
+                    rdns.push(std::mem::take(&mut rdn));
+                }
+                i += 1;
+            }
+            _ => {
+                value.push(c);
+                i += 1;
+            }
+        }
+    }
+    if !in_value {
+        return Err(bad("attribute without value"));
+    }
+    rdn.push(finish(&mut attr, &mut value)?);
+    rdns.push(rdn);
+    Ok(rdns)
+}
+
+/// A DN in a form where two DNs a server treats as equal are equal strings:
+/// attribute names lower-cased, values [`ldap_fold`]ed, multi-valued RDNs sorted.
+pub fn normalize_dn(dn: &str) -> Result<String> {
+    let rdns = parse_dn(dn)?;
+    let parts: Vec<String> = rdns
+        .into_iter()
+        .map(|rdn| {
+            let mut avas: Vec<String> = rdn
+                .into_iter()
+                .map(|(a, v)| format!("{}={}", a.to_ascii_lowercase(), ldap_fold(&v)))
+                .collect();
+            avas.sort();
+            avas.join("+")
+        })
+        .collect();
+    Ok(parts.join(","))
+}
+
+/// The container chain of an entry, top first: `[PCM, NET, PO]`,
+/// `[TYPE, GATE, NODE]` or `[TYPE]`.
+fn container_chain(entry: &Entry) -> Vec<String> {
+    let ty = entry.address.canonical_type();
+    match entry.address.parts() {
+        Some((a, b, _)) => vec![ty, a.to_string(), b.to_string()],
+        None => vec![ty],
+    }
+}
+
+/// Builds the DNs of containers and entries for one export: first spelling of
+/// each container wins; entries whose DN a server would see as equal to an
+/// earlier one get a `+ou=msmail-N` second RDN value (N from 2, in order).
+struct DnPlanner<'a> {
+    base: &'a str,
+    /// Folded container path → its DN.
+    containers: HashMap<String, String>,
+    /// Folded entry DN → how many entries used it.
+    used: HashMap<String, u32>,
+}
+
+/// Where one entry goes.
+struct Placement {
+    /// Containers (DN, ou value) to create first, top first.
+    new_containers: Vec<(String, String)>,
+    /// The entry's DN.
+    dn: String,
+    /// Extra `ou` value that disambiguates the DN.
+    disambiguator: Option<String>,
+}
+
+impl<'a> DnPlanner<'a> {
+    fn new(base: &'a str) -> Self {
+        DnPlanner {
+            base,
+            containers: HashMap::new(),
+            used: HashMap::new(),
+        }
+    }
+
+    fn place(&mut self, entry: &Entry, disambiguate: bool) -> Placement {
+        let mut parent = self.base.to_string();
+        let mut key = String::new();
+        let mut new_containers = Vec::new();
+        for part in container_chain(entry) {
+            key.push('\u{1}');
+            key.push_str(&ldap_fold(&part));
+            parent = match self.containers.get(&key) {
+                Some(dn) => dn.clone(),
+                None => {
+                    let dn = format!("ou={},{parent}", escape_dn_value(&part));
+                    self.containers.insert(key.clone(), dn.clone());
+                    new_containers.push((dn.clone(), part));
+                    dn
+                }
+            };
+        }
+        let addr = entry.address.to_string();
+        let rdn = format!("uid={}", escape_dn_value(&addr));
+        let folded = format!("{key}\u{2}{}", ldap_fold(&addr));
+        let n = self.used.entry(folded).or_insert(0);
+        *n += 1;
+        let (dn, disambiguator) = if *n > 1 && disambiguate {
+            let ou = format!("msmail-{n}");
+            (format!("{rdn}+ou={ou},{parent}"), Some(ou))
+        } else {
+            (format!("{rdn},{parent}"), None)
+        };
+        Placement {
+            new_containers,
+            dn,
+            disambiguator,
+        }
+    }
+}
+
+/// The structural object class and naming attribute for the base entry.
+fn base_entry(base_dn: &str) -> Result<(Vec<&'static str>, String, String)> {
+    let rdns = parse_dn(base_dn).map_err(|_| Error::Usage(format!("bad base DN {base_dn:?}")))?;
+    let (attr, value) = rdns
+        .first()
+        .and_then(|r| r.first())
+        .cloned()
+        .ok_or_else(|| Error::Usage("the base DN must not be empty".into()))?;
+    let classes = match attr.to_ascii_lowercase().as_str() {
+        "dc" => vec!["top", "domain"],
+        "o" => vec!["top", "organization"],
+        "ou" => vec!["top", "organizationalUnit"],
+        _ => {
+            return Err(Error::Usage(format!(
+                "base DN {base_dn:?} must start with dc=, o= or ou="
+            )))
+        }
+    };
+    Ok((classes, attr.to_ascii_lowercase(), value))
+}
+
+/// A template value as a `description` value: `N. prompt/value`, N counting
+/// from 1; in the prompt `\` is written `\\` and `/` is written `\/`, so the
+/// first bare `/` always ends the prompt (the value is verbatim).
+fn template_description(n: usize, t: &TemplateValue) -> String {
+    let mut s = format!("{n}. ");
+    for c in t.prompt.chars() {
+        if c == '\\' || c == '/' {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('/');
+    s.push_str(&t.value);
+    s
+}
+
+/// Reads a value written by [`template_description`].
+fn parse_template_description(s: &str) -> Option<(usize, TemplateValue)> {
+    let (num, rest) = s.split_once(". ")?;
+    let n: usize = num.parse().ok()?;
+    let mut prompt = String::new();
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => prompt.push(chars.next()?.1),
+            '/' => {
+                let value = rest.get(i + 1..)?.to_string();
+                return Some((n, TemplateValue { prompt, value }));
+            }
+            _ => prompt.push(c),
+        }
+    }
+    None
+}
+
+/// The attributes of one entry, in writing order (objectClass first).
+fn entry_attrs(e: &Entry, dn: &str, disambiguator: Option<&str>) -> Vec<(&'static str, String)> {
+    let addr = e.address.to_string();
+    let cn = if e.full_name.is_empty() {
+        addr.clone()
+    } else {
+        e.full_name.clone()
+    };
+    let mut a: Vec<(&'static str, String)> = Vec::new();
+    match e.kind {
+        EntryKind::User => {
+            for c in ["top", "person", "organizationalPerson", "inetOrgPerson"] {
+                a.push(("objectClass", c.into()));
+            }
+            a.push((ADDRESS_ATTR, addr.clone()));
+            let sn = e
+                .full_name
+                .split_whitespace()
+                .last()
+                .map(str::to_string)
+                .unwrap_or_else(|| cn.clone());
+            a.push(("cn", cn));
+            a.push(("sn", sn));
+            if !e.full_name.is_empty() {
+                a.push(("displayName", e.full_name.clone()));
+            }
+            if e.address.canonical_type() == "SMTP"
+                && !e.address.body.is_empty()
+                && e.address.body.bytes().all(|b| b.is_ascii_graphic())
+            {
+                a.push(("mail", e.address.body.clone()));
+            }
+        }
+        EntryKind::Group => {
+            for c in ["top", "groupOfNames", "uidObject"] {
+                a.push(("objectClass", c.into()));
+            }
+            a.push((ADDRESS_ATTR, addr));
+            a.push(("cn", cn));
+            a.push(("member", dn.to_string()));
+        }
+    }
+    for (i, t) in e.template.iter().enumerate() {
+        a.push(("description", template_description(i + 1, t)));
+    }
+    if let Some(ou) = disambiguator {
+        a.push(("ou", ou.to_string()));
+    }
+    a
+}
+
+fn write_record(
+    w: &mut dyn Write,
+    dn: &str,
+    changetype: Option<&str>,
+    attrs: &[(&str, String)],
+) -> std::io::Result<()> {
+    write_attr(w, "dn", dn)?;
+    if let Some(ct) = changetype {
+        write_attr(w, "changetype", ct)?;
+    }
+    for (k, v) in attrs {
+        write_attr(w, k, v)?;
+    }
+    w.write_all(b"\n")
+}
+
+/// Writes a whole directory as LDIF content records: the base entry, then for
+/// each scope its `ou=` containers (parents first) and its entries, in
+/// [`Directory::sorted`] order.
+pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<()> {
+    let (classes, battr, bvalue) = base_entry(base_dn)?;
+    w.write_all(b"version: 1\n\n").map_err(io_err)?;
+    let mut base_attrs: Vec<(&str, String)> = classes
+        .iter()
+        .map(|c| ("objectClass", c.to_string()))
+        .collect();
+    let battr_static: &str = match battr.as_str() {
+        "dc" => "dc",
+        "o" => "o",
+        _ => "ou",
+    };
+    base_attrs.push((battr_static, bvalue));
+    write_record(w, base_dn, None, &base_attrs).map_err(io_err)?;
+    let mut planner = DnPlanner::new(base_dn);
+    for e in dir.sorted() {
+        let p = planner.place(e, true);
+        for (cdn, ou) in &p.new_containers {
+            let attrs = [
+                ("objectClass", "top".to_string()),
+                ("objectClass", "organizationalUnit".to_string()),
+                ("ou", ou.clone()),
+            ];
+            write_record(w, cdn, None, &attrs).map_err(io_err)?;
+        }
+        let attrs = entry_attrs(e, &p.dn, p.disambiguator.as_deref());
+        write_record(w, &p.dn, None, &attrs).map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// Writes change records (RFC 2849 `changetype`) for a list of changes, e.g.
+/// the entries a restored postoffice is missing. The DNs follow the scheme of
+/// [`write_ldif`]; containers are assumed to exist (load the full export
+/// first). A modify that changes the DN or the kind is written as delete + add.
+pub fn write_change_ldif(
+    changes: &[DirectoryChange],
+    w: &mut dyn Write,
+    base_dn: &str,
+) -> Result<()> {
+    base_entry(base_dn)?;
+    w.write_all(b"version: 1\n\n").map_err(io_err)?;
+    let dn_of = |e: &Entry| DnPlanner::new(base_dn).place(e, false).dn;
+    for c in changes {
+        match c {
+            DirectoryChange::Add(e) => {
+                let dn = dn_of(e);
+                write_record(w, &dn, Some("add"), &entry_attrs(e, &dn, None)).map_err(io_err)?;
+            }
+            DirectoryChange::Delete(e) => {
+                write_record(w, &dn_of(e), Some("delete"), &[]).map_err(io_err)?;
+            }
+            DirectoryChange::Modify { old, new } => {
+                let (odn, ndn) = (dn_of(old), dn_of(new));
+                let same =
+                    normalize_dn(&odn).ok() == normalize_dn(&ndn).ok() && old.kind == new.kind;
+                if !same {
+                    write_record(w, &odn, Some("delete"), &[]).map_err(io_err)?;
+                    write_record(w, &ndn, Some("add"), &entry_attrs(new, &ndn, None))
+                        .map_err(io_err)?;
+                    continue;
+                }
+                write_attr(w, "dn", &odn).map_err(io_err)?;
+                write_attr(w, "changetype", "modify").map_err(io_err)?;
+                let attrs = entry_attrs(new, &ndn, None);
+                let mut names: Vec<&str> = vec![ADDRESS_ATTR, "cn", "description"];
+                if new.kind == EntryKind::User {
+                    names.extend(["sn", "displayName"]);
+                }
+                for name in names {
+                    write_attr(w, "replace", name).map_err(io_err)?;
+                    for (k, v) in attrs.iter().filter(|(k, _)| *k == name) {
+                        write_attr(w, k, v).map_err(io_err)?;
+                    }
+                    w.write_all(b"-\n").map_err(io_err)?;
+                }
+                w.write_all(b"\n").map_err(io_err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- reader
+
+/// One logical line: `attr`, and the value (already decoded).
+fn attr_line(input: &str) -> IResult<&str, (&str, &str, &str)> {
+    let name = take_while1(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == ';' || c == '.');
+    let sep = alt((tag("::"), tag(":<"), tag(":")));
+    let (input, (name, sep, _, value)) =
+        (name, sep, take_while(|c| c == ' '), rest).parse(input)?;
+    Ok((input, (name, sep, value)))
+}
+
+/// Parses LDIF text (content or change records): unfolds continuation lines,
+/// skips comments and the `version:` line, decodes base64 values. Values must
+/// be UTF-8. `:<` URL values are rejected.
+pub fn parse_ldif(text: &str) -> Result<Vec<LdifRecord>> {
+    parse_ldif_named(text, "<ldif>")
+}
+
+/// [`parse_ldif`], naming `file` in errors.
+pub fn parse_ldif_named(text: &str, file: &str) -> Result<Vec<LdifRecord>> {
+    // Logical lines with the 1-based number of their first physical line.
+    let mut logical: Vec<(u64, String)> = Vec::new();
+    let mut in_comment = false;
+    for (i, raw) in text.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let n = i as u64 + 1;
+        if let Some(cont) = line.strip_prefix(' ') {
+            if in_comment {
+                continue;
+            }
+            match logical.last_mut() {
+                Some((_, l)) if !l.is_empty() => l.push_str(cont),
+                _ => {
+                    return Err(Error::input(
+                        file,
+                        Location::Line { line: n, column: 1 },
+                        "continuation line without a line to continue",
+                    ))
+                }
+            }
+            continue;
+        }
+        in_comment = line.starts_with('#');
+        if !in_comment {
+            logical.push((n, line.to_string()));
+        }
+    }
+    let mut records = Vec::new();
+    let mut current: Option<LdifRecord> = None;
+    for (n, line) in logical {
+        if line.is_empty() {
+            if let Some(r) = current.take() {
+                records.push(r);
+            }
+            continue;
+        }
+        if line == "-" {
+            if let Some(r) = current.as_mut() {
+                r.attrs.push(("-".into(), String::new()));
+                continue;
+            }
+        }
+        let loc = |col: u64| Location::Line {
+            line: n,
+            column: col,
+        };
+        let (_, (name, sep, raw)) = attr_line(&line)
+            .map_err(|_| Error::input(file, loc(1), format!("not an LDIF line: {line:?}")))?;
+        let col = (name.len() + sep.len() + 1) as u64;
+        let value = match sep {
+            "::" => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(raw.trim_end().as_bytes())
+                    .map_err(|e| Error::input(file, loc(col), format!("bad base64: {e}")))?;
+                String::from_utf8(bytes)
+                    .map_err(|_| Error::input(file, loc(col), "base64 value is not UTF-8"))?
+            }
+            ":<" => return Err(Error::input(file, loc(col), "URL values are not supported")),
+            _ => raw.to_string(),
+        };
+        match current.as_mut() {
+            None if name.eq_ignore_ascii_case("version") && records.is_empty() => {}
+            None if name.eq_ignore_ascii_case("dn") => {
+                current = Some(LdifRecord {
+                    dn: value,
+                    attrs: Vec::new(),
+                    line: n,
+                })
+            }
+            None => {
+                return Err(Error::input(
+                    file,
+                    loc(1),
+                    format!("record must start with dn:, found {name:?}"),
+                ))
+            }
+            Some(r) => r.attrs.push((name.to_string(), value)),
+        }
+    }
+    if let Some(r) = current {
+        records.push(r);
+    }
+    Ok(records)
+}
+
+/// Reads the entries of an msmail LDIF export back into a directory (base and
+/// container records are skipped). `file` names the source in errors.
+pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
+    let mut dir = Directory::new();
+    let origin_file: std::sync::Arc<str> = std::sync::Arc::from(file);
+    for r in parse_ldif_named(text, file)? {
+        let classes: Vec<String> = r
+            .values("objectClass")
+            .iter()
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let kind = if classes.iter().any(|c| c == "inetorgperson") {
+            EntryKind::User
+        } else if classes.iter().any(|c| c == "groupofnames") {
+            EntryKind::Group
+        } else {
+            continue;
+        };
+        let loc = Location::Line {
+            line: r.line,
+            column: 1,
+        };
+        let addr_text = r
+            .first(ADDRESS_ATTR)
+            .ok_or_else(|| Error::input(file, loc.clone(), "entry has no uid (MS Mail address)"))?;
+        let address = Address::parse(addr_text)
+            .map_err(|e| Error::input(file, loc.clone(), e.to_string()))?;
+        let full_name = match kind {
+            EntryKind::User => r.first("displayName").unwrap_or("").to_string(),
+            EntryKind::Group => match r.first("cn") {
+                Some(cn) if cn != addr_text => cn.to_string(),
+                _ => String::new(),
+            },
+        };
+        let mut template: Vec<(usize, TemplateValue)> = r
+            .values("description")
+            .into_iter()
+            .filter_map(parse_template_description)
+            .collect();
+        template.sort_by_key(|(n, _)| *n);
+        dir.upsert(Entry {
+            full_name,
+            address,
+            kind,
+            template: template.into_iter().map(|(_, t)| t).collect(),
+            origin: Origin {
+                file: origin_file.clone(),
+                position: Position::Line(r.line),
+            },
+        });
+    }
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, addr: &str) -> Entry {
+        Entry::new(name, Address::parse(addr).unwrap())
+    }
+
+    fn sample() -> Directory {
+        let mut g = entry("All Staff", "PCM:NET/PO/ALLSTAFF");
+        g.kind = EntryKind::Group;
+        let mut u = entry(" Müller, Jürgen: <x>", "PCM:NET/PO/MUELLER");
+        u.template.push(TemplateValue {
+            prompt: "City/ST:".into(),
+            value: "Köln ".into(),
+        });
+        [
+            u,
+            g,
+            entry("Gate User", "PROFS:GATE/NODE/USER"),
+            entry("Web", "SMTP:web@example.com"),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    fn export(d: &Directory) -> String {
+        let mut out = Vec::new();
+        write_ldif(d, &mut out, "dc=example,dc=com").unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn safe_strings() {
+        assert!(is_safe_string("abc def"));
+        assert!(is_safe_string(""));
+        assert!(!is_safe_string(" lead"));
+        assert!(!is_safe_string(":colon"));
+        assert!(!is_safe_string("<lt"));
+        assert!(!is_safe_string("trail "));
+        assert!(!is_safe_string("é"));
+        assert!(!is_safe_string("a\nb"));
+        assert!(is_safe_string("a:b<c"));
+    }
+
+    #[test]
+    fn dn_escaping_round_trips() {
+        let v = " #a,b+c=d\\e;f<g>\"h ";
+        let dn = format!("uid={},dc=x", escape_dn_value(v));
+        let rdns = parse_dn(&dn).unwrap();
+        assert_eq!(rdns[0][0], ("uid".into(), v.into()));
+        assert_eq!(rdns[1][0], ("dc".into(), "x".into()));
+        assert_eq!(parse_dn("cn=a\\2Cb").unwrap()[0][0].1, "a,b");
+    }
+
+    #[test]
+    fn lines_fold_at_76() {
+        let mut d = Directory::new();
+        d.upsert(entry(
+            &"x".repeat(30),
+            &format!("SMTP:{}@example.com", "a".repeat(120)),
+        ));
+        let text = export(&d);
+        assert!(text.lines().all(|l| l.len() <= FOLD_WIDTH), "{text}");
+        assert!(text.lines().any(|l| l.starts_with(' ')));
+        let recs = parse_ldif(&text).unwrap();
+        let last = recs.last().unwrap();
+        assert_eq!(last.first("mail").unwrap().len(), 132);
+    }
+
+    #[test]
+    fn containers_come_before_children_and_base_first() {
+        let text = export(&sample());
+        let recs = parse_ldif(&text).unwrap();
+        assert_eq!(recs[0].dn, "dc=example,dc=com");
+        assert_eq!(recs[0].values("objectClass"), vec!["top", "domain"]);
+        let mut seen: Vec<String> = Vec::new();
+        for r in &recs {
+            let n = normalize_dn(&r.dn).unwrap();
+            if let Some((_, parent)) = n.split_once(',') {
+                if parent != "dc=com" {
+                    assert!(seen.contains(&parent.to_string()), "{} before parent", r.dn);
+                }
+            }
+            assert!(!seen.contains(&n), "duplicate DN {}", r.dn);
+            seen.push(n);
+        }
+        assert!(seen.contains(&"ou=node,ou=gate,ou=profs,dc=example,dc=com".to_string()));
+        assert!(seen.contains(&"ou=smtp,dc=example,dc=com".to_string()));
+    }
+
+    #[test]
+    fn unsafe_values_are_base64_and_read_back() {
+        let d = sample();
+        let text = export(&d);
+        assert!(text.contains("displayName:: "));
+        let back = read_ldif_directory(&text, "t.ldif").unwrap();
+        assert_eq!(back.len(), d.len());
+        for e in d.iter() {
+            let b = back.get(&e.key()).unwrap();
+            assert!(e.same_content(b), "{e:?} vs {b:?}");
+            assert_eq!(b.address.to_string(), e.address.to_string());
+        }
+    }
+
+    #[test]
+    fn groups_have_a_member_placeholder() {
+        let text = export(&sample());
+        let recs = parse_ldif(&text).unwrap();
+        let g = recs
+            .iter()
+            .find(|r| r.values("objectClass").contains(&"groupOfNames"))
+            .unwrap();
+        assert_eq!(g.values("member"), vec![g.dn.as_str()]);
+        assert!(g.values("objectClass").contains(&"uidObject"));
+    }
+
+    #[test]
+    fn dns_that_fold_together_are_disambiguated() {
+        let d: Directory = [entry("One", "SMTP:a  b@x"), entry("Two", "SMTP:a b@x")]
+            .into_iter()
+            .collect();
+        let text = export(&d);
+        let recs = parse_ldif(&text).unwrap();
+        let dns: Vec<String> = recs.iter().map(|r| normalize_dn(&r.dn).unwrap()).collect();
+        let mut sorted = dns.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), dns.len());
+        assert!(text.contains("+ou=msmail-2,"));
+        assert_eq!(export(&d), text, "stable across runs");
+    }
+
+    #[test]
+    fn change_ldif_has_each_changetype() {
+        let old = entry("Old Name", "PCM:NET/PO/A");
+        let mut new = entry("New Name", "PCM:NET/PO/A");
+        new.template.push(TemplateValue {
+            prompt: "Phone:".into(),
+            value: "1".into(),
+        });
+        let changes = vec![
+            DirectoryChange::Add(entry("Added", "PCM:NET/PO/B")),
+            DirectoryChange::Delete(entry("Gone", "PCM:NET/PO/C")),
+            DirectoryChange::Modify {
+                old: old.clone(),
+                new,
+            },
+            DirectoryChange::Modify {
+                old,
+                new: entry("Moved", "PCM:NET/PO/D"),
+            },
+        ];
+        let mut out = Vec::new();
+        write_change_ldif(&changes, &mut out, "o=corp").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let recs = parse_ldif(&text).unwrap();
+        let types: Vec<&str> = recs
+            .iter()
+            .map(|r| r.first("changetype").unwrap())
+            .collect();
+        assert_eq!(types, vec!["add", "delete", "modify", "delete", "add"]);
+        assert_eq!(recs[2].first("displayName"), Some("New Name"));
+        assert_eq!(recs[2].first("description"), Some("1. Phone:/1"));
+        assert_eq!(recs[1].dn, "uid=PCM:NET/PO/C,ou=PO,ou=NET,ou=PCM,o=corp");
+    }
+
+    #[test]
+    fn reader_reports_lines() {
+        let err = parse_ldif("version: 1\n\ndn: a=b\nbroken line\n").unwrap_err();
+        assert!(err.to_string().contains("line 4"), "{err}");
+        let err = parse_ldif("dn: a=b\ncn:: !!!\n").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert!(write_ldif(&Directory::new(), &mut Vec::new(), "cn=x").is_err());
+    }
+
+    #[test]
+    fn template_descriptions_round_trip() {
+        let t = TemplateValue {
+            prompt: "City/ST\\\\Zip:".into(),
+            value: "/A/B".into(),
+        };
+        let s = template_description(3, &t);
+        assert_eq!(s, "3. City\\/ST\\\\\\\\Zip:/".to_string() + "/A/B");
+        assert_eq!(parse_template_description(&s), Some((3, t)));
+    }
+}
