@@ -13,6 +13,11 @@ use crate::model::Directory;
 pub enum SourceKind {
     /// An import text file (IMPORT.EXE input, `IMPORT -X` extract, export text).
     ImportText,
+    /// A MAILDATA postoffice tree (a folder with `GLB/MASTER.GLB`, any case).
+    Tree,
+    /// A list file inside a MAILDATA tree: `NME/ADMIN.NME`, `ADMINSHD.NME`,
+    /// `GAL.NME` or `USR/<hex>.USR` (resolved through its tree).
+    TreeList,
     /// A Dir-Sync transaction stream (`*TRANS.GLB`, `RESYNC.GLB`).
     DirSyncTransactions,
     /// `REQCONF.GLB` (settings, no entries).
@@ -45,6 +50,12 @@ pub struct Loaded {
 
 /// Tells what kind of source `path` is.
 pub fn detect(path: &Path) -> Result<SourceKind> {
+    if path.is_dir() && crate::tree::find_case_insensitive(path, "GLB/MASTER.GLB").is_some() {
+        return Ok(SourceKind::Tree);
+    }
+    if path.is_file() && crate::tree::postoffice::tree_list_file(path).is_some() {
+        return Ok(SourceKind::TreeList);
+    }
     if path.is_file() {
         if let Some(k) = detect_dirsync(path)? {
             return Ok(k);
@@ -94,6 +105,14 @@ fn is_dirsync_message(path: &Path) -> bool {
 /// Loads any source into the directory model.
 pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     match detect(path)? {
+        SourceKind::Tree => {
+            let po = crate::tree::PostOffice::open(path, options)?;
+            Ok(Loaded {
+                directory: po.directory(),
+                warnings: po.warnings,
+            })
+        }
+        SourceKind::TreeList => crate::tree::postoffice::load_list_file(path, options),
         SourceKind::ImportText => {
             let directory = crate::importtext::read_directory(path, options.encoding)?;
             Ok(Loaded {

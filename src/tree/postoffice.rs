@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::groups::{GroupGlb, GrpFile};
 use super::identity::{network_kind, MasterGlb, NetworkRec, XtnRec};
@@ -14,8 +15,8 @@ use super::{find_case_insensitive, parse_hex8, read_records, Ctx, FixedRecord, N
 use crate::codepage::cp850_upper;
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    Address, AddressKey, Directory, Entry, EntryKind, Scope, TemplateDef, TemplateField,
-    TemplateValue,
+    Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, Scope, TemplateDef,
+    TemplateField, TemplateValue,
 };
 use crate::output::read_input;
 use crate::source::LoadOptions;
@@ -74,6 +75,20 @@ pub struct UsrEntry {
     pub kind: EntryKind,
     /// Template data (INF against the postoffice's TPL).
     pub template: Vec<TemplateValue>,
+}
+
+impl UsrEntry {
+    /// A USR entry from a directory entry: its mailbox is the third part of the
+    /// address (`NET/PO/MAILBOX`); `None` for addresses without three parts.
+    pub fn from_entry(e: &Entry) -> Option<UsrEntry> {
+        let (_, _, mailbox) = e.address.parts()?;
+        Some(UsrEntry {
+            full_name: e.full_name.clone(),
+            mailbox: mailbox.to_string(),
+            kind: e.kind,
+            template: e.template.clone(),
+        })
+    }
 }
 
 /// An external postoffice or gateway node (XTN record) and its address list.
@@ -211,6 +226,26 @@ impl PostOfficeData {
             .filter(|net| cp850_upper(&net.name) == n)
             .flat_map(|net| net.postoffices.iter_mut())
             .find(|po| cp850_upper(&po.name) == p)
+    }
+
+    /// Replaces the USR list of `network/postoffice` with the entries of `dir`
+    /// in that scope (sorted by address); false if the postoffice is unknown.
+    pub fn replace_usr_list_from(
+        &mut self,
+        network: &str,
+        postoffice: &str,
+        dir: &Directory,
+    ) -> bool {
+        let Some((net, po)) = self.external(network, postoffice) else {
+            return false;
+        };
+        let scope = Self::scope_of(net, po);
+        let entries = dir
+            .in_scope(&scope)
+            .into_iter()
+            .filter_map(UsrEntry::from_entry)
+            .collect();
+        self.replace_usr_list(network, postoffice, entries)
     }
 
     /// Replaces the USR list of `network/postoffice`; false if it is unknown.
@@ -468,17 +503,82 @@ pub struct PostOffice {
     /// Entries profile v1 cannot represent (counted, reported in `warnings`).
     pub unrepresentable: usize,
     dirsync: DirSyncPaths,
+    origins: Origins,
+}
+
+/// Where each address was read from: the record of its own file (ACCESS2,
+/// GROUP.GLB, USR), of ADMIN.NME, and of GAL.NME.
+#[derive(Debug, Clone, Default)]
+struct Origins {
+    base: HashMap<AddressKey, Origin>,
+    pol: HashMap<AddressKey, Origin>,
+    gal: HashMap<AddressKey, Origin>,
+}
+
+fn origin(file: &Arc<str>, index: usize, size: usize) -> Origin {
+    Origin {
+        file: Arc::clone(file),
+        position: Position::Record {
+            index: index as u64,
+            offset: (index * size) as u64,
+        },
+    }
+}
+
+/// Sets each entry's origin from the first map that knows its address.
+fn stamp(d: Directory, maps: &[&HashMap<AddressKey, Origin>]) -> Directory {
+    let mut out: Directory = d
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            if let Some(o) = maps.iter().find_map(|m| m.get(&e.key())) {
+                e.origin = o.clone();
+            }
+            e
+        })
+        .collect();
+    out.templates = d.templates;
+    out
 }
 
 struct Reader<'a> {
     root: &'a Path,
     ctx: Ctx,
     unrepresentable: usize,
+    origins: Origins,
+    /// Folder listings by folder, upper-cased name → path: each folder is
+    /// listed at most once, so name lookups stay linear in the tree size.
+    listings: std::cell::RefCell<HashMap<PathBuf, HashMap<String, PathBuf>>>,
 }
 
 impl Reader<'_> {
+    /// `rel` under the root, every component matched case-insensitively
+    /// (exact spelling first, then one cached listing per folder).
     fn path(&self, rel: &str) -> Option<PathBuf> {
-        find_case_insensitive(self.root, rel)
+        let mut cur = self.root.to_path_buf();
+        for part in rel.split(['/', '\\']).filter(|p| !p.is_empty()) {
+            let exact = cur.join(part);
+            if exact.exists() {
+                cur = exact;
+                continue;
+            }
+            let mut cache = self.listings.borrow_mut();
+            let listing = cache.entry(cur.clone()).or_insert_with(|| {
+                let mut m = HashMap::new();
+                let mut names: Vec<PathBuf> = std::fs::read_dir(&cur)
+                    .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                    .unwrap_or_default();
+                names.sort();
+                for p in names {
+                    if let Some(n) = p.file_name().and_then(|n| n.to_str()) {
+                        m.entry(n.to_ascii_uppercase()).or_insert(p);
+                    }
+                }
+                m
+            });
+            cur = listing.get(&part.to_ascii_uppercase())?.clone();
+        }
+        Some(cur)
     }
     fn shown(&self, rel: &str) -> String {
         self.path(rel)
@@ -525,6 +625,8 @@ impl PostOffice {
             root: maildata,
             ctx: Ctx::new(options.salvage),
             unrepresentable: 0,
+            origins: Origins::default(),
+            listings: Default::default(),
         };
         let data = read_tree(&mut r)?;
         let dirsync = DirSyncPaths {
@@ -539,6 +641,7 @@ impl PostOffice {
             warnings: r.ctx.warnings,
             unrepresentable: r.unrepresentable,
             dirsync,
+            origins: r.origins,
         })
     }
 
@@ -547,25 +650,30 @@ impl PostOffice {
         self.data
     }
 
-    /// See [`PostOfficeData::pol`].
+    /// See [`PostOfficeData::pol`]; origins name ADMIN.NME records.
     pub fn pol(&self) -> Directory {
-        self.data.pol()
+        stamp(self.data.pol(), &[&self.origins.pol, &self.origins.base])
     }
-    /// See [`PostOfficeData::usr_list`].
+    /// See [`PostOfficeData::usr_list`]; origins name USR records.
     pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
-        self.data.usr_list(network, postoffice)
+        Some(stamp(
+            self.data.usr_list(network, postoffice)?,
+            &[&self.origins.base],
+        ))
     }
     /// See [`PostOfficeData::external_postoffices`].
     pub fn external_postoffices(&self) -> Vec<(Scope, &ExternalPostOffice)> {
         self.data.external_postoffices()
     }
-    /// See [`PostOfficeData::gal`].
+    /// See [`PostOfficeData::gal`]; origins name GAL.NME records.
     pub fn gal(&self) -> Directory {
-        self.data.gal()
+        stamp(self.data.gal(), &[&self.origins.gal])
     }
-    /// See [`PostOfficeData::directory`].
+    /// See [`PostOfficeData::directory`]; origins name the record each entry
+    /// was taken from (ACCESS2, GROUP.GLB, USR, ADMIN.NME, GAL.NME).
     pub fn directory(&self) -> Directory {
-        self.data.directory()
+        let o = &self.origins;
+        stamp(self.data.directory(), &[&o.base, &o.pol, &o.gal])
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
@@ -576,7 +684,7 @@ impl PostOffice {
         match selector {
             ListSelector::Pol => Ok(self.pol()),
             ListSelector::Gal => Ok(self.gal()),
-            ListSelector::Groups => Ok(self.data.groups_directory()),
+            ListSelector::Groups => Ok(stamp(self.data.groups_directory(), &[&self.origins.base])),
             ListSelector::Usr {
                 network,
                 postoffice,
@@ -657,6 +765,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     // Local users.
     let (af, ab) = r.required("GLB/ACCESS2.GLB")?;
     let (_, access2) = read_records::<Access2Rec>(&af, &ab, 0, &mut r.ctx)?;
+    let af_arc: Arc<str> = Arc::from(af.as_str());
     for (rel, size) in [
         ("GLB/ACCESS.GLB", users::ACCESS_SIZE),
         ("GLB/ACCESS3.GLB", users::ACCESS3_SIZE),
@@ -709,6 +818,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             )?;
         }
         user_by_offset.insert((i * Access2Rec::SIZE) as u32, data.users.len());
+        r.origins
+            .base
+            .entry(data.local_address(&a.mailbox).key())
+            .or_insert_with(|| origin(&af_arc, i, Access2Rec::SIZE));
         data.users.push(LocalUser {
             mailbox: a.mailbox.clone(),
             full_name: a.full_name.clone(),
@@ -789,6 +902,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     match r.optional(&urel)? {
                         Some((uf, ub)) => {
                             let (_, usr) = read_records::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
+                            let uf_arc: Arc<str> = Arc::from(uf.as_str());
                             for (ui, u) in usr.iter().enumerate() {
                                 if u.status != super::STATUS_IN_USE {
                                     continue;
@@ -807,6 +921,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                                     }
                                 };
                                 let template = template_values(r, &tpl, &inf, u.inf, &uf, uloc)?;
+                                r.origins
+                                    .base
+                                    .entry(PostOfficeData::address_in(&nd, &po, &u.mailbox).key())
+                                    .or_insert_with(|| origin(&uf_arc, ui, UsrRec::SIZE));
                                 po.entries.push(UsrEntry {
                                     full_name: u.full_name.clone(),
                                     mailbox: u.mailbox.clone(),
@@ -840,11 +958,23 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         None => GroupGlb::default(),
     };
     let mut group_by_tid: HashMap<u32, usize> = HashMap::new();
-    for g in group_glb
-        .records
-        .iter()
-        .filter(|g| g.status == super::STATUS_IN_USE)
-    {
+    let gf_arc: Arc<str> = Arc::from(r.shown("GLB/GROUP.GLB").as_str());
+    for (gi, g) in group_glb.records.iter().enumerate() {
+        if g.status != super::STATUS_IN_USE {
+            continue;
+        }
+        let o = Origin {
+            file: Arc::clone(&gf_arc),
+            position: Position::Record {
+                index: gi as u64,
+                offset: (super::groups::group_layout::HEADER
+                    + gi * super::groups::group_layout::SIZE) as u64,
+            },
+        };
+        r.origins
+            .base
+            .entry(data.local_address(&g.mailbox).key())
+            .or_insert(o);
         group_by_tid.insert(g.tid, data.groups.len());
         data.groups.push(LocalGroup {
             name: g.name.clone(),
@@ -900,6 +1030,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         )?,
     }
     let (_, nme) = read_records::<NmeRec>(&nf, &nb, 0, &mut r.ctx)?;
+    let nf_arc: Arc<str> = Arc::from(nf.as_str());
     let netpo = match r.optional("GLB/NETPO.GLB")? {
         Some((f, b)) => Some((f.clone(), NetpoFile::read(&f, &b, &mut r.ctx)?)),
         None => None,
@@ -936,7 +1067,12 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     )?;
                     continue;
                 }
-                addr_by_tid.insert(e.tid, data.local_address(&u.mailbox));
+                let a = data.local_address(&u.mailbox);
+                r.origins
+                    .pol
+                    .entry(a.key())
+                    .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
+                addr_by_tid.insert(e.tid, a);
                 if let Some(s) = users_in_pol.get_mut(ui) {
                     *s = true;
                 }
@@ -950,11 +1086,20 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 let Some(g) = data.groups.get(gi) else {
                     continue;
                 };
-                addr_by_tid.insert(e.tid, data.local_address(&g.mailbox));
+                let a = data.local_address(&g.mailbox);
+                r.origins
+                    .pol
+                    .entry(a.key())
+                    .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
+                addr_by_tid.insert(e.tid, a);
                 group_chains.push((gi, e.pointer, loc));
             }
             nme_kind::EXTERNAL | nme_kind::GATEWAY => {
                 if let Some(a) = resolve_netpo(r, &data, &nf, &netpo, e, loc)? {
+                    r.origins
+                        .pol
+                        .entry(a.key())
+                        .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
                     addr_by_tid.insert(e.tid, a.clone());
                     data.pol_externals.push(ListEntry {
                         full_name: e.full_name.clone(),
@@ -1004,10 +1149,49 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             g.members = members;
         }
     }
+    // MEM files: the mailbags of each group's local members.
+    let bag_of: HashMap<AddressKey, u32> = data
+        .users
+        .iter()
+        .filter_map(|u| Some((data.local_address(&u.mailbox).key(), u.mailbag?)))
+        .collect();
+    for g in &data.groups {
+        let Some(tid) = g.tid else { continue };
+        let rel = format!("MEM/{}.MEM", super::hex8(tid));
+        let Some((mf, mb)) = r.optional(&rel)? else {
+            continue;
+        };
+        let mut found = match super::groups::read_mem(&mf, &mb) {
+            Ok(v) => v,
+            Err(e) => {
+                if !r.ctx.salvage {
+                    return Err(e);
+                }
+                r.ctx.warn(format!("skipped: {e}"));
+                continue;
+            }
+        };
+        let mut expect: Vec<u32> = g
+            .members
+            .iter()
+            .filter_map(|m| bag_of.get(&m.key()).copied())
+            .collect();
+        found.sort_unstable();
+        expect.sort_unstable();
+        if found != expect {
+            r.ctx.warn(format!(
+                "{mf}: {} local member mailbags, the ADMIN.GRP chain of {} gives {}",
+                found.len(),
+                g.mailbox,
+                expect.len()
+            ));
+        }
+    }
 
     // The GAL.
     if let Some((gf, gb)) = r.optional("NME/GAL.NME")? {
         let (_, gal) = read_records::<NmeRec>(&gf, &gb, 0, &mut r.ctx)?;
+        let gf_nme: Arc<str> = Arc::from(gf.as_str());
         let galnetpo = match r.optional("GLB/GALNETPO.GLB")? {
             Some((f, b)) => Some((f.clone(), NetpoFile::read(&f, &b, &mut r.ctx)?)),
             None => None,
@@ -1061,6 +1245,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 }
             };
             if let Some(address) = addr {
+                r.origins
+                    .gal
+                    .entry(address.key())
+                    .or_insert_with(|| origin(&gf_nme, i, NmeRec::SIZE));
                 data.gal.push(ListEntry {
                     full_name: e.full_name.clone(),
                     address,
@@ -1170,4 +1358,93 @@ fn resolve_netpo(
             Ok(None)
         }
     }
+}
+
+/// Loads one list of a tree (`msmail export TREE --list ...`) with the
+/// reader's warnings.
+pub fn load_list(
+    maildata: &Path,
+    selector: &ListSelector,
+    options: &LoadOptions,
+) -> Result<crate::source::Loaded> {
+    let po = PostOffice::open(maildata, options)?;
+    let directory = po.list(selector)?;
+    Ok(crate::source::Loaded {
+        directory,
+        warnings: po.warnings,
+    })
+}
+
+/// Which list a single list file inside a MAILDATA tree holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeListFile {
+    /// `NME/ADMIN.NME` or its shadow `NME/ADMINSHD.NME`: the POL.
+    Pol,
+    /// `NME/GAL.NME`.
+    Gal,
+    /// `USR/<mailbag>.USR`: the list of the postoffice with that mailbag.
+    Usr(u32),
+}
+
+/// When `path` is a list file (NME/ADMIN.NME, ADMINSHD.NME, GAL.NME or
+/// USR/&lt;hex&gt;.USR) inside a MAILDATA tree: the tree root and which list it is.
+/// Such files need their tree to resolve addresses.
+pub fn tree_list_file(path: &Path) -> Option<(PathBuf, TreeListFile)> {
+    let file = path.file_name()?.to_str()?.to_ascii_uppercase();
+    let folder = path.parent()?;
+    let folder_name = folder.file_name()?.to_str()?.to_ascii_uppercase();
+    let root = folder.parent()?;
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    find_case_insensitive(root, "GLB/MASTER.GLB")?;
+    let (stem, ext) = file.rsplit_once('.')?;
+    let kind = match (folder_name.as_str(), ext, stem) {
+        ("NME", "NME", "ADMIN" | "ADMINSHD") => TreeListFile::Pol,
+        ("NME", "NME", "GAL") => TreeListFile::Gal,
+        ("USR", "USR", hex) => TreeListFile::Usr(parse_hex8(hex)?),
+        _ => return None,
+    };
+    Some((root.to_path_buf(), kind))
+}
+
+/// Loads a single list file of a tree (see [`tree_list_file`]).
+pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::source::Loaded> {
+    let Some((root, kind)) = tree_list_file(path) else {
+        return Err(Error::input(
+            path.display().to_string(),
+            Location::File,
+            "not an ADMIN/ADMINSHD/GAL.NME or USR list inside a MAILDATA tree",
+        ));
+    };
+    let po = PostOffice::open(&root, options)?;
+    let directory = match kind {
+        TreeListFile::Pol => po.pol(),
+        TreeListFile::Gal => po.gal(),
+        TreeListFile::Usr(bag) => {
+            let found = po.data.networks.iter().find_map(|n| {
+                n.postoffices
+                    .iter()
+                    .find(|p| p.mailbag == Some(bag))
+                    .map(|p| (n.name.clone(), p.name.clone()))
+            });
+            let Some((net, name)) = found else {
+                return Err(Error::input(
+                    path.display().to_string(),
+                    Location::File,
+                    format!(
+                        "no XTN record of this tree names mailbag {}",
+                        super::hex8(bag)
+                    ),
+                ));
+            };
+            po.usr_list(&net, &name).unwrap_or_default()
+        }
+    };
+    Ok(crate::source::Loaded {
+        directory,
+        warnings: po.warnings,
+    })
 }

@@ -82,7 +82,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
     for u in &data.users {
         let tid = u.tid.unwrap_or_else(|| {
             let t = next_tid;
-            next_tid += 1;
+            next_tid = next_tid.saturating_add(1);
             t
         });
         let mailbag = u.mailbag.unwrap_or_else(&mut bag);
@@ -230,7 +230,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
     for g in &data.groups {
         let tid = g.tid.unwrap_or_else(|| {
             let t = next_tid;
-            next_tid += 1;
+            next_tid = next_tid.saturating_add(1);
             t
         });
         group_tid.push(tid);
@@ -290,14 +290,9 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         });
     }
     let mut netpo = NetpoFile::default();
-    let externals = external_records(
-        data,
-        &data.pol_externals,
-        &po_bag,
-        &mut netpo,
-        &mut warnings,
-        "POL",
-    );
+    let mut pol_ext: Vec<ListEntry> = data.pol_externals.clone();
+    pol_ext.sort_by_cached_key(|x| (cp850_upper(&x.full_name), x.address.key()));
+    let externals = external_records(data, &pol_ext, &po_bag, &mut netpo, &mut warnings, "POL");
     for (x, kind, ptr) in externals {
         let key = x.address.key();
         if tid_of.contains_key(&key) {
@@ -305,7 +300,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
             continue;
         }
         let tid = next_tid;
-        next_tid += 1;
+        next_tid = next_tid.saturating_add(1);
         tid_of.insert(key.clone(), tid);
         pol.push(PolItem {
             name: x.full_name.clone(),
@@ -414,6 +409,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
             None => gal_ext.push(x.clone()),
         }
     }
+    gal_ext.sort_by_cached_key(|x| (cp850_upper(&x.full_name), x.address.key()));
     for (x, kind, ptr) in
         external_records(data, &gal_ext, &po_bag, &mut galnetpo, &mut warnings, "GAL")
     {
