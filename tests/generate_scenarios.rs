@@ -334,8 +334,17 @@ fn truth_numbers_match_the_files() {
                 u64::from(rc.srvsync),
                 p["sync"]["requestor_srvsync"].as_u64().unwrap()
             );
-            let gap = i64::from(rc.reqsync) - i64::from(rec.reqsync);
-            assert_eq!(gap, p["sync"]["req_gap"].as_i64().unwrap());
+            let gap = rc.reqsync.saturating_sub(rec.reqsync);
+            assert_eq!(u64::from(gap), p["sync"]["req_gap"].as_u64().unwrap());
+            let hazards = p["hazards"].as_array().unwrap();
+            assert_eq!(
+                hazards.iter().any(|h| h == "rejected-updates"),
+                rc.reqsync < rec.reqsync
+            );
+            assert_eq!(
+                hazards.iter().any(|h| h == "skipped-master"),
+                rc.srvsync > srv.sync
+            );
             // REQTRANS: placeholder at ReqSync, queued transactions above it.
             let rt = c.with_file_name("REQTRANS.GLB");
             let s = read_stream(&std::fs::read(&rt).unwrap(), "REQTRANS.GLB", false).unwrap();

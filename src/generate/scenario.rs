@@ -279,14 +279,14 @@ pub struct SyncTruth {
     pub server_reqsync: Option<u32>,
     /// ReqSync_p at C (from the evidence), null when the evidence has none.
     pub requestor_reqsync: Option<u32>,
-    /// requestor_reqsync − server_reqsync (negative: requestor behind).
-    pub req_gap: Option<i64>,
+    /// requestor_reqsync − server_reqsync when positive, else 0 (null unless both known).
+    pub req_gap: Option<u32>,
     /// SrvSync_p at C, null when the evidence has none.
     pub requestor_srvsync: Option<u32>,
     /// Sync(B) of the restored server.
     pub server_sync: Option<u32>,
-    /// requestor_srvsync − server_sync (positive: skipped master numbers).
-    pub srv_overshoot: Option<i64>,
+    /// requestor_srvsync − server_sync when positive, else 0 (null unless known).
+    pub srv_overshoot: Option<u32>,
 }
 
 /// Sizes of a hole nobody can see (evidence `numbers` or `none`).
@@ -588,21 +588,17 @@ pub fn generate_restore(
         } else {
             (None, None)
         };
-        let req_gap = rr
-            .zip(server_reqsync)
-            .map(|(a, b)| i64::from(a) - i64::from(b));
-        let srv_overshoot = rs.map(|a| i64::from(a) - i64::from(sync_b));
+        let req_gap = rr.zip(server_reqsync).map(|(a, b)| a.saturating_sub(b));
+        let srv_overshoot = rs.map(|a| a.saturating_sub(sync_b));
         let mut hazards = Vec::new();
-        let hole_seen = auth && !(adds.is_empty() && dels.is_empty() && mods.is_empty());
-        match req_gap {
-            Some(g) if g > 0 => hazards.push("lost-updates"),
-            None if hole_seen => hazards.push("lost-updates"),
-            _ => {}
+        let behind = rr.zip(server_reqsync).map(|(a, b)| a.cmp(&b));
+        if behind == Some(std::cmp::Ordering::Greater) {
+            hazards.push("lost-updates");
         }
-        if srv_overshoot.is_some_and(|o| o > 0) {
+        if rs.is_some_and(|a| a > sync_b) {
             hazards.push("skipped-master");
         }
-        if req_gap.is_some_and(|g| g < 0) {
+        if behind == Some(std::cmp::Ordering::Less) {
             hazards.push("rejected-updates");
         }
         let hidden = (!auth).then_some(HiddenHole {
