@@ -580,8 +580,11 @@ pub fn generate_restore(
             }
         }
         let (adds, dels, mods) = hole(&before[p], &po.list);
-        let auth = form.authoritative();
-        let numbers = form.has_numbers();
+        // The server's own postoffice: the snapshot is all there is (as of B),
+        // no evidence from C — as the reconcile report shows it.
+        let own = p == 0;
+        let auth = !own && form.authoritative();
+        let numbers = !own && form.has_numbers();
         let server_reqsync = reqsync_b.get(p).copied();
         let (rr, rs) = if numbers {
             (Some(po.reqsync), Some(po.srvsync))
@@ -613,7 +616,7 @@ pub fn generate_restore(
         };
         truth.push(PostOfficeTruth {
             scope: po.scope().to_string(),
-            evidence: form.kind(),
+            evidence: if own { "none" } else { form.kind() },
             evidence_form: if p == 0 {
                 "server-tree".into()
             } else {
