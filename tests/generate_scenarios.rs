@@ -458,3 +458,64 @@ fn large_restore_500_by_2000() {
     eprintln!("500 x 2000 restore: {secs:.1} s, {bytes} bytes");
     assert!(truth(&out)["postoffices"].as_array().unwrap().len() == 500);
 }
+
+#[test]
+fn default_dirsync_files_agree_with_each_other() {
+    let dir = fixture("generated");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("world.json")).unwrap()).unwrap();
+    let srv = SrvConf::read(
+        &std::fs::read(dir.join("server/GLB/SRVCONF.GLB")).unwrap(),
+        "SRVCONF.GLB",
+    )
+    .unwrap();
+    assert_eq!(
+        u64::from(srv.sync),
+        manifest["server_sync"].as_u64().unwrap()
+    );
+    let pos = manifest["postoffices"].as_array().unwrap();
+    assert_eq!(srv.requestors.len(), pos.len());
+    for m in pos {
+        let folder = dir.join(m["folder"].as_str().unwrap());
+        let rc = ReqConf::read(
+            &std::fs::read(folder.join("GLB/REQCONF.GLB")).unwrap(),
+            "REQCONF.GLB",
+        )
+        .unwrap();
+        let rec = srv
+            .requestors
+            .iter()
+            .find(|r| r.name.text() == m["scope"].as_str().unwrap())
+            .unwrap();
+        // Quiet state: both sides agree, everyone has everything.
+        assert_eq!(rc.reqsync, rec.reqsync);
+        assert_eq!(rc.srvsync, srv.sync);
+        assert_eq!(rec.srvsync, srv.sync);
+        let rt = read_stream(
+            &std::fs::read(folder.join("GLB/REQTRANS.GLB")).unwrap(),
+            "REQTRANS.GLB",
+            false,
+        )
+        .unwrap();
+        assert_eq!(rt.records.len(), 1, "a lone placeholder (49 bytes)");
+        assert!(rt.records[0].is_placeholder() && rt.records[0].sync == rc.reqsync);
+    }
+    // MSTTRANS: contiguous numbers ending at Sync, CRCs good, origins known.
+    let ms = read_stream(
+        &std::fs::read(dir.join("server/GLB/MSTTRANS.GLB")).unwrap(),
+        "MSTTRANS.GLB",
+        false,
+    )
+    .unwrap();
+    assert!(!ms.records.is_empty());
+    assert!(ms.records.windows(2).all(|w| w[1].sync == w[0].sync + 1));
+    assert_eq!(ms.records.last().unwrap().sync, srv.sync);
+    for r in &ms.records {
+        assert!(r.crc_ok());
+        let origin = format!("PCM:{}", r.origin.text());
+        assert!(
+            pos.iter().any(|m| m["scope"] == origin.as_str()),
+            "{origin}"
+        );
+    }
+}
