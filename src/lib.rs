@@ -5,8 +5,10 @@
 //! calls in here and prints. Start with [`model`] (the one address-directory
 //! model), then the format modules, each a reader and writer side by side.
 
+pub mod batch;
 pub mod cli;
 pub mod codepage;
+pub mod diff;
 pub mod dirsync;
 pub mod dsmsg;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod importtext;
 pub mod logs;
 pub mod model;
 pub mod output;
+pub mod reconcile;
 pub mod source;
 pub mod tree;
 

@@ -84,6 +84,15 @@ where
             .and_then(|_| w.flush())
             .map_err(|e| Error::output(path, e.to_string()))?;
     }
+    // tempfile creates 0600 files; outputs are ordinary files (0644 less the umask
+    // is not knowable portably, so 0644, the usual default).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644));
+    }
     let result = if force {
         tmp.persist(path).map(|_| ())
     } else {

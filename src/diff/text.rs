@@ -1,0 +1,207 @@
+//! Plain-text rendering of a [`DiffReport`]: the summary first (totals, then
+//! counts per scope), then every difference.
+
+use std::io::{self, Write};
+
+use super::{DiffReport, FieldChange};
+
+fn opt(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("(none)")
+}
+
+fn change_line(w: &mut dyn Write, indent: &str, c: &FieldChange) -> io::Result<()> {
+    writeln!(w, "{indent}{}: {:?} -> {:?}", c.field, opt(&c.a), opt(&c.b))
+}
+
+/// Writes the report as text.
+pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "msmail diff ({})", r.kind)?;
+    writeln!(w, "A: {}", r.a)?;
+    writeln!(w, "B: {}", r.b)?;
+    writeln!(
+        w,
+        "Result: {}",
+        if r.identical {
+            "identical"
+        } else {
+            "differences found"
+        }
+    )?;
+    let t = &r.totals;
+    writeln!(
+        w,
+        "Totals: only in A {}, only in B {}, renamed {}, changed {}",
+        t.only_in_a, t.only_in_b, t.renamed, t.changed
+    )?;
+    if let Some(d) = &r.directory {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "scope", "in A", "in B", "only A", "only B", "renamed", "changed", "same"
+        )?;
+        for s in &d.scopes {
+            let c = &s.counts;
+            writeln!(
+                w,
+                "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}",
+                s.scope,
+                c.entries_a,
+                c.entries_b,
+                c.only_in_a,
+                c.only_in_b,
+                c.renamed,
+                c.changed,
+                c.unchanged,
+                if s.template_definition.is_some() {
+                    "  (template definition differs)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    if let Some(x) = &r.transactions {
+        writeln!(
+            w,
+            "Transactions: {} in A, {} in B; only in A {}, only in B {}, changed {}",
+            x.records_a,
+            x.records_b,
+            x.only_in_a.len(),
+            x.only_in_b.len(),
+            x.changed.len()
+        )?;
+    }
+    if let Some(c) = &r.configuration {
+        writeln!(w, "Configuration numbers changed: {}", c.len())?;
+    }
+    if let Some(f) = &r.files {
+        writeln!(
+            w,
+            "Files: {} in A, {} in B; only in A {}, only in B {}, changed {}",
+            f.files_a,
+            f.files_b,
+            f.only_in_a.len(),
+            f.only_in_b.len(),
+            f.changed.len()
+        )?;
+    }
+
+    if let Some(d) = &r.directory {
+        for s in d.scopes.iter().filter(|s| !s.is_identical()) {
+            writeln!(w)?;
+            writeln!(w, "== {} ==", s.scope)?;
+            for e in &s.only_in_a {
+                writeln!(
+                    w,
+                    "- only in A: {} {:?} ({})",
+                    e.address,
+                    e.full_name,
+                    e.kind.as_str()
+                )?;
+            }
+            for e in &s.only_in_b {
+                writeln!(
+                    w,
+                    "+ only in B: {} {:?} ({})",
+                    e.address,
+                    e.full_name,
+                    e.kind.as_str()
+                )?;
+            }
+            for n in &s.renamed {
+                writeln!(
+                    w,
+                    "> renamed: {} -> {} {:?}",
+                    n.from.address, n.to.address, n.from.full_name
+                )?;
+            }
+            for c in &s.changed {
+                writeln!(w, "~ changed: {} {:?}", c.address, c.full_name)?;
+                for f in &c.changes {
+                    change_line(w, "    ", f)?;
+                }
+            }
+            if let Some(t) = &s.template_definition {
+                writeln!(w, "~ template definition:")?;
+                let side = |v: &Option<Vec<String>>| match v {
+                    None => "(none)".to_string(),
+                    Some(l) => l.join(" | "),
+                };
+                writeln!(w, "    A: {}", side(&t.a))?;
+                writeln!(w, "    B: {}", side(&t.b))?;
+            }
+        }
+    }
+    if let Some(x) = &r.transactions {
+        if !x.is_identical() {
+            writeln!(w)?;
+            writeln!(w, "== transactions ==")?;
+        }
+        let fields = |f: &[(String, String)]| {
+            f.iter()
+                .map(|(k, v)| format!("{k}={v:?}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for t in &x.only_in_a {
+            writeln!(w, "- only in A: sync {} {}", t.sync, fields(&t.fields))?;
+        }
+        for t in &x.only_in_b {
+            writeln!(w, "+ only in B: sync {} {}", t.sync, fields(&t.fields))?;
+        }
+        for t in &x.changed {
+            writeln!(w, "~ changed: sync {}", t.sync)?;
+            for f in &t.changes {
+                change_line(w, "    ", f)?;
+            }
+        }
+    }
+    if let Some(c) = &r.configuration {
+        if !c.is_empty() {
+            writeln!(w)?;
+            writeln!(w, "== configuration ==")?;
+        }
+        for n in c {
+            match &n.requestor {
+                Some(q) => writeln!(
+                    w,
+                    "~ {} of requestor {}: {} -> {}",
+                    n.field,
+                    q,
+                    opt(&n.a),
+                    opt(&n.b)
+                )?,
+                None => writeln!(w, "~ {}: {} -> {}", n.field, opt(&n.a), opt(&n.b))?,
+            }
+        }
+    }
+    if let Some(f) = &r.files {
+        if !f.is_identical() {
+            writeln!(w)?;
+            writeln!(w, "== files ==")?;
+        }
+        for x in &f.only_in_a {
+            writeln!(
+                w,
+                "- only in A: {} ({} bytes, sha256 {})",
+                x.path, x.size, x.sha256
+            )?;
+        }
+        for x in &f.only_in_b {
+            writeln!(
+                w,
+                "+ only in B: {} ({} bytes, sha256 {})",
+                x.path, x.size, x.sha256
+            )?;
+        }
+        for x in &f.changed {
+            writeln!(
+                w,
+                "~ changed: {} ({} bytes, sha256 {}) -> {} ({} bytes, sha256 {})",
+                x.a.path, x.a.size, x.a.sha256, x.b.path, x.b.size, x.b.sha256
+            )?;
+        }
+    }
+    Ok(())
+}

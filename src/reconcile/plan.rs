@@ -1,0 +1,269 @@
+//! The repair plan: placeholder numbers, repair transactions, new SRVCONF
+//! numbers and RESYNC header numbers (dirsync-reconcile.md, "Repair outputs").
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::model::{Directory, Operation, Scope};
+
+use super::view::{scope_origin, Views};
+use super::{MasterTransaction, PostofficeReport, Reconciliation, ServerSnapshot, Status};
+
+/// How the repair transactions express the hole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepairMode {
+    /// One `A` or `D` per hole entry (modified entries as `A` upserts).
+    Delta,
+    /// `R PCM:NET/PO` then the whole merged list of each postoffice with a hole.
+    Full,
+}
+
+/// The new numbers of one SRVCONF.GLB requestor record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SrvconfUpdate {
+    /// The record's requestor name, as stored.
+    pub name: String,
+    /// Its scope.
+    pub scope: Scope,
+    /// ReqSync^S before and after.
+    pub reqsync: (u32, u32),
+    /// SrvSync^S before and after.
+    pub srvsync: (u32, u32),
+    /// ImpSync before and after.
+    pub impsync: (u32, u32),
+    /// False when the requestor's numbers are unknown and the record is kept as it is.
+    pub changed: bool,
+}
+
+/// The numbers of the RESYNC.GLB `H` record (Q119449).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResyncHeader {
+    /// Highest ImpSync over the requestor records (after the repair).
+    pub impseq: u32,
+    /// Highest ReqSync^S over the requestor records (after the repair).
+    pub reqseq: u32,
+    /// The server's own record's SrvSync (after the repair); the new Sync when
+    /// the server has no record of its own.
+    pub srvseq: u32,
+}
+
+/// Everything a writer needs to repair the server.
+#[derive(Debug, Clone)]
+pub struct RepairPlan {
+    /// Delta or full.
+    pub mode: RepairMode,
+    /// Sync(B), the snapshot's last master number.
+    pub base_sync: u32,
+    /// M = max(Sync(B), highest SrvSync seen).
+    pub top_placeholder: u32,
+    /// Placeholder records to append, `first..=last` (none when M = Sync(B)).
+    /// Kept as a range: the writer emits one op-0 record per number.
+    pub placeholders: Option<(u32, u32)>,
+    /// Repair transactions numbered from M+1, one operation each.
+    pub transactions: Vec<MasterTransaction>,
+    /// The new SRVCONF header Sync: the last number written.
+    pub new_sync: u32,
+    /// Every SRVCONF record, sorted by scope key, with its new numbers.
+    pub srvconf: Vec<SrvconfUpdate>,
+    /// Postoffices whose numbers are known but which have no SRVCONF record.
+    pub without_record: Vec<Scope>,
+    /// RESYNC.GLB header numbers.
+    pub resync: ResyncHeader,
+    /// Requestors that missed master transactions (skipped-master): they need
+    /// RESYNC.GLB (IMPORT -Q) to receive what was skipped.
+    pub resync_recommended: Vec<Scope>,
+    /// Postoffices whose requestor lost updates (`lost-updates`) but which
+    /// gave no list: their hole stays open, with its size in transactions.
+    pub unfilled: Vec<(Scope, u32)>,
+    /// The whole merged directory (USR lists and RESYNC.GLB body).
+    pub merged: Directory,
+}
+
+fn next(n: u32) -> Result<u32> {
+    n.checked_add(1)
+        .ok_or_else(|| Error::Unrepresentable("repair needs a sync number above 4294967295".into()))
+}
+
+/// Plans the repair of a reconciliation.
+///
+/// Fails only when the sync numbers would pass `u32::MAX`.
+pub fn plan_repair(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan> {
+    let base_sync = rec.server_sync;
+    let mut top = base_sync;
+    for po in &rec.postoffices {
+        if let Some(s) = po.sync.requestor_srvsync {
+            top = top.max(s);
+        }
+    }
+    for r in &rec.requestors {
+        top = top.max(r.srvsync);
+    }
+    let placeholders = if top > base_sync {
+        Some((next(base_sync)?, top))
+    } else {
+        None
+    };
+
+    let mut transactions = Vec::new();
+    let mut last = top;
+    let mut push = |origin: &str, op: Operation, txs: &mut Vec<MasterTransaction>| -> Result<()> {
+        last = next(last)?;
+        txs.push(MasterTransaction {
+            sync: last,
+            origin: origin.to_string(),
+            operations: vec![op],
+        });
+        Ok(())
+    };
+    for po in &rec.postoffices {
+        if po.hole.is_empty() {
+            continue;
+        }
+        let origin = scope_origin(&po.scope);
+        match mode {
+            RepairMode::Delta => {
+                for e in &po.hole.missing_deletes {
+                    push(&origin, Operation::Delete(e.clone()), &mut transactions)?;
+                }
+                // Modified and added entries merged in address order: `A` is an
+                // upsert, so a changed name, kind or template is one `A`.
+                let mut adds: Vec<_> = po
+                    .hole
+                    .missing_adds
+                    .iter()
+                    .chain(po.hole.modified.iter().map(|m| &m.merged))
+                    .collect();
+                adds.sort_by_cached_key(|e| e.key());
+                for e in adds {
+                    push(&origin, Operation::Add(e.clone()), &mut transactions)?;
+                }
+            }
+            RepairMode::Full => {
+                push(
+                    &origin,
+                    Operation::Replace(po.scope.clone()),
+                    &mut transactions,
+                )?;
+                for e in po.merged.sorted() {
+                    push(&origin, Operation::Add(e.clone()), &mut transactions)?;
+                }
+            }
+        }
+    }
+    let new_sync = last;
+
+    let by_scope: HashMap<String, &PostofficeReport> =
+        rec.postoffices.iter().map(|p| (p.scope.key(), p)).collect();
+    let mut srvconf = Vec::with_capacity(rec.requestors.len());
+    for r in &rec.requestors {
+        let po = by_scope.get(&r.scope.key()).copied();
+        let known = po.and_then(|p| {
+            Some((
+                p.sync.requestor_reqsync?,
+                p.sync.requestor_srvsync?,
+                p.sync.requestor_impsync,
+            ))
+        });
+        let (reqsync, srvsync, impsync, changed) = match known {
+            Some((rq, sv, im)) => (rq, sv, im.unwrap_or(r.impsync), true),
+            None => (r.reqsync, r.srvsync, r.impsync, false),
+        };
+        srvconf.push(SrvconfUpdate {
+            name: r.name.clone(),
+            scope: r.scope.clone(),
+            reqsync: (r.reqsync, reqsync),
+            srvsync: (r.srvsync, srvsync),
+            impsync: (r.impsync, impsync),
+            changed,
+        });
+    }
+    let without_record = rec
+        .postoffices
+        .iter()
+        .filter(|p| p.sync.requestor_reqsync.is_some() && p.server_record.is_none())
+        .map(|p| p.scope.clone())
+        .collect();
+
+    let own_key = rec.server_scope.key();
+    let resync = ResyncHeader {
+        impseq: srvconf.iter().map(|u| u.impsync.1).max().unwrap_or(0),
+        reqseq: srvconf.iter().map(|u| u.reqsync.1).max().unwrap_or(0),
+        srvseq: srvconf
+            .iter()
+            .find(|u| u.scope.key() == own_key)
+            .map(|u| u.srvsync.1)
+            .unwrap_or(new_sync),
+    };
+    let resync_recommended = rec
+        .postoffices
+        .iter()
+        .filter(|p| p.hazards.iter().any(|h| h.code == "skipped-master"))
+        .map(|p| p.scope.clone())
+        .collect();
+
+    let unfilled = rec
+        .postoffices
+        .iter()
+        .filter(|p| p.status != Status::Authoritative)
+        .filter_map(|p| {
+            p.sync
+                .req_gap
+                .filter(|&g| g > 0)
+                .map(|g| (p.scope.clone(), g))
+        })
+        .collect();
+
+    Ok(RepairPlan {
+        mode,
+        base_sync,
+        top_placeholder: top,
+        placeholders,
+        transactions,
+        new_sync,
+        srvconf,
+        without_record,
+        resync,
+        resync_recommended,
+        unfilled,
+        merged: rec.merged_directory(),
+    })
+}
+
+/// Replays the plan's repair transactions onto server views (as built by
+/// [`Views::replay_all`]); afterwards every view equals its merged list.
+pub fn apply_plan_to_views(views: &mut Views, plan: &RepairPlan) {
+    views.replay_all(&plan.transactions);
+}
+
+impl RepairPlan {
+    /// The server as it will be after the repair: master = the snapshot's
+    /// transactions + the repair transactions (placeholders carry no operation
+    /// and are left out), Sync = the new Sync, SRVCONF records with their new
+    /// numbers, USR lists = the merged lists.
+    pub fn repaired_snapshot(
+        &self,
+        server: &ServerSnapshot,
+        rec: &Reconciliation,
+    ) -> ServerSnapshot {
+        let mut out = server.clone();
+        out.sync = self.new_sync;
+        out.master.extend(self.transactions.iter().cloned());
+        let updates: HashMap<String, &SrvconfUpdate> =
+            self.srvconf.iter().map(|u| (u.scope.key(), u)).collect();
+        for r in &mut out.requestors {
+            if let Some(u) = updates.get(&r.scope.key()) {
+                r.reqsync = u.reqsync.1;
+                r.srvsync = u.srvsync.1;
+                r.impsync = u.impsync.1;
+            }
+        }
+        let own = server.own_scope.key();
+        out.usr_lists = rec
+            .postoffices
+            .iter()
+            .filter(|p| p.scope.key() != own)
+            .map(|p| (p.scope.clone(), p.merged.clone()))
+            .collect();
+        out
+    }
+}

@@ -1,0 +1,250 @@
+//! The server's view of each postoffice: USR lists plus an idempotent replay of
+//! master transactions, with every entry assigned to the postoffice that owns it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::{Directory, Entry, Operation, Scope};
+
+use super::MasterTransaction;
+
+/// Key of a scope as used in every map of this module (`Scope::key`).
+pub type ScopeKey = String;
+
+/// Which postoffice owns `entry` when it arrives in the context of `context`
+/// (a USR list's scope, a transaction's origin, an evidence's scope).
+///
+/// PCM entries belong to their own `PCM:NET/PO` scope wherever they appear;
+/// gateway (non-PCM) entries belong to the postoffice that originated them.
+pub fn owner_of(entry: &Entry, context: &Scope) -> Scope {
+    if entry.address.is_pcm() {
+        entry.scope()
+    } else {
+        context.clone()
+    }
+}
+
+/// Per-postoffice directories keyed by scope key, plus the scope spelling.
+#[derive(Debug, Clone, Default)]
+pub struct Views {
+    /// Directory of each postoffice by scope key.
+    pub lists: HashMap<ScopeKey, Directory>,
+    /// The scope each key was first seen with (for display).
+    pub scopes: BTreeMap<ScopeKey, Scope>,
+}
+
+impl Views {
+    /// Empty views.
+    pub fn new() -> Views {
+        Views::default()
+    }
+
+    /// Registers a postoffice (so it is listed even when empty).
+    pub fn touch(&mut self, scope: &Scope) -> &mut Directory {
+        let key = scope.key();
+        self.scopes
+            .entry(key.clone())
+            .or_insert_with(|| scope.clone());
+        self.lists.entry(key).or_default()
+    }
+
+    /// The directory of one postoffice, if known.
+    pub fn get(&self, scope_key: &str) -> Option<&Directory> {
+        self.lists.get(scope_key)
+    }
+
+    /// Loads a USR (or POL) list of `scope`: each entry goes to its owner.
+    pub fn load_list(&mut self, scope: &Scope, list: &Directory) {
+        let list_key = scope.key();
+        let mut foreign: Vec<(Scope, &Entry)> = Vec::new();
+        {
+            // Fast path: entries of the list's own scope (and its gateway
+            // entries) go straight into its directory.
+            let own = self.touch(scope);
+            // In insertion order, so the views' order is deterministic too.
+            for e in list.iter() {
+                if e.address.is_pcm() && e.key().scope_key() != list_key {
+                    foreign.push((e.scope(), e));
+                    continue;
+                }
+                own.upsert(e.clone());
+            }
+        }
+        for (owner, e) in foreign {
+            self.touch(&owner).upsert(e.clone());
+        }
+        for def in list.templates.values() {
+            let owner = template_owner(&def.scope, scope);
+            self.touch(&owner).apply(Operation::Template(def.clone()));
+        }
+    }
+
+    /// Replays one transaction (idempotently) with the given origin.
+    ///
+    /// `A` upserts, `D` removes if present, `M` re-keys old → new (and does
+    /// nothing when old is gone and new already exists: it was applied before),
+    /// `R PCM:NET/PO` (or `R` of the origin's own scope) clears that
+    /// postoffice's whole list, its gateway entries included; `R` of another
+    /// gateway scope clears that scope inside the origin's list; `T` records the template definition. Empty operation lists
+    /// (placeholders) do nothing.
+    pub fn replay(&mut self, origin: &Scope, op: &Operation) {
+        match op {
+            Operation::Add(e) => {
+                let owner = owner_of(e, origin);
+                self.touch(&owner).upsert(e.clone());
+            }
+            Operation::Delete(e) => {
+                let owner = owner_of(e, origin);
+                self.touch(&owner).remove(&e.key());
+            }
+            Operation::Modify { old, new } => {
+                let old_owner = owner_of(old, origin);
+                let new_owner = owner_of(new, origin);
+                let old_key = old.key();
+                let new_key = new.key();
+                let prev = self.touch(&old_owner).remove(&old_key);
+                let mut new = new.clone();
+                match prev {
+                    Some(prev) => {
+                        if new.template.is_empty() {
+                            new.template = prev.template;
+                        }
+                        new.kind = prev.kind;
+                        self.touch(&new_owner).upsert(new);
+                    }
+                    None => {
+                        let target = self.touch(&new_owner);
+                        if target.get(&new_key).is_none() {
+                            target.upsert(new);
+                        }
+                    }
+                }
+            }
+            Operation::Replace(scope) => {
+                if scope.type_name == "PCM" || scope.key() == origin.key() {
+                    clear_entries(self.touch(scope));
+                } else {
+                    self.touch(origin).clear_scope(scope);
+                }
+            }
+            Operation::Template(def) => {
+                let owner = template_owner(&def.scope, origin);
+                self.touch(&owner).apply(Operation::Template(def.clone()));
+            }
+        }
+    }
+
+    /// Replays master transactions in sync order (stable for equal syncs).
+    /// An origin that is not a valid `NET/PO` is read as a PCM scope anyway.
+    pub fn replay_all<'a>(&mut self, master: impl IntoIterator<Item = &'a MasterTransaction>) {
+        let mut txs: Vec<&MasterTransaction> = master.into_iter().collect();
+        txs.sort_by_key(|t| t.sync);
+        for t in txs {
+            let origin = origin_scope(&t.origin);
+            self.touch(&origin);
+            for op in &t.operations {
+                self.replay(&origin, op);
+            }
+        }
+    }
+}
+
+/// The scope of a transaction origin `NET/PO` (or `TYPE:GATE/NODE`).
+pub fn origin_scope(origin: &str) -> Scope {
+    let o = origin.trim();
+    match Scope::parse(o) {
+        Ok(s) if o.contains(':') => s,
+        _ => Scope {
+            type_name: "PCM".into(),
+            body: o.to_string(),
+        },
+    }
+}
+
+/// The `NET/PO` origin text of a scope (body for PCM, full text otherwise).
+pub fn scope_origin(scope: &Scope) -> String {
+    if scope.type_name == "PCM" {
+        scope.body.clone()
+    } else {
+        scope.to_string()
+    }
+}
+
+fn template_owner(def_scope: &Scope, context: &Scope) -> Scope {
+    if def_scope.type_name == "PCM" {
+        def_scope.clone()
+    } else {
+        context.clone()
+    }
+}
+
+/// Removes every entry of a directory, keeping its template definitions.
+pub fn clear_entries(d: &mut Directory) {
+    let templates = std::mem::take(&mut d.templates);
+    *d = Directory::new();
+    d.templates = templates;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Address;
+
+    fn e(name: &str, addr: &str) -> Entry {
+        Entry::new(name, Address::parse(addr).unwrap())
+    }
+
+    #[test]
+    fn gateway_entries_go_to_origin_pcm_to_own_scope() {
+        let p = Scope::postoffice("N", "P");
+        let g = e("Gw", "SMTP:a@b.c");
+        assert_eq!(owner_of(&g, &p).key(), p.key());
+        let q = e("Q", "PCM:N/Q/X");
+        assert_eq!(owner_of(&q, &p).key(), "PCM:N/Q");
+    }
+
+    #[test]
+    fn replay_is_idempotent() {
+        let p = Scope::postoffice("N", "P");
+        let txs = vec![
+            MasterTransaction {
+                sync: 1,
+                origin: "N/P".into(),
+                operations: vec![
+                    Operation::Add(e("A", "PCM:N/P/A")),
+                    Operation::Add(e("B", "PCM:N/P/B")),
+                    Operation::Add(e("G", "SMTP:g@x")),
+                ],
+            },
+            MasterTransaction {
+                sync: 2,
+                origin: "N/P".into(),
+                operations: vec![
+                    Operation::Modify {
+                        old: e("B", "PCM:N/P/B"),
+                        new: e("Bee", "PCM:N/P/BEE"),
+                    },
+                    Operation::Delete(e("A", "PCM:N/P/A")),
+                ],
+            },
+        ];
+        let mut v = Views::new();
+        v.replay_all(&txs);
+        v.replay_all(&txs);
+        let d = v.get(&p.key()).unwrap();
+        assert_eq!(d.len(), 2);
+        assert!(d
+            .get(&Address::parse("PCM:N/P/BEE").unwrap().key())
+            .is_some());
+        assert!(d.get(&Address::parse("SMTP:g@x").unwrap().key()).is_some());
+        // R of the postoffice clears its gateway entries too.
+        v.replay(&p, &Operation::Replace(p.clone()));
+        assert!(v.get(&p.key()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn origin_forms() {
+        assert_eq!(origin_scope("N/P").key(), "PCM:N/P");
+        assert_eq!(origin_scope("PROFS:G/N").key(), "PROFS:G/N");
+        assert_eq!(scope_origin(&Scope::postoffice("N", "P")), "N/P");
+    }
+}
