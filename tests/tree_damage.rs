@@ -312,3 +312,47 @@ fn mem_file_disagreeing_with_the_chain_is_reported() {
     patch(d.path(), &mem, |b| b.push(1));
     assert!(strict(d.path()).to_string().contains("MEM"));
 }
+
+#[test]
+fn unknown_master_version() {
+    let d = tree();
+    patch(d.path(), "GLB/MASTER.GLB", |b| b[1] = 0x09);
+    let e = strict(d.path());
+    assert!(e.to_string().contains("unknown version 0x0920"), "{e}");
+    let po = salvage(d.path());
+    assert_eq!(po.warnings.len(), 1);
+    assert_eq!(po.data.version, 0x0920);
+    assert_eq!(po.directory().len(), 10);
+}
+
+#[test]
+fn external_groups_stay_groups_in_the_gal() {
+    let mut data = sample::small();
+    data.gal.push(msmail::tree::postoffice::ListEntry {
+        full_name: "Branch Staff".into(),
+        address: msmail::model::Address::pcm("ACME", "BRANCH", "STAFF"),
+    });
+    let d = tempfile::tempdir().unwrap();
+    write_tree(&data, d.path(), false).unwrap();
+    let po = PostOffice::open(d.path(), &LoadOptions::default()).unwrap();
+    let gal = po.gal();
+    let staff = gal
+        .iter()
+        .find(|e| e.address.body.ends_with("STAFF"))
+        .unwrap();
+    assert_eq!(staff.kind, msmail::model::EntryKind::Group);
+}
+
+#[test]
+fn wrong_size_of_a_mailbag_file() {
+    let d = tree();
+    let mbg = first(d.path(), "MBG");
+    patch(d.path(), &mbg, |b| b.extend([0u8; 100]));
+    let e = strict(d.path());
+    assert!(
+        e.to_string()
+            .contains("wrong size 100 bytes (MultipleOf(116))"),
+        "{e}"
+    );
+    assert_eq!(salvage(d.path()).warnings.len(), 1);
+}

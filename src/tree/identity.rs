@@ -63,14 +63,20 @@ impl MasterGlb {
                 format!("unknown version {version:#06x} (expected 0x0300, 0x0320 or 0x0350)"),
             ));
         }
-        Ok(MasterGlb {
-            version,
+        Ok(MasterGlb::decode(bytes))
+    }
+
+    /// Decodes the fields without any check (salvage of a damaged MASTER.GLB).
+    pub fn decode(bytes: &[u8]) -> MasterGlb {
+        use master_layout::*;
+        MasterGlb {
+            version: VERSION.get(bytes),
             network: NETWORK.get(bytes),
             postoffice: POSTOFFICE.get(bytes),
             serial: SERIAL.get(bytes),
             gal_enabled: GAL_ENABLED.get(bytes),
             raw: bytes.to_vec(),
-        })
+        }
     }
 
     /// Writes MASTER.GLB (176 bytes).

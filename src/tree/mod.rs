@@ -27,6 +27,7 @@ pub mod lists;
 pub mod misc;
 pub mod postoffice;
 pub mod sample;
+pub mod table;
 pub mod templates;
 pub mod users;
 pub mod writer;

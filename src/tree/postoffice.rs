@@ -311,15 +311,19 @@ impl PostOfficeData {
     /// The postoffice address list: local users not excluded from Dir-Sync,
     /// groups, and the external entries of ADMIN.NME.
     pub fn pol(&self) -> Directory {
+        self.pol_with(&no_origin)
+    }
+
+    pub(crate) fn pol_with(&self, of: OriginOf<'_>) -> Directory {
         let mut d = Directory::new();
         for u in self.users.iter().filter(|u| !u.excluded) {
-            insert_new(&mut d, self.user_entry(u));
+            insert_new(&mut d, self.user_entry(u), of);
         }
         for g in &self.groups {
-            insert_new(&mut d, self.group_entry(g));
+            insert_new(&mut d, self.group_entry(g), of);
         }
         for x in &self.pol_externals {
-            insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()));
+            insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()), of);
         }
         if let Some(t) = self.local_template_def() {
             d.templates.insert(t.scope.key(), t);
@@ -329,18 +333,31 @@ impl PostOfficeData {
 
     /// The local groups as a directory (kind group).
     pub fn groups_directory(&self) -> Directory {
+        self.groups_with(&no_origin)
+    }
+
+    pub(crate) fn groups_with(&self, of: OriginOf<'_>) -> Directory {
         let mut d = Directory::new();
         for g in &self.groups {
-            insert_new(&mut d, self.group_entry(g));
+            insert_new(&mut d, self.group_entry(g), of);
         }
         d
     }
 
     /// The USR list of one external postoffice, with its template definition.
     pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
+        self.usr_list_with(network, postoffice, &no_origin)
+    }
+
+    pub(crate) fn usr_list_with(
+        &self,
+        network: &str,
+        postoffice: &str,
+        of: OriginOf<'_>,
+    ) -> Option<Directory> {
         let (net, po) = self.external(network, postoffice)?;
         let mut d = Directory::new();
-        add_usr_list(&mut d, net, po);
+        add_usr_list(&mut d, net, po, of);
         Some(d)
     }
 
@@ -352,27 +369,47 @@ impl PostOfficeData {
             .collect()
     }
 
-    /// The global address list.
-    pub fn gal(&self) -> Directory {
+    /// The GAL's entries, with local users' template data and group kinds.
+    fn gal_entries(&self) -> impl Iterator<Item = Entry> + '_ {
         let local: HashMap<AddressKey, &LocalUser> = self
             .users
             .iter()
             .map(|u| (self.local_address(&u.mailbox).key(), u))
             .collect();
-        let groups: HashMap<AddressKey, ()> = self
+        let groups: std::collections::HashSet<AddressKey> = self
             .groups
             .iter()
-            .map(|g| (self.local_address(&g.mailbox).key(), ()))
+            .map(|g| self.local_address(&g.mailbox).key())
+            .chain(self.networks.iter().flat_map(|n| {
+                n.postoffices.iter().flat_map(move |p| {
+                    p.entries
+                        .iter()
+                        .filter(|u| u.kind == EntryKind::Group)
+                        .map(move |u| Self::address_in(n, p, &u.mailbox).key())
+                })
+            }))
             .collect();
-        let mut d = Directory::new();
-        for x in &self.gal {
+        self.gal.iter().map(move |x| {
             let mut e = Entry::new(&x.full_name, x.address.clone());
-            if let Some(u) = local.get(&e.key()) {
+            let k = e.key();
+            if let Some(u) = local.get(&k) {
                 e.template = u.template.clone();
-            } else if groups.contains_key(&e.key()) {
+            } else if groups.contains(&k) {
                 e.kind = EntryKind::Group;
             }
-            insert_new(&mut d, e);
+            e
+        })
+    }
+
+    /// The global address list.
+    pub fn gal(&self) -> Directory {
+        self.gal_with(&no_origin)
+    }
+
+    pub(crate) fn gal_with(&self, of: OriginOf<'_>) -> Directory {
+        let mut d = Directory::new();
+        for e in self.gal_entries() {
+            insert_new(&mut d, e, of);
         }
         d
     }
@@ -382,38 +419,53 @@ impl PostOfficeData {
     /// first source of an address wins. Template definitions for every scope
     /// that has one.
     pub fn directory(&self) -> Directory {
+        self.directory_with(&no_origin)
+    }
+
+    pub(crate) fn directory_with(&self, of: OriginOf<'_>) -> Directory {
         let mut d = Directory::new();
         for u in &self.users {
-            insert_new(&mut d, self.user_entry(u));
+            insert_new(&mut d, self.user_entry(u), of);
         }
         for g in &self.groups {
-            insert_new(&mut d, self.group_entry(g));
+            insert_new(&mut d, self.group_entry(g), of);
         }
         if let Some(t) = self.local_template_def() {
             d.templates.insert(t.scope.key(), t);
         }
         for net in &self.networks {
             for po in &net.postoffices {
-                add_usr_list(&mut d, net, po);
+                add_usr_list(&mut d, net, po, of);
             }
         }
         for x in &self.pol_externals {
-            insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()));
+            insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()), of);
         }
-        for e in self.gal().iter() {
-            insert_new(&mut d, e.clone());
+        for e in self.gal_entries() {
+            insert_new(&mut d, e, of);
         }
         d
     }
 }
 
-fn insert_new(d: &mut Directory, e: Entry) {
-    if d.get(&e.key()).is_none() {
+/// Looks up where an address was read from.
+pub(crate) type OriginOf<'a> = &'a dyn Fn(&AddressKey) -> Option<Origin>;
+
+fn no_origin(_: &AddressKey) -> Option<Origin> {
+    None
+}
+
+fn insert_new(d: &mut Directory, mut e: Entry, of: OriginOf<'_>) {
+    let k = e.key();
+    if d.get(&k).is_none() {
+        if let Some(o) = of(&k) {
+            e.origin = o;
+        }
         d.upsert(e);
     }
 }
 
-fn add_usr_list(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice) {
+fn add_usr_list(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice, of: OriginOf<'_>) {
     for u in &po.entries {
         let mut e = Entry::new(
             &u.full_name,
@@ -421,7 +473,7 @@ fn add_usr_list(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice) {
         );
         e.kind = u.kind;
         e.template = u.template.clone();
-        insert_new(d, e);
+        insert_new(d, e, of);
     }
     if !po.template.is_empty() {
         let t = TemplateDef {
@@ -525,20 +577,11 @@ fn origin(file: &Arc<str>, index: usize, size: usize) -> Origin {
     }
 }
 
-/// Sets each entry's origin from the first map that knows its address.
-fn stamp(d: Directory, maps: &[&HashMap<AddressKey, Origin>]) -> Directory {
-    let mut out: Directory = d
-        .iter()
-        .map(|e| {
-            let mut e = e.clone();
-            if let Some(o) = maps.iter().find_map(|m| m.get(&e.key())) {
-                e.origin = o.clone();
-            }
-            e
-        })
-        .collect();
-    out.templates = d.templates;
-    out
+impl Origins {
+    /// The first origin any of `maps` knows for `k`.
+    fn find(maps: &[&HashMap<AddressKey, Origin>], k: &AddressKey) -> Option<Origin> {
+        maps.iter().find_map(|m| m.get(k)).cloned()
+    }
 }
 
 struct Reader<'a> {
@@ -652,14 +695,15 @@ impl PostOffice {
 
     /// See [`PostOfficeData::pol`]; origins name ADMIN.NME records.
     pub fn pol(&self) -> Directory {
-        stamp(self.data.pol(), &[&self.origins.pol, &self.origins.base])
+        let o = &self.origins;
+        self.data
+            .pol_with(&|k| Origins::find(&[&o.pol, &o.base], k))
     }
     /// See [`PostOfficeData::usr_list`]; origins name USR records.
     pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
-        Some(stamp(
-            self.data.usr_list(network, postoffice)?,
-            &[&self.origins.base],
-        ))
+        let o = &self.origins;
+        self.data
+            .usr_list_with(network, postoffice, &|k| Origins::find(&[&o.base], k))
     }
     /// See [`PostOfficeData::external_postoffices`].
     pub fn external_postoffices(&self) -> Vec<(Scope, &ExternalPostOffice)> {
@@ -667,13 +711,15 @@ impl PostOffice {
     }
     /// See [`PostOfficeData::gal`]; origins name GAL.NME records.
     pub fn gal(&self) -> Directory {
-        stamp(self.data.gal(), &[&self.origins.gal])
+        let o = &self.origins;
+        self.data.gal_with(&|k| Origins::find(&[&o.gal], k))
     }
     /// See [`PostOfficeData::directory`]; origins name the record each entry
     /// was taken from (ACCESS2, GROUP.GLB, USR, ADMIN.NME, GAL.NME).
     pub fn directory(&self) -> Directory {
         let o = &self.origins;
-        stamp(self.data.directory(), &[&o.base, &o.pol, &o.gal])
+        self.data
+            .directory_with(&|k| Origins::find(&[&o.base, &o.pol, &o.gal], k))
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
@@ -684,7 +730,9 @@ impl PostOffice {
         match selector {
             ListSelector::Pol => Ok(self.pol()),
             ListSelector::Gal => Ok(self.gal()),
-            ListSelector::Groups => Ok(stamp(self.data.groups_directory(), &[&self.origins.base])),
+            ListSelector::Groups => Ok(self
+                .data
+                .groups_with(&|k| Origins::find(&[&self.origins.base], k))),
             ListSelector::Usr {
                 network,
                 postoffice,
@@ -756,7 +804,15 @@ fn template_values(
 fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     // Identity.
     let (mf, mb) = r.required("GLB/MASTER.GLB")?;
-    let master = MasterGlb::read(&mf, &mb)?;
+    let master = match MasterGlb::read(&mf, &mb) {
+        Ok(m) => m,
+        // With salvage, an unknown version number is reported, not fatal.
+        Err(e) if r.ctx.salvage && mb.len() == super::identity::master_layout::SIZE => {
+            r.ctx.warn(format!("skipped check: {e}"));
+            MasterGlb::decode(&mb)
+        }
+        Err(e) => return Err(e),
+    };
     let mut data = PostOfficeData::new(master.network.clone(), master.postoffice.clone());
     data.version = master.version;
     data.serial = master.serial;
@@ -1287,6 +1343,37 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 data.next_tid,
                 max.unwrap_or(0)
             ));
+        }
+    }
+    // Per-user KEY (560 bytes) and MBG (multiple of 116) files, where present.
+    let per_user: Vec<(String, super::misc::SizeRule)> = data
+        .users
+        .iter()
+        .filter_map(|u| u.mailbag)
+        .flat_map(|b| {
+            let h = super::hex8(b);
+            [
+                (
+                    format!("KEY/{h}.KEY"),
+                    super::misc::SizeRule::Exact(super::misc::KEY_SIZE),
+                ),
+                (
+                    format!("MBG/{h}.MBG"),
+                    super::misc::SizeRule::MultipleOf(super::misc::MBG_RECORD),
+                ),
+            ]
+        })
+        .collect();
+    for (rel, rule) in per_user {
+        if let Some(p) = r.path(&rel) {
+            let len = std::fs::metadata(&p).map_err(|e| Error::read(&p, e))?.len();
+            if !rule.accepts(len) {
+                r.ctx.damage(
+                    &p.display().to_string(),
+                    Location::File,
+                    format!("wrong size {len} bytes ({rule:?})"),
+                )?;
+            }
         }
     }
     for (name, rule) in super::misc::SIZE_ONLY_GLB {

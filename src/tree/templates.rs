@@ -145,6 +145,13 @@ impl TplFile {
         }
         let mut text = String::new();
         for f in &self.fields {
+            for part in [&f.prompt, &f.edit, &f.data, &f.internal] {
+                if part.contains(['~', '\r', '\n']) {
+                    return Err(Error::Unrepresentable(format!(
+                        "template field {part:?}: '~' and line breaks cannot be written in a TPL"
+                    )));
+                }
+            }
             text.push_str(&tpl_line(f));
             text.push_str("\r\n");
         }
@@ -282,6 +289,9 @@ mod tests {
         // Rebuilt from fields alone it is the same text too.
         assert_eq!(TplFile::new(t.fields.clone()).write().unwrap(), TPL);
         assert_eq!(t.inf_record_size(), 1 + 12 + 25 + 8);
+        let mut bad = t.fields.clone();
+        bad[0].prompt = "A~B".into();
+        assert!(TplFile::new(bad).write().is_err());
         let e = TplFile::read("X.TPL", b"ok~1~2\r\nbad~x~2\r\n").unwrap_err();
         assert_eq!(
             e.to_string(),
