@@ -1,21 +1,223 @@
-//! `msmail reconcile` (not implemented yet).
+//! `msmail reconcile`: find the Dir-Sync restore hole and write the repair.
+//! Thin: load (reconcile::inputs), reconcile + plan (reconcile), write
+//! (reconcile::output), print.
 
-use clap::Args;
+use std::path::PathBuf;
 
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+
+use crate::cli::export::DEFAULT_BASE_DN;
 use crate::cli::Outcome;
+use crate::codepage::TextEncoding;
 use crate::error::{Error, Result};
+use crate::output::OutputTarget;
+use crate::reconcile::inputs::{load_evidence, load_server, RequestorSource};
+use crate::reconcile::output::{
+    check_limits, check_out_dir, choose_stamp, report_bytes, report_json, report_text,
+    write_outputs, OutputOptions, OutputPlan,
+};
+use crate::reconcile::{plan_repair, reconcile, ReconcileOptions, RepairMode};
+use crate::source::LoadOptions;
+
+/// `--repair`: how the repair transactions express the hole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RepairArg {
+    /// One `A`/`D` per hole entry.
+    Delta,
+    /// `R PCM:NET/PO` and the whole merged list of each postoffice with a hole.
+    Full,
+}
+
+/// `--prefer`: how to settle disagreeing authoritative sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PreferArg {
+    /// The newest source wins (by time, then ReqSync, then command-line order).
+    Newest,
+}
 
 /// Arguments of `msmail reconcile`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  # report only: what the restored server lost, per postoffice
+  msmail reconcile --server /mnt/restored/MAILDATA \\
+      --requestor exports/SEATTLE.TXT --requestor /mnt/paris/MAILDATA \\
+      --requestor WESTNET/OSLO=oslo-glb/
+
+  # write the repaired server, RESYNC.GLB, repair.txt, merged.csv/ldif, hole.ldif
+  msmail reconcile --server /mnt/restored/MAILDATA --requestor exports/* \\
+      --out repair/ --base-dn dc=example,dc=com --stamp 767404800
+
+  # in a script: exit 1 when any postoffice has a hole
+  msmail reconcile --server S --requestor R1 --requestor R2 --json --fail-on-hole
+
+A SOURCE is an export (import text, transaction file with R PCM:NET/PO, a
+[DIRSYNC] TASK=EXPORT message, an IMPORT -X extract), a requestor's live
+MAILDATA tree, or a folder with its REQCONF.GLB/REQTRANS.GLB (numbers only).
+NET/PO=SOURCE binds a source whose content does not name its postoffice.
+
+Exit codes: 0 done, 1 a hole was found with --fail-on-hole, 2 usage error,
+3 unreadable/damaged input or disagreeing sources, 4 output refused or failed
+(non-empty --out without --force, entries over MS Mail limits).")]
 pub struct ReconcileArgs {
-    /// Inputs.
-    pub inputs: Vec<std::path::PathBuf>,
+    /// The restored Dir-Sync server's MAILDATA folder.
+    #[arg(long, value_name = "DIR")]
+    pub server: PathBuf,
+    /// Requestor evidence: PATH or NET/PO=PATH (repeat; also several values).
+    #[arg(long, value_name = "SOURCE", required = true, num_args = 1..)]
+    pub requestor: Vec<String>,
+    /// Write the repaired server and every output file into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// How repair transactions express the hole.
+    #[arg(long, value_enum, default_value = "delta")]
+    pub repair: RepairArg,
+    /// Exit with 1 when any postoffice has a hole (after writing the outputs).
+    #[arg(long)]
+    pub fail_on_hole: bool,
+    /// Settle disagreeing authoritative sources for one postoffice.
+    #[arg(long, value_enum)]
+    pub prefer: Option<PreferArg>,
+    /// Write into a non-empty --out folder and replace existing files.
+    #[arg(long)]
+    pub force: bool,
+    /// Read on past damaged records (each is reported) instead of stopping.
+    #[arg(long)]
+    pub salvage: bool,
+    /// Encoding of text sources.
+    #[arg(long, value_enum, default_value = "cp850")]
+    pub encoding: TextEncoding,
+    /// Base DN of merged.ldif and hole.ldif (default o=msmail).
+    #[arg(long = "base-dn", value_name = "DN")]
+    pub base_dn: Option<String>,
+    /// time32 stamp of new MSTTRANS/RESYNC records (default: latest time in the inputs).
+    #[arg(long, value_name = "UNIXTIME")]
+    pub stamp: Option<u32>,
+    /// Cut full names over 30 and mailboxes over 10 characters in MS Mail files.
+    #[arg(long)]
+    pub truncate_names: bool,
+    /// Write characters outside code page 850 as `?` in MS Mail files.
+    #[arg(long)]
+    pub replace_unencodable: bool,
+    /// Print the JSON report instead of the text summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A folder that is neither a MAILDATA tree nor a GLB folder (no MASTER.GLB,
+/// no REQCONF.GLB, directly or under GLB/) but holds exactly one file stands
+/// for that file: `requestors/SEATTLE/` with only `EXPORT.TXT` in it.
+fn single_file_folder(mut src: RequestorSource) -> RequestorSource {
+    let p = &src.path;
+    if !p.is_dir() {
+        return src;
+    }
+    let has = |rel: &str| crate::tree::find_case_insensitive(p, rel).is_some();
+    if has("MASTER.GLB") || has("GLB/MASTER.GLB") || has("REQCONF.GLB") || has("GLB/REQCONF.GLB") {
+        return src;
+    }
+    let Ok(rd) = std::fs::read_dir(p) else {
+        return src;
+    };
+    let entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    if let [only] = entries.as_slice() {
+        if only.is_file() {
+            src.path = only.clone();
+        }
+    }
+    src
 }
 
 /// Runs `msmail reconcile`.
 pub fn run(args: ReconcileArgs) -> Result<Outcome> {
-    let _ = args;
-    Err(Error::Usage(
-        "msmail reconcile is not implemented yet".into(),
-    ))
+    if let Some(out) = &args.out {
+        check_out_dir(out, args.force)?;
+    }
+    if let Some(r) = &args.report {
+        if !args.force && r.exists() {
+            return Err(Error::output(r, "already exists; use --force to replace it"));
+        }
+    }
+    let sources = args
+        .requestor
+        .iter()
+        .map(|a| RequestorSource::parse(a).map(single_file_folder))
+        .collect::<Result<Vec<_>>>()?;
+    let load = LoadOptions {
+        encoding: args.encoding,
+        salvage: args.salvage,
+    };
+    // The server and the requestors load in parallel; evidence stays in
+    // argument order.
+    let (server, evidence) = rayon::join(
+        || load_server(&args.server, &load),
+        || {
+            sources
+                .par_iter()
+                .map(|s| load_evidence(s, &load))
+                .collect::<Result<Vec<_>>>()
+        },
+    );
+    let server = server?;
+    let evidence = evidence?;
+    for w in &server.postoffice.warnings {
+        eprintln!("msmail: warning: {}: {w}", args.server.display());
+    }
+    let times: Vec<Option<i64>> = evidence.iter().map(|e| e.as_of).collect();
+    let options = ReconcileOptions {
+        prefer_newest: args.prefer == Some(PreferArg::Newest),
+    };
+    let rec = reconcile(&server.snapshot, evidence, &options)?;
+    let mode = match args.repair {
+        RepairArg::Delta => RepairMode::Delta,
+        RepairArg::Full => RepairMode::Full,
+    };
+    let plan = plan_repair(&rec, mode)?;
+    let stamp = choose_stamp(&server, &times, args.stamp);
+    let out_options = OutputOptions {
+        base_dn: args
+            .base_dn
+            .clone()
+            .unwrap_or_else(|| DEFAULT_BASE_DN.to_string()),
+        stamp: args.stamp,
+        truncate_names: args.truncate_names,
+        replace_unencodable: args.replace_unencodable,
+        force: args.force,
+    };
+    let fit_changes = match &args.out {
+        Some(_) => check_limits(&rec, &plan.merged, &out_options)?,
+        None => Vec::new(),
+    };
+    let p = OutputPlan {
+        rec: &rec,
+        plan: &plan,
+        stamp: &stamp,
+        fit_changes: &fit_changes,
+    };
+    let report = match &args.out {
+        Some(out) => write_outputs(out, &server, &p, &out_options)?.1,
+        None => report_json(&p, &[]),
+    };
+    if let Some(r) = &args.report {
+        crate::output::write_bytes_atomic(r, args.force, &report_bytes(&report))?;
+    }
+    for w in &stamp.warnings {
+        if args.out.is_some() {
+            eprintln!("msmail: warning: {w}");
+        }
+    }
+    OutputTarget::Stdout.write_with(|w| {
+        if args.json {
+            w.write_all(&report_bytes(&report))
+        } else {
+            w.write_all(report_text(&p).as_bytes())
+        }
+    })?;
+    if args.fail_on_hole && rec.has_hole() {
+        return Ok(Outcome::Differences);
+    }
+    Ok(Outcome::Success)
 }

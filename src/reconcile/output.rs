@@ -1,0 +1,966 @@
+//! The writers of `msmail reconcile --out DIR`: a repaired copy of the server's
+//! tree, RESYNC.GLB, the repair as import text, the merged list as CSV/LDIF,
+//! the hole as change-LDIF, and the reports with a SHA-256 per file written.
+//!
+//! Nothing here touches an input: the server tree is read file by file and
+//! copied; every output goes through [`crate::output::write_atomic`].
+//! See docs/reconcile.md, "Command and outputs".
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::inputs::ServerInput;
+use super::view::scope_origin;
+use super::{RepairMode, RepairPlan, Reconciliation, WrittenFile};
+use crate::codepage::{encode_char, is_cp850};
+use crate::dirsync::trans::{write_record, ResyncHeader as ResyncNumbers, TransactionRecord};
+use crate::error::{Error, Result};
+use crate::export::csv::{write_csv, CsvProfile};
+use crate::export::ldif::{write_change_ldif, write_ldif, DirectoryChange};
+use crate::model::{
+    Address, AddressKey, Directory, Entry, Operation, MAX_ADDRESS_PART, MAX_FULL_NAME,
+};
+
+/// Seconds in a day (for the "keep updates" purge horizon).
+const DAY: i64 = 86_400;
+
+/// Options of the writers.
+#[derive(Debug, Clone, Default)]
+pub struct OutputOptions {
+    /// Base DN of merged.ldif and hole.ldif.
+    pub base_dn: String,
+    /// `--stamp`: the `time32` of new MSTTRANS/RESYNC records; `None` = default.
+    pub stamp: Option<u32>,
+    /// `--truncate-names`: cut full names to 30 and mailboxes to 10 characters
+    /// in MS Mail files.
+    pub truncate_names: bool,
+    /// `--replace-unencodable`: write characters outside CP850 as `?` in MS
+    /// Mail files.
+    pub replace_unencodable: bool,
+    /// Replace existing files in the output folder.
+    pub force: bool,
+}
+
+/// The stamp of new records and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StampChoice {
+    /// The `time32` written.
+    pub stamp: u32,
+    /// `option` (`--stamp`), `inputs` (latest time seen) or `none` (no time seen: 0).
+    pub source: &'static str,
+    /// The newest evidence time, when any evidence carried one.
+    pub newest_evidence: Option<i64>,
+    /// Warnings about the purge horizon ("keep updates" days).
+    pub warnings: Vec<String>,
+}
+
+/// Chooses the stamp: `--stamp`, else the latest time in the inputs — the
+/// snapshot's MSTTRANS stamps, SRVCONF last T2, every evidence `as_of`.
+/// Warns when the stamp is older than "keep updates" days before the newest
+/// evidence time (MSTTRANS would purge the repair before sending it), or when
+/// no evidence carries a time (the stamp is then the backup's).
+pub fn choose_stamp(
+    server: &ServerInput,
+    evidence_times: &[Option<i64>],
+    option: Option<u32>,
+) -> StampChoice {
+    let newest_evidence = evidence_times.iter().flatten().copied().max();
+    let server_max = server
+        .msttrans
+        .iter()
+        .flat_map(|s| s.records.iter().map(|r| r.stamp))
+        .chain(std::iter::once(server.srvconf.last_t2))
+        .max()
+        .unwrap_or(0);
+    let inputs_max = i64::from(server_max).max(newest_evidence.unwrap_or(0));
+    let (stamp, source) = match option {
+        Some(s) => (s, "option"),
+        None if inputs_max > 0 => (
+            u32::try_from(inputs_max).unwrap_or(u32::MAX),
+            "inputs",
+        ),
+        None => (0, "none"),
+    };
+    let keep = i64::from(if server.srvconf.keep_days == 0 {
+        14
+    } else {
+        server.srvconf.keep_days
+    });
+    let mut warnings = Vec::new();
+    match newest_evidence {
+        Some(t) if i64::from(stamp) + keep * DAY < t => warnings.push(format!(
+            "the stamp of the new MSTTRANS records ({}) is more than {keep} \"keep updates\" \
+             days older than the newest evidence ({}): SRVMAIN would purge the repair before \
+             sending it; pass --stamp with the time the repaired server goes live",
+            crate::dirsync::ctime(stamp),
+            crate::dirsync::ctime(u32::try_from(t).unwrap_or(u32::MAX))
+        )),
+        None if option.is_none() => warnings.push(format!(
+            "no evidence carries a time: the new MSTTRANS records are stamped {} (the latest \
+             time in the server's files); if that is more than {keep} \"keep updates\" days \
+             before the repaired server goes live, SRVMAIN purges the repair unsent; pass \
+             --stamp",
+            crate::dirsync::ctime(stamp)
+        )),
+        _ => {}
+    }
+    StampChoice {
+        stamp,
+        source,
+        newest_evidence,
+        warnings,
+    }
+}
+
+/// One change the MS Mail limits forced on an entry (listed in the report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FitChange {
+    /// The entry's address as merged.
+    pub address: String,
+    /// `full_name`, `mailbox`, `address` or `template`.
+    pub field: &'static str,
+    /// The value before.
+    pub from: String,
+    /// The value written to MS Mail files.
+    pub to: String,
+}
+
+/// Makes entries fit MS Mail files as the options allow.
+#[derive(Debug, Clone, Copy)]
+pub struct Fitter {
+    truncate: bool,
+    replace: bool,
+}
+
+fn replace_unencodable(s: &str) -> String {
+    s.chars()
+        .map(|c| if encode_char(c).is_some() { c } else { '?' })
+        .collect()
+}
+
+fn truncate_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect::<String>().trim_end().to_string()
+}
+
+impl Fitter {
+    /// A fitter for the options.
+    pub fn new(options: &OutputOptions) -> Fitter {
+        Fitter {
+            truncate: options.truncate_names,
+            replace: options.replace_unencodable,
+        }
+    }
+
+    /// True when nothing can change.
+    pub fn is_identity(&self) -> bool {
+        !self.truncate && !self.replace
+    }
+
+    /// The entry as MS Mail files get it, and what changed; `None` when it
+    /// fits as it is.
+    pub fn fit(&self, e: &Entry) -> Option<(Entry, Vec<FitChange>)> {
+        if self.is_identity() {
+            return None;
+        }
+        let mut out = e.clone();
+        let mut changes = Vec::new();
+        let address = e.address.to_string();
+        let mut change = |field, from: &str, to: &str| {
+            changes.push(FitChange {
+                address: address.clone(),
+                field,
+                from: from.to_string(),
+                to: to.to_string(),
+            })
+        };
+        if self.replace && !is_cp850(&out.full_name) {
+            let v = replace_unencodable(&out.full_name);
+            change("full_name", &out.full_name, &v);
+            out.full_name = v;
+        }
+        if self.truncate && out.full_name.chars().count() > MAX_FULL_NAME {
+            let v = truncate_chars(&out.full_name, MAX_FULL_NAME);
+            change("full_name", &out.full_name, &v);
+            out.full_name = v;
+        }
+        if self.replace
+            && !(is_cp850(&out.address.type_name) && is_cp850(&out.address.body))
+        {
+            let a = Address {
+                type_name: replace_unencodable(&out.address.type_name),
+                body: replace_unencodable(&out.address.body),
+            };
+            change("address", &out.address.to_string(), &a.to_string());
+            out.address = a;
+        }
+        if self.truncate && out.address.is_pcm() {
+            if let Some((net, po, mb)) = out.address.parts() {
+                if mb.chars().count() > MAX_ADDRESS_PART {
+                    let short = truncate_chars(mb, MAX_ADDRESS_PART);
+                    let a = Address::pcm(net, po, &short);
+                    change("mailbox", mb, &short);
+                    out.address = a;
+                }
+            }
+        }
+        if self.replace {
+            for t in &mut out.template {
+                if !is_cp850(&t.value) || !is_cp850(&t.prompt) {
+                    let v = replace_unencodable(&t.value);
+                    change("template", &t.value, &v);
+                    t.value = v;
+                    t.prompt = replace_unencodable(&t.prompt);
+                }
+            }
+        }
+        (!changes.is_empty()).then_some((out, changes))
+    }
+
+    /// The entry as MS Mail files get it (a copy).
+    pub fn fitted(&self, e: &Entry) -> Entry {
+        self.fit(e).map_or_else(|| e.clone(), |(f, _)| f)
+    }
+
+    /// An operation with its entries fitted.
+    pub fn fit_operation(&self, op: &Operation) -> Operation {
+        match op {
+            Operation::Add(e) => Operation::Add(self.fitted(e)),
+            Operation::Delete(e) => Operation::Delete(self.fitted(e)),
+            Operation::Modify { old, new } => Operation::Modify {
+                old: self.fitted(old),
+                new: self.fitted(new),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// Refuses (exit 4, every problem listed) when merged entries break an MS
+/// Mail limit that the options do not allow to fix; else returns every change
+/// the fitter makes to the merged directory, sorted by address. Network and
+/// postoffice names over 10 characters are never fixed (renaming a
+/// postoffice is not a repair). A truncated mailbox that collides with
+/// another address is refused too.
+pub fn check_limits(
+    rec: &Reconciliation,
+    merged: &Directory,
+    options: &OutputOptions,
+) -> Result<Vec<FitChange>> {
+    let mut refused = Vec::new();
+    for po in &rec.postoffices {
+        for l in &po.limits {
+            let allowed = match (l.problem, l.field) {
+                ("too-long", "full_name" | "mailbox") => options.truncate_names,
+                ("too-long", _) => false,
+                ("not-cp850", _) => options.replace_unencodable,
+                _ => false,
+            };
+            if !allowed {
+                let what = if l.problem == "too-long" {
+                    format!("{} of {} characters (limit {})", l.field, l.length, l.limit)
+                } else {
+                    format!("{} has characters outside code page 850", l.field)
+                };
+                refused.push(format!("  {}: {what}", l.address));
+            }
+        }
+    }
+    if !refused.is_empty() {
+        return Err(Error::Unrepresentable(format!(
+            "{} merged entries cannot be written to MS Mail files as they are \
+             (--truncate-names cuts full names to 30 and mailboxes to 10 characters, \
+             --replace-unencodable writes `?` for characters outside CP850; CSV and \
+             LDIF always keep the full values):\n{}",
+            refused.len(),
+            refused.join("\n")
+        )));
+    }
+    let fitter = Fitter::new(options);
+    let mut changes = Vec::new();
+    if fitter.is_identity() {
+        return Ok(changes);
+    }
+    let mut moved: Vec<(AddressKey, AddressKey)> = Vec::new();
+    for e in merged.sorted() {
+        if let Some((f, c)) = fitter.fit(e) {
+            if f.key() != e.key() {
+                moved.push((e.key(), f.key()));
+            }
+            changes.extend(c);
+        }
+    }
+    let mut clashes = Vec::new();
+    let mut taken: HashMap<&AddressKey, &AddressKey> = HashMap::new();
+    for (from, to) in &moved {
+        if merged.contains_key(to) {
+            clashes.push(format!("  {} would become {}, which exists", from.0, to.0));
+        } else if let Some(other) = taken.insert(to, from) {
+            clashes.push(format!(
+                "  {} and {} would both become {}",
+                other.0, from.0, to.0
+            ));
+        }
+    }
+    if !clashes.is_empty() {
+        return Err(Error::Unrepresentable(format!(
+            "shortened mailboxes would collide; rename these entries at their postoffice:\n{}",
+            clashes.join("\n")
+        )));
+    }
+    Ok(changes)
+}
+
+/// A writer that hashes what passes through it.
+struct HashingWriter<'a> {
+    inner: &'a mut dyn Write,
+    hasher: Sha256,
+}
+
+impl Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// SHA-256 of bytes, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Writes `rel` under `out` atomically and returns its hash; `write` produces
+/// the content (errors it returns as `Error` are kept).
+fn write_file<F>(out: &Path, rel: &str, force: bool, write: F) -> Result<WrittenFile>
+where
+    F: FnOnce(&mut dyn Write) -> Result<()>,
+{
+    let path = out.join(rel);
+    let mut hash = None;
+    let mut inner_err = None;
+    crate::output::write_atomic(&path, force, |w| {
+        let mut hw = HashingWriter {
+            inner: w,
+            hasher: Sha256::new(),
+        };
+        if let Err(e) = write(&mut hw) {
+            inner_err = Some(e);
+            return Err(io::Error::other("content error"));
+        }
+        hash = Some(hex(&hw.hasher.finalize()));
+        Ok(())
+    })
+    .map_err(|e| inner_err.take().unwrap_or(e))?;
+    Ok(WrittenFile {
+        path: rel.to_string(),
+        sha256: hash.unwrap_or_default(),
+    })
+}
+
+fn write_bytes(out: &Path, rel: &str, force: bool, bytes: &[u8]) -> Result<WrittenFile> {
+    crate::output::write_bytes_atomic(&out.join(rel), force, bytes)?;
+    Ok(WrittenFile {
+        path: rel.to_string(),
+        sha256: sha256_hex(bytes),
+    })
+}
+
+/// Refuses an output folder that exists and is not empty, unless `force`.
+pub fn check_out_dir(out: &Path, force: bool) -> Result<()> {
+    if force || !out.exists() {
+        return Ok(());
+    }
+    let mut rd = std::fs::read_dir(out).map_err(|e| Error::output(out, e.to_string()))?;
+    if rd.next().is_some() {
+        return Err(Error::output(
+            out,
+            "exists and is not empty; use --force to write into it",
+        ));
+    }
+    Ok(())
+}
+
+/// Every file under `root`, as `/`-separated relative paths, sorted.
+fn list_tree(root: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        let rd = std::fs::read_dir(&dir).map_err(|e| Error::read(&dir, e))?;
+        for ent in rd {
+            let ent = ent.map_err(|e| Error::read(&dir, e))?;
+            let name = ent.file_name().to_string_lossy().into_owned();
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let path = ent.path();
+            if path.is_dir() {
+                stack.push((path, rel));
+            } else if path.is_file() {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn relative(root: &Path, p: &Path) -> Option<String> {
+    let r = p.strip_prefix(root).ok()?;
+    let parts: Vec<String> = r
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// The repaired MSTTRANS.GLB records: the snapshot's as read, placeholders
+/// Sync(B)+1..=M (origin: the server's NET/PO), then the repair transactions
+/// (one record per operation, numbered by the plan), all new ones with `stamp`.
+pub fn repaired_msttrans(
+    server: &ServerInput,
+    rec: &Reconciliation,
+    plan: &RepairPlan,
+    fitter: Fitter,
+    stamp: u32,
+) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if let Some(s) = &server.msttrans {
+        for r in &s.records {
+            write_record(r, &mut out);
+        }
+    }
+    let own = scope_origin(&rec.server_scope);
+    if let Some((first, last)) = plan.placeholders {
+        for n in first..=last {
+            write_record(&TransactionRecord::placeholder(n, stamp, &own), &mut out);
+        }
+    }
+    for t in &plan.transactions {
+        for op in &t.operations {
+            let op = fitter.fit_operation(op);
+            let r = TransactionRecord::from_operation(t.sync, stamp, &t.origin, &op)?;
+            write_record(&r, &mut out);
+        }
+    }
+    Ok(out)
+}
+
+/// The repaired SRVCONF.GLB: Sync = the plan's new Sync, every in-use record
+/// whose scope the plan updates gets its new ReqSync/SrvSync/ImpSync; the rest
+/// (passwords included, never decoded) is kept byte for byte.
+pub fn repaired_srvconf(server: &ServerInput, plan: &RepairPlan) -> Vec<u8> {
+    let mut conf = server.srvconf.clone();
+    conf.sync = plan.new_sync;
+    let updates: HashMap<String, &super::SrvconfUpdate> = plan
+        .srvconf
+        .iter()
+        .filter(|u| u.changed)
+        .map(|u| (u.scope.key(), u))
+        .collect();
+    for r in conf.requestors.iter_mut().filter(|r| r.status == 1) {
+        let name = crate::codepage::decode_cp850(r.name.text_bytes()).into_owned();
+        let Ok(scope) = crate::model::Scope::parse(&name) else {
+            continue;
+        };
+        if let Some(u) = updates.get(&scope.key()) {
+            r.reqsync = u.reqsync.1;
+            r.srvsync = u.srvsync.1;
+            r.impsync = u.impsync.1;
+        }
+    }
+    conf.write()
+}
+
+/// RESYNC.GLB: the `H` record (numbered 0) with the plan's IMPSEQ/REQSEQ/SRVSEQ,
+/// then a `T` record per template definition (by scope key) and an `A` record
+/// per merged entry (address order), numbered 1, 2, … in file order; origin
+/// the server's NET/PO; stamp as given.
+pub fn resync_glb(
+    rec: &Reconciliation,
+    plan: &RepairPlan,
+    fitter: Fitter,
+    stamp: u32,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let own = scope_origin(&rec.server_scope);
+    let h = ResyncNumbers {
+        impseq: plan.resync.impseq,
+        reqseq: plan.resync.reqseq,
+        srvseq: plan.resync.srvseq,
+    };
+    let io = |e: io::Error| Error::output("RESYNC.GLB", e.to_string());
+    let mut buf = Vec::with_capacity(256);
+    let head = TransactionRecord::new(0, stamp, b'H', &own, h.text().into_bytes());
+    write_record(&head, &mut buf);
+    w.write_all(&buf).map_err(io)?;
+    let mut n: u32 = 0;
+    let mut put = |op: &Operation, w: &mut dyn Write| -> Result<()> {
+        n = n
+            .checked_add(1)
+            .ok_or_else(|| Error::Unrepresentable("RESYNC.GLB: too many records".into()))?;
+        buf.clear();
+        write_record(
+            &TransactionRecord::from_operation(n, stamp, &own, op)?,
+            &mut buf,
+        );
+        w.write_all(&buf).map_err(io)
+    };
+    for def in plan.merged.templates.values() {
+        put(&Operation::Template(def.clone()), w)?;
+    }
+    for e in plan.merged.sorted() {
+        put(&Operation::Add(fitter.fitted(e)), w)?;
+    }
+    Ok(())
+}
+
+/// The hole of every postoffice as directory changes: missing adds → add,
+/// missing deletes → delete, modified → modify (server → merged).
+pub fn hole_changes(rec: &Reconciliation) -> Vec<DirectoryChange> {
+    let mut out = Vec::new();
+    for po in &rec.postoffices {
+        out.extend(
+            po.hole
+                .missing_deletes
+                .iter()
+                .map(|e| DirectoryChange::Delete(e.clone())),
+        );
+        out.extend(
+            po.hole
+                .missing_adds
+                .iter()
+                .map(|e| DirectoryChange::Add(e.clone())),
+        );
+        out.extend(po.hole.modified.iter().map(|m| DirectoryChange::Modify {
+            old: m.server.clone(),
+            new: m.merged.clone(),
+        }));
+    }
+    out
+}
+
+/// The USR/INF/TPL files of the server tree that change: for every external
+/// postoffice or gateway node whose list is touched by a hole, its list is
+/// replaced by the merged directory's entries of its scope (and its template
+/// by the merged template definition, when there is one), the tree is built
+/// with [`crate::tree::writer::build_tree`], and only that list's
+/// `USR/`, `INF/` and `TPL/` files are kept, keyed by relative path.
+pub fn repaired_lists(
+    server: &ServerInput,
+    rec: &Reconciliation,
+    merged: &Directory,
+) -> Result<BTreeMap<String, Vec<u8>>> {
+    let mut touched: BTreeSet<String> = BTreeSet::new();
+    for po in &rec.postoffices {
+        let h = &po.hole;
+        for e in h
+            .missing_adds
+            .iter()
+            .chain(&h.missing_deletes)
+            .chain(h.modified.iter().map(|m| &m.merged))
+        {
+            touched.insert(e.scope().key());
+        }
+    }
+    touched.remove(&rec.server_scope.key());
+    let mut out = BTreeMap::new();
+    if touched.is_empty() {
+        return Ok(out);
+    }
+    let data = &server.postoffice.data;
+    let scopes = data.external_postoffices();
+    let mut targets: Vec<(String, String, crate::model::Scope)> = Vec::new();
+    let mut i = 0;
+    for n in &data.networks {
+        for p in &n.postoffices {
+            if let Some((scope, _)) = scopes.get(i) {
+                if touched.contains(&scope.key()) {
+                    targets.push((n.name.clone(), p.name.clone(), scope.clone()));
+                }
+            }
+            i += 1;
+        }
+    }
+    if targets.is_empty() {
+        return Ok(out);
+    }
+    let mut data = data.clone();
+    let mut bags = Vec::new();
+    for (net, po, scope) in &targets {
+        if let Some(def) = merged.templates.get(&scope.key()) {
+            if let Some(x) = data.external_mut(net, po) {
+                x.template = def.fields.clone();
+            }
+        }
+        data.replace_usr_list_from(net, po, merged);
+        match data.external(net, po).and_then(|(_, x)| x.mailbag) {
+            Some(b) => bags.push(crate::tree::hex8(b)),
+            None => {
+                return Err(Error::Unrepresentable(format!(
+                    "{scope}: the server's tree gives this list no mailbag number"
+                )))
+            }
+        }
+    }
+    let (mut files, _warnings) = crate::tree::writer::build_tree(&data)?;
+    for b in bags {
+        for dir in ["USR", "INF", "TPL"] {
+            let rel = format!("{dir}/{b}.{dir}");
+            if let Some(bytes) = files.remove(&rel) {
+                out.insert(rel, bytes);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Everything `--out` needs besides the inputs.
+pub struct OutputPlan<'a> {
+    /// The reconciliation.
+    pub rec: &'a Reconciliation,
+    /// Its repair plan.
+    pub plan: &'a RepairPlan,
+    /// The stamp chosen.
+    pub stamp: &'a StampChoice,
+    /// Changes the limits forced on MS Mail files.
+    pub fit_changes: &'a [FitChange],
+}
+
+/// The `repair` object of the JSON report.
+pub fn repair_json(p: &OutputPlan<'_>) -> Value {
+    let plan = p.plan;
+    json!({
+        "mode": match plan.mode { RepairMode::Delta => "delta", RepairMode::Full => "full" },
+        "base_sync": plan.base_sync,
+        "top_placeholder": plan.top_placeholder,
+        "placeholders": plan.placeholders.map(|(a, b)| json!({"first": a, "last": b})),
+        "transactions": plan.transactions.len(),
+        "first_transaction": plan.transactions.first().map(|t| t.sync),
+        "new_sync": plan.new_sync,
+        "stamp": p.stamp.stamp,
+        "stamp_source": p.stamp.source,
+        "stamp_warnings": p.stamp.warnings,
+        "srvconf": plan.srvconf.iter().map(|u| json!({
+            "name": u.name,
+            "changed": u.changed,
+            "reqsync": [u.reqsync.0, u.reqsync.1],
+            "srvsync": [u.srvsync.0, u.srvsync.1],
+            "impsync": [u.impsync.0, u.impsync.1],
+        })).collect::<Vec<_>>(),
+        "without_record": plan.without_record.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        "resync": {"impseq": plan.resync.impseq, "reqseq": plan.resync.reqseq, "srvseq": plan.resync.srvseq},
+        "resync_recommended": plan.resync_recommended.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        "unfilled": plan.unfilled.iter().map(|(s, n)| json!({"scope": s.to_string(), "size": n})).collect::<Vec<_>>(),
+        "limit_changes": p.fit_changes.iter().map(|c| json!({
+            "address": c.address, "field": c.field, "from": c.from, "to": c.to,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The text lines about the repair, after [`Reconciliation::to_text`].
+pub fn repair_text(p: &OutputPlan<'_>) -> String {
+    use std::fmt::Write as _;
+    let plan = p.plan;
+    let mut s = String::new();
+    let mode = match plan.mode {
+        RepairMode::Delta => "delta",
+        RepairMode::Full => "full",
+    };
+    let _ = writeln!(s, "\nRepair ({mode}):");
+    match plan.placeholders {
+        Some((a, b)) => {
+            let _ = writeln!(s, "  placeholders {a}..{b} (Sync(B) {})", plan.base_sync);
+        }
+        None => {
+            let _ = writeln!(s, "  no placeholders (Sync(B) {})", plan.base_sync);
+        }
+    }
+    match (plan.transactions.first(), plan.transactions.last()) {
+        (Some(f), Some(l)) => {
+            let _ = writeln!(
+                s,
+                "  {} repair transactions {}..{}",
+                plan.transactions.len(),
+                f.sync,
+                l.sync
+            );
+        }
+        _ => {
+            let _ = writeln!(s, "  no repair transactions");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "  SRVCONF Sync {} -> {}; {} of {} requestor records updated",
+        plan.base_sync,
+        plan.new_sync,
+        plan.srvconf.iter().filter(|u| u.changed).count(),
+        plan.srvconf.len()
+    );
+    let _ = writeln!(
+        s,
+        "  RESYNC.GLB header IMPSEQ={} REQSEQ={} SRVSEQ={}",
+        plan.resync.impseq, plan.resync.reqseq, plan.resync.srvseq
+    );
+    let _ = writeln!(
+        s,
+        "  new records stamped {} ({})",
+        crate::dirsync::ctime(p.stamp.stamp),
+        p.stamp.source
+    );
+    for w in &p.stamp.warnings {
+        let _ = writeln!(s, "  warning: {w}");
+    }
+    for sc in &plan.resync_recommended {
+        let _ = writeln!(
+            s,
+            "  {sc}: missed master transactions; send it RESYNC.GLB (IMPORT -Q)"
+        );
+    }
+    for (sc, n) in &plan.unfilled {
+        let _ = writeln!(
+            s,
+            "  {sc}: up to {n} lost updates stay unrepaired until it exports its list"
+        );
+    }
+    for c in p.fit_changes {
+        let _ = writeln!(
+            s,
+            "  limit: {} {} {:?} written as {:?}",
+            c.address, c.field, c.from, c.to
+        );
+    }
+    s
+}
+
+/// The JSON report with the `repair` object added.
+pub fn report_json(p: &OutputPlan<'_>, written: &[WrittenFile]) -> Value {
+    let mut v = p.rec.to_json(written);
+    if let Value::Object(m) = &mut v {
+        m.insert("repair".into(), repair_json(p));
+    }
+    v
+}
+
+/// The text report: the reconciliation summary, then the repair.
+pub fn report_text(p: &OutputPlan<'_>) -> String {
+    let mut s = p.rec.to_text();
+    s.push_str(&repair_text(p));
+    s
+}
+
+fn json_bytes(v: &Value) -> Vec<u8> {
+    let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
+    b.push(b'\n');
+    b
+}
+
+/// Writes every output under `out` (see docs/reconcile.md): `server/` (the
+/// repaired copy), `RESYNC.GLB`, `repair.txt`, `merged.csv`, `merged.ldif`,
+/// `hole.ldif`, `report.txt` and last `report.json`, whose `written` lists
+/// every other file with its SHA-256 (sorted by path). Returns that list and
+/// the final JSON report.
+pub fn write_outputs(
+    out: &Path,
+    server: &ServerInput,
+    p: &OutputPlan<'_>,
+    options: &OutputOptions,
+) -> Result<(Vec<WrittenFile>, Value)> {
+    let fitter = Fitter::new(options);
+    let force = options.force;
+    let root = &server.postoffice.root;
+    // The files that change in the server copy.
+    let mut replaced: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let paths = server.postoffice.dirsync_files();
+    let mst_rel = paths
+        .msttrans
+        .as_deref()
+        .and_then(|x| relative(root, x))
+        .unwrap_or_else(|| "GLB/MSTTRANS.GLB".into());
+    let srv_rel = paths
+        .srvconf
+        .as_deref()
+        .and_then(|x| relative(root, x))
+        .unwrap_or_else(|| "GLB/SRVCONF.GLB".into());
+    let merged_fit: std::borrow::Cow<'_, Directory> = if p.fit_changes.is_empty() {
+        std::borrow::Cow::Borrowed(&p.plan.merged)
+    } else {
+        let mut d = Directory::new();
+        for e in p.plan.merged.iter() {
+            d.upsert(fitter.fitted(e));
+        }
+        d.templates = p.plan.merged.templates.clone();
+        std::borrow::Cow::Owned(d)
+    };
+    let lists = repaired_lists(server, p.rec, &merged_fit)?;
+    let listing = list_tree(root)?;
+    let by_upper: HashMap<String, &String> =
+        listing.iter().map(|r| (r.to_ascii_uppercase(), r)).collect();
+    for (rel, bytes) in lists {
+        let target = by_upper
+            .get(&rel.to_ascii_uppercase())
+            .map_or(rel.clone(), |r| (*r).clone());
+        replaced.insert(target, bytes);
+    }
+    replaced.insert(
+        mst_rel,
+        repaired_msttrans(server, p.rec, p.plan, fitter, p.stamp.stamp)?,
+    );
+    replaced.insert(srv_rel, repaired_srvconf(server, p.plan));
+    // Copy or replace every file of the tree (in parallel; results in order).
+    let mut rels: Vec<&String> = listing.iter().collect();
+    for k in replaced.keys() {
+        if !by_upper.contains_key(&k.to_ascii_uppercase()) {
+            rels.push(k);
+        }
+    }
+    rels.sort();
+    rels.dedup();
+    let mut written: Vec<WrittenFile> = rels
+        .par_iter()
+        .map(|rel| {
+            let dst = format!("server/{rel}");
+            match replaced.get(*rel) {
+                Some(bytes) => write_bytes(out, &dst, force, bytes),
+                None => {
+                    let bytes = crate::output::read_input(&root.join(rel.as_str()))?;
+                    write_bytes(out, &dst, force, &bytes)
+                }
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    drop(replaced);
+    // RESYNC.GLB, the import text, the migration files.
+    written.push(write_file(out, "RESYNC.GLB", force, |w| {
+        resync_glb(p.rec, p.plan, fitter, p.stamp.stamp, w)
+    })?);
+    let ops: Vec<Operation> = p
+        .plan
+        .transactions
+        .iter()
+        .flat_map(|t| t.operations.iter().map(|op| fitter.fit_operation(op)))
+        .collect();
+    written.push(write_file(out, "repair.txt", force, |w| {
+        crate::importtext::write_operations(&ops, w)
+    })?);
+    drop(ops);
+    written.push(write_file(out, "merged.csv", force, |w| {
+        write_csv(&p.plan.merged, w, CsvProfile::Default)
+    })?);
+    written.push(write_file(out, "merged.ldif", force, |w| {
+        write_ldif(&p.plan.merged, w, &options.base_dn)
+    })?);
+    let changes = hole_changes(p.rec);
+    written.push(write_file(out, "hole.ldif", force, |w| {
+        write_change_ldif(&changes, w, &options.base_dn)
+    })?);
+    drop(changes);
+    written.sort_by(|a, b| a.path.cmp(&b.path));
+    let text = report_text(p);
+    written.push(write_bytes(out, "report.txt", force, text.as_bytes())?);
+    written.sort_by(|a, b| a.path.cmp(&b.path));
+    let report = report_json(p, &written);
+    write_bytes(out, "report.json", force, &json_bytes(&report))?;
+    Ok((written, report))
+}
+
+/// Serialises a JSON report as written to files (pretty, final newline).
+pub fn report_bytes(v: &Value) -> Vec<u8> {
+    json_bytes(v)
+}
+
+/// The relative path `rel` under `out` (for messages).
+pub fn out_path(out: &Path, rel: &str) -> PathBuf {
+    out.join(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EntryKind, TemplateValue};
+
+    fn opts(t: bool, r: bool) -> OutputOptions {
+        OutputOptions {
+            truncate_names: t,
+            replace_unencodable: r,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn fitter_truncates_and_replaces_only_when_asked() {
+        let mut e = Entry::new(
+            "Wolfeschlegelsteinhausenberger, Hubert Blaine",
+            Address::pcm("NET", "PO", "WOLFESCHLEGEL"),
+        );
+        e.kind = EntryKind::User;
+        assert!(Fitter::new(&opts(false, false)).fit(&e).is_none());
+        let (f, c) = Fitter::new(&opts(true, false)).fit(&e).unwrap();
+        assert_eq!(f.full_name.chars().count(), 30);
+        assert_eq!(f.address.to_string(), "PCM:NET/PO/WOLFESCHLE");
+        assert_eq!(c.len(), 2);
+        let mut g = Entry::new("Łukasz", Address::pcm("NET", "PO", "LUKASZ"));
+        g.template.push(TemplateValue {
+            prompt: "Phone:".into(),
+            value: "☎ 12".into(),
+        });
+        let (f, c) = Fitter::new(&opts(false, true)).fit(&g).unwrap();
+        assert_eq!(f.full_name, "?ukasz");
+        assert_eq!(f.template[0].value, "? 12");
+        assert_eq!(c.len(), 2);
+        // Truncation does not replace, and vice versa.
+        assert!(Fitter::new(&opts(true, false)).fit(&g).is_none());
+    }
+
+    #[test]
+    fn hashing_writer_hash_equals_bytes_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = write_file(dir.path(), "a/b.txt", false, |w| {
+            w.write_all(b"hello ").and_then(|_| w.write_all(b"world"))
+                .map_err(|e| Error::output("x", e.to_string()))
+        })
+        .unwrap();
+        let bytes = std::fs::read(dir.path().join("a/b.txt")).unwrap();
+        assert_eq!(w.sha256, sha256_hex(&bytes));
+        assert_eq!(
+            w.sha256,
+            "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+        );
+        // A content error is reported as itself, and nothing is left behind.
+        let err = write_file(dir.path(), "c.txt", false, |_| {
+            Err(Error::Unrepresentable("no".into()))
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::Unrepresentable(_)));
+        assert!(!dir.path().join("c.txt").exists());
+    }
+
+    #[test]
+    fn out_dir_must_be_empty_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        check_out_dir(dir.path(), false).unwrap();
+        std::fs::write(dir.path().join("x"), b"x").unwrap();
+        assert_eq!(check_out_dir(dir.path(), false).unwrap_err().exit_code(), 4);
+        check_out_dir(dir.path(), true).unwrap();
+        check_out_dir(&dir.path().join("new"), false).unwrap();
+    }
+}
