@@ -138,7 +138,10 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     }
     if let Some(r) = &args.report {
         if !args.force && r.exists() {
-            return Err(Error::output(r, "already exists; use --force to replace it"));
+            return Err(Error::output(
+                r,
+                "already exists; use --force to replace it",
+            ));
         }
     }
     let sources = args

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::inputs::ServerInput;
 use super::view::scope_origin;
-use super::{RepairMode, RepairPlan, Reconciliation, WrittenFile};
+use super::{Reconciliation, RepairMode, RepairPlan, WrittenFile};
 use crate::codepage::{encode_char, is_cp850};
 use crate::dirsync::trans::{write_record, ResyncHeader as ResyncNumbers, TransactionRecord};
 use crate::error::{Error, Result};
@@ -80,10 +80,7 @@ pub fn choose_stamp(
     let inputs_max = i64::from(server_max).max(newest_evidence.unwrap_or(0));
     let (stamp, source) = match option {
         Some(s) => (s, "option"),
-        None if inputs_max > 0 => (
-            u32::try_from(inputs_max).unwrap_or(u32::MAX),
-            "inputs",
-        ),
+        None if inputs_max > 0 => (u32::try_from(inputs_max).unwrap_or(u32::MAX), "inputs"),
         None => (0, "none"),
     };
     let keep = i64::from(if server.srvconf.keep_days == 0 {
@@ -188,9 +185,7 @@ impl Fitter {
             change("full_name", &out.full_name, &v);
             out.full_name = v;
         }
-        if self.replace
-            && !(is_cp850(&out.address.type_name) && is_cp850(&out.address.body))
-        {
+        if self.replace && !(is_cp850(&out.address.type_name) && is_cp850(&out.address.body)) {
             let a = Address {
                 type_name: replace_unencodable(&out.address.type_name),
                 body: replace_unencodable(&out.address.body),
@@ -813,8 +808,10 @@ pub fn write_outputs(
     };
     let lists = repaired_lists(server, p.rec, &merged_fit)?;
     let listing = list_tree(root)?;
-    let by_upper: HashMap<String, &String> =
-        listing.iter().map(|r| (r.to_ascii_uppercase(), r)).collect();
+    let by_upper: HashMap<String, &String> = listing
+        .iter()
+        .map(|r| (r.to_ascii_uppercase(), r))
+        .collect();
     for (rel, bytes) in lists {
         let target = by_upper
             .get(&rel.to_ascii_uppercase())
@@ -935,7 +932,8 @@ mod tests {
     fn hashing_writer_hash_equals_bytes_hash() {
         let dir = tempfile::tempdir().unwrap();
         let w = write_file(dir.path(), "a/b.txt", false, |w| {
-            w.write_all(b"hello ").and_then(|_| w.write_all(b"world"))
+            w.write_all(b"hello ")
+                .and_then(|_| w.write_all(b"world"))
                 .map_err(|e| Error::output("x", e.to_string()))
         })
         .unwrap();

@@ -1,9 +1,9 @@
 //! The server's view of each postoffice: USR lists plus an idempotent replay of
 //! master transactions, with every entry assigned to the postoffice that owns it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::model::{Directory, Entry, Operation, Scope};
+use crate::model::{AddressKey, Directory, Entry, EntryKind, Operation, Scope};
 
 use super::MasterTransaction;
 
@@ -30,6 +30,9 @@ pub struct Views {
     pub lists: HashMap<ScopeKey, Directory>,
     /// The scope each key was first seen with (for display).
     pub scopes: BTreeMap<ScopeKey, Scope>,
+    /// Addresses seen as groups (in a list or a transaction). Transactions
+    /// carry no user/group kind, so an `A` of one of these keeps it a group.
+    pub groups: HashSet<AddressKey>,
 }
 
 impl Views {
@@ -56,12 +59,16 @@ impl Views {
     pub fn load_list(&mut self, scope: &Scope, list: &Directory) {
         let list_key = scope.key();
         let mut foreign: Vec<(Scope, &Entry)> = Vec::new();
+        let mut groups = Vec::new();
         {
             // Fast path: entries of the list's own scope (and its gateway
             // entries) go straight into its directory.
             let own = self.touch(scope);
             // In insertion order, so the views' order is deterministic too.
             for e in list.iter() {
+                if e.kind == EntryKind::Group {
+                    groups.push(e.key());
+                }
                 if e.address.is_pcm() && e.key().scope_key() != list_key {
                     foreign.push((e.scope(), e));
                     continue;
@@ -72,6 +79,7 @@ impl Views {
         for (owner, e) in foreign {
             self.touch(&owner).upsert(e.clone());
         }
+        self.groups.extend(groups);
         for def in list.templates.values() {
             let owner = template_owner(&def.scope, scope);
             self.touch(&owner).apply(Operation::Template(def.clone()));
@@ -90,7 +98,15 @@ impl Views {
         match op {
             Operation::Add(e) => {
                 let owner = owner_of(e, origin);
-                self.touch(&owner).upsert(e.clone());
+                let key = e.key();
+                let mut e = e.clone();
+                if e.kind == EntryKind::Group {
+                    self.groups.insert(key);
+                } else if self.groups.contains(&key) {
+                    // A transaction cannot say "group": keep what the server knew.
+                    e.kind = EntryKind::Group;
+                }
+                self.touch(&owner).upsert(e);
             }
             Operation::Delete(e) => {
                 let owner = owner_of(e, origin);

@@ -1,0 +1,575 @@
+//! `msmail reconcile` end to end: the binary against generated restore
+//! scenarios and their truth.json, the repaired server read back, idempotence,
+//! determinism, untouched inputs, refusals.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use msmail::dirsync::{read_stream, SrvConf};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_msmail"))
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/restore")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run msmail")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Every requestor folder of a scenario, sorted.
+fn requestor_folders(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("requestors"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn reconcile_args(dir: &Path, extra: &[&str]) -> Vec<String> {
+    let mut a = vec![
+        "reconcile".to_string(),
+        "--server".into(),
+        dir.join("server").display().to_string(),
+        "--requestor".into(),
+    ];
+    a.extend(requestor_folders(dir));
+    a.extend(extra.iter().map(|x| x.to_string()));
+    a
+}
+
+fn run_owned(args: &[String]) -> Output {
+    bin().args(args).output().expect("run msmail")
+}
+
+fn tree_hashes(root: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                let h = Sha256::digest(std::fs::read(&p).unwrap());
+                out.insert(rel, format!("{h:x}"));
+            }
+        }
+    }
+    out
+}
+
+fn generate(seed: u64, postoffices: u32, users: u32) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "generate",
+        "--out",
+        s(dir.path()),
+        "--scenario",
+        "restore",
+        "--postoffices",
+        &postoffices.to_string(),
+        "--users",
+        &users.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--force",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn entry_set(v: &Value, fields: &[&str]) -> BTreeSet<Vec<String>> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| fields.iter().map(|f| e[*f].to_string()).collect())
+        .collect()
+}
+
+/// Compares a report with truth.json, postoffice by postoffice; returns the
+/// mismatches in words.
+fn compare_with_truth(report: &Value, truth: &Value) -> Vec<String> {
+    let mut bad = Vec::new();
+    let by_scope: BTreeMap<String, &Value> = report["postoffices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["scope"].as_str().unwrap().to_string(), p))
+        .collect();
+    let truth_pos = truth["postoffices"].as_array().unwrap();
+    assert!(!truth_pos.is_empty());
+    for t in truth_pos {
+        let scope = t["scope"].as_str().unwrap();
+        let Some(r) = by_scope.get(scope) else {
+            bad.push(format!("{scope}: missing from the report"));
+            continue;
+        };
+        for f in [
+            "evidence",
+            "authoritative",
+            "server_entries",
+            "merged_entries",
+        ] {
+            if t[f] != r[f] {
+                bad.push(format!("{scope}: {f} truth {} report {}", t[f], r[f]));
+            }
+        }
+        for (f, cols) in [
+            ("missing_adds", &["address", "full_name"][..]),
+            ("missing_deletes", &["address", "full_name"][..]),
+            (
+                "modified",
+                &["address", "server_full_name", "full_name"][..],
+            ),
+        ] {
+            let (a, b) = (entry_set(&t[f], cols), entry_set(&r[f], cols));
+            if a != b {
+                bad.push(format!("{scope}: {f} truth {a:?} report {b:?}"));
+            }
+        }
+        for f in [
+            "server_reqsync",
+            "requestor_reqsync",
+            "req_gap",
+            "requestor_srvsync",
+            "server_sync",
+            "srv_overshoot",
+        ] {
+            if t["sync"][f] != r["sync"][f] {
+                bad.push(format!(
+                    "{scope}: sync.{f} truth {} report {}",
+                    t["sync"][f], r["sync"][f]
+                ));
+            }
+        }
+        if t["hazards"] != r["hazards"] {
+            bad.push(format!(
+                "{scope}: hazards truth {} report {}",
+                t["hazards"], r["hazards"]
+            ));
+        }
+    }
+    if by_scope.len() != truth_pos.len() {
+        bad.push(format!(
+            "report has {} postoffices, truth {}",
+            by_scope.len(),
+            truth_pos.len()
+        ));
+    }
+    for f in ["missing_adds", "missing_deletes", "modified"] {
+        if truth["totals"][f] != report["totals"][f] {
+            bad.push(format!(
+                "totals.{f} truth {} report {}",
+                truth["totals"][f], report["totals"][f]
+            ));
+        }
+    }
+    bad
+}
+
+/// The committed fixture and three generated seeds (every evidence form:
+/// import text, extract, REQTRANS export, message, tree, numbers, GLB folder,
+/// none): the JSON report agrees with truth.json entry by entry and number by
+/// number.
+#[test]
+fn report_matches_truth_for_generated_scenarios() {
+    let mut dirs: Vec<(String, PathBuf, Option<tempfile::TempDir>)> =
+        vec![("fixture".into(), fixture(), None)];
+    for seed in [1u64, 2, 3] {
+        let d = generate(seed, 9, 14);
+        dirs.push((format!("seed {seed}"), d.path().to_path_buf(), Some(d)));
+    }
+    for (name, dir, _keep) in &dirs {
+        let out = tempfile::tempdir().unwrap();
+        let report = out.path().join("report.json");
+        let args = reconcile_args(dir, &["--report", s(&report), "--json"]);
+        let o = run_owned(&args);
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let r = json(&report);
+        let stdout: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(stdout, r, "--json prints the report");
+        let truth = json(&dir.join("truth.json"));
+        let bad = compare_with_truth(&r, &truth);
+        assert!(
+            bad.is_empty(),
+            "{name}: {} mismatches:\n{}",
+            bad.len(),
+            bad.join("\n")
+        );
+        // Without --out nothing but the report is written.
+        assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
+        assert!(r["written"].as_array().unwrap().is_empty());
+    }
+}
+
+/// --out: the repaired server reads back (MSTTRANS = snapshot records,
+/// placeholders, repair records, in order, CRCs ok; SRVCONF Sync = last
+/// MSTTRANS sync), the `written` hashes are right, the inputs are untouched,
+/// and reconciling the repaired server with the same evidence finds no hole.
+#[test]
+fn repaired_server_reads_back_and_has_no_hole() {
+    let dir = fixture();
+    let before = tree_hashes(&dir);
+    let out = tempfile::tempdir().unwrap();
+    let o = run_owned(&reconcile_args(
+        &dir,
+        &["--out", s(out.path()), "--fail-on-hole"],
+    ));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(before, tree_hashes(&dir), "inputs unchanged");
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(stdout.contains("PCM:AMERICAS/GENEVE   export   authoritative"));
+
+    let r = json(&out.path().join("report.json"));
+    // Every file in `written` exists with that hash; every file but
+    // report.json is listed.
+    let written: BTreeMap<String, String> = r["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["path"].as_str().unwrap().to_string(),
+                w["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut on_disk = tree_hashes(out.path());
+    on_disk.remove("report.json");
+    assert_eq!(written, on_disk);
+    for f in [
+        "RESYNC.GLB",
+        "repair.txt",
+        "merged.csv",
+        "merged.ldif",
+        "hole.ldif",
+        "report.txt",
+    ] {
+        assert!(written.contains_key(f), "{f}");
+    }
+    // Same file names as the input tree; untouched files identical.
+    let input_server = tree_hashes(&dir.join("server"));
+    let out_server = tree_hashes(&out.path().join("server"));
+    assert_eq!(
+        input_server.keys().collect::<Vec<_>>(),
+        out_server.keys().collect::<Vec<_>>()
+    );
+    let changed: Vec<&String> = input_server
+        .iter()
+        .filter(|(k, v)| out_server.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(changed.iter().any(|k| k.ends_with("MSTTRANS.GLB")));
+    assert!(changed.iter().any(|k| k.ends_with("SRVCONF.GLB")));
+    assert!(changed.iter().any(|k| k.starts_with("USR/")));
+    assert!(
+        changed.iter().all(|k| k.starts_with("USR/")
+            || k.starts_with("INF/")
+            || k.starts_with("TPL/")
+            || k.starts_with("GLB/MSTTRANS")
+            || k.starts_with("GLB/SRVCONF")),
+        "{changed:?}"
+    );
+
+    // MSTTRANS: old records unchanged, then placeholders, then the repair.
+    let old = read_stream(
+        &std::fs::read(dir.join("server/GLB/MSTTRANS.GLB")).unwrap(),
+        "old",
+        false,
+    )
+    .unwrap();
+    let new = read_stream(
+        &std::fs::read(out.path().join("server/GLB/MSTTRANS.GLB")).unwrap(),
+        "new",
+        false,
+    )
+    .unwrap();
+    assert!(new.bad_crcs().next().is_none());
+    assert_eq!(&new.records[..old.records.len()], &old.records[..]);
+    let rep = &r["repair"];
+    let (first, last) = (
+        rep["placeholders"]["first"].as_u64().unwrap() as u32,
+        rep["placeholders"]["last"].as_u64().unwrap() as u32,
+    );
+    assert_eq!(first, r["server"]["sync"].as_u64().unwrap() as u32 + 1);
+    let added = &new.records[old.records.len()..];
+    let n_ph = (last - first + 1) as usize;
+    assert!(added[..n_ph].iter().all(|x| x.is_placeholder()));
+    let syncs: Vec<u32> = added.iter().map(|x| x.sync).collect();
+    let expect: Vec<u32> = (first..first + added.len() as u32).collect();
+    assert_eq!(syncs, expect, "consecutive numbers from Sync(B)+1");
+    assert!(added[n_ph..]
+        .iter()
+        .all(|x| !x.is_placeholder() && x.stamp == rep["stamp"].as_u64().unwrap() as u32));
+    assert_eq!(
+        added.len() - n_ph,
+        rep["transactions"].as_u64().unwrap() as usize
+    );
+    // Origins: the postoffice each transaction repairs.
+    assert!(added[n_ph..]
+        .iter()
+        .all(|x| x.to_operations("t").unwrap().iter().all(|op| {
+            let body = format!("{op:?}");
+            body.contains(&*x.origin.text())
+        })));
+    let conf = SrvConf::read(
+        &std::fs::read(out.path().join("server/GLB/SRVCONF.GLB")).unwrap(),
+        "SRVCONF",
+    )
+    .unwrap();
+    assert_eq!(conf.sync, syncs.last().copied().unwrap());
+    assert_eq!(u64::from(conf.sync), rep["new_sync"].as_u64().unwrap());
+
+    // RESYNC.GLB: the H record then the whole merged directory.
+    let resync = read_stream(
+        &std::fs::read(out.path().join("RESYNC.GLB")).unwrap(),
+        "R",
+        false,
+    )
+    .unwrap();
+    let h = resync.records[0].resync_header().unwrap();
+    assert_eq!(
+        u64::from(h.reqseq),
+        rep["resync"]["reqseq"].as_u64().unwrap()
+    );
+    let adds = resync.records.iter().filter(|x| x.op == b'A').count();
+    assert_eq!(adds as u64, r["totals"]["merged_entries"].as_u64().unwrap());
+
+    // Idempotence: the repaired server with the same evidence has no hole and
+    // no hazard, and plans nothing.
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "reconcile".to_string(),
+        "--server".into(),
+        out.path().join("server").display().to_string(),
+        "--requestor".into(),
+    ];
+    args.extend(requestor_folders(&dir));
+    args.extend([
+        "--out".into(),
+        dir2.path().display().to_string(),
+        "--fail-on-hole".into(),
+    ]);
+    let o2 = run_owned(&args);
+    assert_eq!(
+        o2.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o2.stdout)
+    );
+    let r2 = json(&dir2.path().join("report.json"));
+    assert_eq!(r2["totals"]["with_hole"], 0);
+    assert_eq!(r2["totals"]["hazards"], 0);
+    assert_eq!(r2["repair"]["transactions"], 0);
+    assert!(r2["repair"]["placeholders"].is_null());
+    assert_eq!(
+        r2["totals"]["merged_entries"],
+        r["totals"]["merged_entries"]
+    );
+    // The merged list is the same from the repaired server.
+    assert_eq!(
+        std::fs::read(out.path().join("merged.csv")).unwrap(),
+        std::fs::read(dir2.path().join("merged.csv")).unwrap()
+    );
+}
+
+/// `--repair full` and `delta` give the same merged list, and the full repair
+/// leaves no hole either.
+#[test]
+fn full_and_delta_agree() {
+    let dir = generate(5, 9, 12);
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let oa = run_owned(&reconcile_args(dir.path(), &["--out", s(a.path())]));
+    let ob = run_owned(&reconcile_args(
+        dir.path(),
+        &["--out", s(b.path()), "--repair", "full"],
+    ));
+    assert!(oa.status.success() && ob.status.success());
+    let csv = |d: &Path| std::fs::read(d.join("merged.csv")).unwrap();
+    assert_eq!(csv(a.path()), csv(b.path()));
+    let rb = json(&b.path().join("report.json"));
+    let ra = json(&a.path().join("report.json"));
+    assert_eq!(rb["repair"]["mode"], "full");
+    assert!(rb["repair"]["transactions"].as_u64() > ra["repair"]["transactions"].as_u64());
+    let repair =
+        String::from_utf8_lossy(&std::fs::read(b.path().join("repair.txt")).unwrap()).into_owned();
+    assert!(
+        repair.starts_with("R PCM:"),
+        "{}",
+        &repair[..40.min(repair.len())]
+    );
+    assert!(repair.contains("\r\n"));
+    // Re-reconcile the full repair: no hole.
+    let c = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "reconcile".to_string(),
+        "--server".into(),
+        b.path().join("server").display().to_string(),
+        "--requestor".into(),
+    ];
+    args.extend(requestor_folders(dir.path()));
+    args.extend([
+        "--out".into(),
+        c.path().display().to_string(),
+        "--fail-on-hole".into(),
+    ]);
+    let oc = run_owned(&args);
+    assert_eq!(
+        oc.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&oc.stdout)
+    );
+    assert_eq!(csv(a.path()), csv(c.path()));
+}
+
+/// Two runs give byte-identical outputs; a non-empty --out is refused
+/// without --force (exit 4) and nothing in it is touched.
+#[test]
+fn deterministic_and_refuses_non_empty_out() {
+    let dir = fixture();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    assert!(run_owned(&reconcile_args(&dir, &["--out", s(a.path())]))
+        .status
+        .success());
+    assert!(run_owned(&reconcile_args(&dir, &["--out", s(b.path())]))
+        .status
+        .success());
+    let (ha, hb) = (tree_hashes(a.path()), tree_hashes(b.path()));
+    assert!(ha.len() > 40, "{}", ha.len());
+    assert_eq!(ha, hb);
+    // Again into a: refused, unchanged.
+    let o = run_owned(&reconcile_args(&dir, &["--out", s(a.path())]));
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert_eq!(tree_hashes(a.path()), ha);
+    let o = run_owned(&reconcile_args(&dir, &["--out", s(a.path()), "--force"]));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(tree_hashes(a.path()), ha);
+}
+
+fn export_of_geneve() -> Vec<u8> {
+    std::fs::read(fixture().join("requestors/AMERICAS-GENEVE/EXPORT.TXT")).unwrap()
+}
+
+/// Two disagreeing exports for one postoffice: an input error naming both;
+/// `--prefer newest` takes the later one.
+#[test]
+fn disagreeing_exports_need_prefer_newest() {
+    let dir = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("GENEVE2.TXT");
+    let mut bytes = export_of_geneve();
+    bytes.extend_from_slice(b"A Extra Person                    PCM:AMERICAS/GENEVE/EXTRA\r\n");
+    std::fs::write(&other, &bytes).unwrap();
+    let first = dir.join("requestors/AMERICAS-GENEVE/EXPORT.TXT");
+    let server = dir.join("server");
+    let base = [
+        "reconcile",
+        "--server",
+        s(&server),
+        "--requestor",
+        s(&first),
+        s(&other),
+    ];
+    let o = run(&base);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("EXPORT.TXT") && err.contains("GENEVE2.TXT"),
+        "{err}"
+    );
+    assert!(err.contains("PCM:AMERICAS/GENEVE/EXTRA"), "{err}");
+    let mut args = base.to_vec();
+    args.extend(["--prefer", "newest", "--json"]);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let g = r["postoffices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["scope"] == "PCM:AMERICAS/GENEVE")
+        .unwrap();
+    assert!(g["used_source"].as_str().unwrap().ends_with("GENEVE2.TXT"));
+    assert!(g["missing_adds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["address"] == "PCM:AMERICAS/GENEVE/EXTRA"));
+}
+
+/// A full name over 30 characters in the evidence: --out refuses (exit 4,
+/// the entry named) and writes nothing; --truncate-names writes 30 characters
+/// to the MS Mail files, lists the change, and CSV keeps the full name.
+#[test]
+fn long_names_refused_unless_truncated() {
+    let dir = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("GENEVE.TXT");
+    let long = "Abcdefghij Klmnopqrst Uvwxyzabcdefgh"; // 36 characters
+    let mut bytes = export_of_geneve();
+    bytes.extend_from_slice(format!("A {long} PCM:AMERICAS/GENEVE/LONGNAME\r\n").as_bytes());
+    std::fs::write(&ev, &bytes).unwrap();
+    let out = tmp.path().join("out");
+    let base = vec![
+        "reconcile".to_string(),
+        "--server".into(),
+        dir.join("server").display().to_string(),
+        "--requestor".into(),
+        ev.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    let o = run_owned(&base);
+    assert_eq!(o.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("PCM:AMERICAS/GENEVE/LONGNAME") && err.contains("--truncate-names"),
+        "{err}"
+    );
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
+    let mut args = base.clone();
+    args.push("--truncate-names".into());
+    let o = run_owned(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = json(&out.join("report.json"));
+    let ch = r["repair"]["limit_changes"].as_array().unwrap();
+    assert_eq!(ch.len(), 1);
+    assert_eq!(ch[0]["to"].as_str().unwrap().chars().count(), 30);
+    let csv = std::fs::read_to_string(out.join("merged.csv")).unwrap();
+    assert!(csv.contains(long));
+    let mst = std::fs::read(out.join("server/GLB/MSTTRANS.GLB")).unwrap();
+    let short = &long[..30];
+    assert!(mst.windows(short.len()).any(|w| w == short.as_bytes()));
+    assert!(!mst.windows(long.len()).any(|w| w == long.as_bytes()));
+}
