@@ -364,6 +364,42 @@ fn repaired_server_reads_back_and_has_no_hole() {
     let adds = resync.records.iter().filter(|x| x.op == b'A').count();
     assert_eq!(adds as u64, r["totals"]["merged_entries"].as_u64().unwrap());
 
+    // The USR lists themselves hold the merged lists (not only MSTTRANS).
+    let po =
+        msmail::tree::PostOffice::open(&out.path().join("server"), &Default::default()).unwrap();
+    let mut checked = 0;
+    for p in r["postoffices"].as_array().unwrap() {
+        if p["status"] != "authoritative" {
+            continue;
+        }
+        let scope = p["scope"].as_str().unwrap();
+        let (net, name) = scope.trim_start_matches("PCM:").split_once('/').unwrap();
+        let list = po.usr_list(net, name).unwrap();
+        assert_eq!(
+            list.len() as u64,
+            p["merged_entries"].as_u64().unwrap(),
+            "{scope}"
+        );
+        for e in p["missing_adds"].as_array().unwrap() {
+            let a = msmail::Address::parse(e["address"].as_str().unwrap()).unwrap();
+            let got = list.get(&a.key()).expect("added");
+            assert_eq!(got.full_name, e["full_name"].as_str().unwrap());
+        }
+        for e in p["missing_deletes"].as_array().unwrap() {
+            let a = msmail::Address::parse(e["address"].as_str().unwrap()).unwrap();
+            assert!(list.get(&a.key()).is_none());
+        }
+        for e in p["modified"].as_array().unwrap() {
+            let a = msmail::Address::parse(e["address"].as_str().unwrap()).unwrap();
+            assert_eq!(
+                list.get(&a.key()).unwrap().full_name,
+                e["full_name"].as_str().unwrap()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 4);
+
     // Idempotence: the repaired server with the same evidence has no hole and
     // no hazard, and plans nothing.
     let dir2 = tempfile::tempdir().unwrap();
@@ -572,4 +608,59 @@ fn long_names_refused_unless_truncated() {
     let short = &long[..30];
     assert!(mst.windows(short.len()).any(|w| w == short.as_bytes()));
     assert!(!mst.windows(long.len()).any(|w| w == long.as_bytes()));
+}
+
+/// `--stamp` sets the stamp of every new record; a stamp older than "keep
+/// updates" days before the newest evidence time is warned about.
+#[test]
+fn stamp_option_and_purge_warning() {
+    let dir = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let o = run_owned(&reconcile_args(
+        &dir,
+        &["--out", s(out.path()), "--stamp", "1000"],
+    ));
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("keep updates"), "{err}");
+    let r = json(&out.path().join("report.json"));
+    assert_eq!(r["repair"]["stamp"], 1000);
+    assert_eq!(r["repair"]["stamp_source"], "option");
+    assert_eq!(r["repair"]["stamp_warnings"].as_array().unwrap().len(), 1);
+    let old = read_stream(
+        &std::fs::read(dir.join("server/GLB/MSTTRANS.GLB")).unwrap(),
+        "o",
+        false,
+    )
+    .unwrap();
+    let new = read_stream(
+        &std::fs::read(out.path().join("server/GLB/MSTTRANS.GLB")).unwrap(),
+        "n",
+        false,
+    )
+    .unwrap();
+    assert!(new.records[old.records.len()..]
+        .iter()
+        .all(|x| x.stamp == 1000));
+    let resync = read_stream(
+        &std::fs::read(out.path().join("RESYNC.GLB")).unwrap(),
+        "r",
+        false,
+    )
+    .unwrap();
+    assert!(resync.records.iter().all(|x| x.stamp == 1000));
+    let nums: Vec<u32> = resync.records.iter().map(|x| x.sync).collect();
+    assert_eq!(nums, (0..resync.records.len() as u32).collect::<Vec<_>>());
+    // Default: the latest time in the inputs, no warning (evidence has times).
+    let out2 = tempfile::tempdir().unwrap();
+    let o = run_owned(&reconcile_args(&dir, &["--out", s(out2.path())]));
+    assert!(o.status.success());
+    let r2 = json(&out2.path().join("report.json"));
+    assert_eq!(r2["repair"]["stamp_source"], "inputs");
+    let max_old = old.records.iter().map(|x| x.stamp).max().unwrap();
+    assert!(r2["repair"]["stamp"].as_u64().unwrap() >= u64::from(max_old));
+    assert!(r2["repair"]["stamp_warnings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }

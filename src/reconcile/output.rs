@@ -581,24 +581,38 @@ pub fn repaired_lists(
     if touched.is_empty() {
         return Ok(out);
     }
-    let data = &server.postoffice.data;
-    let scopes = data.external_postoffices();
+    let full = &server.postoffice.data;
+    let scopes = full.external_postoffices();
     let mut targets: Vec<(String, String, crate::model::Scope)> = Vec::new();
+    // Only the touched lists are built: a list's USR/INF/TPL bytes depend on
+    // its own entries and template alone, and its mailbag keeps the names.
+    let mut data = crate::tree::postoffice::PostOfficeData::new(&full.network, &full.postoffice);
+    data.version = full.version;
     let mut i = 0;
-    for n in &data.networks {
+    for n in &full.networks {
+        let mut net = crate::tree::postoffice::NetworkData {
+            name: n.name.clone(),
+            kind: n.kind,
+            address_type: n.address_type.clone(),
+            xtn_prefix: n.xtn_prefix,
+            postoffices: Vec::new(),
+        };
         for p in &n.postoffices {
             if let Some((scope, _)) = scopes.get(i) {
                 if touched.contains(&scope.key()) {
                     targets.push((n.name.clone(), p.name.clone(), scope.clone()));
+                    net.postoffices.push(p.clone());
                 }
             }
             i += 1;
+        }
+        if !net.postoffices.is_empty() {
+            data.networks.push(net);
         }
     }
     if targets.is_empty() {
         return Ok(out);
     }
-    let mut data = data.clone();
     let mut bags = Vec::new();
     for (net, po, scope) in &targets {
         if let Some(def) = merged.templates.get(&scope.key()) {
