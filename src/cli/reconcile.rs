@@ -131,6 +131,31 @@ fn single_file_folder(mut src: RequestorSource) -> RequestorSource {
     src
 }
 
+/// Phase timings on stderr when `MSMAIL_TIMINGS` is set (for benchmarks).
+struct Phases {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases {
+            on: std::env::var_os("MSMAIL_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+    fn mark(&mut self, what: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "msmail: timing: {what}: {:.2} s",
+                (now - self.last).as_secs_f64()
+            );
+            self.last = now;
+        }
+    }
+}
+
 /// Runs `msmail reconcile`.
 pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     if let Some(out) = &args.out {
@@ -149,6 +174,7 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         .iter()
         .map(|a| RequestorSource::parse(a).map(single_file_folder))
         .collect::<Result<Vec<_>>>()?;
+    let mut phase = Phases::new();
     let load = LoadOptions {
         encoding: args.encoding,
         salvage: args.salvage,
@@ -164,8 +190,9 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
                 .collect::<Result<Vec<_>>>()
         },
     );
-    let server = server?;
+    let mut server = server?;
     let evidence = evidence?;
+    phase.mark("load (server and requestors, in parallel)");
     for w in &server.postoffice.warnings {
         eprintln!("msmail: warning: {}: {w}", args.server.display());
     }
@@ -174,11 +201,17 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         prefer_newest: args.prefer == Some(PreferArg::Newest),
     };
     let rec = reconcile(&server.snapshot, evidence, &options)?;
+    // The writers need the tree data, MSTTRANS and SRVCONF, not the snapshot's copies.
+    server.snapshot.usr_lists = Vec::new();
+    server.snapshot.master = Vec::new();
+    server.snapshot.own_pol = Default::default();
+    phase.mark("reconcile");
     let mode = match args.repair {
         RepairArg::Delta => RepairMode::Delta,
         RepairArg::Full => RepairMode::Full,
     };
     let plan = plan_repair(&rec, mode)?;
+    phase.mark("plan_repair");
     let stamp = choose_stamp(&server, &times, args.stamp);
     let out_options = OutputOptions {
         base_dn: args
@@ -204,6 +237,7 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         Some(out) => write_outputs(out, &server, &p, &out_options)?.1,
         None => report_json(&p, &[]),
     };
+    phase.mark("outputs");
     if let Some(r) = &args.report {
         crate::output::write_bytes_atomic(r, args.force, &report_bytes(&report))?;
     }

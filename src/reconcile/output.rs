@@ -797,6 +797,7 @@ pub fn write_outputs(
     let fitter = Fitter::new(options);
     let force = options.force;
     let root = &server.postoffice.root;
+    let mut t = std::time::Instant::now();
     // The files that change in the server copy.
     let mut replaced: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let paths = server.postoffice.dirsync_files();
@@ -821,6 +822,7 @@ pub fn write_outputs(
         std::borrow::Cow::Owned(d)
     };
     let lists = repaired_lists(server, p.rec, &merged_fit)?;
+    timing("USR lists rebuilt", &mut t);
     let listing = list_tree(root)?;
     let by_upper: HashMap<String, &String> = listing
         .iter()
@@ -837,6 +839,7 @@ pub fn write_outputs(
         repaired_msttrans(server, p.rec, p.plan, fitter, p.stamp.stamp)?,
     );
     replaced.insert(srv_rel, repaired_srvconf(server, p.plan));
+    timing("MSTTRANS and SRVCONF built", &mut t);
     // Copy or replace every file of the tree (in parallel; results in order).
     let mut rels: Vec<&String> = listing.iter().collect();
     for k in replaced.keys() {
@@ -846,45 +849,101 @@ pub fn write_outputs(
     }
     rels.sort();
     rels.dedup();
-    let mut written: Vec<WrittenFile> = rels
-        .par_iter()
-        .map(|rel| {
-            let dst = format!("server/{rel}");
-            match replaced.get(*rel) {
-                Some(bytes) => write_bytes(out, &dst, force, bytes),
-                None => {
-                    let bytes = crate::output::read_input(&root.join(rel.as_str()))?;
-                    write_bytes(out, &dst, force, &bytes)
+    let copy_server = || -> Result<Vec<WrittenFile>> {
+        rels.par_iter()
+            .map(|rel| {
+                let dst = format!("server/{rel}");
+                match replaced.get(*rel) {
+                    Some(bytes) => write_bytes(out, &dst, force, bytes),
+                    None => {
+                        let bytes = crate::output::read_input(&root.join(rel.as_str()))?;
+                        write_bytes(out, &dst, force, &bytes)
+                    }
                 }
-            }
+            })
+            .collect()
+    };
+    // The other files are independent of each other and of the copy: they
+    // are written in parallel too (the LDIF writer is the longest).
+    #[derive(Clone, Copy)]
+    enum Job {
+        Server,
+        Resync,
+        Repair,
+        Csv,
+        Ldif,
+        Hole,
+    }
+    let jobs = [
+        Job::Ldif,
+        Job::Server,
+        Job::Csv,
+        Job::Resync,
+        Job::Hole,
+        Job::Repair,
+    ];
+    let results: Vec<Result<Vec<WrittenFile>>> = jobs
+        .par_iter()
+        .map(|job| {
+            let mut t = std::time::Instant::now();
+            let (name, r) = match job {
+                Job::Server => ("server tree copied", copy_server()),
+                Job::Resync => (
+                    "RESYNC.GLB",
+                    write_file(out, "RESYNC.GLB", force, |w| {
+                        resync_glb(p.rec, p.plan, fitter, p.stamp.stamp, w)
+                    })
+                    .map(|w| vec![w]),
+                ),
+                Job::Repair => {
+                    let ops: Vec<Operation> = p
+                        .plan
+                        .transactions
+                        .iter()
+                        .flat_map(|t| t.operations.iter().map(|op| fitter.fit_operation(op)))
+                        .collect();
+                    (
+                        "repair.txt",
+                        write_file(out, "repair.txt", force, |w| {
+                            crate::importtext::write_operations(&ops, w)
+                        })
+                        .map(|w| vec![w]),
+                    )
+                }
+                Job::Csv => (
+                    "merged.csv",
+                    write_file(out, "merged.csv", force, |w| {
+                        write_csv(&p.plan.merged, w, CsvProfile::Default)
+                    })
+                    .map(|w| vec![w]),
+                ),
+                Job::Ldif => (
+                    "merged.ldif",
+                    write_file(out, "merged.ldif", force, |w| {
+                        write_ldif(&p.plan.merged, w, &options.base_dn)
+                    })
+                    .map(|w| vec![w]),
+                ),
+                Job::Hole => {
+                    let changes = hole_changes(p.rec);
+                    (
+                        "hole.ldif",
+                        write_file(out, "hole.ldif", force, |w| {
+                            write_change_ldif(&changes, w, &options.base_dn)
+                        })
+                        .map(|w| vec![w]),
+                    )
+                }
+            };
+            timing(name, &mut t);
+            r
         })
-        .collect::<Result<Vec<_>>>()?;
-    drop(replaced);
-    // RESYNC.GLB, the import text, the migration files.
-    written.push(write_file(out, "RESYNC.GLB", force, |w| {
-        resync_glb(p.rec, p.plan, fitter, p.stamp.stamp, w)
-    })?);
-    let ops: Vec<Operation> = p
-        .plan
-        .transactions
-        .iter()
-        .flat_map(|t| t.operations.iter().map(|op| fitter.fit_operation(op)))
         .collect();
-    written.push(write_file(out, "repair.txt", force, |w| {
-        crate::importtext::write_operations(&ops, w)
-    })?);
-    drop(ops);
-    written.push(write_file(out, "merged.csv", force, |w| {
-        write_csv(&p.plan.merged, w, CsvProfile::Default)
-    })?);
-    written.push(write_file(out, "merged.ldif", force, |w| {
-        write_ldif(&p.plan.merged, w, &options.base_dn)
-    })?);
-    let changes = hole_changes(p.rec);
-    written.push(write_file(out, "hole.ldif", force, |w| {
-        write_change_ldif(&changes, w, &options.base_dn)
-    })?);
-    drop(changes);
+    drop(replaced);
+    let mut written = Vec::new();
+    for r in results {
+        written.extend(r?);
+    }
     written.sort_by(|a, b| a.path.cmp(&b.path));
     let text = report_text(p);
     written.push(write_bytes(out, "report.txt", force, text.as_bytes())?);
@@ -892,6 +951,18 @@ pub fn write_outputs(
     let report = report_json(p, &written);
     write_bytes(out, "report.json", force, &json_bytes(&report))?;
     Ok((written, report))
+}
+
+/// Prints how long a step of [`write_outputs`] took when `MSMAIL_TIMINGS` is set.
+fn timing(what: &str, since: &mut std::time::Instant) {
+    if std::env::var_os("MSMAIL_TIMINGS").is_some() {
+        let now = std::time::Instant::now();
+        eprintln!(
+            "msmail: timing:   {what}: {:.2} s",
+            (now - *since).as_secs_f64()
+        );
+        *since = now;
+    }
 }
 
 /// Serialises a JSON report as written to files (pretty, final newline).
