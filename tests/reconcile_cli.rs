@@ -664,3 +664,77 @@ fn stamp_option_and_purge_warning() {
         .unwrap()
         .is_empty());
 }
+
+/// `msmail dump --check` accepts the repaired MSTTRANS.GLB and RESYNC.GLB.
+#[test]
+fn dump_check_accepts_written_transaction_files() {
+    let out = tempfile::tempdir().unwrap();
+    assert!(
+        run_owned(&reconcile_args(&fixture(), &["--out", s(out.path())]))
+            .status
+            .success()
+    );
+    for f in ["server/GLB/MSTTRANS.GLB", "RESYNC.GLB"] {
+        let o = run(&["dump", s(&out.path().join(f)), "--check"]);
+        assert!(
+            o.status.success(),
+            "{f}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("all CRCs good"),
+            "{f}"
+        );
+    }
+}
+
+/// A character outside CP850 in UTF-8 evidence: --out refuses (exit 4)
+/// unless --replace-unencodable; then MS Mail files get `?`, CSV the original.
+#[test]
+fn unencodable_characters_refused_unless_replaced() {
+    let dir = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = tmp.path().join("GENEVE.TXT");
+    let text = String::from_utf8(
+        msmail::codepage::decode_cp850(&export_of_geneve())
+            .as_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    let text = format!("{text}A Łukasz Żółw                      PCM:AMERICAS/GENEVE/LUKASZ\r\n");
+    std::fs::write(&ev, text.as_bytes()).unwrap();
+    let out = tmp.path().join("out");
+    let base = vec![
+        "reconcile".to_string(),
+        "--server".into(),
+        dir.join("server").display().to_string(),
+        "--requestor".into(),
+        ev.display().to_string(),
+        "--encoding".into(),
+        "utf-8".into(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    let o = run_owned(&base);
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("PCM:AMERICAS/GENEVE/LUKASZ"));
+    let mut args = base.clone();
+    args.push("--replace-unencodable".into());
+    let o = run_owned(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("merged.csv")).unwrap();
+    assert!(csv.contains("Łukasz Żółw"));
+    let repair = std::fs::read(out.join("repair.txt")).unwrap();
+    assert!(
+        repair.windows(11).any(|w| w == b"?ukasz ?\xa2?w"),
+        "{:?}",
+        String::from_utf8_lossy(&repair)
+    );
+    let r = json(&out.join("report.json"));
+    assert_eq!(r["repair"]["limit_changes"][0]["to"], "?ukasz ?ó?w");
+}
