@@ -14,6 +14,7 @@ pub mod dsmsg;
 pub mod error;
 pub mod export;
 pub mod importtext;
+pub mod inspect;
 pub mod logs;
 pub mod model;
 pub mod output;
