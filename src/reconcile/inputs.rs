@@ -46,8 +46,9 @@ impl RequestorSource {
                 let scope = Scope::parse(&text)
                     .ok()
                     .filter(|s| {
-                        s.network_postoffice()
-                            .is_some_and(|(n, p)| !n.is_empty() && !p.is_empty() && !p.contains('/'))
+                        s.network_postoffice().is_some_and(|(n, p)| {
+                            !n.is_empty() && !p.is_empty() && !p.contains('/')
+                        })
                     })
                     .ok_or_else(|| {
                         Error::Usage(format!(
@@ -234,7 +235,9 @@ fn stream_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evide
              give it together with the postoffice's REQCONF.GLB (a folder holding both) \
              so its numbers can be used{}",
             pending.len(),
-            floor.map(|f| format!(" (placeholder at {f})")).unwrap_or_default()
+            floor
+                .map(|f| format!(" (placeholder at {f})"))
+                .unwrap_or_default()
         ),
     ))
 }
@@ -352,11 +355,8 @@ fn tree_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evidenc
         .cloned()
         .collect();
     let paths = po.dirsync_files();
-    let (numbers, _, as_of) = read_numbers(
-        paths.reqconf.as_deref(),
-        paths.reqtrans.as_deref(),
-        options,
-    )?;
+    let (numbers, _, as_of) =
+        read_numbers(paths.reqconf.as_deref(), paths.reqtrans.as_deref(), options)?;
     let mut ev = Evidence::list(
         src.path.display().to_string(),
         EvidenceKind::Tree,
@@ -393,8 +393,7 @@ pub fn load_server(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
         )
     })?;
     let bytes = crate::output::read_input(&srvconf_path)?;
-    let srvconf =
-        crate::dirsync::conf::SrvConf::read(&bytes, &srvconf_path.display().to_string())?;
+    let srvconf = crate::dirsync::conf::SrvConf::read(&bytes, &srvconf_path.display().to_string())?;
     let msttrans = match &paths.msttrans {
         Some(p) => Some(read_trans(p, options)?),
         None => None,
