@@ -148,8 +148,33 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
             });
             continue;
         }
-        let Some(bytes) = t.read(rel) else { continue };
         let shown = t.shown(rel);
+        // Mailbags, keys, INF data and size-only files: measured, not read
+        // (MBG files hold the mail and can be large).
+        let measured = match files::size_rule(rel) {
+            Some((kind @ ("size-only" | "key" | "mbg"), words, rule)) => {
+                Some((kind, words, Some(rule)))
+            }
+            _ if rel.ends_with(".INF") => Some(("inf", "INF template data", None)),
+            _ => None,
+        };
+        if let Some((kind, words, rule)) = measured {
+            let len = t
+                .files
+                .get(rel)
+                .and_then(|p| std::fs::metadata(p).ok())
+                .map_or(0, |m| m.len());
+            if let Some(rule) = rule {
+                files::check_size(&shown, len, rule, &mut t.findings);
+            }
+            infos.push(FileInfo {
+                file: shown,
+                kind: kind.into(),
+                description: format!("{words}, {len} bytes"),
+            });
+            continue;
+        }
+        let Some(bytes) = t.read(rel) else { continue };
         let (info, p) = files::check_named(&shown, rel, &bytes, &mut t.findings);
         if info.kind == "unknown" {
             t.findings.push(Finding::new(
@@ -324,8 +349,11 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
         match t.read("GRP/ADMIN.GRP") {
             Some(grp) => {
                 let nodes = grp.len() / 8;
-                for (nme_i, first) in chains {
-                    let mut seen = vec![false; nodes];
+                // seen[node] = 1 + the chain that visited it: one array for
+                // all chains, so many groups stay linear.
+                let mut seen = vec![0usize; nodes];
+                for (chain_no, (nme_i, first)) in chains.into_iter().enumerate() {
+                    let mark = chain_no + 1;
                     let mut p = first;
                     let mut from: Option<usize> = None;
                     while p != 0 {
@@ -338,12 +366,12 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
                             t.push("group-chain-dangling", "GRP/ADMIN.GRP", rec, off, format!("chain of the group in ADMIN.NME record {nme_i}: node pointer {p} is not a node"));
                             break;
                         }
-                        if seen.get(idx).copied().unwrap_or(true) {
+                        if seen.get(idx).is_none_or(|&m| m == mark) {
                             t.push("group-chain-cycle", "GRP/ADMIN.GRP", rec, off, format!("chain of the group in ADMIN.NME record {nme_i} loops back to node {idx} (offset {p})"));
                             break;
                         }
                         if let Some(s) = seen.get_mut(idx) {
-                            *s = true;
+                            *s = mark;
                         }
                         let node = grp.get(idx * 8..idx * 8 + 8).unwrap_or_default();
                         let member = U32F(0).get(node);
@@ -745,5 +773,137 @@ fn resolve_nme(
                 format!("{name:?}: entry kind {k} is not 1, 2, 4 or 8"),
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code the engine emits has a table entry with a meaning, and the
+    /// table has no duplicates (codes are a stable interface).
+    #[test]
+    fn every_emitted_code_is_in_the_table() {
+        let sources = [
+            include_str!("checks.rs"),
+            include_str!("files.rs"),
+            include_str!("mod.rs"),
+        ];
+        let mut emitted = Vec::new();
+        for src in sources {
+            for pat in ["Finding::new(", "from_error(", "push("] {
+                let mut rest = src;
+                while let Some(p) = rest.find(pat) {
+                    rest = rest.get(p + pat.len()..).unwrap_or_default();
+                    let Some(arg) = rest.trim_start().strip_prefix('"') else {
+                        continue;
+                    };
+                    if let Some(end) = arg.find('"') {
+                        let rest = arg;
+                        let code = rest.get(..end).unwrap_or_default();
+                        if !code.is_empty()
+                            && code.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                        {
+                            emitted.push(code.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(emitted.len() > 20, "{emitted:?}");
+        for code in &emitted {
+            let (_, meaning) = describe(code);
+            assert!(!meaning.is_empty(), "code {code} has no table entry");
+        }
+        let mut codes: Vec<&str> = CHECKS.iter().map(|c| c.0).collect();
+        codes.sort_unstable();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "duplicate codes");
+        assert_eq!(describe("no-such-code").1, "");
+    }
+
+    #[test]
+    fn documented_in_docs_inspect() {
+        let doc = include_str!("../../docs/inspect.md");
+        for (code, sev, _) in CHECKS {
+            assert!(
+                doc.contains(&format!("`{code}` | {}", sev.name())),
+                "docs/inspect.md lacks a row for {code} ({})",
+                sev.name()
+            );
+        }
+    }
+
+    #[test]
+    fn size_findings_name_the_first_incomplete_record() {
+        use crate::tree::misc::SizeRule;
+        let mut f = Vec::new();
+        assert!(files::check_size(
+            "X",
+            106,
+            SizeRule::MultipleOf(53),
+            &mut f
+        ));
+        assert!(!files::check_size(
+            "X",
+            110,
+            SizeRule::MultipleOf(53),
+            &mut f
+        ));
+        assert!(!files::check_size(
+            "Y",
+            4 + 43 + 5,
+            SizeRule::HeaderPlus(4, 43),
+            &mut f
+        ));
+        assert!(!files::check_size("Z", 7, SizeRule::Exact(8), &mut f));
+        let got: Vec<_> = f
+            .iter()
+            .map(|x| (x.file.as_str(), x.record, x.offset))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("X", Some(2), Some(106)),
+                ("Y", Some(1), Some(47)),
+                ("Z", None, None)
+            ]
+        );
+        assert!(f
+            .iter()
+            .all(|x| x.code == "wrong-size" && x.severity == Severity::Error));
+    }
+
+    #[test]
+    fn status_bytes_other_than_0_and_1_are_findings() {
+        let mut bytes = vec![0u8; 4 + 3 * 10];
+        bytes[4] = 1;
+        bytes[14] = 2;
+        let mut f = Vec::new();
+        let recs = files::records("R", &bytes, 4, 10, true, &mut f);
+        assert_eq!(recs.len(), 3);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].record, f[0].offset), (Some(1), Some(14)));
+    }
+
+    #[test]
+    fn errors_become_findings_with_their_location() {
+        let e = crate::Error::input(
+            "F",
+            crate::Location::Record {
+                index: 3,
+                offset: 99,
+            },
+            "bad",
+        );
+        let f = Finding::from_error("damaged-record", &e);
+        assert_eq!(
+            (f.file.as_str(), f.record, f.offset),
+            ("F", Some(3), Some(99))
+        );
+        let e = crate::Error::input("T", crate::Location::Line { line: 2, column: 5 }, "oops");
+        let f = Finding::from_error("text-error", &e);
+        assert!(f.message.starts_with("line 2, column 5"));
     }
 }

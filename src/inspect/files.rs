@@ -104,7 +104,6 @@ pub fn records<'a>(
     findings: &mut Vec<Finding>,
 ) -> Vec<&'a [u8]> {
     let body = bytes.get(header..).unwrap_or_default();
-    let whole = body.len() / size.max(1);
     let recs: Vec<&[u8]> = body.chunks_exact(size.max(1)).collect();
     if status {
         for (i, r) in recs.iter().enumerate() {
@@ -120,7 +119,6 @@ pub fn records<'a>(
             }
         }
     }
-    let _ = whole;
     recs
 }
 
