@@ -98,10 +98,14 @@ pub fn decode_input<'a>(
             file,
             Location::Line { line, column },
             format!(
-                "byte 0x{:02X} at byte offset {} is not valid {:?} text (try --encoding)",
+                "byte 0x{:02X} at byte offset {} is not valid {} text (try --encoding)",
                 bytes.get(e.offset).copied().unwrap_or(0),
                 e.offset,
-                encoding
+                match encoding {
+                    TextEncoding::Cp850 => "CP850",
+                    TextEncoding::Utf8 => "UTF-8",
+                    TextEncoding::Windows1252 => "Windows-1252",
+                }
             ),
         )
     })

@@ -13,6 +13,7 @@ pub mod dirsync;
 pub mod dsmsg;
 pub mod error;
 pub mod export;
+pub mod generate;
 pub mod importtext;
 pub mod inspect;
 pub mod logs;

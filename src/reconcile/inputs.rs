@@ -156,8 +156,14 @@ fn evidence_from_operations(
     ops: Vec<Operation>,
     numbers: Option<RequestorNumbers>,
 ) -> Result<Evidence> {
-    let scope = require_scope(src, identify_scope_of_operations(&ops))?;
     let kind = list_kind(&ops);
+    // An extract (several postoffices, no `R`) cannot say whose it is: the
+    // dominant scope would be a guess, so the user must bind it.
+    let found = match kind {
+        EvidenceKind::Extract => None,
+        _ => identify_scope_of_operations(&ops),
+    };
+    let scope = require_scope(src, found)?;
     let entries = match export_entries(&ops) {
         Some(e) => e,
         None => {
@@ -170,6 +176,8 @@ fn evidence_from_operations(
     };
     let mut ev = Evidence::list(src.path.display().to_string(), kind, Some(scope), entries);
     ev.numbers = numbers;
+    // Import text and transaction text have no group marker.
+    ev.kinds_known = false;
     Ok(ev)
 }
 

@@ -1,0 +1,732 @@
+//! The scenarios: `default` (a quiet, synchronised world: one tree per
+//! postoffice) and `restore` (the server restored from a backup, requestors
+//! living on, their evidence, and `truth.json`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::trees::{self, tree_files, write_files};
+use super::world::{World, WorldParams};
+use crate::dsmsg::{write_export_message, MessageNumbers};
+use crate::error::{Error, Result};
+use crate::importtext::{write_directory, write_scope_export};
+use crate::model::{AddressKey, Directory, Entry};
+
+/// Whether requestor trees carry USR lists of the other postoffices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeerLists {
+    /// `all` when postoffices² × users ≤ 2,000,000, else `server`.
+    #[default]
+    Auto,
+    /// Every tree holds every other postoffice's USR list.
+    All,
+    /// Only the server's tree holds them; requestor trees have XTN records
+    /// with empty USR lists (keeps 500 × 2,000 worlds small).
+    Server,
+}
+
+impl PeerLists {
+    /// Resolves `auto` for a world size.
+    pub fn resolve(self, postoffices: usize, users: usize) -> bool {
+        match self {
+            PeerLists::All => true,
+            PeerLists::Server => false,
+            PeerLists::Auto => {
+                (postoffices as u128) * (postoffices as u128) * (users as u128) <= 2_000_000
+            }
+        }
+    }
+}
+
+/// What a run wrote.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files written.
+    pub files: usize,
+    /// Bytes written.
+    pub bytes: u64,
+    /// Postoffices in the world.
+    pub postoffices: usize,
+    /// Dir-Sync entries (users and groups) over all postoffices.
+    pub entries: usize,
+}
+
+impl Summary {
+    fn add(&mut self, files: usize, bytes: u64) {
+        self.files += files;
+        self.bytes += bytes;
+    }
+}
+
+fn write_one(out: &Path, rel: &str, bytes: &[u8], force: bool, s: &mut Summary) -> Result<()> {
+    crate::output::write_bytes_atomic(&out.join(rel), force, bytes)?;
+    s.add(1, bytes.len() as u64);
+    Ok(())
+}
+
+fn to_bytes(f: impl FnOnce(&mut dyn std::io::Write) -> Result<()>) -> Result<Vec<u8>> {
+    let mut v = Vec::new();
+    f(&mut v)?;
+    Ok(v)
+}
+
+/// `generator` block of world.json / truth.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct GeneratorInfo {
+    /// Scenario name.
+    pub scenario: &'static str,
+    /// Postoffices.
+    pub postoffices: usize,
+    /// Users per postoffice.
+    pub users: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// One postoffice in world.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorldPostOffice {
+    /// `PCM:NET/PO`.
+    pub scope: String,
+    /// Folder relative to the output folder.
+    pub folder: String,
+    /// `server` or `requestor`.
+    pub role: &'static str,
+    /// Dir-Sync entries (users and groups).
+    pub entries: usize,
+    /// ReqSync in its REQCONF.GLB.
+    pub reqsync: u32,
+    /// SrvSync in its REQCONF.GLB.
+    pub srvsync: u32,
+}
+
+/// world.json of the default scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorldManifest {
+    /// How it was made.
+    pub generator: GeneratorInfo,
+    /// The server's Sync.
+    pub server_sync: u32,
+    /// The postoffices.
+    pub postoffices: Vec<WorldPostOffice>,
+}
+
+fn folder_of(world: &World, p: usize) -> String {
+    match world.pos.get(p) {
+        Some(_) if p == 0 => "server".to_string(),
+        Some(po) => format!("requestors/{}", po.folder()),
+        None => String::new(),
+    }
+}
+
+fn check_params(params: &WorldParams) -> Result<()> {
+    if params.postoffices < 2 {
+        return Err(Error::Usage("--postoffices must be at least 2".into()));
+    }
+    if params.users < 4 {
+        return Err(Error::Usage("--users must be at least 4".into()));
+    }
+    Ok(())
+}
+
+/// The default scenario: a synchronised world after four cycles;
+/// `DIR/server/` and `DIR/requestors/<NET>-<PO>/` MAILDATA trees and
+/// `DIR/world.json`.
+pub fn generate_default(
+    out: &Path,
+    params: WorldParams,
+    peer_lists: PeerLists,
+    force: bool,
+) -> Result<Summary> {
+    check_params(&params)?;
+    let mut world = World::new(params);
+    world.history();
+    let peers_all = peer_lists.resolve(params.postoffices, params.users);
+    let mut s = Summary {
+        postoffices: world.pos.len(),
+        entries: world.pos.iter().map(|p| p.list.len()).sum(),
+        ..Summary::default()
+    };
+    let view = |i: usize| world.pos.get(i).map(|p| &p.list);
+    let mut manifest = WorldManifest {
+        generator: GeneratorInfo {
+            scenario: "default",
+            postoffices: params.postoffices,
+            users: params.users,
+            seed: params.seed,
+        },
+        server_sync: world.server.sync,
+        postoffices: Vec::new(),
+    };
+    for (p, po) in world.pos.iter().enumerate() {
+        let peers: Option<trees::PeerView<'_>> = if p == 0 || peers_all {
+            Some(&view)
+        } else {
+            None
+        };
+        let files = tree_files(&world, p, peers, p == 0)?;
+        let folder = folder_of(&world, p);
+        let n = write_files(&out.join(&folder), &files, force)?;
+        s.add(files.len(), n);
+        manifest.postoffices.push(WorldPostOffice {
+            scope: po.scope().to_string(),
+            folder,
+            role: if p == 0 { "server" } else { "requestor" },
+            entries: po.list.len(),
+            reqsync: po.reqsync,
+            srvsync: po.srvsync,
+        });
+    }
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::output(out.join("world.json"), e.to_string()))?;
+    write_one(out, "world.json", &json, force, &mut s)?;
+    Ok(s)
+}
+
+/// The forms requestor evidence takes in a restore scenario, in the order
+/// they are dealt out to the requestors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceForm {
+    /// `EXPORT.TXT`: `R PCM:NET/PO` + one `A` per entry.
+    ImportText,
+    /// `EXTRACT.TXT`: an `IMPORT -X` extract (own list and others' lists).
+    Extract,
+    /// `REQTRANS.GLB`: an export as transactions (R + A records).
+    Reqtrans,
+    /// `EXPORT.MSG`: a `[DIRSYNC]` EXPORT message with REQSEQ/SRVSEQ.
+    Message,
+    /// The live MAILDATA tree at C.
+    Tree,
+    /// `REQCONF.GLB` + `REQTRANS.GLB` in the folder itself.
+    Numbers,
+    /// `GLB/REQCONF.GLB` + `GLB/REQTRANS.GLB`.
+    NumbersGlb,
+    /// Nothing at all.
+    None,
+}
+
+/// The forms in dealing order.
+pub const FORMS: [EvidenceForm; 8] = [
+    EvidenceForm::ImportText,
+    EvidenceForm::Extract,
+    EvidenceForm::Reqtrans,
+    EvidenceForm::Message,
+    EvidenceForm::Tree,
+    EvidenceForm::Numbers,
+    EvidenceForm::NumbersGlb,
+    EvidenceForm::None,
+];
+
+impl EvidenceForm {
+    /// The reconcile report's evidence kind: `export`, `tree`, `numbers`, `none`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            EvidenceForm::ImportText
+            | EvidenceForm::Extract
+            | EvidenceForm::Reqtrans
+            | EvidenceForm::Message => "export",
+            EvidenceForm::Tree => "tree",
+            EvidenceForm::Numbers | EvidenceForm::NumbersGlb => "numbers",
+            EvidenceForm::None => "none",
+        }
+    }
+
+    /// Whether the evidence holds the whole list (the hole can be filled).
+    pub fn authoritative(self) -> bool {
+        matches!(self.kind(), "export" | "tree")
+    }
+
+    /// Whether the evidence carries the requestor's ReqSync/SrvSync.
+    pub fn has_numbers(self) -> bool {
+        matches!(
+            self,
+            EvidenceForm::Message
+                | EvidenceForm::Tree
+                | EvidenceForm::Numbers
+                | EvidenceForm::NumbersGlb
+        )
+    }
+}
+
+/// An entry of a hole list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HoleEntry {
+    /// The full address `TYPE:...`.
+    pub address: String,
+    /// Full name.
+    pub full_name: String,
+}
+
+/// A modified entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModifiedEntry {
+    /// The full address.
+    pub address: String,
+    /// The name the server has.
+    pub server_full_name: String,
+    /// The name the requestor has.
+    pub full_name: String,
+}
+
+/// The numbers of one postoffice (same names as the reconcile report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncTruth {
+    /// ReqSync^S_p in the restored SRVCONF.GLB.
+    pub server_reqsync: Option<u32>,
+    /// ReqSync_p at C (from the evidence), null when the evidence has none.
+    pub requestor_reqsync: Option<u32>,
+    /// requestor_reqsync − server_reqsync when positive, else 0 (null unless both known).
+    pub req_gap: Option<u32>,
+    /// SrvSync_p at C, null when the evidence has none.
+    pub requestor_srvsync: Option<u32>,
+    /// Sync(B) of the restored server.
+    pub server_sync: Option<u32>,
+    /// requestor_srvsync − server_sync when positive, else 0 (null unless known).
+    pub srv_overshoot: Option<u32>,
+}
+
+/// Sizes of a hole nobody can see (evidence `numbers` or `none`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct HiddenHole {
+    /// Missing adds in the world.
+    pub missing_adds: usize,
+    /// Missing deletes in the world.
+    pub missing_deletes: usize,
+    /// Modified entries in the world.
+    pub modified: usize,
+}
+
+/// The truth about one postoffice scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostOfficeTruth {
+    /// `PCM:NET/PO`.
+    pub scope: String,
+    /// `export`, `tree`, `numbers`, `none`.
+    pub evidence: &'static str,
+    /// The evidence form (finer than `evidence`).
+    pub evidence_form: String,
+    /// Evidence path relative to the output folder (null for none).
+    pub evidence_path: Option<String>,
+    /// Whether the evidence holds the whole list.
+    pub authoritative: bool,
+    /// Entries of the server's view of p (its USR list at B; the POL for the server).
+    pub server_entries: usize,
+    /// Entries of the merged list (p's list at C when authoritative, else the server's view).
+    pub merged_entries: usize,
+    /// In p's list at C, not in the server's view.
+    pub missing_adds: Vec<HoleEntry>,
+    /// In the server's view, gone from p's list.
+    pub missing_deletes: Vec<HoleEntry>,
+    /// Present in both, name, kind or template data differ.
+    pub modified: Vec<ModifiedEntry>,
+    /// The numbers.
+    pub sync: SyncTruth,
+    /// `lost-updates`, `skipped-master`, `rejected-updates`.
+    pub hazards: Vec<&'static str>,
+    /// Hole sizes the evidence cannot show (numbers / none), for forensics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden_hole: Option<HiddenHole>,
+    /// Roles this postoffice played after the backup.
+    pub roles: Vec<&'static str>,
+}
+
+/// Totals of the three hole lists.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Totals {
+    /// Sum of missing_adds.
+    pub missing_adds: usize,
+    /// Sum of missing_deletes.
+    pub missing_deletes: usize,
+    /// Sum of modified.
+    pub modified: usize,
+}
+
+/// truth.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct Truth {
+    /// How it was made.
+    pub generator: GeneratorInfo,
+    /// The restored server's `PCM:NET/PO`.
+    pub server: String,
+    /// Backup time B and evidence time C (`time32`).
+    pub backup_time: u32,
+    /// Evidence time C.
+    pub evidence_time: u32,
+    /// One record per postoffice scope, sorted by scope.
+    pub postoffices: Vec<PostOfficeTruth>,
+    /// Sums over the authoritative scopes.
+    pub totals: Totals,
+}
+
+type Before = BTreeMap<AddressKey, Option<Entry>>;
+
+fn hole(before: &Before, now: &Directory) -> (Vec<HoleEntry>, Vec<HoleEntry>, Vec<ModifiedEntry>) {
+    let (mut adds, mut dels, mut mods) = (Vec::new(), Vec::new(), Vec::new());
+    for (key, old) in before {
+        match (old, now.get(key)) {
+            (None, Some(n)) => adds.push(HoleEntry {
+                address: n.address.to_string(),
+                full_name: n.full_name.clone(),
+            }),
+            (Some(o), None) => dels.push(HoleEntry {
+                address: o.address.to_string(),
+                full_name: o.full_name.clone(),
+            }),
+            (Some(o), Some(n)) if !o.same_content(n) => mods.push(ModifiedEntry {
+                address: n.address.to_string(),
+                server_full_name: o.full_name.clone(),
+                full_name: n.full_name.clone(),
+            }),
+            _ => {}
+        }
+    }
+    (adds, dels, mods)
+}
+
+/// The restore scenario (see docs/generate.md): `DIR/server/` (the restored
+/// server tree as of the backup B), `DIR/requestors/<NET>-<PO>/` evidence as of
+/// C, and `DIR/truth.json`.
+pub fn generate_restore(
+    out: &Path,
+    params: WorldParams,
+    peer_lists: PeerLists,
+    force: bool,
+) -> Result<(Summary, Truth)> {
+    check_params(&params)?;
+    let mut world = World::new(params);
+    world.history();
+    let n = world.pos.len();
+    let peers_all = peer_lists.resolve(params.postoffices, params.users);
+    let mut s = Summary {
+        postoffices: n,
+        ..Summary::default()
+    };
+
+    // B: the backup. Write the server tree now: it is what the restore brings back.
+    let backup_time = world.now;
+    {
+        let view = |i: usize| world.pos.get(i).map(|p| &p.list);
+        let files = tree_files(&world, 0, Some(&view), true)?;
+        let k = write_files(&out.join("server"), &files, force)?;
+        s.add(files.len(), k);
+    }
+    let sync_b = world.server.sync;
+    let reqsync_b = world.server.reqsync.clone();
+    let server_entries: Vec<usize> = world.pos.iter().map(|p| p.list.len()).collect();
+    let lists_b: Option<Vec<Directory>> =
+        peers_all.then(|| world.pos.iter().map(|p| p.list.clone()).collect());
+
+    // Deal evidence forms and roles.
+    let forms: Vec<EvidenceForm> = (0..n)
+        .map(|p| {
+            if p == 0 {
+                EvidenceForm::Tree
+            } else {
+                FORMS[(p - 1) % FORMS.len()]
+            }
+        })
+        .collect();
+    let behind = (1..n)
+        .find(|&p| forms[p] == EvidenceForm::Tree)
+        .or_else(|| (1..n).find(|&p| forms[p].has_numbers()))
+        .unwrap_or(n - 1);
+    let mut senders = Vec::new();
+    let mut pending = Vec::new();
+    for p in 1..n {
+        if p == behind {
+            continue;
+        }
+        if p == 1 || world.roll(0, 2) > 0 {
+            senders.push(p);
+        }
+        if p == 2 || world.roll(0, 1) == 1 {
+            pending.push(p);
+        }
+    }
+    let mut roles: Vec<Vec<&'static str>> = vec![Vec::new(); n];
+    roles[0].push("server");
+    let mut before: Vec<Before> = vec![Before::new(); n];
+
+    // Between B and C: senders change, send, and are confirmed by the server
+    // that is later lost; they receive the new master numbers (above Sync(B)).
+    world.advance(1);
+    for &p in &senders {
+        let k = world.roll(2, 5);
+        world.random_changes_tracked(p, k, Some(&mut before[p]));
+        roles[p].push("sent-after-backup");
+    }
+    world.cycle(&senders, &senders, true);
+    let lists_s1: Option<Vec<Directory>> =
+        peers_all.then(|| world.pos.iter().map(|p| p.list.clone()).collect());
+    world.advance(1);
+    // Changes still queued in REQTRANS.
+    for &p in &pending {
+        let k = world.roll(1, 3);
+        world.random_changes_tracked(p, k, Some(&mut before[p]));
+        roles[p].push("pending");
+    }
+    // The requestor behind the server: REQTRANS/REQCONF recreated with a
+    // lower ReqSync; its new changes are queued above it (Q119014).
+    if let Some(po) = world.pos.get_mut(behind) {
+        let r = reqsync_b.get(behind).copied().unwrap_or(0);
+        po.reqsync = r.saturating_sub(2).max(1);
+        po.queue.clear();
+    }
+    let k = world.roll(1, 3);
+    world.random_changes_tracked(behind, k, Some(&mut before[behind]));
+    roles[behind].push("recreated-reqtrans");
+    world.advance(1);
+    let evidence_time = world.now;
+
+    // Evidence.
+    let mut truth = Vec::with_capacity(n);
+    for p in 0..n {
+        let form = forms[p];
+        let po = &world.pos[p];
+        let folder = format!("requestors/{}", po.folder());
+        let dir = out.join(&folder);
+        let is_sender = senders.contains(&p);
+        let view_of = |i: usize| -> Option<&Directory> {
+            let lists = if is_sender {
+                lists_s1.as_ref()
+            } else {
+                lists_b.as_ref()
+            };
+            lists.and_then(|l| l.get(i))
+        };
+        let mut path = Some(folder.clone());
+        if p == 0 {
+            path = Some("server".into());
+        } else {
+            match form {
+                EvidenceForm::ImportText => {
+                    let b = to_bytes(|w| write_scope_export(&po.list, &po.scope(), w))?;
+                    write_one(&dir, "EXPORT.TXT", &b, force, &mut s)?;
+                    path = Some(format!("{folder}/EXPORT.TXT"));
+                }
+                EvidenceForm::Extract => {
+                    let mut d = po.list.clone();
+                    d.templates.insert(po.scope().key(), po.template.clone());
+                    for (i, other) in world.pos.iter().enumerate() {
+                        if i == p {
+                            continue;
+                        }
+                        let src = if peers_all {
+                            view_of(i)
+                        } else if i == 0 {
+                            Some(&other.list)
+                        } else {
+                            None
+                        };
+                        if let Some(l) = src {
+                            for e in l.in_scope(&other.scope()) {
+                                d.upsert(e.clone());
+                            }
+                        }
+                    }
+                    let b = to_bytes(|w| write_directory(&d, w))?;
+                    write_one(&dir, "EXTRACT.TXT", &b, force, &mut s)?;
+                    path = Some(format!("{folder}/EXTRACT.TXT"));
+                }
+                EvidenceForm::Reqtrans => {
+                    let b = trees::reqtrans_export(&world, p)?;
+                    write_one(&dir, "REQTRANS.GLB", &b, force, &mut s)?;
+                    path = Some(format!("{folder}/REQTRANS.GLB"));
+                }
+                EvidenceForm::Message => {
+                    let entries = po.list.in_scope(&po.scope());
+                    let numbers = MessageNumbers {
+                        reqseq: Some(po.reqsync),
+                        srvseq: Some(po.srvsync),
+                        impseq: Some(1),
+                    };
+                    let b = to_bytes(|w| write_export_message(&po.scope(), &entries, numbers, w))?;
+                    write_one(&dir, "EXPORT.MSG", &b, force, &mut s)?;
+                    path = Some(format!("{folder}/EXPORT.MSG"));
+                }
+                EvidenceForm::Tree => {
+                    let peers: Option<trees::PeerView<'_>> =
+                        if peers_all { Some(&view_of) } else { None };
+                    let files = tree_files(&world, p, peers, false)?;
+                    let k = write_files(&dir, &files, force)?;
+                    s.add(files.len(), k);
+                }
+                EvidenceForm::Numbers | EvidenceForm::NumbersGlb => {
+                    let sub = if form == EvidenceForm::NumbersGlb {
+                        "GLB/"
+                    } else {
+                        ""
+                    };
+                    write_one(
+                        &dir,
+                        &format!("{sub}REQCONF.GLB"),
+                        &trees::reqconf(&world, p)?.write(),
+                        force,
+                        &mut s,
+                    )?;
+                    write_one(
+                        &dir,
+                        &format!("{sub}REQTRANS.GLB"),
+                        &trees::reqtrans(&world, p)?,
+                        force,
+                        &mut s,
+                    )?;
+                }
+                EvidenceForm::None => path = None,
+            }
+        }
+        let (adds, dels, mods) = hole(&before[p], &po.list);
+        // The server's own postoffice: the snapshot is all there is (as of B),
+        // no evidence from C — as the reconcile report shows it.
+        let own = p == 0;
+        let auth = !own && form.authoritative();
+        let numbers = !own && form.has_numbers();
+        let server_reqsync = reqsync_b.get(p).copied();
+        let (rr, rs) = if numbers {
+            (Some(po.reqsync), Some(po.srvsync))
+        } else {
+            (None, None)
+        };
+        let req_gap = rr.zip(server_reqsync).map(|(a, b)| a.saturating_sub(b));
+        let srv_overshoot = rs.map(|a| a.saturating_sub(sync_b));
+        let mut hazards = Vec::new();
+        let behind = rr.zip(server_reqsync).map(|(a, b)| a.cmp(&b));
+        if behind == Some(std::cmp::Ordering::Greater) {
+            hazards.push("lost-updates");
+        }
+        if rs.is_some_and(|a| a > sync_b) {
+            hazards.push("skipped-master");
+        }
+        if behind == Some(std::cmp::Ordering::Less) {
+            hazards.push("rejected-updates");
+        }
+        let hidden = (!auth).then_some(HiddenHole {
+            missing_adds: adds.len(),
+            missing_deletes: dels.len(),
+            modified: mods.len(),
+        });
+        let (adds, dels, mods) = if auth {
+            (adds, dels, mods)
+        } else {
+            Default::default()
+        };
+        truth.push(PostOfficeTruth {
+            scope: po.scope().to_string(),
+            evidence: if own { "none" } else { form.kind() },
+            evidence_form: if p == 0 {
+                "server-tree".into()
+            } else {
+                serde_plain(form)
+            },
+            evidence_path: path,
+            authoritative: auth,
+            server_entries: server_entries.get(p).copied().unwrap_or(0),
+            merged_entries: if auth {
+                po.list.len()
+            } else {
+                server_entries.get(p).copied().unwrap_or(0)
+            },
+            missing_adds: adds,
+            missing_deletes: dels,
+            modified: mods,
+            sync: SyncTruth {
+                server_reqsync,
+                requestor_reqsync: rr,
+                req_gap,
+                requestor_srvsync: rs,
+                server_sync: Some(sync_b),
+                srv_overshoot,
+            },
+            hazards,
+            hidden_hole: hidden,
+            roles: roles[p].clone(),
+        });
+    }
+    truth.sort_by(|a, b| a.scope.cmp(&b.scope));
+    let totals = truth.iter().fold(Totals::default(), |t, p| Totals {
+        missing_adds: t.missing_adds + p.missing_adds.len(),
+        missing_deletes: t.missing_deletes + p.missing_deletes.len(),
+        modified: t.modified + p.modified.len(),
+    });
+    s.entries = world.pos.iter().map(|p| p.list.len()).sum();
+    let truth = Truth {
+        generator: GeneratorInfo {
+            scenario: "restore",
+            postoffices: params.postoffices,
+            users: params.users,
+            seed: params.seed,
+        },
+        server: world.server_po().scope().to_string(),
+        backup_time,
+        evidence_time,
+        postoffices: truth,
+        totals,
+    };
+    let json = serde_json::to_vec_pretty(&truth)
+        .map_err(|e| Error::output(out.join("truth.json"), e.to_string()))?;
+    write_one(out, "truth.json", &json, force, &mut s)?;
+    Ok((s, truth))
+}
+
+fn serde_plain(form: EvidenceForm) -> String {
+    serde_json::to_value(form)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Address, EntryKind};
+
+    fn e(name: &str, mb: &str) -> Entry {
+        Entry::new(name, Address::pcm("N", "P", mb))
+    }
+
+    #[test]
+    fn hole_classifies_touched_entries() {
+        let mut before = Before::new();
+        before.insert(e("", "NEW").key(), None);
+        before.insert(e("", "GONE").key(), Some(e("Gone, Al", "GONE")));
+        before.insert(e("", "REN").key(), Some(e("Old Name", "REN")));
+        before.insert(e("", "SAME").key(), Some(e("Same", "SAME")));
+        before.insert(e("", "GRP").key(), Some(e("Group", "GRP")));
+        before.insert(e("", "TMP").key(), None); // added then deleted again
+        let mut now = Directory::new();
+        now.upsert(e("New, Bo", "NEW"));
+        now.upsert(e("New Name", "REN"));
+        now.upsert(e("Same", "SAME"));
+        let mut g = e("Group", "GRP");
+        g.kind = EntryKind::Group;
+        now.upsert(g);
+        let (adds, dels, mods) = hole(&before, &now);
+        assert_eq!(adds.len(), 1);
+        assert_eq!(adds[0].address, "PCM:N/P/NEW");
+        assert_eq!(dels.len(), 1);
+        assert_eq!(dels[0].full_name, "Gone, Al");
+        // Rename and kind change are modifications; an unchanged entry is not.
+        assert_eq!(mods.len(), 2);
+        assert!(mods
+            .iter()
+            .any(|m| m.server_full_name == "Old Name" && m.full_name == "New Name"));
+    }
+
+    #[test]
+    fn evidence_forms_map_to_report_kinds() {
+        assert_eq!(FORMS.len(), 8);
+        let kinds: Vec<&str> = FORMS.iter().map(|f| f.kind()).collect();
+        for k in ["export", "tree", "numbers", "none"] {
+            assert!(kinds.contains(&k));
+        }
+        assert!(EvidenceForm::Message.has_numbers() && EvidenceForm::Message.authoritative());
+        assert!(!EvidenceForm::Reqtrans.has_numbers());
+        assert!(!EvidenceForm::Numbers.authoritative());
+        assert!(PeerLists::Auto.resolve(9, 12));
+        assert!(!PeerLists::Auto.resolve(500, 2000));
+    }
+}

@@ -1,0 +1,655 @@
+//! The synthetic world: postoffices on several networks, their users, groups,
+//! templates and gateway entries, and a Dir-Sync history simulated cycle by
+//! cycle (T1 send, T2 master numbering, T3 confirm) so that every number in
+//! every generated file agrees with every other.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::names::{self, fold_ascii, DEPTS, NETWORKS, PLACES};
+use super::rng::SplitMix64;
+use crate::model::{
+    Address, AddressKey, Directory, Entry, EntryKind, Operation, Scope, TemplateDef, TemplateField,
+    TemplateValue,
+};
+
+/// 1994-04-01 00:00:00, the first day of every synthetic history (`time32`).
+pub const BASE_TIME: u32 = 765_158_400;
+/// One day in seconds.
+pub const DAY: u32 = 86_400;
+/// MSTTRANS keeps transactions this many days (the MS Mail default, Q257740).
+pub const KEEP_DAYS: u16 = 14;
+
+/// Size and seed of a world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorldParams {
+    /// Number of postoffices (at least 2).
+    pub postoffices: usize,
+    /// Users per postoffice (at least 4).
+    pub users: usize,
+    /// The seed: the same parameters give the same world everywhere.
+    pub seed: u64,
+}
+
+/// A 10/10/10 gateway node whose entries one postoffice originates.
+#[derive(Debug, Clone)]
+pub struct GatewayNode {
+    /// Address type (`PROFS`, `SNADS`).
+    pub address_type: String,
+    /// Gateway (network) name.
+    pub gate: String,
+    /// Node / DGN name.
+    pub node: String,
+    /// The entries (static over the history).
+    pub entries: Vec<Entry>,
+}
+
+impl GatewayNode {
+    /// The node's scope `TYPE:GATE/NODE`.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            type_name: self.address_type.clone(),
+            body: format!("{}/{}", self.gate, self.node),
+        }
+    }
+}
+
+/// A local group and its members' mailboxes.
+#[derive(Debug, Clone)]
+pub struct GroupSpec {
+    /// Group mailbox.
+    pub mailbox: String,
+    /// Member mailboxes (members that were deleted later are skipped on output).
+    pub members: Vec<String>,
+}
+
+/// One postoffice and its Dir-Sync requestor state.
+#[derive(Debug, Clone)]
+pub struct PostOfficeState {
+    /// Network name.
+    pub network: String,
+    /// Postoffice name.
+    pub name: String,
+    /// Its address list as Dir-Sync sees it (users not excluded, and groups).
+    pub list: Directory,
+    /// Group memberships.
+    pub groups: Vec<GroupSpec>,
+    /// Template definition of its scope.
+    pub template: TemplateDef,
+    /// Gateway nodes it originates.
+    pub gateways: Vec<GatewayNode>,
+    /// ReqSync (REQCONF.GLB).
+    pub reqsync: u32,
+    /// SrvSync (REQCONF.GLB).
+    pub srvsync: u32,
+    /// Queued operations, numbered reqsync+1, reqsync+2, … (REQTRANS.GLB).
+    pub queue: Vec<Operation>,
+    /// Last T1 and T3 times.
+    pub last_t1: u32,
+    /// Last T3 time.
+    pub last_t3: u32,
+    used_mailboxes: HashSet<String>,
+}
+
+impl PostOfficeState {
+    /// `PCM:NET/PO`.
+    pub fn scope(&self) -> Scope {
+        Scope::postoffice(&self.network, &self.name)
+    }
+
+    /// `NET/PO` (transaction origin, REQCONF server name).
+    pub fn net_po(&self) -> String {
+        format!("{}/{}", self.network, self.name)
+    }
+
+    /// Folder name `NET-PO`.
+    pub fn folder(&self) -> String {
+        format!("{}-{}", self.network, self.name)
+    }
+
+    fn fresh_mailbox(&mut self, stem: &str) -> String {
+        let stem: String = stem.chars().take(10).collect();
+        let stem = if stem.is_empty() {
+            "USER".to_string()
+        } else {
+            stem
+        };
+        if self.used_mailboxes.insert(stem.clone()) {
+            return stem;
+        }
+        for n in 1u32.. {
+            let suffix = n.to_string();
+            let keep = 10usize.saturating_sub(suffix.len());
+            let cand = format!(
+                "{}{}",
+                stem.get(..keep.min(stem.len())).unwrap_or(""),
+                suffix
+            );
+            if self.used_mailboxes.insert(cand.clone()) {
+                return cand;
+            }
+        }
+        stem
+    }
+}
+
+/// A master transaction the server kept (MSTTRANS.GLB).
+#[derive(Debug, Clone)]
+pub struct MasterTx {
+    /// Master sync number.
+    pub sync: u32,
+    /// When it was queued.
+    pub stamp: u32,
+    /// Index of the originating postoffice.
+    pub origin: usize,
+    /// The operation.
+    pub op: Operation,
+}
+
+/// The server's Dir-Sync state (SRVCONF.GLB + MSTTRANS.GLB).
+#[derive(Debug, Clone, Default)]
+pub struct ServerState {
+    /// Sync: the last master number.
+    pub sync: u32,
+    /// Current Dir-Sync cycle.
+    pub cycle: u32,
+    /// Last T2 time.
+    pub last_t2: u32,
+    /// ReqSync^S per postoffice.
+    pub reqsync: Vec<u32>,
+    /// SrvSync^S per postoffice.
+    pub srvsync: Vec<u32>,
+    /// Last cycle per postoffice.
+    pub last_cycle: Vec<u32>,
+    /// Last update received per postoffice.
+    pub last_update: Vec<u32>,
+    /// Master transactions not yet purged.
+    pub master: Vec<MasterTx>,
+}
+
+/// A whole world: postoffices (index 0 is the Dir-Sync server) and the server.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// The parameters it was built from.
+    pub params: WorldParams,
+    /// The postoffices; index 0 is the Dir-Sync server's own postoffice.
+    pub pos: Vec<PostOfficeState>,
+    /// The server's state.
+    pub server: ServerState,
+    /// Current simulated time.
+    pub now: u32,
+    rng: SplitMix64,
+}
+
+/// Prompts of every postoffice template.
+const TEMPLATE: &[(&str, u16)] = &[
+    ("Phone:", 20),
+    ("Office:", 10),
+    ("City//Zip:", 25),
+    ("Dept:", 14),
+];
+
+fn template_def(scope: Scope) -> TemplateDef {
+    let mut start = 12;
+    let fields = TEMPLATE
+        .iter()
+        .map(|(p, w)| {
+            let f = TemplateField {
+                prompt: p.replace("//", "/"),
+                start,
+                width: *w,
+                edit: if *p == "Phone:" {
+                    "NP".into()
+                } else {
+                    "A".into()
+                },
+                data: String::new(),
+                internal: String::new(),
+                written_fields: 6,
+            };
+            start += 1;
+            f
+        })
+        .collect();
+    TemplateDef { scope, fields }
+}
+
+fn template_values(rng: &mut SplitMix64) -> Vec<TemplateValue> {
+    if rng.chance(1, 3) {
+        return Vec::new();
+    }
+    let dept = rng.pick(DEPTS).copied().unwrap_or("Sales");
+    let city = rng.pick(PLACES).copied().unwrap_or("OSLO");
+    vec![
+        TemplateValue {
+            prompt: "Phone:".into(),
+            value: format!("+41 44 555 {:04}", rng.below(10_000)),
+        },
+        TemplateValue {
+            prompt: "Office:".into(),
+            value: format!("B{}/{:03}", rng.range(1, 9), rng.below(1000)),
+        },
+        TemplateValue {
+            prompt: "City/Zip:".into(),
+            value: format!("{}, {:05}", city, rng.below(100_000)),
+        },
+        TemplateValue {
+            prompt: "Dept:".into(),
+            value: dept.to_string(),
+        },
+    ]
+}
+
+impl World {
+    /// Builds the postoffices, their users, groups, templates and gateway
+    /// entries. No Dir-Sync history yet (see [`World::initial_load`]).
+    pub fn new(params: WorldParams) -> World {
+        let n = params.postoffices.max(2);
+        let users = params.users.max(4);
+        let mut rng = SplitMix64::fork(params.seed, 1);
+        let nets = (1 + n / 8).min(NETWORKS.len()).max(2.min(n));
+        let mut pos = Vec::with_capacity(n);
+        for i in 0..n {
+            let network = NETWORKS.get(i % nets).copied().unwrap_or("NET").to_string();
+            let place = PLACES.get(i % PLACES.len()).copied().unwrap_or("PO");
+            let name = if i < PLACES.len() {
+                place.to_string()
+            } else {
+                let suffix = (i / PLACES.len()).to_string();
+                let keep = 10 - suffix.len();
+                format!(
+                    "{}{}",
+                    place.get(..keep.min(place.len())).unwrap_or(place),
+                    suffix
+                )
+            };
+            let scope = Scope::postoffice(&network, &name);
+            let mut po = PostOfficeState {
+                network,
+                name,
+                list: Directory::new(),
+                groups: Vec::new(),
+                template: template_def(scope),
+                gateways: Vec::new(),
+                reqsync: 0,
+                srvsync: 0,
+                queue: Vec::new(),
+                last_t1: 0,
+                last_t3: 0,
+                used_mailboxes: HashSet::new(),
+            };
+            po.used_mailboxes.insert("ADMIN".into());
+            po.list.reserve(users);
+            for u in 0..users {
+                let e = new_user(&mut rng, &mut po, u % 9 == 4);
+                po.list.upsert(e);
+            }
+            let groups = 1 + users / 20;
+            for g in 0..groups {
+                let dept = DEPTS.get((i + g) % DEPTS.len()).copied().unwrap_or("Team");
+                let stem = format!("G{}", fold_ascii(dept));
+                let mailbox = po.fresh_mailbox(&stem);
+                let mut e = Entry::new(
+                    format!("{dept} {}", po.name),
+                    Address::pcm(&po.network, &po.name, &mailbox),
+                );
+                e.kind = EntryKind::Group;
+                let members: Vec<String> = po
+                    .list
+                    .iter()
+                    .filter(|e| e.kind == EntryKind::User)
+                    .filter(|_| rng.chance(1, 4))
+                    .take(6)
+                    .filter_map(|e| e.address.parts().map(|(_, _, m)| m.to_string()))
+                    .collect();
+                po.list.upsert(e);
+                po.groups.push(GroupSpec { mailbox, members });
+            }
+            if i % 4 == 1 {
+                let (ty, gate, node) = if i % 8 == 1 {
+                    ("PROFS", "PROFSGW", format!("VM{i}"))
+                } else {
+                    ("SNADS", "SNADSGW", format!("DGN{i}"))
+                };
+                let mut entries = Vec::new();
+                for _ in 0..3 {
+                    let (full, stem) = names::person(&mut rng);
+                    let user: String = stem.chars().take(8).collect();
+                    entries.push(Entry::new(
+                        full,
+                        Address {
+                            type_name: ty.into(),
+                            body: format!("{gate}/{node}/{user}{}", entries.len()),
+                        },
+                    ));
+                }
+                po.gateways.push(GatewayNode {
+                    address_type: ty.into(),
+                    gate: gate.into(),
+                    node,
+                    entries,
+                });
+            }
+            pos.push(po);
+        }
+        let server = ServerState {
+            reqsync: vec![0; n],
+            srvsync: vec![0; n],
+            last_cycle: vec![0; n],
+            last_update: vec![0; n],
+            ..ServerState::default()
+        };
+        World {
+            params,
+            pos,
+            server,
+            now: BASE_TIME,
+            rng: SplitMix64::fork(params.seed, 2),
+        }
+    }
+
+    /// The Dir-Sync server's own postoffice.
+    pub fn server_po(&self) -> &PostOfficeState {
+        &self.pos[0]
+    }
+
+    /// Cycle 1: every postoffice exports its whole list (`R`, `T`, one `A` per
+    /// entry, and its gateway nodes); the server numbers them all and every
+    /// requestor receives everything. These transactions are old enough to be
+    /// purged from MSTTRANS later.
+    pub fn initial_load(&mut self) {
+        for po in &mut self.pos {
+            let scope = po.scope();
+            po.queue.push(Operation::Replace(scope));
+            po.queue.push(Operation::Template(po.template.clone()));
+            for e in po.list.iter() {
+                po.queue.push(Operation::Add(e.clone()));
+            }
+            for g in &po.gateways {
+                po.queue.push(Operation::Replace(g.scope()));
+                po.queue
+                    .extend(g.entries.iter().cloned().map(Operation::Add));
+            }
+        }
+        let all: Vec<usize> = (0..self.pos.len()).collect();
+        self.cycle(&all, &all, false);
+    }
+
+    /// Makes `count` random administrator changes on postoffice `p` (T0): adds,
+    /// deletes, renames, template changes and mailbox changes (`M`). Each is
+    /// applied to the postoffice's list and queued for REQTRANS.
+    pub fn random_changes(&mut self, p: usize, count: usize) -> Vec<Operation> {
+        self.random_changes_tracked(p, count, None)
+    }
+
+    /// Like [`World::random_changes`]; with `before`, records for every address
+    /// an operation touches its entry as it was before the first change
+    /// (`None` = absent) — the ground truth of what a restore lost.
+    pub fn random_changes_tracked(
+        &mut self,
+        p: usize,
+        count: usize,
+        mut before: Option<&mut BTreeMap<AddressKey, Option<Entry>>>,
+    ) -> Vec<Operation> {
+        let mut made = Vec::new();
+        for _ in 0..count {
+            let Some(op) = self.random_change(p) else {
+                continue;
+            };
+            if let Some(po) = self.pos.get_mut(p) {
+                if let Some(map) = before.as_deref_mut() {
+                    let keys: Vec<AddressKey> = match &op {
+                        Operation::Add(e) | Operation::Delete(e) => vec![e.key()],
+                        Operation::Modify { old, new } => vec![old.key(), new.key()],
+                        _ => Vec::new(),
+                    };
+                    for k in keys {
+                        let prev = po.list.get(&k).cloned();
+                        map.entry(k).or_insert(prev);
+                    }
+                }
+                po.list.apply(op.clone());
+                po.queue.push(op.clone());
+            }
+            made.push(op);
+        }
+        made
+    }
+
+    fn random_change(&mut self, p: usize) -> Option<Operation> {
+        let rng = &mut self.rng;
+        let po = self.pos.get_mut(p)?;
+        let kind = rng.below(20);
+        let user_count = po.list.iter().filter(|e| e.kind == EntryKind::User).count();
+        if kind < 7 || user_count < 3 {
+            return Some(Operation::Add(new_user(rng, po, false)));
+        }
+        let pick = rng.below(user_count);
+        let old = po
+            .list
+            .iter()
+            .filter(|e| e.kind == EntryKind::User)
+            .nth(pick)?
+            .clone();
+        Some(match kind {
+            7..=10 => {
+                let mut d = old;
+                d.template.clear();
+                Operation::Delete(d)
+            }
+            11..=14 => {
+                let mut e = old;
+                e.full_name = names::person(rng).0;
+                Operation::Add(e)
+            }
+            15..=17 => {
+                let mut e = old;
+                let dept = rng.pick(DEPTS).copied().unwrap_or("Support");
+                e.template = template_values(rng);
+                if let Some(tv) = e.template.iter_mut().find(|t| t.prompt == "Dept:") {
+                    tv.value = format!("{dept} {}", rng.range(2, 9));
+                }
+                Operation::Add(e)
+            }
+            _ => {
+                let stem = format!("{}X", old.address.parts()?.2);
+                let mailbox = po.fresh_mailbox(&stem);
+                let mut new = old.clone();
+                new.address = Address::pcm(&po.network, &po.name, &mailbox);
+                let mut old = old;
+                old.template.clear();
+                Operation::Modify { old, new }
+            }
+        })
+    }
+
+    /// One Dir-Sync cycle at time `now`: T1 for `senders` (their queues), T2
+    /// on the server (master numbers, ReqSync^S), T3 for `senders` (REQTRANS
+    /// cleared, ReqSync and SrvSync set). `receivers` (senders included) get
+    /// SrvSync = Sync. With `keep`, the master transactions are kept for
+    /// MSTTRANS; otherwise they are taken as already purged.
+    pub fn cycle(&mut self, senders: &[usize], receivers: &[usize], keep: bool) {
+        self.server.cycle += 1;
+        let stamp = self.now;
+        let mut confirmed: BTreeMap<usize, u32> = BTreeMap::new();
+        for &p in senders {
+            let Some(po) = self.pos.get_mut(p) else {
+                continue;
+            };
+            let ops = std::mem::take(&mut po.queue);
+            po.last_t1 = stamp;
+            let x = po.reqsync + ops.len() as u32;
+            for op in ops {
+                self.server.sync += 1;
+                if keep {
+                    self.server.master.push(MasterTx {
+                        sync: self.server.sync,
+                        stamp,
+                        origin: p,
+                        op,
+                    });
+                }
+            }
+            if let Some(r) = self.server.reqsync.get_mut(p) {
+                *r = x;
+            }
+            if let Some(c) = self.server.last_cycle.get_mut(p) {
+                *c = self.server.cycle;
+            }
+            if let Some(u) = self.server.last_update.get_mut(p) {
+                *u = stamp;
+            }
+            confirmed.insert(p, x);
+        }
+        self.server.last_t2 = stamp + 3600;
+        for &p in receivers {
+            let sync = self.server.sync;
+            if let Some(s) = self.server.srvsync.get_mut(p) {
+                *s = sync;
+            }
+            if let Some(po) = self.pos.get_mut(p) {
+                if let Some(&x) = confirmed.get(&p) {
+                    po.reqsync = x;
+                }
+                po.srvsync = sync;
+                po.last_t3 = stamp + 7200;
+            }
+        }
+    }
+
+    /// Advances the clock by `days`.
+    pub fn advance(&mut self, days: u32) {
+        self.now = self.now.saturating_add(days.saturating_mul(DAY));
+    }
+
+    /// The ordinary history up to a quiet, fully synchronised state: the
+    /// initial load (purged later), then three daily cycles in which every
+    /// postoffice except the server's makes one to three changes.
+    pub fn history(&mut self) {
+        self.initial_load();
+        self.advance(20);
+        let all: Vec<usize> = (0..self.pos.len()).collect();
+        for _ in 0..3 {
+            for p in 1..self.pos.len() {
+                let k = self.rng.range(1, 3);
+                self.random_changes(p, k);
+            }
+            self.cycle(&all, &all, true);
+            self.advance(1);
+        }
+    }
+
+    /// A random number from the world's generator.
+    pub fn roll(&mut self, lo: usize, hi: usize) -> usize {
+        self.rng.range(lo, hi)
+    }
+
+    /// The master transactions MSTTRANS still holds at the current time.
+    pub fn kept_master(&self) -> impl Iterator<Item = &MasterTx> {
+        let cutoff = self.now.saturating_sub(u32::from(KEEP_DAYS) * DAY);
+        self.server.master.iter().filter(move |t| t.stamp >= cutoff)
+    }
+
+    /// Keys of every entry of postoffice `p`, for lookups.
+    pub fn keys(&self, p: usize) -> Vec<AddressKey> {
+        self.pos
+            .get(p)
+            .map(|po| po.list.iter().map(Entry::key).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn new_user(rng: &mut SplitMix64, po: &mut PostOfficeState, ten: bool) -> Entry {
+    let (full, stem) = names::person(rng);
+    let stem = if ten && stem.len() >= 10 {
+        stem.chars().take(10).collect()
+    } else {
+        stem.chars().take(rng.range(4, 8)).collect::<String>()
+    };
+    let mailbox = po.fresh_mailbox(&stem);
+    let mut e = Entry::new(full, Address::pcm(&po.network, &po.name, &mailbox));
+    e.template = template_values(rng);
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> World {
+        let mut w = World::new(WorldParams {
+            postoffices: 5,
+            users: 30,
+            seed: 3,
+        });
+        w.history();
+        w
+    }
+
+    #[test]
+    fn names_and_limits() {
+        let w = small();
+        let mut ten = 0;
+        let mut thirty = 0;
+        for po in &w.pos {
+            assert!(po.name.len() <= 10 && po.network.len() <= 10);
+            for e in po.list.iter() {
+                assert!(e.limit_violations().is_empty(), "{e:?}");
+                assert!(crate::codepage::is_cp850(&e.full_name));
+                let mb = e.address.parts().unwrap().2;
+                ten += usize::from(mb.len() == 10);
+                thirty += usize::from(e.full_name.chars().count() == 30);
+            }
+        }
+        assert!(ten > 0 && thirty > 0, "{ten} {thirty}");
+        assert!(w.pos.iter().any(|p| !p.gateways.is_empty()));
+        let nets: HashSet<&str> = w.pos.iter().map(|p| p.network.as_str()).collect();
+        assert!(nets.len() >= 2);
+    }
+
+    #[test]
+    fn history_numbers_agree() {
+        let w = small();
+        assert_eq!(w.server.cycle, 4);
+        for (p, po) in w.pos.iter().enumerate() {
+            assert!(po.queue.is_empty());
+            assert_eq!(po.reqsync, w.server.reqsync[p]);
+            assert_eq!(po.srvsync, w.server.sync);
+            assert_eq!(w.server.srvsync[p], w.server.sync);
+        }
+        let kept: Vec<u32> = w.kept_master().map(|t| t.sync).collect();
+        assert!(!kept.is_empty());
+        assert!(kept.windows(2).all(|p| p[1] == p[0] + 1));
+        assert_eq!(kept.last().copied(), Some(w.server.sync));
+        // Replaying the whole history rebuilds every list.
+        let mut d = Directory::new();
+        let mut fresh = World::new(w.params);
+        fresh.initial_load();
+        for po in &fresh.pos {
+            for e in po.list.iter() {
+                d.upsert(e.clone());
+            }
+        }
+        for t in w.kept_master() {
+            d.apply(t.op.clone());
+        }
+        for po in &w.pos {
+            let got = d.in_scope(&po.scope());
+            let want = po.list.in_scope(&po.scope());
+            assert_eq!(got.len(), want.len());
+            for (a, b) in got.iter().zip(&want) {
+                assert!(a.same_content(b));
+            }
+        }
+    }
+
+    #[test]
+    fn same_seed_same_world() {
+        let a = small();
+        let b = small();
+        for (x, y) in a.pos.iter().zip(&b.pos) {
+            let xs: Vec<_> = x.list.sorted().into_iter().cloned().collect();
+            let ys: Vec<_> = y.list.sorted().into_iter().cloned().collect();
+            assert_eq!(xs, ys);
+        }
+    }
+}
