@@ -566,3 +566,39 @@ fn dump_usr_and_nme_files() {
     assert_eq!(code, 3);
     assert!(err.contains("record 7 at byte offset 315"), "{err}");
 }
+
+#[test]
+fn generated_world_with_dirsync_files_inspects_clean() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("w");
+    let (code, _, err) = run(&[
+        "generate",
+        "--out",
+        out.to_str().unwrap(),
+        "--postoffices",
+        "2",
+        "--users",
+        "20",
+        "--seed",
+        "7",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let server = out.join("server");
+    assert!(server.join("GLB/MSTTRANS.GLB").exists());
+    let (code, v) = inspect_json(&server);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(findings(&v).is_empty(), "{v:#}");
+    let kinds: Vec<&str> = v["inputs"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    for k in ["msttrans", "srvconf", "reqconf", "reqtrans"] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    for r in std::fs::read_dir(out.join("requestors")).unwrap() {
+        let (code, v) = inspect_json(&r.unwrap().path());
+        assert_eq!(code, 0, "{v:#}");
+    }
+}
