@@ -602,3 +602,26 @@ fn generated_world_with_dirsync_files_inspects_clean() {
         assert_eq!(code, 0, "{v:#}");
     }
 }
+
+#[test]
+fn what_only_the_strict_reader_sees_is_a_load_error() {
+    let (_d, root) = tree_copy();
+    // An ACCESS2 user with template data whose INF record number points past ADMIN.INF.
+    let a2 = root.join("GLB/ACCESS2.GLB");
+    let b = std::fs::read(&a2).unwrap();
+    let i = b
+        .chunks(69)
+        .position(|r| r[52] & 4 != 0)
+        .expect("a user with template data");
+    patch(&a2, i * 69 + 57, &500u32.to_le_bytes());
+    let (code, v) = inspect_json(&root);
+    assert_eq!(code, 3, "{v:#}");
+    let f = with_code(&v, "load-error");
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert!(f[0]["file"].as_str().unwrap().ends_with("ACCESS2.GLB"));
+    assert_eq!(f[0]["record"], i as u64);
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("INF record number 500"));
+}

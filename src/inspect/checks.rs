@@ -43,6 +43,7 @@ pub const CHECKS: &[(&str, Severity, &str)] = &[
     ("unreadable", Severity::Error, "The file cannot be read (permissions, I/O error)."),
     ("not-recognised", Severity::Error, "msmail does not know what this path is."),
     ("text-error", Severity::Error, "The text file has a syntax error at the line and column named."),
+    ("load-error", Severity::Error, "The tree reader used by export, diff and reconcile stops at this point; those commands fail here unless run with --salvage."),
     ("unknown-file", Severity::Info, "A file msmail does not check (messages, foreign files)."),
 ];
 
@@ -621,6 +622,14 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
         }
     }
 
+    // Safety net: a tree with no error finding must also load with the strict
+    // reader the other commands use (INF record numbers, MEM files, TPL text...).
+    if !t.findings.iter().any(|f| f.severity == Severity::Error) {
+        let strict = crate::source::LoadOptions::default();
+        if let Err(e) = crate::tree::PostOffice::open(root, &strict) {
+            t.findings.push(Finding::from_error("load-error", &e));
+        }
+    }
     let description = match t.read("GLB/MASTER.GLB") {
         Some(b) if b.len() == 176 => {
             let m = crate::tree::identity::MasterGlb::decode(&b);
