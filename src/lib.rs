@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod importtext;
+pub mod inspect;
 pub mod logs;
 pub mod model;
 pub mod output;
