@@ -4,7 +4,7 @@
 use clap::Args;
 
 use crate::cli::Outcome;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::output::OutputTarget;
 
 /// Arguments of `msmail inspect`.
@@ -49,11 +49,11 @@ pub fn run(args: InspectArgs) -> Result<Outcome> {
     })?;
     if report.has_errors() {
         let s = report.summary();
-        return Err(Error::input(
-            "inspect",
-            Location::File,
-            format!("{} findings with error severity", s.errors),
-        ));
+        eprintln!(
+            "msmail: inspect: {} finding(s) of error severity (exit 3)",
+            s.errors
+        );
+        return Ok(Outcome::DamagedInput);
     }
     Ok(Outcome::Success)
 }
