@@ -5,6 +5,8 @@
 //! calls in here and prints. Start with [`model`] (the one address-directory
 //! model), then the format modules, each a reader and writer side by side.
 
+#![warn(missing_docs)]
+
 pub mod batch;
 pub mod cli;
 pub mod codepage;
