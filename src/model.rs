@@ -6,6 +6,10 @@
 //! and applies the import-file [`Operation`]s (A, D, M, R, T) in order.
 
 use std::collections::{BTreeMap, HashMap};
+
+/// Hash maps of the model: foldhash is several times faster than SipHash on
+/// short keys and still seeded per process (no crafted-collision blow-up).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::fmt;
 use std::sync::Arc;
 
@@ -488,8 +492,8 @@ pub enum Applied {
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
     slots: Vec<Option<Entry>>,
-    index: HashMap<AddressKey, usize>,
-    by_scope: HashMap<String, Vec<usize>>,
+    index: FastMap<AddressKey, usize>,
+    by_scope: FastMap<String, Vec<usize>>,
     /// Template definitions by scope key.
     pub templates: BTreeMap<String, TemplateDef>,
     live: usize,

@@ -46,8 +46,9 @@ impl RequestorSource {
                 let scope = Scope::parse(&text)
                     .ok()
                     .filter(|s| {
-                        s.network_postoffice()
-                            .is_some_and(|(n, p)| !n.is_empty() && !p.is_empty() && !p.contains('/'))
+                        s.network_postoffice().is_some_and(|(n, p)| {
+                            !n.is_empty() && !p.is_empty() && !p.contains('/')
+                        })
                     })
                     .ok_or_else(|| {
                         Error::Usage(format!(
@@ -155,8 +156,14 @@ fn evidence_from_operations(
     ops: Vec<Operation>,
     numbers: Option<RequestorNumbers>,
 ) -> Result<Evidence> {
-    let scope = require_scope(src, identify_scope_of_operations(&ops))?;
     let kind = list_kind(&ops);
+    // An extract (several postoffices, no `R`) cannot say whose it is: the
+    // dominant scope would be a guess, so the user must bind it.
+    let found = match kind {
+        EvidenceKind::Extract => None,
+        _ => identify_scope_of_operations(&ops),
+    };
+    let scope = require_scope(src, found)?;
     let entries = match export_entries(&ops) {
         Some(e) => e,
         None => {
@@ -169,6 +176,8 @@ fn evidence_from_operations(
     };
     let mut ev = Evidence::list(src.path.display().to_string(), kind, Some(scope), entries);
     ev.numbers = numbers;
+    // Import text and transaction text have no group marker.
+    ev.kinds_known = false;
     Ok(ev)
 }
 
@@ -234,7 +243,9 @@ fn stream_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evide
              give it together with the postoffice's REQCONF.GLB (a folder holding both) \
              so its numbers can be used{}",
             pending.len(),
-            floor.map(|f| format!(" (placeholder at {f})")).unwrap_or_default()
+            floor
+                .map(|f| format!(" (placeholder at {f})"))
+                .unwrap_or_default()
         ),
     ))
 }
@@ -352,11 +363,8 @@ fn tree_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evidenc
         .cloned()
         .collect();
     let paths = po.dirsync_files();
-    let (numbers, _, as_of) = read_numbers(
-        paths.reqconf.as_deref(),
-        paths.reqtrans.as_deref(),
-        options,
-    )?;
+    let (numbers, _, as_of) =
+        read_numbers(paths.reqconf.as_deref(), paths.reqtrans.as_deref(), options)?;
     let mut ev = Evidence::list(
         src.path.display().to_string(),
         EvidenceKind::Tree,
@@ -393,8 +401,7 @@ pub fn load_server(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
         )
     })?;
     let bytes = crate::output::read_input(&srvconf_path)?;
-    let srvconf =
-        crate::dirsync::conf::SrvConf::read(&bytes, &srvconf_path.display().to_string())?;
+    let srvconf = crate::dirsync::conf::SrvConf::read(&bytes, &srvconf_path.display().to_string())?;
     let msttrans = match &paths.msttrans {
         Some(p) => Some(read_trans(p, options)?),
         None => None,

@@ -140,6 +140,11 @@ pub struct Evidence {
     /// When the evidence was produced (seconds since 1970, from a message date
     /// or a file time), used only by `prefer_newest`.
     pub as_of: Option<i64>,
+    /// Does the source say which entries are groups? Only trees do: import
+    /// text, transaction text and messages read every entry as a user, so for
+    /// them the server's kind of an existing entry is kept (a kind difference
+    /// is not evidence of a change).
+    pub kinds_known: bool,
 }
 
 impl Evidence {
@@ -157,6 +162,7 @@ impl Evidence {
             entries,
             numbers: None,
             as_of: None,
+            kinds_known: true,
         }
     }
 
@@ -180,6 +186,7 @@ impl Evidence {
             entries: Vec::new(),
             numbers: Some(numbers),
             as_of: None,
+            kinds_known: true,
         }
     }
 }
@@ -504,6 +511,7 @@ struct Prepared {
     duplicates: Vec<Duplicate>,
     numbers: Option<RequestorNumbers>,
     as_of: Option<i64>,
+    kinds_known: bool,
     had_entries: bool,
     /// Gateway entries of an extract, which cannot be attributed to anyone.
     unattributed: usize,
@@ -517,6 +525,7 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
         entries,
         numbers,
         as_of,
+        kinds_known,
     } = ev;
     let scope = match scope {
         Some(s) => s,
@@ -575,6 +584,7 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
         duplicates,
         numbers,
         as_of,
+        kinds_known,
         had_entries,
         unattributed,
     })
@@ -868,6 +878,23 @@ fn reconcile_one(
         Some(p) => {
             duplicates.extend(p.duplicates.iter().cloned());
             let mut merged = p.own;
+            if !p.kinds_known {
+                // The source cannot mark groups: keep the server's kind.
+                let fixes: Vec<Entry> = merged
+                    .iter_keyed()
+                    .filter_map(|(k, e)| {
+                        let s = server_view.get(k)?;
+                        (s.kind != e.kind).then(|| {
+                            let mut e = e.clone();
+                            e.kind = s.kind;
+                            e
+                        })
+                    })
+                    .collect();
+                for e in fixes {
+                    merged.upsert(e);
+                }
+            }
             let mut kept = 0;
             if p.kind == EvidenceKind::Extract {
                 // The extract cannot say whose gateway entries are whose:
