@@ -26,11 +26,25 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Every requestor folder of a scenario, sorted.
+/// Every requestor folder of a scenario, sorted; an extract's folder is bound
+/// to its postoffice (`NET/PO=PATH`: an extract cannot name its own).
 fn requestor_folders(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir.join("requestors"))
         .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
+        .map(|e| {
+            let p = e.unwrap().path();
+            if p.join("EXTRACT.TXT").exists() {
+                let name = p
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .replacen('-', "/", 1);
+                format!("{name}={}", p.display())
+            } else {
+                p.display().to_string()
+            }
+        })
         .collect();
     v.sort();
     v
@@ -665,7 +679,8 @@ fn stamp_option_and_purge_warning() {
         .is_empty());
 }
 
-/// `msmail dump --check` accepts the repaired MSTTRANS.GLB and RESYNC.GLB.
+/// `msmail dump --check` accepts the repaired MSTTRANS.GLB and RESYNC.GLB,
+/// and `msmail inspect` the repaired tree.
 #[test]
 fn dump_check_accepts_written_transaction_files() {
     let out = tempfile::tempdir().unwrap();
@@ -686,6 +701,12 @@ fn dump_check_accepts_written_transaction_files() {
             "{f}"
         );
     }
+    // msmail inspect finds the repaired tree consistent (sync numbers,
+    // record sizes, CRCs, pointers).
+    let o = run(&["inspect", s(&out.path().join("server"))]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}");
+    assert!(stdout.contains(" 0 errors, 0 warnings"), "{stdout}");
 }
 
 /// A character outside CP850 in UTF-8 evidence: --out refuses (exit 4)

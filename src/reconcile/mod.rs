@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::codepage::is_cp850;
 use crate::error::{Error, Location, Result};
-use crate::model::{AddressKey, Directory, Entry, EntryKind, Operation, Scope};
+use crate::model::{AddressKey, Directory, Entry, Operation, Scope};
 
 pub mod inputs;
 pub mod output;
@@ -206,8 +206,7 @@ pub fn identify_scope(directory: &Directory) -> Option<Scope> {
 }
 
 /// [`identify_scope`] for an operation list: the scope of its `R PCM:NET/PO`
-/// when there is one (an export), else the scope of its only `T PCM:NET/PO`
-/// (an extract), else the dominant PCM scope of its entries.
+/// when there is one (an export), else the dominant PCM scope of its entries.
 pub fn identify_scope_of_operations(ops: &[Operation]) -> Option<Scope> {
     for op in ops {
         if let Operation::Replace(s) = op {
@@ -215,14 +214,6 @@ pub fn identify_scope_of_operations(ops: &[Operation]) -> Option<Scope> {
                 return Some(s.clone());
             }
         }
-    }
-    // An `IMPORT -X` extract: the one PCM scope it defines a template for.
-    let mut defined = ops.iter().filter_map(|op| match op {
-        Operation::Template(t) if t.scope.type_name == "PCM" => Some(&t.scope),
-        _ => None,
-    });
-    if let (Some(s), None) = (defined.next(), defined.next()) {
-        return Some(s.clone());
     }
     identify_scope_of(ops.iter().filter_map(|op| match op {
         Operation::Add(e) | Operation::Delete(e) => Some(e),
@@ -904,27 +895,6 @@ fn reconcile_one(
                         merged.upsert(e.clone());
                         kept += 1;
                     }
-                }
-            }
-            if matches!(p.kind, EvidenceKind::Export | EvidenceKind::Extract) {
-                // Import text, transaction and message formats carry no
-                // user/group kind (everything reads back as a user): a group
-                // the server knows stays a group.
-                let groups: Vec<Entry> = merged
-                    .iter()
-                    .filter(|e| e.kind == EntryKind::User)
-                    .filter(|e| {
-                        server_view
-                            .get(&e.key())
-                            .is_some_and(|s| s.kind == EntryKind::Group)
-                    })
-                    .map(|e| Entry {
-                        kind: EntryKind::Group,
-                        ..e.clone()
-                    })
-                    .collect();
-                for g in groups {
-                    merged.upsert(g);
                 }
             }
             if merged.templates.is_empty() {
