@@ -522,8 +522,38 @@ pub fn resync_glb(
     for def in plan.merged.templates.values() {
         put(&Operation::Template(def.clone()), w)?;
     }
-    for e in plan.merged.sorted() {
-        put(&Operation::Add(fitter.fitted(e)), w)?;
+    // The A records are encoded in parallel, a bounded batch at a time, and
+    // written in order.
+    const CHUNK: usize = 4096;
+    const BATCH: usize = 16;
+    let entries = plan.merged.sorted();
+    for (bi, batch) in entries.chunks(CHUNK * BATCH).enumerate() {
+        let bufs: Vec<Result<Vec<u8>>> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(ci, chunk)| {
+                let mut out = Vec::with_capacity(chunk.len() * 160);
+                for (i, e) in chunk.iter().enumerate() {
+                    let index = bi * CHUNK * BATCH + ci * CHUNK + i;
+                    let sync = u32::try_from(index)
+                        .ok()
+                        .and_then(|x| x.checked_add(n))
+                        .and_then(|x| x.checked_add(1))
+                        .ok_or_else(|| {
+                            Error::Unrepresentable("RESYNC.GLB: too many records".into())
+                        })?;
+                    let op = Operation::Add(fitter.fitted(e));
+                    write_record(
+                        &TransactionRecord::from_operation(sync, stamp, &own, &op)?,
+                        &mut out,
+                    );
+                }
+                Ok(out)
+            })
+            .collect();
+        for b in bufs {
+            w.write_all(&b?).map_err(io)?;
+        }
     }
     Ok(())
 }
