@@ -759,3 +759,47 @@ fn unencodable_characters_refused_unless_replaced() {
     let r = json(&out.join("report.json"));
     assert_eq!(r["repair"]["limit_changes"][0]["to"], "?ukasz ?ó?w");
 }
+
+/// Mailboxes over 10 characters: --truncate-names cuts them to 10, unless two
+/// would become one address — then it refuses (exit 4), naming both.
+#[test]
+fn truncated_mailboxes_must_not_collide() {
+    let dir = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let run_with = |extra: &str| {
+        let ev = tmp.path().join("GENEVE.TXT");
+        let mut bytes = export_of_geneve();
+        bytes.extend_from_slice(extra.as_bytes());
+        std::fs::write(&ev, &bytes).unwrap();
+        let out = tmp.path().join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        let o = run(&[
+            "reconcile",
+            "--server",
+            s(&dir.join("server")),
+            "--requestor",
+            s(&ev),
+            "--out",
+            s(&out),
+            "--truncate-names",
+        ]);
+        (o, out)
+    };
+    let (o, out) =
+        run_with("A Long Box                          PCM:AMERICAS/GENEVE/LONGMAILBOX1\r\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = json(&out.join("report.json"));
+    let ch = &r["repair"]["limit_changes"][0];
+    assert_eq!(ch["field"], "mailbox");
+    assert_eq!(ch["to"], "LONGMAILBO");
+    let (o, _) = run_with(
+        "A Long Box                          PCM:AMERICAS/GENEVE/LONGMAILBOX1\r\n\
+         A Long Box Two                      PCM:AMERICAS/GENEVE/LONGMAILBOX2\r\n",
+    );
+    assert_eq!(o.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("LONGMAILBOX1") && err.contains("LONGMAILBOX2") && err.contains("collide"),
+        "{err}"
+    );
+}
