@@ -196,6 +196,16 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     for w in &server.postoffice.warnings {
         eprintln!("msmail: warning: {}: {w}", args.server.display());
     }
+    // The snapshot holds the lists now; the writers need only the tree's
+    // list metadata (names, mailbags, templates): the entries replaced lists
+    // get are the merged ones. Free the tree's copies before reconciling.
+    for n in &mut server.postoffice.data.networks {
+        for p in &mut n.postoffices {
+            p.entries = Vec::new();
+        }
+    }
+    server.postoffice.data.gal = Vec::new();
+    server.postoffice.data.pol_externals = Vec::new();
     let times: Vec<Option<i64>> = evidence.iter().map(|e| e.as_of).collect();
     let options = ReconcileOptions {
         prefer_newest: args.prefer == Some(PreferArg::Newest),
