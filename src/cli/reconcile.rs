@@ -14,8 +14,8 @@ use crate::error::{Error, Result};
 use crate::output::OutputTarget;
 use crate::reconcile::inputs::{load_evidence, load_server, RequestorSource};
 use crate::reconcile::output::{
-    check_limits, check_out_dir, choose_stamp, report_bytes, report_json, report_text,
-    write_outputs, OutputOptions, OutputPlan,
+    check_limits, check_out_dir, check_out_not_input, choose_stamp, report_bytes, report_json,
+    report_text, write_outputs, OutputOptions, OutputPlan,
 };
 use crate::reconcile::{plan_repair, reconcile, ReconcileOptions, RepairMode};
 use crate::source::LoadOptions;
@@ -175,6 +175,11 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         .map(|a| RequestorSource::parse(a).map(single_file_folder))
         .collect::<Result<Vec<_>>>()?;
     let mut phase = Phases::new();
+    if let Some(out) = &args.out {
+        let mut inputs: Vec<&std::path::Path> = vec![args.server.as_path()];
+        inputs.extend(sources.iter().map(|s| s.path.as_path()));
+        check_out_not_input(out, &inputs)?;
+    }
     let load = LoadOptions {
         encoding: args.encoding,
         salvage: args.salvage,

@@ -392,6 +392,48 @@ pub fn check_out_dir(out: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an output folder that overlaps an input: inside the server tree
+/// or any requestor source, or holding one of them (its `server/` copy or
+/// its files could land on an input).
+pub fn check_out_not_input(out: &Path, inputs: &[&Path]) -> Result<()> {
+    // The output folder may not exist yet: compare through its nearest
+    // existing ancestor.
+    let mut probe = out.to_path_buf();
+    let mut tail = Vec::new();
+    let base = loop {
+        match probe.canonicalize() {
+            Ok(c) => break c,
+            Err(_) => match (probe.file_name(), probe.parent()) {
+                (Some(n), Some(p)) => {
+                    tail.push(n.to_os_string());
+                    probe = if p.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        p.to_path_buf()
+                    };
+                }
+                _ => return Ok(()),
+            },
+        }
+    };
+    let out_c = tail.iter().rev().fold(base, |acc, n| acc.join(n));
+    for input in inputs {
+        let Ok(ic) = input.canonicalize() else {
+            continue;
+        };
+        if out_c.starts_with(&ic) || ic.starts_with(&out_c) {
+            return Err(Error::output(
+                out,
+                format!(
+                    "overlaps the input {}: choose an output folder outside every input",
+                    input.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Every file under `root`, as `/`-separated relative paths, sorted.
 fn list_tree(root: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();
@@ -407,9 +449,12 @@ fn list_tree(root: &Path) -> Result<Vec<String>> {
                 format!("{prefix}/{name}")
             };
             let path = ent.path();
-            if path.is_dir() {
+            let ft = ent.file_type().map_err(|e| Error::read(&path, e))?;
+            // Links to folders are not followed (no loops); links to files are
+            // copied as files.
+            if ft.is_dir() {
                 stack.push((path, rel));
-            } else if path.is_file() {
+            } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
                 out.push(rel);
             }
         }
@@ -1065,6 +1110,32 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, Error::Unrepresentable(_)));
         assert!(!dir.path().join("c.txt").exists());
+    }
+
+    #[test]
+    fn out_dir_may_not_overlap_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = dir.path().join("server");
+        std::fs::create_dir_all(server.join("GLB")).unwrap();
+        let ev = dir.path().join("ev.txt");
+        std::fs::write(&ev, b"x").unwrap();
+        let inputs = [server.as_path(), ev.as_path()];
+        // Inside the server, the server itself, an ancestor of it: refused.
+        for bad in [
+            server.join("out"),
+            server.join("GLB/new/deeper"),
+            server.clone(),
+            dir.path().to_path_buf(),
+        ] {
+            assert_eq!(
+                check_out_not_input(&bad, &inputs).unwrap_err().exit_code(),
+                4,
+                "{bad:?}"
+            );
+        }
+        // A sibling folder, existing or not: fine.
+        check_out_not_input(&dir.path().join("out"), &inputs).unwrap();
+        check_out_not_input(&dir.path().join("a/b"), &inputs).unwrap();
     }
 
     #[test]
