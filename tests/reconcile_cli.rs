@@ -803,3 +803,50 @@ fn truncated_mailboxes_must_not_collide() {
         "{err}"
     );
 }
+
+/// An --out inside the server tree is refused even with --force, and the
+/// tree is untouched; an existing --report file needs --force.
+#[test]
+fn out_inside_an_input_and_existing_report_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A private copy of the server, so a failure cannot harm the fixture.
+    let server = tmp.path().join("server");
+    for (rel, _) in tree_hashes(&fixture().join("server")) {
+        let dst = server.join(&rel);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(fixture().join("server").join(&rel), dst).unwrap();
+    }
+    let before = tree_hashes(&server);
+    let ev = fixture().join("requestors/AMERICAS-GENEVE/EXPORT.TXT");
+    let inside = server.join("repair");
+    let o = run(&[
+        "reconcile",
+        "--server",
+        s(&server),
+        "--requestor",
+        s(&ev),
+        "--out",
+        s(&inside),
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("overlaps the input"));
+    assert_eq!(tree_hashes(&server), before);
+    let report = tmp.path().join("r.json");
+    std::fs::write(&report, b"keep").unwrap();
+    let args = [
+        "reconcile",
+        "--server",
+        s(&server),
+        "--requestor",
+        s(&ev),
+        "--report",
+        s(&report),
+    ];
+    assert_eq!(run(&args).status.code(), Some(4));
+    assert_eq!(std::fs::read(&report).unwrap(), b"keep");
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(run(&forced).status.success());
+    assert_eq!(json(&report)["totals"]["postoffices"], 9);
+}
