@@ -850,3 +850,49 @@ fn out_inside_an_input_and_existing_report_are_refused() {
     assert!(run(&forced).status.success());
     assert_eq!(json(&report)["totals"]["postoffices"], 9);
 }
+
+/// A server whose MSTTRANS.GLB is gone (purged, lost): the repaired copy gets
+/// one beside SRVCONF.GLB with the placeholders and the repair.
+#[test]
+fn server_without_msttrans_gets_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = tmp.path().join("server");
+    for (rel, _) in tree_hashes(&fixture().join("server")) {
+        if rel.ends_with("MSTTRANS.GLB") {
+            continue;
+        }
+        let dst = server.join(&rel);
+        std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+        std::fs::copy(fixture().join("server").join(&rel), dst).unwrap();
+    }
+    let out = tmp.path().join("out");
+    let ev = fixture().join("requestors/EUROPE-MADRID/EXPORT.MSG");
+    let o = run(&[
+        "reconcile",
+        "--server",
+        s(&server),
+        "--requestor",
+        s(&ev),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = json(&out.join("report.json"));
+    let m = read_stream(
+        &std::fs::read(out.join("server/GLB/MSTTRANS.GLB")).unwrap(),
+        "m",
+        false,
+    )
+    .unwrap();
+    let ph = &r["repair"]["placeholders"];
+    let n_ph = ph["last"].as_u64().unwrap() - ph["first"].as_u64().unwrap() + 1;
+    assert_eq!(
+        m.records.len() as u64,
+        n_ph + r["repair"]["transactions"].as_u64().unwrap()
+    );
+    assert!(m.records.first().unwrap().is_placeholder());
+    assert_eq!(
+        u64::from(m.records.last().unwrap().sync),
+        r["repair"]["new_sync"].as_u64().unwrap()
+    );
+}

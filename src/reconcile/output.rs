@@ -876,16 +876,20 @@ pub fn write_outputs(
     // The files that change in the server copy.
     let mut replaced: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let paths = server.postoffice.dirsync_files();
-    let mst_rel = paths
-        .msttrans
-        .as_deref()
-        .and_then(|x| relative(root, x))
-        .unwrap_or_else(|| "GLB/MSTTRANS.GLB".into());
     let srv_rel = paths
         .srvconf
         .as_deref()
         .and_then(|x| relative(root, x))
         .unwrap_or_else(|| "GLB/SRVCONF.GLB".into());
+    // A server without MSTTRANS.GLB gets one beside its SRVCONF.GLB.
+    let mst_rel = paths
+        .msttrans
+        .as_deref()
+        .and_then(|x| relative(root, x))
+        .unwrap_or_else(|| match srv_rel.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/MSTTRANS.GLB"),
+            None => "MSTTRANS.GLB".into(),
+        });
     let merged_fit: std::borrow::Cow<'_, Directory> = if p.fit_changes.is_empty() {
         std::borrow::Cow::Borrowed(&p.plan.merged)
     } else {
