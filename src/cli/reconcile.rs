@@ -54,7 +54,8 @@ pub enum PreferArg {
 A SOURCE is an export (import text, transaction file with R PCM:NET/PO, a
 [DIRSYNC] TASK=EXPORT message, an IMPORT -X extract), a requestor's live
 MAILDATA tree, or a folder with its REQCONF.GLB/REQTRANS.GLB (numbers only).
-NET/PO=SOURCE binds a source whose content does not name its postoffice.
+NET/PO=SOURCE binds a source whose content does not name its postoffice
+(an IMPORT -X extract always needs it).
 
 Exit codes: 0 done, 1 a hole was found with --fail-on-hole, 2 usage error,
 3 unreadable/damaged input or disagreeing sources, 4 output refused or failed
@@ -160,6 +161,14 @@ impl Phases {
 pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     if let Some(out) = &args.out {
         check_out_dir(out, args.force)?;
+        // A bad --base-dn must stop the run before anything is written.
+        if let Some(dn) = &args.base_dn {
+            crate::export::ldif::write_ldif(
+                &crate::model::Directory::new(),
+                &mut std::io::sink(),
+                dn,
+            )?;
+        }
     }
     if let Some(r) = &args.report {
         if !args.force && r.exists() {
