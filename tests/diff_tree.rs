@@ -66,7 +66,13 @@ fn setup(d: &Path) -> Edits {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     copy_dir(&d.join("g/server"), &d.join("A"));
     copy_dir(&d.join("g/server"), &d.join("B"));
-    let b = d.join("B");
+    edit_tree(&d.join("B"))
+}
+
+/// Applies the five known edits to the server tree `b` (also used to prepare
+/// the benchmark input, see `prepare_benchmark_copy`).
+fn edit_tree(b: &Path) -> Edits {
+    let b = b.to_path_buf();
 
     // 1 + 2: a full-name change and a deletion in one USR list (and the GAL,
     // which holds the same entries), written back with the tree writer.
@@ -349,4 +355,56 @@ fn html_report_shows_each_dirsync_file_and_passes_the_browser_check() {
         .output()
         .unwrap();
     assert!(check.status.success(), "{check:?}");
+}
+
+/// Prepares the input of the diff benchmark (docs/benchmarks.md): applies the
+/// same five edits to the server tree named by `MSMAIL_DIFF_BENCH_TREE` (a copy
+/// of a generated tree). Run by hand:
+/// `MSMAIL_DIFF_BENCH_TREE=/tmp/big-b cargo test --release --test diff_tree -- --ignored`
+#[test]
+#[ignore]
+fn prepare_benchmark_copy() {
+    let Ok(tree) = std::env::var("MSMAIL_DIFF_BENCH_TREE") else {
+        eprintln!("MSMAIL_DIFF_BENCH_TREE not set: nothing to do");
+        return;
+    };
+    let e = edit_tree(Path::new(&tree));
+    eprintln!(
+        "edited {tree}: renamed {}, deleted {}, MSTTRANS +sync {}, SRVCONF reqsync of {}",
+        e.renamed.0, e.deleted.0, e.extra_sync, e.requestor.0
+    );
+}
+
+/// Prepares the transaction-stream benchmark (docs/benchmarks.md): folders
+/// `a/GLB` and `b/GLB` under `MSMAIL_DIFF_BENCH_DIR`, each with a MSTTRANS.GLB
+/// of 1,000,000 records; B lacks record 10, has another text at 500,000 and
+/// one record more. Run by hand:
+/// `MSMAIL_DIFF_BENCH_DIR=/tmp/tb cargo test --release --test diff_tree -- --ignored`
+#[test]
+#[ignore]
+fn prepare_transaction_benchmark() {
+    let Ok(dir) = std::env::var("MSMAIL_DIFF_BENCH_DIR") else {
+        eprintln!("MSMAIL_DIFF_BENCH_DIR not set: nothing to do");
+        return;
+    };
+    const N: u32 = 1_000_000;
+    let rec = |sync: u32, name: &str| {
+        let e = Entry::new(
+            name,
+            Address::parse(&format!("PCM:NET/PO{}/U{sync}", sync % 500)).unwrap(),
+        );
+        TransactionRecord::from_operation(sync, 800_000_000 + sync, "NET/PO", &Operation::Add(e))
+            .unwrap()
+    };
+    let a: Vec<TransactionRecord> = (1..=N).map(|s| rec(s, &format!("User {s}"))).collect();
+    let mut b: Vec<TransactionRecord> = a.iter().filter(|r| r.sync != 10).cloned().collect();
+    if let Some(r) = b.iter_mut().find(|r| r.sync == 500_000) {
+        *r = rec(500_000, "Changed, Name");
+    }
+    b.push(rec(N + 1, "Extra, Eve"));
+    for (side, records) in [("a", &a), ("b", &b)] {
+        let glb = Path::new(&dir).join(side).join("GLB");
+        std::fs::create_dir_all(&glb).unwrap();
+        std::fs::write(glb.join("MSTTRANS.GLB"), write_stream(records)).unwrap();
+    }
 }

@@ -11,6 +11,8 @@
 //! - [`diff_config`]: configuration numbers (Sync, cycle, per-requestor
 //!   ReqSync/SrvSync/ImpSync).
 //! - [`diff_files`]: files present on one side only or with other content.
+//! - [`diff_dirsync_files`]: the Dir-Sync files two folders both hold, each
+//!   compared as above and labelled with its relative path.
 //!
 //! [`DiffReport`] bundles them for the renderers [`text`], [`json`] and [`html`].
 
@@ -1216,8 +1218,9 @@ fn read_stream(path: &Path, options: &LoadOptions) -> Result<(TransStream, Direc
 
 /// Compares two sources (the engine behind `msmail diff`).
 ///
-/// Two folders: file-level comparison, plus the address lists when both are
-/// recognised as sources of the same kind. Two files: both must be of the same
+/// Two folders: file-level comparison, every Dir-Sync file both hold (see
+/// [`diff_dirsync_files`]), plus the address lists when both are recognised as
+/// sources of the same kind. Two files: both must be of the same
 /// kind (else [`Error::Usage`]); import text gives the address lists,
 /// transaction streams the address lists and the records aligned by sync
 /// number, REQCONF/SRVCONF their numbers, other kinds a size/SHA-256 comparison.
