@@ -6,6 +6,8 @@
 
 use std::borrow::Cow;
 
+use crate::error::{Error, Location, Result};
+
 use oem_cp::code_table::{DECODING_TABLE_CP850, ENCODING_TABLE_CP850};
 
 /// Text encodings accepted for text inputs (`--encoding`).
@@ -146,6 +148,31 @@ pub fn decode_text(bytes: &[u8], encoding: TextEncoding) -> Result<Cow<'_, str>,
             .decode_without_bom_handling(bytes)
             .0),
     }
+}
+
+/// Decodes a text input, turning a bad byte into an error with line and column.
+pub fn decode_input<'a>(
+    bytes: &'a [u8],
+    encoding: TextEncoding,
+    file: &str,
+) -> Result<std::borrow::Cow<'a, str>> {
+    decode_text(bytes, encoding).map_err(|e| {
+        let (line, column) = line_column(bytes, e.offset);
+        Error::input(
+            file,
+            Location::Line { line, column },
+            format!(
+                "byte 0x{:02X} at byte offset {} is not valid {} text (try --encoding)",
+                bytes.get(e.offset).copied().unwrap_or(0),
+                e.offset,
+                match encoding {
+                    TextEncoding::Cp850 => "CP850",
+                    TextEncoding::Utf8 => "UTF-8",
+                    TextEncoding::Windows1252 => "Windows-1252",
+                }
+            ),
+        )
+    })
 }
 
 /// Turns a byte offset into a 1-based (line, column) pair for error messages.

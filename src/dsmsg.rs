@@ -19,7 +19,7 @@ use nom::combinator::opt;
 use nom::{IResult, Parser};
 use serde::Serialize;
 
-use crate::codepage::{decode_cp850, decode_text, encode_cp850, line_column, TextEncoding};
+use crate::codepage::{decode_cp850, decode_text, encode_cp850, TextEncoding};
 use crate::error::{Error, Location, Result};
 use crate::model::{Directory, Entry, Operation, Scope};
 
@@ -631,14 +631,7 @@ pub fn parse_message_bytes(
     file: &str,
     encoding: TextEncoding,
 ) -> Result<DirSyncMessage> {
-    let text = decode_text(bytes, encoding).map_err(|e| {
-        let (line, column) = line_column(bytes, e.offset);
-        Error::input(
-            file,
-            Location::Line { line, column },
-            format!("not valid {encoding:?} text"),
-        )
-    })?;
+    let text = crate::codepage::decode_input(bytes, encoding, file)?;
     parse_message(&text, file)
 }
 

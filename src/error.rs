@@ -9,9 +9,19 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// Text input: 1-based line and column (column counted in characters).
-    Line { line: u64, column: u64 },
+    Line {
+        /// 1-based line number.
+        line: u64,
+        /// 1-based column.
+        column: u64,
+    },
     /// Binary input: 0-based record number and the byte offset of the problem.
-    Record { index: u64, offset: u64 },
+    Record {
+        /// 0-based record number.
+        index: u64,
+        /// Byte offset in the file.
+        offset: u64,
+    },
     /// Binary input without a record structure: a byte offset.
     Offset(u64),
     /// The file as a whole (wrong size, missing, not recognised).

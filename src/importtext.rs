@@ -19,9 +19,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while, take_while_m_n};
+use nom::bytes::complete::{tag, take_till, take_while, take_while_m_n};
 use nom::character::complete::{char as nom_char, one_of, space1};
 use nom::combinator::{opt, rest};
+use nom::multi::separated_list1;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
@@ -86,30 +87,7 @@ pub fn read_directory(path: &Path, encoding: TextEncoding) -> Result<Directory> 
     Ok(dir)
 }
 
-/// Decodes a text input, turning a bad byte into an error with line and column.
-pub fn decode_input<'a>(
-    bytes: &'a [u8],
-    encoding: TextEncoding,
-    file: &str,
-) -> Result<std::borrow::Cow<'a, str>> {
-    codepage::decode_text(bytes, encoding).map_err(|e| {
-        let (line, column) = codepage::line_column(bytes, e.offset);
-        Error::input(
-            file,
-            Location::Line { line, column },
-            format!(
-                "byte 0x{:02X} at byte offset {} is not valid {} text (try --encoding)",
-                bytes.get(e.offset).copied().unwrap_or(0),
-                e.offset,
-                match encoding {
-                    TextEncoding::Cp850 => "CP850",
-                    TextEncoding::Utf8 => "UTF-8",
-                    TextEncoding::Windows1252 => "Windows-1252",
-                }
-            ),
-        )
-    })
-}
+pub use crate::codepage::decode_input;
 
 /// What the line parser is in the middle of.
 enum Pending {
@@ -373,7 +351,12 @@ fn parse_template_value(text: &str) -> std::result::Result<TemplateValue, String
 
 /// One TPL field line `prompt~start~width~edit~data~internal`.
 pub fn parse_template_field(line: &str) -> std::result::Result<TemplateField, (usize, String)> {
-    let parts: Vec<&str> = line.split('~').collect();
+    let tilde_fields: IResult<&str, Vec<&str>> =
+        separated_list1(nom_char('~'), take_till(|c| c == '~')).parse(line);
+    let parts = match tilde_fields {
+        Ok((_, parts)) => parts,
+        Err(_) => vec![line],
+    };
     let mut column = 1;
     let mut cols = Vec::with_capacity(parts.len());
     for p in &parts {
@@ -414,7 +397,9 @@ pub fn parse_template_field(line: &str) -> std::result::Result<TemplateField, (u
     })
 }
 
-/// Writes one TPL field line (reproducing the number of `~` fields read).
+/// Writes one TPL field line, reproducing the number of `~` fields the line
+/// was read with where the trailing fields are empty (never dropping a
+/// non-empty field). Used for `T` definitions and TPL files alike.
 pub fn template_field_line(f: &TemplateField) -> String {
     let all = [
         f.prompt.clone(),
@@ -424,21 +409,13 @@ pub fn template_field_line(f: &TemplateField) -> String {
         f.data.clone(),
         f.internal.clone(),
     ];
-    let mut n = if f.written_fields == 0 {
+    let needed = all.iter().rposition(|s| !s.is_empty()).map_or(1, |p| p + 1);
+    let n = if f.written_fields == 0 {
         6
     } else {
-        f.written_fields as usize
+        usize::from(f.written_fields).clamp(needed, 6)
     };
-    // Never drop a non-empty text field.
-    while n < 6
-        && all[n..]
-            .iter()
-            .enumerate()
-            .any(|(i, s)| i + n >= 3 && !s.is_empty())
-    {
-        n += 1;
-    }
-    all[..n.min(6)].join("~")
+    all.get(..n).unwrap_or(&all).join("~")
 }
 
 /// Does the text contain something the last-` TYPE:` rule would take for the

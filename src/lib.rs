@@ -5,6 +5,8 @@
 //! calls in here and prints. Start with [`model`] (the one address-directory
 //! model), then the format modules, each a reader and writer side by side.
 
+#![warn(missing_docs)]
+
 pub mod batch;
 pub mod cli;
 pub mod codepage;
@@ -15,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod importtext;
+pub mod inspect;
 pub mod logs;
 pub mod model;
 pub mod output;

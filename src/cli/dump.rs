@@ -55,6 +55,8 @@ pub enum DumpKind {
     DirSync(DirSyncFileKind),
     /// A Dir-Sync text file: `[DIRSYNC]` message, log, DISPATCH.LOG, DSSCHED times.
     Text(crate::dsmsg::TextFileKind),
+    /// A postoffice tree file shown as a table (`tree::table`).
+    Tree(crate::tree::table::TreeFileKind),
 }
 
 /// Options of one dump, independent of the command line.
@@ -70,6 +72,10 @@ pub struct DumpOptions {
 
 /// Recognises what `dump` should show for a file of this name and content.
 pub fn detect_kind(file_name: &str, bytes: &[u8]) -> Option<DumpKind> {
+    // Tree file names (NME, USR, ACCESS2.GLB, ...) never collide with Dir-Sync names.
+    if let Some(k) = crate::tree::table::recognise(file_name) {
+        return Some(DumpKind::Tree(k));
+    }
     if let Some(k) = dirsync::sniff(file_name, bytes) {
         return Some(DumpKind::DirSync(k));
     }
@@ -103,6 +109,25 @@ pub fn dump_bytes(
     let kind = detect_kind(file, bytes)
         .ok_or_else(|| Error::input(file, Location::File, "not a file msmail dump recognises"))?;
     match kind {
+        DumpKind::Tree(_) => {
+            let t = crate::tree::table::table(file, bytes, opts.salvage)?;
+            for w in &t.warnings {
+                eprintln!("msmail: warning: {w}");
+            }
+            if opts.check {
+                return target.write_with(|w| {
+                    writeln!(w, "{file}: {} records read without error: OK", t.rows.len())
+                });
+            }
+            if opts.json {
+                target.write_with(|w| {
+                    serde_json::to_writer_pretty(&mut *w, &t)?;
+                    writeln!(w)
+                })
+            } else {
+                target.write_with(|w| t.write_text(w))
+            }
+        }
         DumpKind::Text(k) => {
             let out = crate::cli::dump_text::render_text(
                 file,

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::codepage::{decode_text, line_column, TextEncoding};
+use crate::codepage::TextEncoding;
 use crate::dsmsg::{self, DirSyncMessage, TextFileKind};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::logs::{self, DispatchEvent, LogLine, LogRecord};
 use crate::model::{Entry, Operation};
 
@@ -47,14 +47,7 @@ pub fn render_text(
     json: bool,
     encoding: TextEncoding,
 ) -> Result<String> {
-    let text = decode_text(bytes, encoding).map_err(|e| {
-        let (line, column) = line_column(bytes, e.offset);
-        Error::input(
-            file,
-            Location::Line { line, column },
-            format!("not valid {encoding:?} text"),
-        )
-    })?;
+    let text = crate::codepage::decode_input(bytes, encoding, file)?;
     Ok(match kind {
         TextFileKind::Log => {
             let v = logs::parse_log(&text, file)?;

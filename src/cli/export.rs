@@ -74,6 +74,10 @@ pub struct ExportArgs {
     /// Read on past damaged records (each is reported) instead of stopping.
     #[arg(long)]
     pub salvage: bool,
+    /// One list of a MAILDATA tree instead of everything: `pol`, `gal`,
+    /// `groups` or `usr:NET/PO` (every SOURCE must be a tree).
+    #[arg(long, value_name = "LIST")]
+    pub list: Option<String>,
 }
 
 /// Loads and merges every source (later wins), telling the user on stderr.
@@ -83,8 +87,23 @@ pub fn load_merged(args: &ExportArgs) -> Result<Directory> {
         salvage: args.salvage,
     };
     let mut merged = Directory::new();
+    let selector = match &args.list {
+        Some(text) => Some(crate::tree::ListSelector::parse(text)?),
+        None => None,
+    };
     for (i, path) in args.inputs.iter().enumerate() {
-        let loaded = load_directory(path, &options)?;
+        let loaded = match &selector {
+            Some(sel) => {
+                if crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree) {
+                    return Err(Error::Usage(format!(
+                        "{}: --list needs a MAILDATA tree (a folder with GLB/MASTER.GLB)",
+                        path.display()
+                    )));
+                }
+                crate::tree::postoffice::load_list(path, sel, &options)?
+            }
+            None => load_directory(path, &options)?,
+        };
         for w in &loaded.warnings {
             eprintln!("msmail: warning: {}: {w}", path.display());
         }

@@ -54,6 +54,9 @@ pub enum Outcome {
     Success,
     /// Exit 1: differences found (diff) or a hole found with --fail-on-hole.
     Differences,
+    /// Exit 3 after a complete report: the input has damage of error severity
+    /// (inspect). The report says what; no further message is printed.
+    DamagedInput,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -62,6 +65,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(Outcome::Success) => 0,
         Ok(Outcome::Differences) => 1,
+        Ok(Outcome::DamagedInput) => 3,
         Err(e) => {
             eprintln!("msmail: error: {e}");
             e.exit_code()

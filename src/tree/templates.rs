@@ -1,11 +1,6 @@
 //! Templates: `TPL/*.TPL` definitions (text, Q87432) and `INF/*.INF` data
 //! records (fixed size derived from the TPL; stored plain in profile v1).
 
-use nom::bytes::complete::take_till;
-use nom::character::complete::char;
-use nom::multi::separated_list1;
-use nom::{IResult, Parser};
-
 use crate::codepage::{decode_cp850, encode_cp850};
 use crate::error::{Error, Location, Result};
 use crate::model::{TemplateField, TemplateValue};
@@ -19,91 +14,25 @@ pub struct TplFile {
     pub raw: Vec<u8>,
 }
 
-fn tilde_fields(line: &str) -> IResult<&str, Vec<&str>> {
-    separated_list1(char('~'), take_till(|c| c == '~')).parse(line)
-}
-
-fn number(file: &str, line_no: u64, column: u64, text: &str) -> Result<u16> {
-    if text.trim().is_empty() {
-        return Ok(0);
-    }
-    text.trim().parse::<u16>().map_err(|_| {
-        Error::input(
-            file,
-            Location::Line {
-                line: line_no,
-                column,
-            },
-            format!("{text:?} is not a number"),
-        )
-    })
-}
-
 /// Parses one TPL line `prompt~start~width~edit~data~internal` (trailing
-/// empty fields may be missing). `line_no` is 1-based, for errors.
+/// empty fields may be missing). `line_no` is 1-based, for errors. The grammar
+/// is the import format's `T` field line ([`crate::importtext::parse_template_field`]).
 pub fn parse_tpl_line(file: &str, line_no: u64, line: &str) -> Result<TemplateField> {
-    let (_, parts) = tilde_fields(line).map_err(|_| {
+    crate::importtext::parse_template_field(line).map_err(|(column, message)| {
         Error::input(
             file,
             Location::Line {
                 line: line_no,
-                column: 1,
+                column: column as u64,
             },
-            "unreadable template line",
+            message,
         )
-    })?;
-    if parts.len() > 6 {
-        let col = parts
-            .iter()
-            .take(6)
-            .map(|p| p.chars().count() + 1)
-            .sum::<usize>();
-        return Err(Error::input(
-            file,
-            Location::Line {
-                line: line_no,
-                column: col as u64,
-            },
-            format!("{} fields, a template line has at most 6", parts.len()),
-        ));
-    }
-    let get = |i: usize| parts.get(i).copied().unwrap_or("");
-    let col_of = |i: usize| {
-        1 + parts
-            .iter()
-            .take(i)
-            .map(|p| p.chars().count() + 1)
-            .sum::<usize>() as u64
-    };
-    Ok(TemplateField {
-        prompt: get(0).to_string(),
-        start: number(file, line_no, col_of(1), get(1))?,
-        width: number(file, line_no, col_of(2), get(2))?,
-        edit: get(3).to_string(),
-        data: get(4).to_string(),
-        internal: get(5).to_string(),
-        written_fields: parts.len() as u8,
     })
 }
 
-/// The text of one TPL line for a field (keeps `written_fields` where the
-/// trailing fields are empty).
+/// The text of one TPL line for a field ([`crate::importtext::template_field_line`]).
 pub fn tpl_line(f: &TemplateField) -> String {
-    let all = [
-        f.prompt.clone(),
-        f.start.to_string(),
-        f.width.to_string(),
-        f.edit.clone(),
-        f.data.clone(),
-        f.internal.clone(),
-    ];
-    let needed = all.iter().rposition(|s| !s.is_empty()).map_or(1, |p| p + 1);
-    let n = if f.written_fields == 0 {
-        6
-    } else {
-        usize::from(f.written_fields).clamp(needed, 6)
-    };
-    all.get(..n).unwrap_or(&all).join("~")
+    crate::importtext::template_field_line(f)
 }
 
 impl TplFile {
@@ -295,7 +224,7 @@ mod tests {
         let e = TplFile::read("X.TPL", b"ok~1~2\r\nbad~x~2\r\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "X.TPL: line 2, column 5: \"x\" is not a number"
+            "X.TPL: line 2, column 5: start column \"x\" is not a number"
         );
     }
 
