@@ -408,3 +408,23 @@ fn prepare_transaction_benchmark() {
         std::fs::write(glb.join("MSTTRANS.GLB"), write_stream(records)).unwrap();
     }
 }
+
+#[test]
+fn tree_reports_are_deterministic_and_b_to_a_mirrors_a_to_b() {
+    let d = tempfile::tempdir().unwrap();
+    setup(d.path());
+    let run = |x: &str, y: &str| {
+        let out = msmail(d.path(), &["diff", x, y, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        out.stdout
+    };
+    let first = run("A", "B");
+    assert_eq!(first, run("A", "B"), "same inputs, same bytes");
+    let ab: Value = serde_json::from_slice(&first).unwrap();
+    let ba: Value = serde_json::from_slice(&run("B", "A")).unwrap();
+    assert_eq!(ab["totals"]["only_in_a"], ba["totals"]["only_in_b"]);
+    assert_eq!(ab["totals"]["only_in_b"], ba["totals"]["only_in_a"]);
+    assert_eq!(ab["totals"]["changed"], ba["totals"]["changed"]);
+    let mst = |v: &Value, side: &str| v["dirsync"][0]["transactions"][side].clone();
+    assert_eq!(mst(&ab, "only_in_b"), mst(&ba, "only_in_a"));
+}
