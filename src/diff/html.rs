@@ -7,7 +7,10 @@
 
 use std::io::{self, Write};
 
-use super::{Counts, DiffReport, EntryRef, FieldChange};
+use super::text::part_name;
+use super::{
+    Counts, DiffReport, DirSyncFileDiff, EntryRef, FieldChange, NumberChange, TransactionDiff,
+};
 
 /// At most this many rows are listed per detail list in HTML (text and JSON
 /// are always complete); the rest is counted in a note.
@@ -104,6 +107,122 @@ fn more(w: &mut dyn Write, total: usize) -> io::Result<()> {
             "<tr><td colspan=\"4\" class=\"note\">{} more not shown here; the text and JSON reports list all.</td></tr>",
             total - DETAIL_LIMIT
         )?;
+    }
+    Ok(())
+}
+
+/// A transaction comparison: its chart (`#chart-{chart_id}`) and its records.
+fn transactions_html(w: &mut dyn Write, chart_id: &str, x: &TransactionDiff) -> io::Result<()> {
+    let c = Counts {
+        only_in_a: x.only_in_a.len(),
+        only_in_b: x.only_in_b.len(),
+        changed: x.changed.len(),
+        entries_a: x.records_a,
+        entries_b: x.records_b,
+        ..Counts::default()
+    };
+    chart(w, chart_id, chart_id, &c)?;
+    if x.is_identical() {
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "<table class=\"details\"><tr><th>what</th><th>sync</th><th>fields</th></tr>"
+    )?;
+    let fields = |f: &[(String, String)]| {
+        f.iter()
+            .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
+            .collect::<Vec<_>>()
+            .join("<br>")
+    };
+    for (class, what, list) in [
+        ("only-a", "only in A", &x.only_in_a),
+        ("only-b", "only in B", &x.only_in_b),
+    ] {
+        for t in list.iter().take(DETAIL_LIMIT) {
+            writeln!(
+                w,
+                "<tr class=\"{class}\"><td>{what}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                t.sync,
+                fields(&t.fields)
+            )?;
+        }
+        more(w, list.len())?;
+    }
+    for t in x.changed.iter().take(DETAIL_LIMIT) {
+        writeln!(
+            w,
+            "<tr class=\"changed\"><td>changed</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            t.sync,
+            changes_cell(&t.changes)
+        )?;
+    }
+    more(w, x.changed.len())?;
+    writeln!(w, "</table>")
+}
+
+/// Configuration numbers that differ, one row each.
+fn config_html(w: &mut dyn Write, cfg: &[NumberChange]) -> io::Result<()> {
+    if cfg.is_empty() {
+        return writeln!(w, "<p>No configuration number differs.</p>");
+    }
+    writeln!(
+        w,
+        "<table class=\"details\"><tr><th>number</th><th>requestor</th><th>A</th><th>B</th></tr>"
+    )?;
+    for n in cfg {
+        writeln!(
+            w,
+            "<tr class=\"changed\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&n.field),
+            n.requestor.as_deref().map(escape).unwrap_or_default(),
+            opt(&n.a),
+            opt(&n.b)
+        )?;
+    }
+    writeln!(w, "</table>")
+}
+
+/// The Dir-Sync files of a folder comparison: one summary row per file
+/// (`#dirsync`, rows of class `dirsync-file`), then each file's details under
+/// its path (`#dirsync-N`, chart `#chart-dirsync-N`, N = index in the list).
+fn dirsync_html(w: &mut dyn Write, list: &[DirSyncFileDiff]) -> io::Result<()> {
+    writeln!(w, "<h2>Dir-Sync files</h2>")?;
+    if list.is_empty() {
+        return writeln!(w, "<p id=\"dirsync\">No Dir-Sync file on both sides.</p>");
+    }
+    writeln!(w, "<table id=\"dirsync\"><tr><th>file</th><th>kind</th><th>records in A</th><th>records in B</th><th>only in A</th><th>only in B</th><th>changed</th><th>result</th></tr>")?;
+    for d in list.iter() {
+        let t = d.totals();
+        let (ra, rb) = match &d.transactions {
+            Some(x) => (x.records_a.to_string(), x.records_b.to_string()),
+            None => (String::new(), String::new()),
+        };
+        writeln!(
+            w,
+            "<tr class=\"dirsync-file\"><td>{}</td><td>{}</td><td class=\"n\">{ra}</td><td class=\"n\">{rb}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            escape(&d.path),
+            part_name(d.kind),
+            t.only_in_a,
+            t.only_in_b,
+            t.changed,
+            if d.is_identical() { "same" } else { "differs" }
+        )?;
+    }
+    writeln!(w, "</table>")?;
+    for (i, d) in list.iter().enumerate() {
+        writeln!(
+            w,
+            "<h3 id=\"dirsync-{i}\">{} ({})</h3>",
+            escape(&d.path),
+            part_name(d.kind)
+        )?;
+        if let Some(x) = &d.transactions {
+            transactions_html(w, &format!("dirsync-{i}"), x)?;
+        }
+        if let Some(c) = &d.configuration {
+            config_html(w, c)?;
+        }
     }
     Ok(())
 }
@@ -228,64 +347,14 @@ pub fn render_html(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(x) = &r.transactions {
         writeln!(w, "<h2>Transactions</h2>")?;
-        let c = Counts {
-            only_in_a: x.only_in_a.len(),
-            only_in_b: x.only_in_b.len(),
-            changed: x.changed.len(),
-            entries_a: x.records_a,
-            entries_b: x.records_b,
-            ..Counts::default()
-        };
-        chart(w, "transactions", "transactions", &c)?;
-        writeln!(
-            w,
-            "<table class=\"details\"><tr><th>what</th><th>sync</th><th>fields</th></tr>"
-        )?;
-        let fields = |f: &[(String, String)]| {
-            f.iter()
-                .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
-                .collect::<Vec<_>>()
-                .join("<br>")
-        };
-        for t in x.only_in_a.iter().take(DETAIL_LIMIT) {
-            writeln!(
-                w,
-                "<tr class=\"only-a\"><td>only in A</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                t.sync,
-                fields(&t.fields)
-            )?;
-        }
-        for t in x.only_in_b.iter().take(DETAIL_LIMIT) {
-            writeln!(
-                w,
-                "<tr class=\"only-b\"><td>only in B</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                t.sync,
-                fields(&t.fields)
-            )?;
-        }
-        for t in x.changed.iter().take(DETAIL_LIMIT) {
-            writeln!(
-                w,
-                "<tr class=\"changed\"><td>changed</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                t.sync,
-                changes_cell(&t.changes)
-            )?;
-        }
-        writeln!(w, "</table>")?;
+        transactions_html(w, "transactions", x)?;
     }
     if let Some(cfg) = &r.configuration {
-        writeln!(w, "<h2>Configuration numbers</h2><table class=\"details\"><tr><th>number</th><th>requestor</th><th>A</th><th>B</th></tr>")?;
-        for n in cfg {
-            writeln!(
-                w,
-                "<tr class=\"changed\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&n.field),
-                n.requestor.as_deref().map(escape).unwrap_or_default(),
-                opt(&n.a),
-                opt(&n.b)
-            )?;
-        }
-        writeln!(w, "</table>")?;
+        writeln!(w, "<h2>Configuration numbers</h2>")?;
+        config_html(w, cfg)?;
+    }
+    if let Some(list) = &r.dirsync {
+        dirsync_html(w, list)?;
     }
     if let Some(f) = &r.files {
         writeln!(w, "<h2>Files</h2>")?;

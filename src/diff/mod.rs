@@ -11,6 +11,8 @@
 //! - [`diff_config`]: configuration numbers (Sync, cycle, per-requestor
 //!   ReqSync/SrvSync/ImpSync).
 //! - [`diff_files`]: files present on one side only or with other content.
+//! - [`diff_dirsync_files`]: the Dir-Sync files two folders both hold, each
+//!   compared as above and labelled with its relative path.
 //!
 //! [`DiffReport`] bundles them for the renderers [`text`], [`json`] and [`html`].
 
@@ -772,9 +774,12 @@ impl FileDiff {
     }
 }
 
+/// A listed file: (upper-cased key, relative path, full path).
+type ListedFile = (String, String, PathBuf);
+
 /// Every regular file under `root` as (upper-cased key, relative path, full path),
 /// sorted by key. Symbolic links are not followed.
-fn list_files(root: &Path) -> Result<Vec<(String, String, PathBuf)>> {
+fn list_files(root: &Path) -> Result<Vec<ListedFile>> {
     let mut out = Vec::new();
     let mut stack = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, rel)) = stack.pop() {
@@ -824,14 +829,18 @@ fn file_info(rel: &str, path: &Path) -> Result<FileInfo> {
 /// Compares two folders file by file: relative paths matched case-insensitively
 /// (CP850), content by size and SHA-256. Files are hashed in parallel.
 pub fn diff_files(a: &Path, b: &Path) -> Result<FileDiff> {
-    let hash_all = |root: &Path| -> Result<Vec<(String, FileInfo)>> {
-        list_files(root)?
-            .par_iter()
+    diff_listed_files(&list_files(a)?, &list_files(b)?)
+}
+
+/// [`diff_files`] on two listings made by [`list_files`].
+fn diff_listed_files(la: &[ListedFile], lb: &[ListedFile]) -> Result<FileDiff> {
+    let hash_all = |list: &[ListedFile]| -> Result<Vec<(String, FileInfo)>> {
+        list.par_iter()
             .map(|(k, rel, p)| file_info(rel, p).map(|i| (k.clone(), i)))
             .collect()
     };
-    let fa = hash_all(a)?;
-    let fb = hash_all(b)?;
+    let fa = hash_all(la)?;
+    let fb = hash_all(lb)?;
     let mut ib: HashMap<&str, &FileInfo> = HashMap::with_capacity(fb.len());
     for (k, i) in &fb {
         ib.entry(k.as_str()).or_insert(i);
@@ -884,6 +893,156 @@ pub fn diff_single_files(a: &Path, b: &Path) -> Result<FileDiff> {
     Ok(diff)
 }
 
+// ------------------------------------------------------ Dir-Sync files in trees
+
+/// What a Dir-Sync file found inside a folder is, for the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DirSyncPart {
+    /// A transaction stream (`*TRANS.GLB`, `RESYNC.GLB`).
+    Transactions,
+    /// `REQCONF.GLB`.
+    ReqConf,
+    /// `SRVCONF.GLB`.
+    SrvConf,
+}
+
+/// The Dir-Sync part a file name stands for: the known transaction-stream
+/// names, any other `*TRANS.GLB`, `RESYNC.GLB`, `REQCONF.GLB`, `SRVCONF.GLB`
+/// (also spelled `SVRCONF.GLB`). By name only (any folder, any case); other
+/// files (`PROCESS.GLB` included) are `None`.
+pub fn dirsync_part(rel_path: &str) -> Option<DirSyncPart> {
+    use crate::dirsync::{DirSyncFileKind, TransKind};
+    let base = rel_path.rsplit(['/', '\\']).next().unwrap_or(rel_path);
+    if base.to_ascii_uppercase().ends_with("TRANS.GLB") {
+        return Some(DirSyncPart::Transactions);
+    }
+    match TransKind::from_name(base) {
+        Some(_) => Some(DirSyncPart::Transactions),
+        None => match crate::dirsync::sniff(base, &[]) {
+            Some(DirSyncFileKind::ReqConf) => Some(DirSyncPart::ReqConf),
+            Some(DirSyncFileKind::SrvConf) => Some(DirSyncPart::SrvConf),
+            _ => None,
+        },
+    }
+}
+
+/// The comparison of one Dir-Sync file present in both folders (matched by
+/// relative path, case-insensitively).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DirSyncFileDiff {
+    /// Relative path in A (`/`-separated, as spelled on disk): the label.
+    pub path: String,
+    /// Relative path in B (the same up to case).
+    pub path_b: String,
+    /// `transactions`, `reqconf` or `srvconf`.
+    pub kind: DirSyncPart,
+    /// Transaction streams: the records aligned by sync number.
+    pub transactions: Option<TransactionDiff>,
+    /// REQCONF/SRVCONF: the numbers that differ (empty when none).
+    pub configuration: Option<Vec<NumberChange>>,
+}
+
+impl DirSyncFileDiff {
+    /// This file's differences as totals (records only in A/B and changed
+    /// records, or one `changed` per configuration number).
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        if let Some(x) = &self.transactions {
+            t.only_in_a += x.only_in_a.len();
+            t.only_in_b += x.only_in_b.len();
+            t.changed += x.changed.len();
+        }
+        if let Some(c) = &self.configuration {
+            t.changed += c.len();
+        }
+        t
+    }
+
+    /// True when the two files hold the same records or numbers.
+    pub fn is_identical(&self) -> bool {
+        self.totals().differences() == 0
+    }
+}
+
+/// Compares one Dir-Sync file of A with its counterpart in B.
+fn diff_dirsync_pair(
+    part: DirSyncPart,
+    (rel_a, path_a): (&str, &Path),
+    (rel_b, path_b): (&str, &Path),
+    options: &LoadOptions,
+) -> Result<DirSyncFileDiff> {
+    let mut d = DirSyncFileDiff {
+        path: rel_a.to_string(),
+        path_b: rel_b.to_string(),
+        kind: part,
+        transactions: None,
+        configuration: None,
+    };
+    let read_both = |p: &Path, q: &Path| -> Result<(Vec<u8>, Vec<u8>)> {
+        Ok((crate::output::read_input(p)?, crate::output::read_input(q)?))
+    };
+    let (ba, bb) = read_both(path_a, path_b)?;
+    let (na, nb) = (path_a.display().to_string(), path_b.display().to_string());
+    match part {
+        DirSyncPart::Transactions => {
+            let sa = crate::dirsync::read_stream(&ba, &na, options.salvage)?;
+            let sb = crate::dirsync::read_stream(&bb, &nb, options.salvage)?;
+            d.transactions = Some(diff_transactions(&sa.records, &sb.records));
+        }
+        DirSyncPart::ReqConf => {
+            let ca = dirsync::reqconf_numbers(&ReqConf::read(&ba, &na)?);
+            let cb = dirsync::reqconf_numbers(&ReqConf::read(&bb, &nb)?);
+            d.configuration = Some(diff_config(&ca, &cb));
+        }
+        DirSyncPart::SrvConf => {
+            let ca = dirsync::srvconf_numbers(&SrvConf::read(&ba, &na)?);
+            let cb = dirsync::srvconf_numbers(&SrvConf::read(&bb, &nb)?);
+            d.configuration = Some(diff_config(&ca, &cb));
+        }
+    }
+    Ok(d)
+}
+
+/// Compares the Dir-Sync files two listings have in common (see
+/// [`dirsync_part`]), in parallel, sorted by upper-cased path of A.
+fn diff_listed_dirsync(
+    la: &[ListedFile],
+    lb: &[ListedFile],
+    options: &LoadOptions,
+) -> Result<Vec<DirSyncFileDiff>> {
+    let mut ib: HashMap<&str, &ListedFile> = HashMap::new();
+    for f in lb {
+        if dirsync_part(&f.1).is_some() {
+            ib.entry(f.0.as_str()).or_insert(f);
+        }
+    }
+    // `la` is sorted by key, so the pairs (and the results) are too.
+    let pairs: Vec<(DirSyncPart, &ListedFile, &ListedFile)> = la
+        .iter()
+        .filter_map(|fa| {
+            let part = dirsync_part(&fa.1)?;
+            let fb = ib.remove(fa.0.as_str())?;
+            Some((part, fa, fb))
+        })
+        .collect();
+    pairs
+        .par_iter()
+        .map(|(part, fa, fb)| diff_dirsync_pair(*part, (&fa.1, &fa.2), (&fb.1, &fb.2), options))
+        .collect()
+}
+
+/// Compares every Dir-Sync file (transaction streams, REQCONF, SRVCONF) that
+/// two folders both hold, matched by relative path case-insensitively, each
+/// labelled with its path. Files on one side only are left to [`diff_files`].
+pub fn diff_dirsync_files(
+    a: &Path,
+    b: &Path,
+    options: &LoadOptions,
+) -> Result<Vec<DirSyncFileDiff>> {
+    diff_listed_dirsync(&list_files(a)?, &list_files(b)?, options)
+}
+
 // ---------------------------------------------------------------------- report
 
 /// Totals over every part of a report (the numbers the summary shows first).
@@ -928,6 +1087,9 @@ pub struct DiffReport {
     pub configuration: Option<Vec<NumberChange>>,
     /// File-level differences (folders).
     pub files: Option<FileDiff>,
+    /// Folders: the Dir-Sync files both hold, each compared and labelled with
+    /// its relative path (`None` for single files).
+    pub dirsync: Option<Vec<DirSyncFileDiff>>,
 }
 
 impl DiffReport {
@@ -941,8 +1103,36 @@ impl DiffReport {
         configuration: Option<Vec<NumberChange>>,
         files: Option<FileDiff>,
     ) -> DiffReport {
+        let mut r = DiffReport {
+            kind: kind.into(),
+            a: a.into(),
+            b: b.into(),
+            identical: true,
+            totals: Totals::default(),
+            directory,
+            transactions,
+            configuration,
+            files,
+            dirsync: None,
+        };
+        r.recount();
+        r
+    }
+
+    /// Adds the labelled Dir-Sync file comparisons of two folders and updates
+    /// `identical` and `totals`.
+    pub fn with_dirsync(mut self, dirsync: Vec<DirSyncFileDiff>) -> DiffReport {
+        self.dirsync = Some(dirsync);
+        self.recount();
+        self
+    }
+
+    /// Recomputes `totals` and `identical` from the parts: each part counts its
+    /// own differences (an edit can show in several parts, e.g. a transaction
+    /// added to MSTTRANS.GLB is a record only in B and a changed file).
+    fn recount(&mut self) {
         let mut t = Totals::default();
-        if let Some(d) = &directory {
+        if let Some(d) = &self.directory {
             t.only_in_a += d.totals.only_in_a;
             t.only_in_b += d.totals.only_in_b;
             t.renamed += d.totals.renamed;
@@ -953,30 +1143,27 @@ impl DiffReport {
                 .filter(|s| s.template_definition.is_some())
                 .count();
         }
-        if let Some(x) = &transactions {
+        if let Some(x) = &self.transactions {
             t.only_in_a += x.only_in_a.len();
             t.only_in_b += x.only_in_b.len();
             t.changed += x.changed.len();
         }
-        if let Some(c) = &configuration {
+        if let Some(c) = &self.configuration {
             t.changed += c.len();
         }
-        if let Some(f) = &files {
+        if let Some(f) = &self.files {
             t.only_in_a += f.only_in_a.len();
             t.only_in_b += f.only_in_b.len();
             t.changed += f.changed.len();
         }
-        DiffReport {
-            kind: kind.into(),
-            a: a.into(),
-            b: b.into(),
-            identical: t.differences() == 0,
-            totals: t,
-            directory,
-            transactions,
-            configuration,
-            files,
+        for d in self.dirsync.iter().flatten() {
+            let x = d.totals();
+            t.only_in_a += x.only_in_a;
+            t.only_in_b += x.only_in_b;
+            t.changed += x.changed;
         }
+        self.totals = t;
+        self.identical = t.differences() == 0;
     }
 }
 
@@ -1031,8 +1218,9 @@ fn read_stream(path: &Path, options: &LoadOptions) -> Result<(TransStream, Direc
 
 /// Compares two sources (the engine behind `msmail diff`).
 ///
-/// Two folders: file-level comparison, plus the address lists when both are
-/// recognised as sources of the same kind. Two files: both must be of the same
+/// Two folders: file-level comparison, every Dir-Sync file both hold (see
+/// [`diff_dirsync_files`]), plus the address lists when both are recognised as
+/// sources of the same kind. Two files: both must be of the same
 /// kind (else [`Error::Usage`]); import text gives the address lists,
 /// transaction streams the address lists and the records aligned by sync
 /// number, REQCONF/SRVCONF their numbers, other kinds a size/SHA-256 comparison.
@@ -1048,7 +1236,9 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
     let (name_a, name_b) = (a.display().to_string(), b.display().to_string());
     match (a.is_dir(), b.is_dir()) {
         (true, true) => {
-            let files = diff_files(a, b)?;
+            let (la, lb) = (list_files(a)?, list_files(b)?);
+            let files = diff_listed_files(&la, &lb)?;
+            let dirsync = diff_listed_dirsync(&la, &lb, options)?;
             let (kind, directory) = match (source::detect(a), source::detect(b)) {
                 (Ok(ka), Ok(kb)) => {
                     same_kind(a, b, ka, kb)?;
@@ -1060,7 +1250,10 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                 // Folders msmail does not recognise as a source: files only.
                 _ => ("folder".to_string(), None),
             };
-            Ok(DiffReport::new(kind, name_a, name_b, directory, None, None, Some(files)))
+            Ok(
+                DiffReport::new(kind, name_a, name_b, directory, None, None, Some(files))
+                    .with_dirsync(dirsync),
+            )
         }
         (false, false) => {
             let ka = source::detect(a)?;
@@ -1304,5 +1497,73 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
         assert_eq!(d.only_in_b[0].size, 2);
+    }
+
+    #[test]
+    fn dirsync_files_are_recognised_by_name() {
+        assert_eq!(
+            dirsync_part("GLB/MSTTRANS.GLB"),
+            Some(DirSyncPart::Transactions)
+        );
+        assert_eq!(
+            dirsync_part("glb/reqtrans.glb"),
+            Some(DirSyncPart::Transactions)
+        );
+        assert_eq!(
+            dirsync_part("X/FOOTRANS.GLB"),
+            Some(DirSyncPart::Transactions)
+        );
+        assert_eq!(dirsync_part("RESYNC.GLB"), Some(DirSyncPart::Transactions));
+        assert_eq!(dirsync_part("GLB/ReqConf.glb"), Some(DirSyncPart::ReqConf));
+        assert_eq!(dirsync_part("GLB/SVRCONF.GLB"), Some(DirSyncPart::SrvConf));
+        assert_eq!(dirsync_part("GLB/PROCESS.GLB"), None);
+        assert_eq!(dirsync_part("GLB/NETWORK.GLB"), None);
+    }
+
+    #[test]
+    fn labelled_dirsync_diffs_count_in_the_totals() {
+        let x = DirSyncFileDiff {
+            path: "GLB/MSTTRANS.GLB".into(),
+            path_b: "glb/msttrans.glb".into(),
+            kind: DirSyncPart::Transactions,
+            transactions: Some(diff_transactions(&[t(1, "x")], &[t(1, "y"), t(2, "z")])),
+            configuration: None,
+        };
+        let c = DirSyncFileDiff {
+            path: "GLB/SRVCONF.GLB".into(),
+            path_b: "GLB/SRVCONF.GLB".into(),
+            kind: DirSyncPart::SrvConf,
+            transactions: None,
+            configuration: Some(Vec::new()),
+        };
+        assert!(c.is_identical() && !x.is_identical());
+        let r = DiffReport::new("tree", "a", "b", None, None, None, None);
+        assert!(r.identical);
+        let r = r.with_dirsync(vec![x, c]);
+        assert!(!r.identical);
+        assert_eq!(r.totals.only_in_b, 1);
+        assert_eq!(r.totals.changed, 1);
+        assert_eq!(r.dirsync.as_ref().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn folders_compare_their_common_dirsync_files() {
+        use crate::dirsync::{write_stream, TransactionRecord};
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let rec = |s| TransactionRecord::new(s, 0, b'A', "N/P", b"A x  PCM:N/P/X".to_vec());
+        std::fs::write(a.path().join("MSTTRANS.GLB"), write_stream(&[rec(1)])).unwrap();
+        std::fs::write(b.path().join("msttrans.glb"), write_stream(&[rec(2)])).unwrap();
+        std::fs::write(a.path().join("REQTRANS.GLB"), write_stream(&[rec(1)])).unwrap();
+        let d = diff_dirsync_files(a.path(), b.path(), &LoadOptions::default()).unwrap();
+        assert_eq!(d.len(), 1, "REQTRANS.GLB is on one side only");
+        assert_eq!(d[0].path, "MSTTRANS.GLB");
+        assert_eq!(d[0].path_b, "msttrans.glb");
+        let x = d[0].transactions.as_ref().unwrap();
+        assert_eq!((x.only_in_a.len(), x.only_in_b.len()), (1, 1));
+        // A damaged stream is an input error naming the file.
+        std::fs::write(b.path().join("msttrans.glb"), b"\x01\x02\x03").unwrap();
+        let err = diff_dirsync_files(a.path(), b.path(), &LoadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("msttrans.glb"), "{err}");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{DiffReport, FieldChange};
+use super::{DiffReport, DirSyncFileDiff, DirSyncPart, FieldChange, NumberChange, TransactionDiff};
 
 fn opt(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("(none)")
@@ -75,6 +75,9 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
     if let Some(c) = &r.configuration {
         writeln!(w, "Configuration numbers changed: {}", c.len())?;
     }
+    for d in r.dirsync.iter().flatten() {
+        dirsync_summary(w, d)?;
+    }
     if let Some(f) = &r.files {
         writeln!(
             w,
@@ -134,46 +137,18 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
         }
     }
     if let Some(x) = &r.transactions {
-        if !x.is_identical() {
-            writeln!(w)?;
-            writeln!(w, "== transactions ==")?;
-        }
-        let fields = |f: &[(String, String)]| {
-            f.iter()
-                .map(|(k, v)| format!("{k}={v:?}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        for t in &x.only_in_a {
-            writeln!(w, "- only in A: sync {} {}", t.sync, fields(&t.fields))?;
-        }
-        for t in &x.only_in_b {
-            writeln!(w, "+ only in B: sync {} {}", t.sync, fields(&t.fields))?;
-        }
-        for t in &x.changed {
-            writeln!(w, "~ changed: sync {}", t.sync)?;
-            for f in &t.changes {
-                change_line(w, "    ", f)?;
-            }
-        }
+        transaction_details(w, "transactions", x)?;
     }
     if let Some(c) = &r.configuration {
-        if !c.is_empty() {
-            writeln!(w)?;
-            writeln!(w, "== configuration ==")?;
+        config_details(w, "configuration", c)?;
+    }
+    for d in r.dirsync.iter().flatten() {
+        let title = format!("{} ({})", d.path, part_name(d.kind));
+        if let Some(x) = &d.transactions {
+            transaction_details(w, &title, x)?;
         }
-        for n in c {
-            match &n.requestor {
-                Some(q) => writeln!(
-                    w,
-                    "~ {} of requestor {}: {} -> {}",
-                    n.field,
-                    q,
-                    opt(&n.a),
-                    opt(&n.b)
-                )?,
-                None => writeln!(w, "~ {}: {} -> {}", n.field, opt(&n.a), opt(&n.b))?,
-            }
+        if let Some(c) = &d.configuration {
+            config_details(w, &title, c)?;
         }
     }
     if let Some(f) = &r.files {
@@ -201,6 +176,94 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
                 "~ changed: {} ({} bytes, sha256 {}) -> {} ({} bytes, sha256 {})",
                 x.a.path, x.a.size, x.a.sha256, x.b.path, x.b.size, x.b.sha256
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// The name a Dir-Sync part has in reports.
+pub(crate) fn part_name(p: DirSyncPart) -> &'static str {
+    match p {
+        DirSyncPart::Transactions => "transactions",
+        DirSyncPart::ReqConf => "reqconf",
+        DirSyncPart::SrvConf => "srvconf",
+    }
+}
+
+/// One summary line for a Dir-Sync file of a folder comparison.
+fn dirsync_summary(w: &mut dyn Write, d: &DirSyncFileDiff) -> io::Result<()> {
+    if let Some(x) = &d.transactions {
+        writeln!(
+            w,
+            "Dir-Sync {} (transactions): {} in A, {} in B; only in A {}, only in B {}, changed {}",
+            d.path,
+            x.records_a,
+            x.records_b,
+            x.only_in_a.len(),
+            x.only_in_b.len(),
+            x.changed.len()
+        )?;
+    }
+    if let Some(c) = &d.configuration {
+        writeln!(
+            w,
+            "Dir-Sync {} ({}): numbers changed {}",
+            d.path,
+            part_name(d.kind),
+            c.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// The records of a transaction comparison under `== title ==` (nothing when
+/// identical).
+fn transaction_details(w: &mut dyn Write, title: &str, x: &TransactionDiff) -> io::Result<()> {
+    if x.is_identical() {
+        return Ok(());
+    }
+    writeln!(w)?;
+    writeln!(w, "== {title} ==")?;
+    let fields = |f: &[(String, String)]| {
+        f.iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for t in &x.only_in_a {
+        writeln!(w, "- only in A: sync {} {}", t.sync, fields(&t.fields))?;
+    }
+    for t in &x.only_in_b {
+        writeln!(w, "+ only in B: sync {} {}", t.sync, fields(&t.fields))?;
+    }
+    for t in &x.changed {
+        writeln!(w, "~ changed: sync {}", t.sync)?;
+        for f in &t.changes {
+            change_line(w, "    ", f)?;
+        }
+    }
+    Ok(())
+}
+
+/// The configuration numbers that differ under `== title ==` (nothing when
+/// none).
+fn config_details(w: &mut dyn Write, title: &str, c: &[NumberChange]) -> io::Result<()> {
+    if c.is_empty() {
+        return Ok(());
+    }
+    writeln!(w)?;
+    writeln!(w, "== {title} ==")?;
+    for n in c {
+        match &n.requestor {
+            Some(q) => writeln!(
+                w,
+                "~ {} of requestor {}: {} -> {}",
+                n.field,
+                q,
+                opt(&n.a),
+                opt(&n.b)
+            )?,
+            None => writeln!(w, "~ {}: {} -> {}", n.field, opt(&n.a), opt(&n.b))?,
         }
     }
     Ok(())
