@@ -201,7 +201,7 @@ fn compare_with_truth(report: &Value, truth: &Value) -> Vec<String> {
     bad
 }
 
-/// The committed fixture and three generated seeds (every evidence form:
+/// The committed fixture and four generated scenarios (every evidence form:
 /// import text, extract, REQTRANS export, message, tree, numbers, GLB folder,
 /// none): the JSON report agrees with truth.json entry by entry and number by
 /// number.
@@ -209,8 +209,8 @@ fn compare_with_truth(report: &Value, truth: &Value) -> Vec<String> {
 fn report_matches_truth_for_generated_scenarios() {
     let mut dirs: Vec<(String, PathBuf, Option<tempfile::TempDir>)> =
         vec![("fixture".into(), fixture(), None)];
-    for seed in [1u64, 2, 3] {
-        let d = generate(seed, 9, 14);
+    for (seed, pos, users) in [(1u64, 9, 14), (2, 9, 14), (3, 12, 10), (4, 16, 8)] {
+        let d = generate(seed, pos, users);
         dirs.push((format!("seed {seed}"), d.path().to_path_buf(), Some(d)));
     }
     for (name, dir, _keep) in &dirs {
