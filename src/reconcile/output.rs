@@ -1049,11 +1049,6 @@ pub fn report_bytes(v: &Value) -> Vec<u8> {
     json_bytes(v)
 }
 
-/// The relative path `rel` under `out` (for messages).
-pub fn out_path(out: &Path, rel: &str) -> PathBuf {
-    out.join(rel)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
