@@ -55,7 +55,8 @@ A SOURCE is an export (import text, transaction file with R PCM:NET/PO, a
 [DIRSYNC] TASK=EXPORT message, an IMPORT -X extract), a requestor's live
 MAILDATA tree, or a folder with its REQCONF.GLB/REQTRANS.GLB (numbers only).
 NET/PO=SOURCE binds a source whose content does not name its postoffice
-(an IMPORT -X extract always needs it).
+(an IMPORT -X extract always needs it); a path given both plain (e.g. by a
+glob) and bound counts once, bound.
 
 Exit codes: 0 done, 1 a hole was found with --fail-on-hole, 2 usage error,
 3 unreadable/damaged input or disagreeing sources, 4 output refused or failed
@@ -183,6 +184,7 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         .iter()
         .map(|a| RequestorSource::parse(a).map(single_file_folder))
         .collect::<Result<Vec<_>>>()?;
+    let sources = crate::reconcile::inputs::prefer_bound(sources);
     let mut phase = Phases::new();
     if let Some(out) = &args.out {
         let mut inputs: Vec<&std::path::Path> = vec![args.server.as_path()];

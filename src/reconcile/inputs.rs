@@ -68,6 +68,22 @@ impl RequestorSource {
     }
 }
 
+/// Drops a plain source that is also given bound (`NET/PO=PATH`): the binding
+/// wins, so `--requestor dir/* --requestor NET/PO=dir/x` binds `x` without a
+/// second, unbound copy. Compares canonical paths; keeps argument order.
+pub fn prefer_bound(sources: Vec<RequestorSource>) -> Vec<RequestorSource> {
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let bound: std::collections::HashSet<PathBuf> = sources
+        .iter()
+        .filter(|s| s.bound.is_some())
+        .map(|s| canon(&s.path))
+        .collect();
+    sources
+        .into_iter()
+        .filter(|s| s.bound.is_some() || !bound.contains(&canon(&s.path)))
+        .collect()
+}
+
 /// Reads one requestor's evidence, recognising the source by its content.
 pub fn load_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evidence> {
     let path = &src.path;
@@ -474,5 +490,15 @@ mod tests {
         let r = RequestorSource::parse("/no/such/plain").unwrap();
         assert!(r.bound.is_none());
         assert!(RequestorSource::parse("bad/=x").is_err());
+    }
+
+    #[test]
+    fn a_bound_source_replaces_its_plain_copy() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let plain = RequestorSource::parse(&format!("{dir}/Cargo.toml")).unwrap();
+        let other = RequestorSource::parse(&format!("{dir}/README.md")).unwrap();
+        let bound = RequestorSource::parse(&format!("NET/PO={dir}/./Cargo.toml")).unwrap();
+        let kept = prefer_bound(vec![plain, other.clone(), bound.clone()]);
+        assert_eq!(kept, vec![other, bound]);
     }
 }
