@@ -305,7 +305,7 @@ pub fn split_name_address(body: &str) -> Option<(&str, &str)> {
 
 /// Byte index where the address starts: the last `TYPE:` that is at the start
 /// of `body` or follows a blank, TYPE being 2–8 letters or digits.
-fn address_start(body: &str) -> Option<usize> {
+pub fn address_start(body: &str) -> Option<usize> {
     let bytes = body.as_bytes();
     let mut search_end = body.len();
     while let Some(colon) = body[..search_end].rfind(':') {

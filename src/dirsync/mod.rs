@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 pub mod conf;
 pub mod process;
 pub mod trans;
+pub mod views;
 
 pub use conf::{ReqConf, Requestor, SrvConf};
 pub use process::{ProcessFile, ProcessRecord};
