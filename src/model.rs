@@ -328,8 +328,11 @@ pub enum Position {
 impl Origin {
     /// An origin for generated or computed entries.
     pub fn none() -> Origin {
+        // One shared empty name: a directory of a million entries built
+        // before their origins are known must not allocate one each.
+        static EMPTY: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
         Origin {
-            file: Arc::from(""),
+            file: Arc::clone(EMPTY.get_or_init(|| Arc::from(""))),
             position: Position::None,
         }
     }
@@ -543,6 +546,26 @@ impl Directory {
         self.index.insert(key, i);
         self.live += 1;
         None
+    }
+
+    /// Inserts `entry` under `key` (which must be `entry.key()`) unless an
+    /// entry with that identity is present; true when inserted. Lets readers
+    /// that already computed the key skip computing it again.
+    pub(crate) fn insert_new_keyed(&mut self, key: AddressKey, entry: Entry) -> bool {
+        if self.index.contains_key(&key) {
+            return false;
+        }
+        let i = self.slots.len();
+        match self.by_scope.get_mut(key.scope_key()) {
+            Some(list) => list.push(i),
+            None => {
+                self.by_scope.insert(key.scope_key().to_string(), vec![i]);
+            }
+        }
+        self.slots.push(Some(entry));
+        self.index.insert(key, i);
+        self.live += 1;
+        true
     }
 
     /// Removes the entry with this identity.

@@ -102,11 +102,11 @@ impl GalIndex {
     /// Builds the index of a GAL: `(byte offset in GAL.NME, full name)` of each
     /// entry in use. Records sort by bucket, then upper-cased word, then offset
     /// and word number; deterministic and linear-logarithmic.
-    pub fn build<'a>(entries: impl IntoIterator<Item = (u32, &'a str)>) -> GalIndex {
+    pub fn build<S: AsRef<str>>(entries: impl IntoIterator<Item = (u32, S)>) -> GalIndex {
         use galindex_layout::*;
         let mut keyed: Vec<(usize, String, GalWord)> = Vec::new();
         for (off, name) in entries {
-            for (n, w) in words(name).enumerate() {
+            for (n, w) in words(name.as_ref()).enumerate() {
                 keyed.push((
                     bucket(w),
                     cp850_upper(w),
