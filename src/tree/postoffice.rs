@@ -372,14 +372,20 @@ impl PostOfficeData {
             .collect()
     }
 
-    /// The GAL's entries, with local users' template data and group kinds.
-    fn gal_entries(&self) -> impl Iterator<Item = Entry> + '_ {
-        let local: HashMap<AddressKey, &LocalUser> = self
+    /// The global address list.
+    pub fn gal(&self) -> Directory {
+        self.gal_with(&no_gal_origin)
+    }
+
+    /// The GAL's entries, with local users' template data and group kinds;
+    /// `gal_of(j)` is the origin of `self.gal[j]`.
+    pub(crate) fn gal_with(&self, gal_of: GalOriginOf<'_>) -> Directory {
+        let local: FastMap<AddressKey, &LocalUser> = self
             .users
             .iter()
             .map(|u| (self.local_address(&u.mailbox).key(), u))
             .collect();
-        let groups: std::collections::HashSet<AddressKey> = self
+        let groups: FastMap<AddressKey, ()> = self
             .groups
             .iter()
             .map(|g| self.local_address(&g.mailbox).key())
@@ -391,28 +397,25 @@ impl PostOfficeData {
                         .map(move |u| Self::address_in(n, p, &u.mailbox).key())
                 })
             }))
+            .map(|k| (k, ()))
             .collect();
-        self.gal.iter().map(move |x| {
+        let mut d = Directory::new();
+        d.reserve(self.gal.len());
+        for (j, x) in self.gal.iter().enumerate() {
+            let k = x.address.key();
+            if d.contains_key(&k) {
+                continue;
+            }
             let mut e = Entry::new(&x.full_name, x.address.clone());
-            let k = e.key();
             if let Some(u) = local.get(&k) {
                 e.template = u.template.clone();
-            } else if groups.contains(&k) {
+            } else if groups.contains_key(&k) {
                 e.kind = EntryKind::Group;
             }
-            e
-        })
-    }
-
-    /// The global address list.
-    pub fn gal(&self) -> Directory {
-        self.gal_with(&no_origin)
-    }
-
-    pub(crate) fn gal_with(&self, of: OriginOf<'_>) -> Directory {
-        let mut d = Directory::new();
-        for e in self.gal_entries() {
-            insert_new(&mut d, e, of);
+            if let Some(o) = gal_of(j) {
+                e.origin = o;
+            }
+            d.insert_new_keyed(k, e);
         }
         d
     }
@@ -422,10 +425,12 @@ impl PostOfficeData {
     /// first source of an address wins. Template definitions for every scope
     /// that has one.
     pub fn directory(&self) -> Directory {
-        self.directory_with(&no_origin)
+        self.directory_with(&no_origin, &no_gal_origin)
     }
 
-    pub(crate) fn directory_with(&self, of: OriginOf<'_>) -> Directory {
+    /// [`PostOfficeData::directory`]; `of` gives origins by address, `gal_of`
+    /// the origin of `self.gal[j]` (an entry first seen in the GAL).
+    pub(crate) fn directory_with(&self, of: OriginOf<'_>, gal_of: GalOriginOf<'_>) -> Directory {
         let mut d = Directory::new();
         d.reserve(self.entry_count_hint());
         for u in &self.users {
@@ -456,9 +461,10 @@ impl PostOfficeData {
         // Every local user, local group and USR entry is in `d` already, so a
         // GAL entry that is still new is a plain external user: the kind and
         // template lookups of `gal_entries` cannot change it.
-        for x in &self.gal {
+        for (j, x) in self.gal.iter().enumerate() {
             let k = x.address.key();
-            insert_keyed(&mut d, k, of, || {
+            let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
+            insert_keyed(&mut d, k, &of_j, || {
                 Entry::new(&x.full_name, x.address.clone())
             });
         }
@@ -468,10 +474,10 @@ impl PostOfficeData {
     /// The same directory as [`PostOfficeData::directory`], built by moving
     /// the data's strings instead of copying them (one copy in memory, not two).
     pub fn into_directory(self) -> Directory {
-        self.into_directory_with(&no_origin)
+        self.into_directory_with(&no_origin, &no_gal_origin)
     }
 
-    pub(crate) fn into_directory_with(self, of: OriginOf<'_>) -> Directory {
+    pub(crate) fn into_directory_with(self, of: OriginOf<'_>, gal_of: GalOriginOf<'_>) -> Directory {
         let mut d = Directory::new();
         d.reserve(self.entry_count_hint());
         let local_template = self.local_template_def();
@@ -522,9 +528,10 @@ impl PostOfficeData {
             let k = x.address.key();
             insert_keyed(&mut d, k, of, || Entry::new(x.full_name, x.address));
         }
-        for x in gal {
+        for (j, x) in gal.into_iter().enumerate() {
             let k = x.address.key();
-            insert_keyed(&mut d, k, of, || Entry::new(x.full_name, x.address));
+            let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
+            insert_keyed(&mut d, k, &of_j, || Entry::new(x.full_name, x.address));
         }
         d
     }
@@ -545,6 +552,13 @@ impl PostOfficeData {
 pub(crate) type OriginOf<'a> = &'a dyn Fn(&AddressKey) -> Option<Origin>;
 
 fn no_origin(_: &AddressKey) -> Option<Origin> {
+    None
+}
+
+/// Looks up the origin of the GAL entry at a position of `PostOfficeData::gal`.
+pub(crate) type GalOriginOf<'a> = &'a dyn Fn(usize) -> Option<Origin>;
+
+fn no_gal_origin(_: usize) -> Option<Origin> {
     None
 }
 
@@ -677,7 +691,11 @@ struct Origins {
     files: Vec<(Arc<str>, usize, usize)>,
     base: FastMap<AddressKey, OriginRef>,
     pol: FastMap<AddressKey, OriginRef>,
-    gal: FastMap<AddressKey, OriginRef>,
+    /// GAL.NME: the record of each `PostOfficeData::gal` entry, by position
+    /// (the first entry of an address is the one a view keeps, so no map by
+    /// address is needed); `gal_file` names GAL.NME.
+    gal: Vec<u32>,
+    gal_file: u32,
 }
 
 /// A record of one of [`Origins::files`].
@@ -712,6 +730,19 @@ impl Origins {
                 index,
                 offset: *header as u64 + index * *size as u64,
             },
+        })
+    }
+
+    /// The origin of `data.gal[j]`; none when `data.gal` was edited to a
+    /// different length since the tree was read.
+    fn gal_origin(&self, gal_len: usize, j: usize) -> Option<Origin> {
+        if gal_len != self.gal.len() {
+            return None;
+        }
+        let index = *self.gal.get(j)?;
+        self.origin(OriginRef {
+            file: self.gal_file,
+            index,
         })
     }
 
@@ -850,14 +881,18 @@ impl PostOffice {
     /// See [`PostOfficeData::gal`]; origins name GAL.NME records.
     pub fn gal(&self) -> Directory {
         let o = &self.origins;
-        self.data.gal_with(&|k| o.find(&[&o.gal], k))
+        let n = self.data.gal.len();
+        self.data.gal_with(&|j| o.gal_origin(n, j))
     }
     /// See [`PostOfficeData::directory`]; origins name the record each entry
     /// was taken from (ACCESS2, GROUP.GLB, USR, ADMIN.NME, GAL.NME).
     pub fn directory(&self) -> Directory {
         let o = &self.origins;
+        let n = self.data.gal.len();
         self.data
-            .directory_with(&|k| o.find(&[&o.base, &o.pol, &o.gal], k))
+            .directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| {
+                o.gal_origin(n, j)
+            })
     }
     /// [`PostOffice::directory`] without keeping the data: the strings move
     /// into the directory instead of being copied (half the peak memory of
@@ -866,7 +901,10 @@ impl PostOffice {
     pub fn into_directory(self) -> Directory {
         let PostOffice { data, origins, .. } = self;
         let o = &origins;
-        data.into_directory_with(&|k| o.find(&[&o.base, &o.pol, &o.gal], k))
+        let n = data.gal.len();
+        data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| {
+            o.gal_origin(n, j)
+        })
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
@@ -1106,6 +1144,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                         Some((uf, ub)) => {
                             let (_, usr) = read_record_fields::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
                             let uf_id = r.origins.file(&uf, 0, UsrRec::SIZE);
+                            po.entries.reserve_exact(usr.len());
                             for (ui, u) in usr.into_iter().enumerate() {
                                 if u.status != super::STATUS_IN_USE {
                                     continue;
@@ -1394,6 +1433,9 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         // Records stay slices of the file and are decoded one at a time.
         let (_, gal) = frame_checked(&gf, &gb, 0, NmeRec::SIZE, nme_layout::STATUS, &mut r.ctx)?;
         let gf_id = r.origins.file(&gf, 0, NmeRec::SIZE);
+        r.origins.gal_file = gf_id;
+        data.gal.reserve(gal.len());
+        r.origins.gal.reserve(gal.len());
         let galnetpo_file = r.optional("GLB/GALNETPO.GLB")?;
         let galnetpo = match &galnetpo_file {
             Some((f, b)) => Some((f.clone(), NetpoSlices::read(f, b, &mut r.ctx)?)),
@@ -1449,10 +1491,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 }
             };
             if let Some(address) = addr {
-                r.origins
-                    .gal
-                    .entry(address.key())
-                    .or_insert_with(|| origin(gf_id, i));
+                r.origins.gal.push(origin(gf_id, i).index);
                 data.gal.push(ListEntry {
                     full_name: e.full_name,
                     address,
