@@ -477,7 +477,11 @@ impl PostOfficeData {
         self.into_directory_with(&no_origin, &no_gal_origin)
     }
 
-    pub(crate) fn into_directory_with(self, of: OriginOf<'_>, gal_of: GalOriginOf<'_>) -> Directory {
+    pub(crate) fn into_directory_with(
+        self,
+        of: OriginOf<'_>,
+        gal_of: GalOriginOf<'_>,
+    ) -> Directory {
         let mut d = Directory::new();
         d.reserve(self.entry_count_hint());
         let local_template = self.local_template_def();
@@ -890,9 +894,7 @@ impl PostOffice {
         let o = &self.origins;
         let n = self.data.gal.len();
         self.data
-            .directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| {
-                o.gal_origin(n, j)
-            })
+            .directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| o.gal_origin(n, j))
     }
     /// [`PostOffice::directory`] without keeping the data: the strings move
     /// into the directory instead of being copied (half the peak memory of
@@ -902,9 +904,7 @@ impl PostOffice {
         let PostOffice { data, origins, .. } = self;
         let o = &origins;
         let n = data.gal.len();
-        data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| {
-            o.gal_origin(n, j)
-        })
+        data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| o.gal_origin(n, j))
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
