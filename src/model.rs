@@ -548,22 +548,30 @@ impl Directory {
         None
     }
 
-    /// Inserts `entry` under `key` (which must be `entry.key()`) unless an
-    /// entry with that identity is present; true when inserted. Lets readers
-    /// that already computed the key skip computing it again.
-    pub(crate) fn insert_new_keyed(&mut self, key: AddressKey, entry: Entry) -> bool {
-        if self.index.contains_key(&key) {
-            return false;
-        }
+    /// Inserts the entry `make` builds under `key` (which must be its
+    /// `key()`) unless an entry with that identity is present; true when
+    /// inserted. One hash lookup; `make` only runs when the key is new, so
+    /// readers that already computed the key build nothing for duplicates.
+    pub(crate) fn insert_new_with(
+        &mut self,
+        key: AddressKey,
+        make: impl FnOnce(&AddressKey) -> Entry,
+    ) -> bool {
+        use std::collections::hash_map::Entry as Slot;
         let i = self.slots.len();
+        let Slot::Vacant(slot) = self.index.entry(key) else {
+            return false;
+        };
+        let key = slot.key();
+        let entry = make(key);
         match self.by_scope.get_mut(key.scope_key()) {
             Some(list) => list.push(i),
             None => {
                 self.by_scope.insert(key.scope_key().to_string(), vec![i]);
             }
         }
+        slot.insert(i);
         self.slots.push(Some(entry));
-        self.index.insert(key, i);
         self.live += 1;
         true
     }

@@ -402,20 +402,18 @@ impl PostOfficeData {
         let mut d = Directory::new();
         d.reserve(self.gal.len());
         for (j, x) in self.gal.iter().enumerate() {
-            let k = x.address.key();
-            if d.contains_key(&k) {
-                continue;
-            }
-            let mut e = Entry::new(&x.full_name, x.address.clone());
-            if let Some(u) = local.get(&k) {
-                e.template = u.template.clone();
-            } else if groups.contains_key(&k) {
-                e.kind = EntryKind::Group;
-            }
-            if let Some(o) = gal_of(j) {
-                e.origin = o;
-            }
-            d.insert_new_keyed(k, e);
+            d.insert_new_with(x.address.key(), |k| {
+                let mut e = Entry::new(&x.full_name, x.address.clone());
+                if let Some(u) = local.get(k) {
+                    e.template = u.template.clone();
+                } else if groups.contains_key(k) {
+                    e.kind = EntryKind::Group;
+                }
+                if let Some(o) = gal_of(j) {
+                    e.origin = o;
+                }
+                e
+            });
         }
         d
     }
@@ -574,14 +572,13 @@ fn insert_new(d: &mut Directory, e: Entry, of: OriginOf<'_>) {
 /// Inserts the entry `make` builds under `k` unless `k` is present; the entry
 /// is only built (its strings cloned) when it is inserted.
 fn insert_keyed(d: &mut Directory, k: AddressKey, of: OriginOf<'_>, make: impl FnOnce() -> Entry) {
-    if d.contains_key(&k) {
-        return;
-    }
-    let mut e = make();
-    if let Some(o) = of(&k) {
-        e.origin = o;
-    }
-    d.insert_new_keyed(k, e);
+    d.insert_new_with(k, |k| {
+        let mut e = make();
+        if let Some(o) = of(k) {
+            e.origin = o;
+        }
+        e
+    });
 }
 
 fn add_usr_list(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice, of: OriginOf<'_>) {
@@ -904,7 +901,18 @@ impl PostOffice {
         let PostOffice { data, origins, .. } = self;
         let o = &origins;
         let n = data.gal.len();
-        data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| o.gal_origin(n, j))
+        let d = data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| {
+            o.gal_origin(n, j)
+        });
+        // Freeing a million map keys takes a noticeable share of a big load:
+        // another thread does it while the caller goes on (inline if no
+        // thread can be started).
+        if origins.base.len() > 100_000 {
+            let _ = std::thread::Builder::new()
+                .name("msmail-free".into())
+                .spawn(move || drop(origins));
+        }
+        d
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
