@@ -2,7 +2,9 @@
 //!
 //! `cargo bench --bench tree -- [POSTOFFICES] [USERS]` (default 100 × 2,000,
 //! about 210,000 entries; 500 × 2,000 is the 1,000,000-entry case). The tree is
-//! written with `tree::write_tree` into a temporary folder, then timed:
+//! written with `tree::write_tree` into a temporary folder.
+//! `cargo bench --bench tree -- /path/to/MAILDATA` loads an existing tree
+//! instead (e.g. the server tree of `msmail generate`). Timed:
 //! `PostOffice::open`, `directory()`, one `usr_list()` per external postoffice
 //! plus `pol()` (the reconcile access pattern), and `into_directory()` (what
 //! `export` and `source::load_directory` use). Prints the peak RSS (VmHWM)
@@ -31,10 +33,13 @@ fn report(what: &str, t: Instant) {
 }
 
 fn main() {
-    let nums: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // An existing MAILDATA folder as argument: load it instead of generating.
+    if let Some(tree) = args.iter().map(std::path::Path::new).find(|p| p.is_dir()) {
+        load(tree);
+        return;
+    }
+    let nums: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let postoffices = nums.first().copied().unwrap_or(100);
     let users = nums.get(1).copied().unwrap_or(2_000);
     let dir = tempfile::tempdir().expect("temp folder");
@@ -55,9 +60,13 @@ fn main() {
         t,
     );
 
+    load(dir.path());
+}
+
+fn load(tree: &std::path::Path) {
     let opts = LoadOptions::default();
     let t = Instant::now();
-    let po = PostOffice::open(dir.path(), &opts).expect("open");
+    let po = PostOffice::open(tree, &opts).expect("open");
     report("PostOffice::open", t);
     let t = Instant::now();
     let d = po.directory();
@@ -74,7 +83,7 @@ fn main() {
     drop(po);
 
     let t = Instant::now();
-    let po = PostOffice::open(dir.path(), &opts).expect("open");
+    let po = PostOffice::open(tree, &opts).expect("open");
     let d = po.into_directory();
     report(&format!("open + into_directory() ({} entries)", d.len()), t);
 }

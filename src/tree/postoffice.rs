@@ -15,7 +15,7 @@ use super::{
     find_case_insensitive, frame_checked, parse_hex8, read_record_fields, read_records, Ctx,
     FixedRecord, NO_RECORD,
 };
-use crate::codepage::cp850_upper;
+use crate::codepage::{cp850_upper, cp850_upper_into};
 use crate::error::{Error, Location, Result};
 use crate::model::{
     Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, Scope, TemplateDef,
@@ -901,9 +901,8 @@ impl PostOffice {
         let PostOffice { data, origins, .. } = self;
         let o = &origins;
         let n = data.gal.len();
-        let d = data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| {
-            o.gal_origin(n, j)
-        });
+        let d =
+            data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| o.gal_origin(n, j));
         // Freeing a million map keys takes a noticeable share of a big load:
         // another thread does it while the caller goes on (inline if no
         // thread can be started).
@@ -1449,19 +1448,22 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             Some((f, b)) => Some((f.clone(), NetpoSlices::read(f, b, &mut r.ctx)?)),
             None => None,
         };
-        let mut prev: Option<String> = None;
+        // The previous and this upper-cased name: two buffers, reused.
+        let (mut prev, mut up, mut first) = (String::new(), String::new(), true);
         for (i, rec) in gal.iter().enumerate() {
             let e = NmeRec::decode_fields(rec);
             if e.status != super::STATUS_IN_USE {
                 continue;
             }
             let loc = rec_loc(i, NmeRec::SIZE, 0);
-            let up = cp850_upper(&e.full_name);
-            if prev.as_ref().is_some_and(|p| *p > up) {
+            up.clear();
+            cp850_upper_into(&mut up, &e.full_name);
+            if !first && prev > up {
                 r.ctx
                     .warn(format!("{gf}: record {i}: not sorted by full name"));
             }
-            prev = Some(up);
+            first = false;
+            std::mem::swap(&mut prev, &mut up);
             let addr = match e.kind {
                 nme_kind::LOCAL_USER => match user_by_offset
                     .get(&e.pointer)
