@@ -1508,6 +1508,9 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 });
             }
         }
+        // GALNETPO is not needed past the GAL: free it before the index check.
+        drop(galnetpo);
+        drop(galnetpo_file);
         if let Some((xf, xb)) = r.optional("GLB/GALINDEX.GLB")? {
             let idx = super::galindex::GalIndex::read(&xf, &xb)?;
             let expect = super::galindex::GalIndex::build(
