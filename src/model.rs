@@ -328,8 +328,11 @@ pub enum Position {
 impl Origin {
     /// An origin for generated or computed entries.
     pub fn none() -> Origin {
+        // One shared empty name: a directory of a million entries built
+        // before their origins are known must not allocate one each.
+        static EMPTY: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
         Origin {
-            file: Arc::from(""),
+            file: Arc::clone(EMPTY.get_or_init(|| Arc::from(""))),
             position: Position::None,
         }
     }
@@ -543,6 +546,34 @@ impl Directory {
         self.index.insert(key, i);
         self.live += 1;
         None
+    }
+
+    /// Inserts the entry `make` builds under `key` (which must be its
+    /// `key()`) unless an entry with that identity is present; true when
+    /// inserted. One hash lookup; `make` only runs when the key is new, so
+    /// readers that already computed the key build nothing for duplicates.
+    pub(crate) fn insert_new_with(
+        &mut self,
+        key: AddressKey,
+        make: impl FnOnce(&AddressKey) -> Entry,
+    ) -> bool {
+        use std::collections::hash_map::Entry as Slot;
+        let i = self.slots.len();
+        let Slot::Vacant(slot) = self.index.entry(key) else {
+            return false;
+        };
+        let key = slot.key();
+        let entry = make(key);
+        match self.by_scope.get_mut(key.scope_key()) {
+            Some(list) => list.push(i),
+            None => {
+                self.by_scope.insert(key.scope_key().to_string(), vec![i]);
+            }
+        }
+        slot.insert(i);
+        self.slots.push(Some(entry));
+        self.live += 1;
+        true
     }
 
     /// Removes the entry with this identity.

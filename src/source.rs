@@ -106,10 +106,11 @@ fn is_dirsync_message(path: &Path) -> bool {
 pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     match detect(path)? {
         SourceKind::Tree => {
-            let po = crate::tree::PostOffice::open(path, options)?;
+            let mut po = crate::tree::PostOffice::open(path, options)?;
+            let warnings = std::mem::take(&mut po.warnings);
             Ok(Loaded {
-                directory: po.directory(),
-                warnings: po.warnings,
+                directory: po.into_directory(),
+                warnings,
             })
         }
         SourceKind::TreeList => crate::tree::postoffice::load_list_file(path, options),

@@ -5,7 +5,6 @@
 use byteorder::{ByteOrder, LittleEndian};
 
 use super::{frame, U16F, U32F};
-use crate::codepage::cp850_upper;
 use crate::error::{Error, Location, Result};
 
 /// GALINDEX layout.
@@ -39,6 +38,15 @@ pub struct GalIndex {
     pub buckets: Vec<u32>,
     /// The word records in file order.
     pub words: Vec<GalWord>,
+}
+
+/// A word of [`GalIndex::build`]: bucket, upper-cased text (a range of the
+/// arena) and the record it becomes.
+struct WordKey {
+    bucket: u8,
+    start: u32,
+    len: u32,
+    word: GalWord,
 }
 
 /// Bucket of a word: 0–25 for A–Z, 26–51 for a–z, 52 for anything else.
@@ -102,33 +110,50 @@ impl GalIndex {
     /// Builds the index of a GAL: `(byte offset in GAL.NME, full name)` of each
     /// entry in use. Records sort by bucket, then upper-cased word, then offset
     /// and word number; deterministic and linear-logarithmic.
-    pub fn build<'a>(entries: impl IntoIterator<Item = (u32, &'a str)>) -> GalIndex {
+    pub fn build<S: AsRef<str>>(entries: impl IntoIterator<Item = (u32, S)>) -> GalIndex {
         use galindex_layout::*;
-        let mut keyed: Vec<(usize, String, GalWord)> = Vec::new();
+        // One arena of upper-cased words and 16-byte sort keys pointing into
+        // it: a million-entry GAL has several million words, and a String
+        // each would cost more than the whole GAL.NME file.
+        let mut arena = String::new();
+        let mut keyed: Vec<WordKey> = Vec::new();
         for (off, name) in entries {
-            for (n, w) in words(name).enumerate() {
-                keyed.push((
-                    bucket(w),
-                    cp850_upper(w),
-                    GalWord {
+            for (n, w) in words(name.as_ref()).enumerate() {
+                let start = arena.len();
+                crate::codepage::cp850_upper_into(&mut arena, w);
+                keyed.push(WordKey {
+                    bucket: bucket(w) as u8,
+                    start: start as u32,
+                    len: (arena.len() - start) as u32,
+                    word: GalWord {
                         word: n.min(u16::MAX as usize) as u16,
                         nme_offset: off,
                     },
-                ));
+                });
             }
         }
-        keyed.sort_unstable();
+        let text = |k: &WordKey| {
+            arena
+                .get(k.start as usize..(k.start + k.len) as usize)
+                .unwrap_or_default()
+        };
+        keyed.sort_unstable_by(|a, b| {
+            a.bucket
+                .cmp(&b.bucket)
+                .then_with(|| text(a).cmp(text(b)))
+                .then_with(|| a.word.cmp(&b.word))
+        });
         let mut buckets = vec![0u32; BUCKETS];
         let mut i = 0usize;
         for (b, slot) in buckets.iter_mut().enumerate() {
-            while keyed.get(i).is_some_and(|k| k.0 < b) {
+            while keyed.get(i).is_some_and(|k| usize::from(k.bucket) < b) {
                 i += 1;
             }
             *slot = (HEADER + SIZE * i) as u32;
         }
         GalIndex {
             buckets,
-            words: keyed.into_iter().map(|k| k.2).collect(),
+            words: keyed.into_iter().map(|k| k.word).collect(),
         }
     }
 }

@@ -43,6 +43,12 @@ pub struct UsrRec {
 impl FixedRecord for UsrRec {
     const SIZE: usize = usr_layout::SIZE;
     fn decode(r: &[u8]) -> Self {
+        Self {
+            raw: r.to_vec(),
+            ..Self::decode_fields(r)
+        }
+    }
+    fn decode_fields(r: &[u8]) -> Self {
         use usr_layout::*;
         UsrRec {
             status: STATUS.get(r),
@@ -50,7 +56,7 @@ impl FixedRecord for UsrRec {
             mailbox: MAILBOX.get(r),
             kind: KIND.get(r),
             inf: INF.get(r),
-            raw: r.to_vec(),
+            raw: Vec::new(),
         }
     }
     fn encode(&self) -> Result<Vec<u8>> {
@@ -117,6 +123,12 @@ pub struct NmeRec {
 impl FixedRecord for NmeRec {
     const SIZE: usize = nme_layout::SIZE;
     fn decode(r: &[u8]) -> Self {
+        Self {
+            raw: r.to_vec(),
+            ..Self::decode_fields(r)
+        }
+    }
+    fn decode_fields(r: &[u8]) -> Self {
         use nme_layout::*;
         NmeRec {
             status: STATUS.get(r),
@@ -124,7 +136,7 @@ impl FixedRecord for NmeRec {
             tid: TID.get(r),
             kind: KIND.get(r),
             pointer: POINTER.get(r),
-            raw: r.to_vec(),
+            raw: Vec::new(),
         }
     }
     fn encode(&self) -> Result<Vec<u8>> {
@@ -181,6 +193,12 @@ pub struct NetpoRec {
 impl FixedRecord for NetpoRec {
     const SIZE: usize = netpo_layout::SIZE;
     fn decode(r: &[u8]) -> Self {
+        Self {
+            raw: r.to_vec(),
+            ..Self::decode_fields(r)
+        }
+    }
+    fn decode_fields(r: &[u8]) -> Self {
         use netpo_layout::*;
         NetpoRec {
             status: STATUS.get(r),
@@ -188,7 +206,7 @@ impl FixedRecord for NetpoRec {
             postoffice: POSTOFFICE.get(r),
             mailbox: MAILBOX.get(r),
             mailbag: MAILBAG.get(r),
-            raw: r.to_vec(),
+            raw: Vec::new(),
         }
     }
     fn encode(&self) -> Result<Vec<u8>> {
@@ -220,17 +238,7 @@ impl NetpoFile {
     /// Reads the file; a count different from the number of records is damage.
     pub fn read(file: &str, bytes: &[u8], ctx: &mut Ctx) -> Result<NetpoFile> {
         let (head, records) = read_records::<NetpoRec>(file, bytes, netpo_layout::HEADER, ctx)?;
-        let count = LittleEndian::read_u32(head);
-        if count as usize != records.len() {
-            ctx.damage(
-                file,
-                Location::Offset(0),
-                format!(
-                    "header counts {count} records, file holds {}",
-                    records.len()
-                ),
-            )?;
-        }
+        let count = check_netpo_count(file, head, records.len(), ctx)?;
         Ok(NetpoFile { count, records })
     }
 
@@ -254,6 +262,54 @@ impl NetpoFile {
         LittleEndian::write_u32(&mut out, self.records.len() as u32);
         out.extend(write_records(&self.records)?);
         Ok(out)
+    }
+}
+
+/// The header count of a NETPO file; one different from `records` is damage.
+fn check_netpo_count(file: &str, head: &[u8], records: usize, ctx: &mut Ctx) -> Result<u32> {
+    let count = LittleEndian::read_u32(head);
+    if count as usize != records {
+        ctx.damage(
+            file,
+            Location::Offset(0),
+            format!("header counts {count} records, file holds {records}"),
+        )?;
+    }
+    Ok(count)
+}
+
+/// A NETPO.GLB or GALNETPO.GLB read for lookups only: the records stay slices
+/// of the file's bytes and are decoded when looked up (a million-record
+/// GALNETPO costs no per-record allocation). Same checks as [`NetpoFile::read`].
+#[derive(Debug, Clone, Default)]
+pub struct NetpoSlices<'a> {
+    records: Vec<&'a [u8]>,
+}
+
+impl<'a> NetpoSlices<'a> {
+    /// Frames the file and checks status bytes and the header count.
+    pub fn read(file: &str, bytes: &'a [u8], ctx: &mut Ctx) -> Result<NetpoSlices<'a>> {
+        let (head, records) = super::frame_checked(
+            file,
+            bytes,
+            netpo_layout::HEADER,
+            netpo_layout::SIZE,
+            netpo_layout::STATUS,
+            ctx,
+        )?;
+        check_netpo_count(file, head, records.len(), ctx)?;
+        Ok(NetpoSlices { records })
+    }
+
+    /// The record at byte offset `pointer` (as [`NetpoFile::at`]), decoded.
+    pub fn at(&self, pointer: u32) -> Option<NetpoRec> {
+        let p = (pointer as usize).checked_sub(netpo_layout::HEADER)?;
+        if p % netpo_layout::SIZE != 0 {
+            return None;
+        }
+        self.records
+            .get(p / netpo_layout::SIZE)
+            .map(|r| NetpoRec::decode_fields(r))
     }
 }
 

@@ -146,6 +146,12 @@ pub trait FixedRecord: Sized {
     fn encode(&self) -> Result<Vec<u8>>;
     /// The status byte.
     fn status(&self) -> u8;
+    /// Decodes the fields only, without keeping a copy of the raw bytes (for
+    /// readers that never write the record back: no allocation per record
+    /// for the copy). Defaults to [`FixedRecord::decode`].
+    fn decode_fields(rec: &[u8]) -> Self {
+        Self::decode(rec)
+    }
 }
 
 /// Starts a record buffer from the kept raw bytes, or zeros for a new record.
@@ -276,24 +282,75 @@ pub fn read_records<'a, R: FixedRecord>(
     header: usize,
     ctx: &mut Ctx,
 ) -> Result<(&'a [u8], Vec<R>)> {
+    read_records_using(file, bytes, header, ctx, R::decode)
+}
+
+/// [`read_records`] with [`FixedRecord::decode_fields`]: the records keep no
+/// raw bytes (same checks, same errors), for readers that do not write back.
+pub fn read_record_fields<'a, R: FixedRecord>(
+    file: &str,
+    bytes: &'a [u8],
+    header: usize,
+    ctx: &mut Ctx,
+) -> Result<(&'a [u8], Vec<R>)> {
+    read_records_using(file, bytes, header, ctx, R::decode_fields)
+}
+
+fn read_records_using<'a, R: FixedRecord>(
+    file: &str,
+    bytes: &'a [u8],
+    header: usize,
+    ctx: &mut Ctx,
+    decode: fn(&[u8]) -> R,
+) -> Result<(&'a [u8], Vec<R>)> {
     let (head, recs) = frame(file, bytes, header, R::SIZE)?;
     let mut out = Vec::with_capacity(recs.len());
     for (i, rec) in recs.into_iter().enumerate() {
-        let r = R::decode(rec);
-        let st = r.status();
-        if st != STATUS_FREE && st != STATUS_IN_USE {
-            ctx.damage(
-                file,
-                Location::Record {
-                    index: i as u64,
-                    offset: (header + i * R::SIZE) as u64,
-                },
-                format!("status byte {st:#04x} is neither 0 (free) nor 1 (in use)"),
-            )?;
-        }
+        let r = decode(rec);
+        check_status(file, r.status(), i, header, R::SIZE, ctx)?;
         out.push(r);
     }
     Ok((head, out))
+}
+
+/// The status check of [`read_records`] for record `i`.
+fn check_status(
+    file: &str,
+    st: u8,
+    i: usize,
+    header: usize,
+    size: usize,
+    ctx: &mut Ctx,
+) -> Result<()> {
+    if st != STATUS_FREE && st != STATUS_IN_USE {
+        ctx.damage(
+            file,
+            Location::Record {
+                index: i as u64,
+                offset: (header + i * size) as u64,
+            },
+            format!("status byte {st:#04x} is neither 0 (free) nor 1 (in use)"),
+        )?;
+    }
+    Ok(())
+}
+
+/// [`read_records`] without decoding: the records as slices of `bytes`, with
+/// the same framing and status checks (`status` is the type's status field).
+/// Readers decode fields of the records they look at, when they look.
+pub fn frame_checked<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    header: usize,
+    size: usize,
+    status: U8F,
+    ctx: &mut Ctx,
+) -> Result<(&'a [u8], Vec<&'a [u8]>)> {
+    let (head, recs) = frame(file, bytes, header, size)?;
+    for (i, rec) in recs.iter().enumerate() {
+        check_status(file, status.get(rec), i, header, size, ctx)?;
+    }
+    Ok((head, recs))
 }
 
 /// Encodes records back to back.

@@ -8,11 +8,14 @@ use std::sync::Arc;
 
 use super::groups::{GroupGlb, GrpFile};
 use super::identity::{network_kind, MasterGlb, NetworkRec, XtnRec};
-use super::lists::{nme_kind, NetpoFile, NmeRec, UsrRec};
+use super::lists::{nme_kind, nme_layout, NetpoSlices, NmeRec, UsrRec};
 use super::templates::{InfFile, TplFile};
 use super::users::{self, Access2Rec};
-use super::{find_case_insensitive, parse_hex8, read_records, Ctx, FixedRecord, NO_RECORD};
-use crate::codepage::cp850_upper;
+use super::{
+    find_case_insensitive, frame_checked, parse_hex8, read_record_fields, read_records, Ctx,
+    FixedRecord, NO_RECORD,
+};
+use crate::codepage::{cp850_upper, cp850_upper_into};
 use crate::error::{Error, Location, Result};
 use crate::model::{
     Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, Scope, TemplateDef,
@@ -369,14 +372,20 @@ impl PostOfficeData {
             .collect()
     }
 
-    /// The GAL's entries, with local users' template data and group kinds.
-    fn gal_entries(&self) -> impl Iterator<Item = Entry> + '_ {
-        let local: HashMap<AddressKey, &LocalUser> = self
+    /// The global address list.
+    pub fn gal(&self) -> Directory {
+        self.gal_with(&no_gal_origin)
+    }
+
+    /// The GAL's entries, with local users' template data and group kinds;
+    /// `gal_of(j)` is the origin of `self.gal[j]`.
+    pub(crate) fn gal_with(&self, gal_of: GalOriginOf<'_>) -> Directory {
+        let local: FastMap<AddressKey, &LocalUser> = self
             .users
             .iter()
             .map(|u| (self.local_address(&u.mailbox).key(), u))
             .collect();
-        let groups: std::collections::HashSet<AddressKey> = self
+        let groups: FastMap<AddressKey, ()> = self
             .groups
             .iter()
             .map(|g| self.local_address(&g.mailbox).key())
@@ -388,28 +397,23 @@ impl PostOfficeData {
                         .map(move |u| Self::address_in(n, p, &u.mailbox).key())
                 })
             }))
+            .map(|k| (k, ()))
             .collect();
-        self.gal.iter().map(move |x| {
-            let mut e = Entry::new(&x.full_name, x.address.clone());
-            let k = e.key();
-            if let Some(u) = local.get(&k) {
-                e.template = u.template.clone();
-            } else if groups.contains(&k) {
-                e.kind = EntryKind::Group;
-            }
-            e
-        })
-    }
-
-    /// The global address list.
-    pub fn gal(&self) -> Directory {
-        self.gal_with(&no_origin)
-    }
-
-    pub(crate) fn gal_with(&self, of: OriginOf<'_>) -> Directory {
         let mut d = Directory::new();
-        for e in self.gal_entries() {
-            insert_new(&mut d, e, of);
+        d.reserve(self.gal.len());
+        for (j, x) in self.gal.iter().enumerate() {
+            d.insert_new_with(x.address.key(), |k| {
+                let mut e = Entry::new(&x.full_name, x.address.clone());
+                if let Some(u) = local.get(k) {
+                    e.template = u.template.clone();
+                } else if groups.contains_key(k) {
+                    e.kind = EntryKind::Group;
+                }
+                if let Some(o) = gal_of(j) {
+                    e.origin = o;
+                }
+                e
+            });
         }
         d
     }
@@ -419,13 +423,21 @@ impl PostOfficeData {
     /// first source of an address wins. Template definitions for every scope
     /// that has one.
     pub fn directory(&self) -> Directory {
-        self.directory_with(&no_origin)
+        self.directory_with(&no_origin, &no_gal_origin)
     }
 
-    pub(crate) fn directory_with(&self, of: OriginOf<'_>) -> Directory {
+    /// [`PostOfficeData::directory`]; `of` gives origins by address, `gal_of`
+    /// the origin of `self.gal[j]` (an entry first seen in the GAL).
+    pub(crate) fn directory_with(&self, of: OriginOf<'_>, gal_of: GalOriginOf<'_>) -> Directory {
         let mut d = Directory::new();
+        d.reserve(self.entry_count_hint());
         for u in &self.users {
-            insert_new(&mut d, self.user_entry(u), of);
+            let address = self.local_address(&u.mailbox);
+            insert_keyed(&mut d, address.key(), of, || {
+                let mut e = Entry::new(&u.full_name, address);
+                e.template = u.template.clone();
+                e
+            });
         }
         for g in &self.groups {
             insert_new(&mut d, self.group_entry(g), of);
@@ -439,12 +451,102 @@ impl PostOfficeData {
             }
         }
         for x in &self.pol_externals {
-            insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()), of);
+            let k = x.address.key();
+            insert_keyed(&mut d, k, of, || {
+                Entry::new(&x.full_name, x.address.clone())
+            });
         }
-        for e in self.gal_entries() {
-            insert_new(&mut d, e, of);
+        // Every local user, local group and USR entry is in `d` already, so a
+        // GAL entry that is still new is a plain external user: the kind and
+        // template lookups of `gal_entries` cannot change it.
+        for (j, x) in self.gal.iter().enumerate() {
+            let k = x.address.key();
+            let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
+            insert_keyed(&mut d, k, &of_j, || {
+                Entry::new(&x.full_name, x.address.clone())
+            });
         }
         d
+    }
+
+    /// The same directory as [`PostOfficeData::directory`], built by moving
+    /// the data's strings instead of copying them (one copy in memory, not two).
+    pub fn into_directory(self) -> Directory {
+        self.into_directory_with(&no_origin, &no_gal_origin)
+    }
+
+    pub(crate) fn into_directory_with(
+        self,
+        of: OriginOf<'_>,
+        gal_of: GalOriginOf<'_>,
+    ) -> Directory {
+        let mut d = Directory::new();
+        d.reserve(self.entry_count_hint());
+        let local_template = self.local_template_def();
+        let PostOfficeData {
+            network,
+            postoffice,
+            users,
+            groups,
+            networks,
+            pol_externals,
+            gal,
+            ..
+        } = self;
+        for u in users {
+            let address = Address::pcm(&network, &postoffice, &u.mailbox);
+            insert_keyed(&mut d, address.key(), of, || {
+                let mut e = Entry::new(u.full_name, address);
+                e.template = u.template;
+                e
+            });
+        }
+        for g in groups {
+            let address = Address::pcm(&network, &postoffice, &g.mailbox);
+            insert_keyed(&mut d, address.key(), of, || {
+                let mut e = Entry::new(g.name, address);
+                e.kind = EntryKind::Group;
+                e
+            });
+        }
+        if let Some(t) = local_template {
+            d.templates.insert(t.scope.key(), t);
+        }
+        for mut net in networks {
+            for mut po in std::mem::take(&mut net.postoffices) {
+                for u in std::mem::take(&mut po.entries) {
+                    let address = PostOfficeData::address_in(&net, &po, &u.mailbox);
+                    insert_keyed(&mut d, address.key(), of, || {
+                        let mut e = Entry::new(u.full_name, address);
+                        e.kind = u.kind;
+                        e.template = u.template;
+                        e
+                    });
+                }
+                add_usr_template(&mut d, &net, &po);
+            }
+        }
+        for x in pol_externals {
+            let k = x.address.key();
+            insert_keyed(&mut d, k, of, || Entry::new(x.full_name, x.address));
+        }
+        for (j, x) in gal.into_iter().enumerate() {
+            let k = x.address.key();
+            let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
+            insert_keyed(&mut d, k, &of_j, || Entry::new(x.full_name, x.address));
+        }
+        d
+    }
+
+    /// An upper bound of the entries [`PostOfficeData::directory`] holds.
+    fn entry_count_hint(&self) -> usize {
+        let usr: usize = self
+            .networks
+            .iter()
+            .flat_map(|n| n.postoffices.iter())
+            .map(|p| p.entries.len())
+            .sum();
+        (self.users.len() + self.groups.len() + usr + self.pol_externals.len()).max(self.gal.len())
     }
 }
 
@@ -455,26 +557,44 @@ fn no_origin(_: &AddressKey) -> Option<Origin> {
     None
 }
 
-fn insert_new(d: &mut Directory, mut e: Entry, of: OriginOf<'_>) {
+/// Looks up the origin of the GAL entry at a position of `PostOfficeData::gal`.
+pub(crate) type GalOriginOf<'a> = &'a dyn Fn(usize) -> Option<Origin>;
+
+fn no_gal_origin(_: usize) -> Option<Origin> {
+    None
+}
+
+fn insert_new(d: &mut Directory, e: Entry, of: OriginOf<'_>) {
     let k = e.key();
-    if d.get(&k).is_none() {
-        if let Some(o) = of(&k) {
+    insert_keyed(d, k, of, || e);
+}
+
+/// Inserts the entry `make` builds under `k` unless `k` is present; the entry
+/// is only built (its strings cloned) when it is inserted.
+fn insert_keyed(d: &mut Directory, k: AddressKey, of: OriginOf<'_>, make: impl FnOnce() -> Entry) {
+    d.insert_new_with(k, |k| {
+        let mut e = make();
+        if let Some(o) = of(k) {
             e.origin = o;
         }
-        d.upsert(e);
-    }
+        e
+    });
 }
 
 fn add_usr_list(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice, of: OriginOf<'_>) {
     for u in &po.entries {
-        let mut e = Entry::new(
-            &u.full_name,
-            PostOfficeData::address_in(net, po, &u.mailbox),
-        );
-        e.kind = u.kind;
-        e.template = u.template.clone();
-        insert_new(d, e, of);
+        let address = PostOfficeData::address_in(net, po, &u.mailbox);
+        insert_keyed(d, address.key(), of, || {
+            let mut e = Entry::new(&u.full_name, address);
+            e.kind = u.kind;
+            e.template = u.template.clone();
+            e
+        });
     }
+    add_usr_template(d, net, po);
+}
+
+fn add_usr_template(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice) {
     if !po.template.is_empty() {
         let t = TemplateDef {
             scope: PostOfficeData::scope_of(net, po),
@@ -558,29 +678,80 @@ pub struct PostOffice {
     origins: Origins,
 }
 
+/// Hash maps of the reader: foldhash (as in `crate::model`) is several times
+/// faster than SipHash on the short address keys a big tree holds by the million.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Where each address was read from: the record of its own file (ACCESS2,
-/// GROUP.GLB, USR), of ADMIN.NME, and of GAL.NME.
+/// GROUP.GLB, USR), of ADMIN.NME, and of GAL.NME. Values are compact
+/// (file number + record number, 8 bytes); [`Origins::origin`] builds the
+/// [`Origin`] on demand.
 #[derive(Debug, Clone, Default)]
 struct Origins {
-    base: HashMap<AddressKey, Origin>,
-    pol: HashMap<AddressKey, Origin>,
-    gal: HashMap<AddressKey, Origin>,
+    /// Files named by the maps: shown name, header size, record size.
+    files: Vec<(Arc<str>, usize, usize)>,
+    base: FastMap<AddressKey, OriginRef>,
+    pol: FastMap<AddressKey, OriginRef>,
+    /// GAL.NME: the record of each `PostOfficeData::gal` entry, by position
+    /// (the first entry of an address is the one a view keeps, so no map by
+    /// address is needed); `gal_file` names GAL.NME.
+    gal: Vec<u32>,
+    gal_file: u32,
 }
 
-fn origin(file: &Arc<str>, index: usize, size: usize) -> Origin {
-    Origin {
-        file: Arc::clone(file),
-        position: Position::Record {
-            index: index as u64,
-            offset: (index * size) as u64,
-        },
+/// A record of one of [`Origins::files`].
+#[derive(Debug, Clone, Copy)]
+struct OriginRef {
+    file: u32,
+    index: u32,
+}
+
+/// The origin `index` of file number `file` (a number from [`Origins::file`]).
+fn origin(file: u32, index: usize) -> OriginRef {
+    OriginRef {
+        file,
+        index: u32::try_from(index).unwrap_or(u32::MAX),
     }
 }
 
 impl Origins {
+    /// Registers a file of `size`-byte records after a `header`-byte header.
+    fn file(&mut self, name: &str, header: usize, size: usize) -> u32 {
+        self.files.push((Arc::from(name), header, size));
+        (self.files.len() - 1) as u32
+    }
+
+    /// The origin a compact reference stands for.
+    fn origin(&self, r: OriginRef) -> Option<Origin> {
+        let (file, header, size) = self.files.get(r.file as usize)?;
+        let index = u64::from(r.index);
+        Some(Origin {
+            file: Arc::clone(file),
+            position: Position::Record {
+                index,
+                offset: *header as u64 + index * *size as u64,
+            },
+        })
+    }
+
+    /// The origin of `data.gal[j]`; none when `data.gal` was edited to a
+    /// different length since the tree was read.
+    fn gal_origin(&self, gal_len: usize, j: usize) -> Option<Origin> {
+        if gal_len != self.gal.len() {
+            return None;
+        }
+        let index = *self.gal.get(j)?;
+        self.origin(OriginRef {
+            file: self.gal_file,
+            index,
+        })
+    }
+
     /// The first origin any of `maps` knows for `k`.
-    fn find(maps: &[&HashMap<AddressKey, Origin>], k: &AddressKey) -> Option<Origin> {
-        maps.iter().find_map(|m| m.get(k)).cloned()
+    fn find(&self, maps: &[&FastMap<AddressKey, OriginRef>], k: &AddressKey) -> Option<Origin> {
+        maps.iter()
+            .find_map(|m| m.get(k))
+            .and_then(|&r| self.origin(r))
     }
 }
 
@@ -696,14 +867,13 @@ impl PostOffice {
     /// See [`PostOfficeData::pol`]; origins name ADMIN.NME records.
     pub fn pol(&self) -> Directory {
         let o = &self.origins;
-        self.data
-            .pol_with(&|k| Origins::find(&[&o.pol, &o.base], k))
+        self.data.pol_with(&|k| o.find(&[&o.pol, &o.base], k))
     }
     /// See [`PostOfficeData::usr_list`]; origins name USR records.
     pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
         let o = &self.origins;
         self.data
-            .usr_list_with(network, postoffice, &|k| Origins::find(&[&o.base], k))
+            .usr_list_with(network, postoffice, &|k| o.find(&[&o.base], k))
     }
     /// See [`PostOfficeData::external_postoffices`].
     pub fn external_postoffices(&self) -> Vec<(Scope, &ExternalPostOffice)> {
@@ -712,14 +882,36 @@ impl PostOffice {
     /// See [`PostOfficeData::gal`]; origins name GAL.NME records.
     pub fn gal(&self) -> Directory {
         let o = &self.origins;
-        self.data.gal_with(&|k| Origins::find(&[&o.gal], k))
+        let n = self.data.gal.len();
+        self.data.gal_with(&|j| o.gal_origin(n, j))
     }
     /// See [`PostOfficeData::directory`]; origins name the record each entry
     /// was taken from (ACCESS2, GROUP.GLB, USR, ADMIN.NME, GAL.NME).
     pub fn directory(&self) -> Directory {
         let o = &self.origins;
+        let n = self.data.gal.len();
         self.data
-            .directory_with(&|k| Origins::find(&[&o.base, &o.pol, &o.gal], k))
+            .directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| o.gal_origin(n, j))
+    }
+    /// [`PostOffice::directory`] without keeping the data: the strings move
+    /// into the directory instead of being copied (half the peak memory of
+    /// `directory()` on a big tree). Warnings stay in `self.warnings` until
+    /// this call; take them first.
+    pub fn into_directory(self) -> Directory {
+        let PostOffice { data, origins, .. } = self;
+        let o = &origins;
+        let n = data.gal.len();
+        let d =
+            data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| o.gal_origin(n, j));
+        // Freeing a million map keys takes a noticeable share of a big load:
+        // another thread does it while the caller goes on (inline if no
+        // thread can be started).
+        if origins.base.len() > 100_000 {
+            let _ = std::thread::Builder::new()
+                .name("msmail-free".into())
+                .spawn(move || drop(origins));
+        }
+        d
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
@@ -732,7 +924,7 @@ impl PostOffice {
             ListSelector::Gal => Ok(self.gal()),
             ListSelector::Groups => Ok(self
                 .data
-                .groups_with(&|k| Origins::find(&[&self.origins.base], k))),
+                .groups_with(&|k| self.origins.find(&[&self.origins.base], k))),
             ListSelector::Usr {
                 network,
                 postoffice,
@@ -821,7 +1013,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     // Local users.
     let (af, ab) = r.required("GLB/ACCESS2.GLB")?;
     let (_, access2) = read_records::<Access2Rec>(&af, &ab, 0, &mut r.ctx)?;
-    let af_arc: Arc<str> = Arc::from(af.as_str());
+    let af_id = r.origins.file(&af, 0, Access2Rec::SIZE);
     for (rel, size) in [
         ("GLB/ACCESS.GLB", users::ACCESS_SIZE),
         ("GLB/ACCESS3.GLB", users::ACCESS3_SIZE),
@@ -877,7 +1069,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         r.origins
             .base
             .entry(data.local_address(&a.mailbox).key())
-            .or_insert_with(|| origin(&af_arc, i, Access2Rec::SIZE));
+            .or_insert_with(|| origin(af_id, i));
         data.users.push(LocalUser {
             mailbox: a.mailbox.clone(),
             full_name: a.full_name.clone(),
@@ -957,9 +1149,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     let urel = format!("USR/{}.USR", x.mailbag);
                     match r.optional(&urel)? {
                         Some((uf, ub)) => {
-                            let (_, usr) = read_records::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
-                            let uf_arc: Arc<str> = Arc::from(uf.as_str());
-                            for (ui, u) in usr.iter().enumerate() {
+                            let (_, usr) = read_record_fields::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
+                            let uf_id = r.origins.file(&uf, 0, UsrRec::SIZE);
+                            po.entries.reserve_exact(usr.len());
+                            for (ui, u) in usr.into_iter().enumerate() {
                                 if u.status != super::STATUS_IN_USE {
                                     continue;
                                 }
@@ -980,10 +1173,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                                 r.origins
                                     .base
                                     .entry(PostOfficeData::address_in(&nd, &po, &u.mailbox).key())
-                                    .or_insert_with(|| origin(&uf_arc, ui, UsrRec::SIZE));
+                                    .or_insert_with(|| origin(uf_id, ui));
                                 po.entries.push(UsrEntry {
-                                    full_name: u.full_name.clone(),
-                                    mailbox: u.mailbox.clone(),
+                                    full_name: u.full_name,
+                                    mailbox: u.mailbox,
                                     kind,
                                     template,
                                 });
@@ -1014,23 +1207,20 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         None => GroupGlb::default(),
     };
     let mut group_by_tid: HashMap<u32, usize> = HashMap::new();
-    let gf_arc: Arc<str> = Arc::from(r.shown("GLB/GROUP.GLB").as_str());
+    let gf_shown = r.shown("GLB/GROUP.GLB");
+    let gf_id = r.origins.file(
+        &gf_shown,
+        super::groups::group_layout::HEADER,
+        super::groups::group_layout::SIZE,
+    );
     for (gi, g) in group_glb.records.iter().enumerate() {
         if g.status != super::STATUS_IN_USE {
             continue;
         }
-        let o = Origin {
-            file: Arc::clone(&gf_arc),
-            position: Position::Record {
-                index: gi as u64,
-                offset: (super::groups::group_layout::HEADER
-                    + gi * super::groups::group_layout::SIZE) as u64,
-            },
-        };
         r.origins
             .base
             .entry(data.local_address(&g.mailbox).key())
-            .or_insert(o);
+            .or_insert(origin(gf_id, gi));
         group_by_tid.insert(g.tid, data.groups.len());
         data.groups.push(LocalGroup {
             name: g.name.clone(),
@@ -1086,9 +1276,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         )?,
     }
     let (_, nme) = read_records::<NmeRec>(&nf, &nb, 0, &mut r.ctx)?;
-    let nf_arc: Arc<str> = Arc::from(nf.as_str());
-    let netpo = match r.optional("GLB/NETPO.GLB")? {
-        Some((f, b)) => Some((f.clone(), NetpoFile::read(&f, &b, &mut r.ctx)?)),
+    let nf_id = r.origins.file(&nf, 0, NmeRec::SIZE);
+    let netpo_file = r.optional("GLB/NETPO.GLB")?;
+    let netpo = match &netpo_file {
+        Some((f, b)) => Some((f.clone(), NetpoSlices::read(f, b, &mut r.ctx)?)),
         None => None,
     };
     let mut addr_by_tid: HashMap<u32, Address> = HashMap::new();
@@ -1127,7 +1318,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 r.origins
                     .pol
                     .entry(a.key())
-                    .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
+                    .or_insert_with(|| origin(nf_id, i));
                 addr_by_tid.insert(e.tid, a);
                 if let Some(s) = users_in_pol.get_mut(ui) {
                     *s = true;
@@ -1146,7 +1337,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 r.origins
                     .pol
                     .entry(a.key())
-                    .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
+                    .or_insert_with(|| origin(nf_id, i));
                 addr_by_tid.insert(e.tid, a);
                 group_chains.push((gi, e.pointer, loc));
             }
@@ -1155,7 +1346,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     r.origins
                         .pol
                         .entry(a.key())
-                        .or_insert_with(|| origin(&nf_arc, i, NmeRec::SIZE));
+                        .or_insert_with(|| origin(nf_id, i));
                     addr_by_tid.insert(e.tid, a.clone());
                     data.pol_externals.push(ListEntry {
                         full_name: e.full_name.clone(),
@@ -1246,24 +1437,33 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
 
     // The GAL.
     if let Some((gf, gb)) = r.optional("NME/GAL.NME")? {
-        let (_, gal) = read_records::<NmeRec>(&gf, &gb, 0, &mut r.ctx)?;
-        let gf_nme: Arc<str> = Arc::from(gf.as_str());
-        let galnetpo = match r.optional("GLB/GALNETPO.GLB")? {
-            Some((f, b)) => Some((f.clone(), NetpoFile::read(&f, &b, &mut r.ctx)?)),
+        // Records stay slices of the file and are decoded one at a time.
+        let (_, gal) = frame_checked(&gf, &gb, 0, NmeRec::SIZE, nme_layout::STATUS, &mut r.ctx)?;
+        let gf_id = r.origins.file(&gf, 0, NmeRec::SIZE);
+        r.origins.gal_file = gf_id;
+        data.gal.reserve(gal.len());
+        r.origins.gal.reserve(gal.len());
+        let galnetpo_file = r.optional("GLB/GALNETPO.GLB")?;
+        let galnetpo = match &galnetpo_file {
+            Some((f, b)) => Some((f.clone(), NetpoSlices::read(f, b, &mut r.ctx)?)),
             None => None,
         };
-        let mut prev: Option<String> = None;
-        for (i, e) in gal.iter().enumerate() {
+        // The previous and this upper-cased name: two buffers, reused.
+        let (mut prev, mut up, mut first) = (String::new(), String::new(), true);
+        for (i, rec) in gal.iter().enumerate() {
+            let e = NmeRec::decode_fields(rec);
             if e.status != super::STATUS_IN_USE {
                 continue;
             }
             let loc = rec_loc(i, NmeRec::SIZE, 0);
-            let up = cp850_upper(&e.full_name);
-            if prev.as_ref().is_some_and(|p| *p > up) {
+            up.clear();
+            cp850_upper_into(&mut up, &e.full_name);
+            if !first && prev > up {
                 r.ctx
                     .warn(format!("{gf}: record {i}: not sorted by full name"));
             }
-            prev = Some(up);
+            first = false;
+            std::mem::swap(&mut prev, &mut up);
             let addr = match e.kind {
                 nme_kind::LOCAL_USER => match user_by_offset
                     .get(&e.pointer)
@@ -1292,7 +1492,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     }
                 },
                 nme_kind::EXTERNAL | nme_kind::GATEWAY => {
-                    resolve_netpo(r, &data, &gf, &galnetpo, e, loc)?
+                    resolve_netpo(r, &data, &gf, &galnetpo, &e, loc)?
                 }
                 k => {
                     r.ctx
@@ -1301,23 +1501,23 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 }
             };
             if let Some(address) = addr {
-                r.origins
-                    .gal
-                    .entry(address.key())
-                    .or_insert_with(|| origin(&gf_nme, i, NmeRec::SIZE));
+                r.origins.gal.push(origin(gf_id, i).index);
                 data.gal.push(ListEntry {
-                    full_name: e.full_name.clone(),
+                    full_name: e.full_name,
                     address,
                 });
             }
         }
+        // GALNETPO is not needed past the GAL: free it before the index check.
+        drop(galnetpo);
+        drop(galnetpo_file);
         if let Some((xf, xb)) = r.optional("GLB/GALINDEX.GLB")? {
             let idx = super::galindex::GalIndex::read(&xf, &xb)?;
             let expect = super::galindex::GalIndex::build(
                 gal.iter()
                     .enumerate()
-                    .filter(|(_, e)| e.status == super::STATUS_IN_USE)
-                    .map(|(i, e)| ((i * NmeRec::SIZE) as u32, e.full_name.as_str())),
+                    .filter(|(_, e)| nme_layout::STATUS.get(e) == super::STATUS_IN_USE)
+                    .map(|(i, e)| ((i * NmeRec::SIZE) as u32, nme_layout::FULL_NAME.get(e))),
             );
             if idx != expect {
                 r.ctx.warn(format!(
@@ -1396,7 +1596,7 @@ fn resolve_netpo(
     r: &mut Reader<'_>,
     data: &PostOfficeData,
     file: &str,
-    netpo: &Option<(String, NetpoFile)>,
+    netpo: &Option<(String, NetpoSlices<'_>)>,
     e: &NmeRec,
     loc: Location,
 ) -> Result<Option<Address>> {

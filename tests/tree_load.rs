@@ -1,0 +1,112 @@
+//! Loading a tree: the consuming `into_directory()` (used by `export` and
+//! `source::load_directory`) gives exactly what `directory()` gives, origins
+//! included, and GAL-only entries name their GAL.NME record.
+
+use msmail::generate::trees::postoffice_data;
+use msmail::generate::world::{World, WorldParams};
+use msmail::model::{Address, Directory, Entry, Position};
+use msmail::source::LoadOptions;
+use msmail::tree::postoffice::ListEntry;
+use msmail::tree::{sample, write_tree, PostOffice, PostOfficeData};
+
+fn strict() -> LoadOptions {
+    LoadOptions {
+        salvage: false,
+        ..Default::default()
+    }
+}
+
+fn entries(d: &Directory) -> Vec<Entry> {
+    d.sorted().into_iter().cloned().collect()
+}
+
+fn same_directories(dir: &std::path::Path) {
+    let po = PostOffice::open(dir, &strict()).unwrap();
+    let by_ref = po.directory();
+    let data_view = po.data.directory();
+    let moved = PostOffice::open(dir, &strict()).unwrap().into_directory();
+    assert!(!by_ref.is_empty());
+    assert_eq!(entries(&by_ref), entries(&moved));
+    assert_eq!(by_ref.templates, moved.templates);
+    // Without origins, the data's own view is the same list.
+    let strip = |d: &Directory| {
+        entries(d)
+            .into_iter()
+            .map(|mut e| {
+                e.origin = msmail::model::Origin::none();
+                e
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&by_ref), strip(&data_view));
+    assert_eq!(
+        entries(&data_view),
+        entries(&po.clone().into_data().into_directory())
+    );
+    // Every entry names a record of a file.
+    assert!(by_ref
+        .iter()
+        .all(|e| matches!(e.origin.position, Position::Record { .. })));
+}
+
+fn with_gal_only_entries() -> PostOfficeData {
+    let mut data = sample::small();
+    for (name, mailbox) in [("Ghost, Gary", "GHOST"), ("Ghost, Again", "GHOST")] {
+        data.gal.push(ListEntry {
+            full_name: name.into(),
+            address: Address::pcm("ACME", "BRANCH", mailbox),
+        });
+    }
+    data
+}
+
+#[test]
+fn into_directory_equals_directory_on_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&with_gal_only_entries(), dir.path(), false).unwrap();
+    same_directories(dir.path());
+}
+
+#[test]
+fn into_directory_equals_directory_on_a_generated_server_tree() {
+    let world = World::new(WorldParams {
+        postoffices: 6,
+        users: 25,
+        seed: 3,
+    });
+    let view = |i: usize| world.pos.get(i).map(|p| &p.list);
+    let data = postoffice_data(&world, 0, &world.pos[0].list, Some(&view));
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&data, dir.path(), false).unwrap();
+    same_directories(dir.path());
+}
+
+#[test]
+fn gal_only_entries_name_their_first_gal_record() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&with_gal_only_entries(), dir.path(), false).unwrap();
+    let po = PostOffice::open(dir.path(), &strict()).unwrap();
+    let gal_nme = std::fs::read(dir.path().join("NME/GAL.NME")).unwrap();
+    // The GAL is sorted by full name: find the records of both ghosts.
+    let names: Vec<String> = gal_nme
+        .chunks(45)
+        .map(|r| msmail::tree::lists::nme_layout::FULL_NAME.get(r))
+        .collect();
+    let first = names
+        .iter()
+        .position(|n| n.starts_with("Ghost"))
+        .expect("a ghost in GAL.NME");
+    let key = Address::pcm("ACME", "BRANCH", "GHOST").key();
+    for d in [po.directory(), po.gal(), po.clone().into_directory()] {
+        let e = d.get(&key).expect("the GAL-only entry");
+        assert!(e.origin.file.ends_with("GAL.NME"), "{}", e.origin);
+        assert_eq!(
+            e.origin.position,
+            Position::Record {
+                index: first as u64,
+                offset: (first * 45) as u64
+            }
+        );
+        assert_eq!(e.full_name, names[first]);
+    }
+}
