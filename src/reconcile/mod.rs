@@ -21,7 +21,8 @@ pub mod report;
 pub mod view;
 
 pub use plan::{
-    apply_plan_to_views, plan_repair, RepairMode, RepairPlan, ResyncHeader, SrvconfUpdate,
+    apply_plan_to_views, plan_repair, plan_repair_taking, RepairMode, RepairPlan, ResyncHeader,
+    SrvconfUpdate,
 };
 pub use report::WrittenFile;
 pub use view::{owner_of, Views};
@@ -426,6 +427,11 @@ pub struct PostofficeReport {
     pub server_view: Directory,
     /// The merged list.
     pub merged: Directory,
+    /// Entries in the server's view (kept when a caller frees `server_view`).
+    pub server_entries: usize,
+    /// Entries in the merged list (kept when [`plan::plan_repair_taking`]
+    /// moves `merged` into the plan).
+    pub merged_entries: usize,
     /// Gateway entries kept from the server's view because the evidence (an
     /// extract) cannot say whose they are.
     pub gateway_kept_from_server: usize,
@@ -472,6 +478,27 @@ impl Reconciliation {
             }
             for (k, t) in &po.merged.templates {
                 d.templates.insert(k.clone(), t.clone());
+            }
+        }
+        d
+    }
+
+    /// Like [`Reconciliation::merged_directory`], but moves every
+    /// postoffice's merged list into the result (each `merged` is left empty;
+    /// `merged_entries` keeps its size). Same directory, same order.
+    pub fn take_merged_directory(&mut self) -> Directory {
+        let mut d = Directory::new();
+        d.reserve(self.postoffices.iter().map(|p| p.merged.len()).sum());
+        for po in &mut self.postoffices {
+            let mut list = std::mem::take(&mut po.merged);
+            let keys: Vec<AddressKey> = list.iter().map(|e| e.key()).collect();
+            for k in &keys {
+                if let Some(e) = list.remove(k) {
+                    d.upsert(e);
+                }
+            }
+            for (k, t) in std::mem::take(&mut list.templates) {
+                d.templates.insert(k, t);
             }
         }
         d
@@ -668,20 +695,67 @@ pub fn reconcile(
     evidence: Vec<Evidence>,
     options: &ReconcileOptions,
 ) -> Result<Reconciliation> {
+    reconcile_with(server, None, evidence, options)
+}
+
+/// [`reconcile`] for a caller that no longer needs the snapshot's lists: the
+/// USR lists, the POL and the master transactions are taken out of `server`
+/// (left empty) and the server's views are built by moving them instead of
+/// copying every entry. The rest of the snapshot is kept. Same result.
+pub fn reconcile_taking(
+    server: &mut ServerSnapshot,
+    evidence: Vec<Evidence>,
+    options: &ReconcileOptions,
+) -> Result<Reconciliation> {
+    let lists = TakenLists {
+        usr_lists: std::mem::take(&mut server.usr_lists),
+        own_pol: std::mem::take(&mut server.own_pol),
+        master: std::mem::take(&mut server.master),
+    };
+    reconcile_with(server, Some(lists), evidence, options)
+}
+
+/// The parts of a snapshot [`reconcile_taking`] moves into the views.
+struct TakenLists {
+    usr_lists: Vec<(Scope, Directory)>,
+    own_pol: Directory,
+    master: Vec<MasterTransaction>,
+}
+
+fn reconcile_with(
+    server: &ServerSnapshot,
+    taken: Option<TakenLists>,
+    evidence: Vec<Evidence>,
+    options: &ReconcileOptions,
+) -> Result<Reconciliation> {
     let own_key = server.own_scope.key();
 
     // The server's view of every postoffice.
     let mut views = Views::new();
-    for (scope, list) in &server.usr_lists {
-        if scope.key() != own_key {
-            views.load_list(scope, list);
+    let mut own_views = Views::new();
+    match taken {
+        Some(t) => {
+            for (scope, list) in t.usr_lists {
+                if scope.key() != own_key {
+                    views.load_list_owned(&scope, list);
+                }
+            }
+            views.replay_all(&t.master);
+            drop(t.master);
+            own_views.load_list_owned(&server.own_scope, t.own_pol);
+        }
+        None => {
+            for (scope, list) in &server.usr_lists {
+                if scope.key() != own_key {
+                    views.load_list(scope, list);
+                }
+            }
+            views.replay_all(&server.master);
+            // The server's own postoffice: its POL (master copies of its own
+            // changes are already folded into it).
+            own_views.load_list(&server.own_scope, &server.own_pol);
         }
     }
-    views.replay_all(&server.master);
-    // The server's own postoffice: its POL (master copies of its own changes
-    // are already folded into it).
-    let mut own_views = Views::new();
-    own_views.load_list(&server.own_scope, &server.own_pol);
     let own_view = own_views.lists.remove(&own_key).unwrap_or_default();
     views.touch(&server.own_scope);
     views.lists.insert(own_key.clone(), own_view);
@@ -1021,6 +1095,8 @@ fn reconcile_one(
         superseded,
         status,
         server_record: record.map(|r| r.name.clone()),
+        server_entries: server_view.len(),
+        merged_entries: merged.len(),
         server_view,
         merged,
         gateway_kept_from_server: gateway_kept,

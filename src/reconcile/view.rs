@@ -86,6 +86,49 @@ impl Views {
         }
     }
 
+    /// Like [`Views::load_list`], but takes the list by value: when the list
+    /// holds only entries its own scope owns (the usual USR list) and this
+    /// scope's view is still empty, the list itself becomes the view, moved
+    /// rather than copied entry by entry. Same result as `load_list`.
+    pub fn load_list_owned(&mut self, scope: &Scope, mut list: Directory) {
+        let list_key = scope.key();
+        let fresh = self
+            .lists
+            .get(&list_key)
+            .is_none_or(|d| d.is_empty() && d.templates.is_empty());
+        let foreign = list
+            .iter_keyed()
+            .any(|(k, e)| e.address.is_pcm() && k.scope_key() != list_key);
+        if !fresh || foreign {
+            self.load_list(scope, &list);
+            return;
+        }
+        self.groups.extend(
+            list.iter_keyed()
+                .filter(|(_, e)| e.kind == EntryKind::Group)
+                .map(|(k, _)| k.clone()),
+        );
+        // Template definitions another postoffice owns go to that owner.
+        let moved: Vec<String> = list
+            .templates
+            .iter()
+            .filter(|(_, def)| template_owner(&def.scope, scope).key() != list_key)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut others = Vec::with_capacity(moved.len());
+        for k in moved {
+            if let Some(def) = list.templates.remove(&k) {
+                others.push(def);
+            }
+        }
+        self.touch(scope);
+        self.lists.insert(list_key, list);
+        for def in others {
+            let owner = template_owner(&def.scope, scope);
+            self.touch(&owner).apply(Operation::Template(def));
+        }
+    }
+
     /// Replays one transaction (idempotently) with the given origin.
     ///
     /// `A` upserts, `D` removes if present, `M` re-keys old → new (and does
