@@ -414,7 +414,8 @@ pub fn load_server(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
 /// mailbags, templates) but not its entries once the snapshot holds them:
 /// each external postoffice's entries are freed as soon as its USR list is
 /// built, and so are the GAL and the POL's external entries, so the
-/// directory is never held twice while loading.
+/// directory is never held twice while loading. The USR lists' entries carry
+/// no origin (`Origin::none()`).
 pub fn load_server_lean(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
     load_server_with(dir, options, true)
 }
@@ -478,9 +479,16 @@ fn load_server_with(dir: &Path, options: &LoadOptions, lean: bool) -> Result<Ser
         .collect();
     let mut usr_lists = Vec::with_capacity(externals.len());
     for (ni, pi, scope) in externals {
-        let list = scope
-            .network_postoffice()
-            .and_then(|(net, po)| postoffice.usr_list(net, po));
+        // The lean load leaves out the entries' origins (file and record of
+        // each USR entry): no reconcile output names them, and finding them
+        // costs a hash lookup per entry.
+        let list = scope.network_postoffice().and_then(|(net, po)| {
+            if lean {
+                postoffice.data.usr_list(net, po)
+            } else {
+                postoffice.usr_list(net, po)
+            }
+        });
         if let Some(list) = list {
             usr_lists.push((scope, list));
         }

@@ -10,6 +10,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+
 use crate::codepage::is_cp850;
 use crate::error::{Error, Location, Result};
 use crate::model::{AddressKey, Directory, Entry, Operation, Scope};
@@ -314,7 +316,9 @@ pub fn compute_hole(server: &Directory, merged: &Directory) -> Hole {
     for (k, m) in merged.iter_keyed() {
         match server.get(k) {
             None => hole.missing_adds.push(m.clone()),
-            Some(s) if !s.same_content(m) => hole.modified.push(Modified {
+            // Found by key, so the keys are equal: compare the rest of
+            // `Entry::same_content` without building both keys again.
+            Some(s) if !same_content_same_key(s, m) => hole.modified.push(Modified {
                 server: s.clone(),
                 merged: m.clone(),
             }),
@@ -330,6 +334,11 @@ pub fn compute_hole(server: &Directory, merged: &Directory) -> Hole {
     hole.missing_deletes.sort_by_cached_key(|e| e.key());
     hole.modified.sort_by_cached_key(|m| m.merged.key());
     hole
+}
+
+/// `Entry::same_content` for two entries already known to share a key.
+fn same_content_same_key(a: &Entry, b: &Entry) -> bool {
+    a.full_name == b.full_name && a.kind == b.kind && a.template == b.template
 }
 
 /// The sync numbers of one postoffice. `None` where unknown.
@@ -563,8 +572,9 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
     let scope_key = scope.key();
     let mut unattributed = 0;
     for e in entries {
+        let key = e.key();
         let owned = if e.address.is_pcm() {
-            e.key().scope_key() == scope_key
+            key.scope_key() == scope_key
         } else {
             kind != EvidenceKind::Extract
         };
@@ -580,7 +590,6 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
                 .or_insert_with(|| (owner, Directory::new()))
                 .1
         };
-        let key = e.key();
         if let Some(prev) = target.upsert(e) {
             if let Some(kept) = target.get(&key) {
                 duplicates.push(Duplicate {
@@ -771,8 +780,16 @@ fn reconcile_with(
     // Evidence, prepared and grouped by postoffice.
     let mut by_po: BTreeMap<String, Vec<Prepared>> = BTreeMap::new();
     let mut forensic_by_po: BTreeMap<String, Vec<(String, Directory)>> = BTreeMap::new();
-    for (i, ev) in evidence.into_iter().enumerate() {
-        let mut p = prepare(i, ev)?;
+    // Each evidence is prepared on its own (in parallel); the results are
+    // taken in argument order, so the first error and every list keep the
+    // order of the sequential loop.
+    let prepared: Vec<Result<Prepared>> = evidence
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, ev)| prepare(i, ev))
+        .collect();
+    for p in prepared {
+        let mut p = p?;
         views.touch(&p.scope);
         for (k, (_, d)) in std::mem::take(&mut p.forensic) {
             if d.is_empty() {
@@ -786,27 +803,41 @@ fn reconcile_with(
         by_po.entry(p.scope.key()).or_default().push(p);
     }
 
-    let mut postoffices = Vec::with_capacity(views.scopes.len());
-    let scopes: Vec<(String, Scope)> = views
+    // The postoffices are independent: their inputs are gathered in scope-key
+    // order, reconciled in parallel, and taken back in that order (the first
+    // error in scope order wins, as in a sequential loop).
+    let work: Vec<PoWork> = views
         .scopes
         .iter()
-        .map(|(k, s)| (k.clone(), s.clone()))
+        .map(|(key, scope)| PoWork {
+            server_view: views.lists.remove(key).unwrap_or_default(),
+            evs: by_po.remove(key).unwrap_or_default(),
+            forensic: forensic_by_po.remove(key).unwrap_or_default(),
+            record: records.get(key).copied(),
+            is_own: *key == own_key,
+            key: key.clone(),
+            scope: scope.clone(),
+        })
         .collect();
-    for (key, scope) in scopes {
-        let server_view = views.lists.remove(&key).unwrap_or_default();
-        let evs = by_po.remove(&key).unwrap_or_default();
-        let po = reconcile_one(
-            &key,
-            scope,
-            server_view,
-            evs,
-            forensic_by_po.remove(&key).unwrap_or_default(),
-            records.get(&key).copied(),
-            server,
-            key == own_key,
-            options,
-        )?;
-        postoffices.push(po);
+    let results: Vec<Result<PostofficeReport>> = work
+        .into_par_iter()
+        .map(|w| {
+            reconcile_one(
+                &w.key,
+                w.scope,
+                w.server_view,
+                w.evs,
+                w.forensic,
+                w.record,
+                server,
+                w.is_own,
+                options,
+            )
+        })
+        .collect();
+    let mut postoffices = Vec::with_capacity(results.len());
+    for r in results {
+        postoffices.push(r?);
     }
 
     // Gateway addresses claimed by two postoffices.
@@ -836,6 +867,18 @@ fn reconcile_with(
         requestors,
         cross_duplicates,
     })
+}
+
+/// The inputs of one postoffice's reconciliation, gathered before the
+/// parallel step.
+struct PoWork<'a> {
+    key: String,
+    scope: Scope,
+    server_view: Directory,
+    evs: Vec<Prepared>,
+    forensic: Vec<(String, Directory)>,
+    record: Option<&'a ServerRequestorRecord>,
+    is_own: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
