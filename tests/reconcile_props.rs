@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use msmail::model::{Address, Directory, Entry, Operation, Scope, TemplateValue};
 use msmail::reconcile::{
-    apply_plan_to_views, plan_repair, reconcile, Evidence, EvidenceKind, MasterTransaction,
-    ReconcileOptions, RepairMode, RequestorNumbers, ServerRequestorRecord, ServerSnapshot, Views,
+    apply_plan_to_views, plan_repair, plan_repair_taking, reconcile, reconcile_taking, Evidence,
+    EvidenceKind, MasterTransaction, ReconcileOptions, RepairMode, RequestorNumbers,
+    ServerRequestorRecord, ServerSnapshot, Views,
 };
 use proptest::prelude::*;
 
@@ -244,5 +245,37 @@ proptest! {
             prop_assert!(same(&a, &b2));
         }
         prop_assert!(same(&delta.merged, &full.merged));
+    }
+
+    /// The moving path the command uses (`reconcile_taking`,
+    /// `plan_repair_taking`) gives exactly what the borrowing path gives:
+    /// the same report, the same plan, the same merged directory in the same
+    /// order.
+    #[test]
+    fn taking_path_equals_borrowing_path(cases in prop::collection::vec(po_case(), 1..5), sync in 0u32..200, full in any::<bool>()) {
+        let b = build(&cases, sync);
+        let mode = if full { RepairMode::Full } else { RepairMode::Delta };
+        let rec = reconcile(&b.server, b.evidence.clone(), &ReconcileOptions::default()).unwrap();
+        let plan = plan_repair(&rec, mode).unwrap();
+        let mut server = b.server.clone();
+        let mut rec2 = reconcile_taking(&mut server, b.evidence.clone(), &ReconcileOptions::default()).unwrap();
+        prop_assert!(server.usr_lists.is_empty() && server.master.is_empty());
+        prop_assert_eq!(server.requestors.len(), b.server.requestors.len());
+        for (a, c) in rec.postoffices.iter().zip(&rec2.postoffices) {
+            prop_assert!(same(&a.server_view, &c.server_view));
+            prop_assert!(same(&a.merged, &c.merged));
+            let ka: Vec<_> = a.server_view.iter().map(|e| e.key()).collect();
+            let kc: Vec<_> = c.server_view.iter().map(|e| e.key()).collect();
+            prop_assert_eq!(ka, kc, "view order of {}", a.scope);
+        }
+        let plan2 = plan_repair_taking(&mut rec2, mode).unwrap();
+        prop_assert!(rec2.postoffices.iter().all(|p| p.merged.is_empty()));
+        prop_assert_eq!(rec.to_json(&[]), rec2.to_json(&[]));
+        prop_assert_eq!(&plan.transactions, &plan2.transactions);
+        prop_assert_eq!(&plan.srvconf, &plan2.srvconf);
+        prop_assert_eq!(plan.resync, plan2.resync);
+        let order = |d: &Directory| d.iter().map(|e| (e.key(), e.full_name.clone(), e.kind, e.template.clone())).collect::<Vec<_>>();
+        prop_assert_eq!(order(&plan.merged), order(&plan2.merged));
+        prop_assert_eq!(plan.merged.templates.len(), plan2.merged.templates.len());
     }
 }

@@ -11,13 +11,14 @@ use crate::cli::export::DEFAULT_BASE_DN;
 use crate::cli::Outcome;
 use crate::codepage::TextEncoding;
 use crate::error::{Error, Result};
+use crate::model::Directory;
 use crate::output::OutputTarget;
-use crate::reconcile::inputs::{load_evidence, load_server, RequestorSource};
+use crate::reconcile::inputs::{load_evidence, load_server_lean, RequestorSource};
 use crate::reconcile::output::{
     check_limits, check_out_dir, check_out_not_input, choose_stamp, report_bytes, report_json,
     report_text, write_outputs, OutputOptions, OutputPlan,
 };
-use crate::reconcile::{plan_repair, reconcile, ReconcileOptions, RepairMode};
+use crate::reconcile::{plan_repair_taking, reconcile_taking, ReconcileOptions, RepairMode};
 use crate::source::LoadOptions;
 
 /// `--repair`: how the repair transactions express the hole.
@@ -164,11 +165,7 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         check_out_dir(out, args.force)?;
         // A bad --base-dn must stop the run before anything is written.
         if let Some(dn) = &args.base_dn {
-            crate::export::ldif::write_ldif(
-                &crate::model::Directory::new(),
-                &mut std::io::sink(),
-                dn,
-            )?;
+            crate::export::ldif::write_ldif(&Directory::new(), &mut std::io::sink(), dn)?;
         }
     }
     if let Some(r) = &args.report {
@@ -196,9 +193,12 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         salvage: args.salvage,
     };
     // The server and the requestors load in parallel; evidence stays in
-    // argument order.
+    // argument order. The snapshot holds the lists; the writers need only the
+    // tree's list metadata (names, mailbags, templates): the entries replaced
+    // lists get are the merged ones. So the tree's entries are freed while
+    // the snapshot is built (`load_server_lean`).
     let (server, evidence) = rayon::join(
-        || load_server(&args.server, &load),
+        || load_server_lean(&args.server, &load),
         || {
             sources
                 .par_iter()
@@ -212,31 +212,30 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     for w in &server.postoffice.warnings {
         eprintln!("msmail: warning: {}: {w}", args.server.display());
     }
-    // The snapshot holds the lists now; the writers need only the tree's
-    // list metadata (names, mailbags, templates): the entries replaced lists
-    // get are the merged ones. Free the tree's copies before reconciling.
-    for n in &mut server.postoffice.data.networks {
-        for p in &mut n.postoffices {
-            p.entries = Vec::new();
-        }
-    }
-    server.postoffice.data.gal = Vec::new();
-    server.postoffice.data.pol_externals = Vec::new();
     let times: Vec<Option<i64>> = evidence.iter().map(|e| e.as_of).collect();
     let options = ReconcileOptions {
         prefer_newest: args.prefer == Some(PreferArg::Newest),
     };
-    let rec = reconcile(&server.snapshot, evidence, &options)?;
-    // The writers need the tree data, MSTTRANS and SRVCONF, not the snapshot's copies.
-    server.snapshot.usr_lists = Vec::new();
-    server.snapshot.master = Vec::new();
-    server.snapshot.own_pol = Default::default();
+    // The writers need the tree data, MSTTRANS and SRVCONF, not the
+    // snapshot's lists: they are moved into the server's views.
+    let mut rec = reconcile_taking(&mut server.snapshot, evidence, &options)?;
+    // The hole is found: the server's views are needed only for their sizes
+    // (kept in `server_entries`). Freed on another thread, off the critical path.
+    let views: Vec<Directory> = rec
+        .postoffices
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.server_view))
+        .collect();
+    let freeing = std::thread::spawn(move || drop(views));
     phase.mark("reconcile");
     let mode = match args.repair {
         RepairArg::Delta => RepairMode::Delta,
         RepairArg::Full => RepairMode::Full,
     };
-    let plan = plan_repair(&rec, mode)?;
+    // The plan's merged directory is the only copy the writers need: the
+    // postoffices' merged lists are moved into it.
+    let plan = plan_repair_taking(&mut rec, mode)?;
+    let _ = freeing.join();
     phase.mark("plan_repair");
     let stamp = choose_stamp(&server, &times, args.stamp);
     let out_options = OutputOptions {

@@ -407,7 +407,21 @@ pub struct ServerInput {
 
 /// Reads the restored server's MAILDATA tree.
 pub fn load_server(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
-    let postoffice = PostOffice::open(dir, options)?;
+    load_server_with(dir, options, false)
+}
+
+/// [`load_server`] for a caller that needs the tree's list metadata (names,
+/// mailbags, templates) but not its entries once the snapshot holds them:
+/// each external postoffice's entries are freed as soon as its USR list is
+/// built, and so are the GAL and the POL's external entries, so the
+/// directory is never held twice while loading. The USR lists' entries carry
+/// no origin (`Origin::none()`).
+pub fn load_server_lean(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
+    load_server_with(dir, options, true)
+}
+
+fn load_server_with(dir: &Path, options: &LoadOptions, lean: bool) -> Result<ServerInput> {
+    let mut postoffice = PostOffice::open(dir, options)?;
     let paths = postoffice.dirsync_files();
     let srvconf_path = paths.srvconf.clone().ok_or_else(|| {
         Error::input(
@@ -452,18 +466,50 @@ pub fn load_server(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
             })
         })
         .collect();
-    let usr_lists = postoffice
-        .external_postoffices()
-        .into_iter()
-        .filter_map(|(scope, _)| {
-            let (net, po) = scope.network_postoffice()?;
-            let list = postoffice.usr_list(net, po)?;
-            Some((scope.clone(), list))
-        })
+    let own_pol = postoffice.pol();
+    // (network index, postoffice index, scope) in NETWORK/XTN order.
+    let externals: Vec<(usize, usize, Scope)> = postoffice
+        .data
+        .networks
+        .iter()
+        .enumerate()
+        .flat_map(|(ni, n)| (0..n.postoffices.len()).map(move |pi| (ni, pi)))
+        .zip(postoffice.external_postoffices())
+        .map(|((ni, pi), (scope, _))| (ni, pi, scope))
         .collect();
+    let mut usr_lists = Vec::with_capacity(externals.len());
+    for (ni, pi, scope) in externals {
+        // The lean load leaves out the entries' origins (file and record of
+        // each USR entry): no reconcile output names them, and finding them
+        // costs a hash lookup per entry.
+        let list = scope.network_postoffice().and_then(|(net, po)| {
+            if lean {
+                postoffice.data.usr_list(net, po)
+            } else {
+                postoffice.usr_list(net, po)
+            }
+        });
+        if let Some(list) = list {
+            usr_lists.push((scope, list));
+        }
+        if lean {
+            if let Some(p) = postoffice
+                .data
+                .networks
+                .get_mut(ni)
+                .and_then(|n| n.postoffices.get_mut(pi))
+            {
+                p.entries = Vec::new();
+            }
+        }
+    }
+    if lean {
+        postoffice.data.gal = Vec::new();
+        postoffice.data.pol_externals = Vec::new();
+    }
     let snapshot = ServerSnapshot {
         own_scope: postoffice.data.scope(),
-        own_pol: postoffice.pol(),
+        own_pol,
         sync: srvconf.sync,
         cycle: srvconf.cycle,
         requestors,

@@ -10,6 +10,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+
 use crate::codepage::is_cp850;
 use crate::error::{Error, Location, Result};
 use crate::model::{AddressKey, Directory, Entry, Operation, Scope};
@@ -21,7 +23,8 @@ pub mod report;
 pub mod view;
 
 pub use plan::{
-    apply_plan_to_views, plan_repair, RepairMode, RepairPlan, ResyncHeader, SrvconfUpdate,
+    apply_plan_to_views, plan_repair, plan_repair_taking, RepairMode, RepairPlan, ResyncHeader,
+    SrvconfUpdate,
 };
 pub use report::WrittenFile;
 pub use view::{owner_of, Views};
@@ -313,7 +316,9 @@ pub fn compute_hole(server: &Directory, merged: &Directory) -> Hole {
     for (k, m) in merged.iter_keyed() {
         match server.get(k) {
             None => hole.missing_adds.push(m.clone()),
-            Some(s) if !s.same_content(m) => hole.modified.push(Modified {
+            // Found by key, so the keys are equal: compare the rest of
+            // `Entry::same_content` without building both keys again.
+            Some(s) if !same_content_same_key(s, m) => hole.modified.push(Modified {
                 server: s.clone(),
                 merged: m.clone(),
             }),
@@ -329,6 +334,11 @@ pub fn compute_hole(server: &Directory, merged: &Directory) -> Hole {
     hole.missing_deletes.sort_by_cached_key(|e| e.key());
     hole.modified.sort_by_cached_key(|m| m.merged.key());
     hole
+}
+
+/// `Entry::same_content` for two entries already known to share a key.
+fn same_content_same_key(a: &Entry, b: &Entry) -> bool {
+    a.full_name == b.full_name && a.kind == b.kind && a.template == b.template
 }
 
 /// The sync numbers of one postoffice. `None` where unknown.
@@ -426,6 +436,11 @@ pub struct PostofficeReport {
     pub server_view: Directory,
     /// The merged list.
     pub merged: Directory,
+    /// Entries in the server's view (kept when a caller frees `server_view`).
+    pub server_entries: usize,
+    /// Entries in the merged list (kept when [`plan::plan_repair_taking`]
+    /// moves `merged` into the plan).
+    pub merged_entries: usize,
     /// Gateway entries kept from the server's view because the evidence (an
     /// extract) cannot say whose they are.
     pub gateway_kept_from_server: usize,
@@ -472,6 +487,27 @@ impl Reconciliation {
             }
             for (k, t) in &po.merged.templates {
                 d.templates.insert(k.clone(), t.clone());
+            }
+        }
+        d
+    }
+
+    /// Like [`Reconciliation::merged_directory`], but moves every
+    /// postoffice's merged list into the result (each `merged` is left empty;
+    /// `merged_entries` keeps its size). Same directory, same order.
+    pub fn take_merged_directory(&mut self) -> Directory {
+        let mut d = Directory::new();
+        d.reserve(self.postoffices.iter().map(|p| p.merged.len()).sum());
+        for po in &mut self.postoffices {
+            let mut list = std::mem::take(&mut po.merged);
+            let keys: Vec<AddressKey> = list.iter().map(|e| e.key()).collect();
+            for k in &keys {
+                if let Some(e) = list.remove(k) {
+                    d.upsert(e);
+                }
+            }
+            for (k, t) in std::mem::take(&mut list.templates) {
+                d.templates.insert(k, t);
             }
         }
         d
@@ -536,8 +572,9 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
     let scope_key = scope.key();
     let mut unattributed = 0;
     for e in entries {
+        let key = e.key();
         let owned = if e.address.is_pcm() {
-            e.key().scope_key() == scope_key
+            key.scope_key() == scope_key
         } else {
             kind != EvidenceKind::Extract
         };
@@ -553,7 +590,6 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
                 .or_insert_with(|| (owner, Directory::new()))
                 .1
         };
-        let key = e.key();
         if let Some(prev) = target.upsert(e) {
             if let Some(kept) = target.get(&key) {
                 duplicates.push(Duplicate {
@@ -668,20 +704,67 @@ pub fn reconcile(
     evidence: Vec<Evidence>,
     options: &ReconcileOptions,
 ) -> Result<Reconciliation> {
+    reconcile_with(server, None, evidence, options)
+}
+
+/// [`reconcile`] for a caller that no longer needs the snapshot's lists: the
+/// USR lists, the POL and the master transactions are taken out of `server`
+/// (left empty) and the server's views are built by moving them instead of
+/// copying every entry. The rest of the snapshot is kept. Same result.
+pub fn reconcile_taking(
+    server: &mut ServerSnapshot,
+    evidence: Vec<Evidence>,
+    options: &ReconcileOptions,
+) -> Result<Reconciliation> {
+    let lists = TakenLists {
+        usr_lists: std::mem::take(&mut server.usr_lists),
+        own_pol: std::mem::take(&mut server.own_pol),
+        master: std::mem::take(&mut server.master),
+    };
+    reconcile_with(server, Some(lists), evidence, options)
+}
+
+/// The parts of a snapshot [`reconcile_taking`] moves into the views.
+struct TakenLists {
+    usr_lists: Vec<(Scope, Directory)>,
+    own_pol: Directory,
+    master: Vec<MasterTransaction>,
+}
+
+fn reconcile_with(
+    server: &ServerSnapshot,
+    taken: Option<TakenLists>,
+    evidence: Vec<Evidence>,
+    options: &ReconcileOptions,
+) -> Result<Reconciliation> {
     let own_key = server.own_scope.key();
 
     // The server's view of every postoffice.
     let mut views = Views::new();
-    for (scope, list) in &server.usr_lists {
-        if scope.key() != own_key {
-            views.load_list(scope, list);
+    let mut own_views = Views::new();
+    match taken {
+        Some(t) => {
+            for (scope, list) in t.usr_lists {
+                if scope.key() != own_key {
+                    views.load_list_owned(&scope, list);
+                }
+            }
+            views.replay_all(&t.master);
+            drop(t.master);
+            own_views.load_list_owned(&server.own_scope, t.own_pol);
+        }
+        None => {
+            for (scope, list) in &server.usr_lists {
+                if scope.key() != own_key {
+                    views.load_list(scope, list);
+                }
+            }
+            views.replay_all(&server.master);
+            // The server's own postoffice: its POL (master copies of its own
+            // changes are already folded into it).
+            own_views.load_list(&server.own_scope, &server.own_pol);
         }
     }
-    views.replay_all(&server.master);
-    // The server's own postoffice: its POL (master copies of its own changes
-    // are already folded into it).
-    let mut own_views = Views::new();
-    own_views.load_list(&server.own_scope, &server.own_pol);
     let own_view = own_views.lists.remove(&own_key).unwrap_or_default();
     views.touch(&server.own_scope);
     views.lists.insert(own_key.clone(), own_view);
@@ -697,8 +780,16 @@ pub fn reconcile(
     // Evidence, prepared and grouped by postoffice.
     let mut by_po: BTreeMap<String, Vec<Prepared>> = BTreeMap::new();
     let mut forensic_by_po: BTreeMap<String, Vec<(String, Directory)>> = BTreeMap::new();
-    for (i, ev) in evidence.into_iter().enumerate() {
-        let mut p = prepare(i, ev)?;
+    // Each evidence is prepared on its own (in parallel); the results are
+    // taken in argument order, so the first error and every list keep the
+    // order of the sequential loop.
+    let prepared: Vec<Result<Prepared>> = evidence
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, ev)| prepare(i, ev))
+        .collect();
+    for p in prepared {
+        let mut p = p?;
         views.touch(&p.scope);
         for (k, (_, d)) in std::mem::take(&mut p.forensic) {
             if d.is_empty() {
@@ -712,27 +803,41 @@ pub fn reconcile(
         by_po.entry(p.scope.key()).or_default().push(p);
     }
 
-    let mut postoffices = Vec::with_capacity(views.scopes.len());
-    let scopes: Vec<(String, Scope)> = views
+    // The postoffices are independent: their inputs are gathered in scope-key
+    // order, reconciled in parallel, and taken back in that order (the first
+    // error in scope order wins, as in a sequential loop).
+    let work: Vec<PoWork> = views
         .scopes
         .iter()
-        .map(|(k, s)| (k.clone(), s.clone()))
+        .map(|(key, scope)| PoWork {
+            server_view: views.lists.remove(key).unwrap_or_default(),
+            evs: by_po.remove(key).unwrap_or_default(),
+            forensic: forensic_by_po.remove(key).unwrap_or_default(),
+            record: records.get(key).copied(),
+            is_own: *key == own_key,
+            key: key.clone(),
+            scope: scope.clone(),
+        })
         .collect();
-    for (key, scope) in scopes {
-        let server_view = views.lists.remove(&key).unwrap_or_default();
-        let evs = by_po.remove(&key).unwrap_or_default();
-        let po = reconcile_one(
-            &key,
-            scope,
-            server_view,
-            evs,
-            forensic_by_po.remove(&key).unwrap_or_default(),
-            records.get(&key).copied(),
-            server,
-            key == own_key,
-            options,
-        )?;
-        postoffices.push(po);
+    let results: Vec<Result<PostofficeReport>> = work
+        .into_par_iter()
+        .map(|w| {
+            reconcile_one(
+                &w.key,
+                w.scope,
+                w.server_view,
+                w.evs,
+                w.forensic,
+                w.record,
+                server,
+                w.is_own,
+                options,
+            )
+        })
+        .collect();
+    let mut postoffices = Vec::with_capacity(results.len());
+    for r in results {
+        postoffices.push(r?);
     }
 
     // Gateway addresses claimed by two postoffices.
@@ -762,6 +867,18 @@ pub fn reconcile(
         requestors,
         cross_duplicates,
     })
+}
+
+/// The inputs of one postoffice's reconciliation, gathered before the
+/// parallel step.
+struct PoWork<'a> {
+    key: String,
+    scope: Scope,
+    server_view: Directory,
+    evs: Vec<Prepared>,
+    forensic: Vec<(String, Directory)>,
+    record: Option<&'a ServerRequestorRecord>,
+    is_own: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1021,6 +1138,8 @@ fn reconcile_one(
         superseded,
         status,
         server_record: record.map(|r| r.name.clone()),
+        server_entries: server_view.len(),
+        merged_entries: merged.len(),
         server_view,
         merged,
         gateway_kept_from_server: gateway_kept,

@@ -88,6 +88,22 @@ fn next(n: u32) -> Result<u32> {
 ///
 /// Fails only when the sync numbers would pass `u32::MAX`.
 pub fn plan_repair(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan> {
+    let mut plan = plan_without_merged(rec, mode)?;
+    plan.merged = rec.merged_directory();
+    Ok(plan)
+}
+
+/// [`plan_repair`] for a caller that keeps only the plan's copy of the merged
+/// directory: every postoffice's merged list is moved into `plan.merged`
+/// (see [`Reconciliation::take_merged_directory`]) instead of copied. The
+/// reconciliation keeps everything else, `merged_entries` included.
+pub fn plan_repair_taking(rec: &mut Reconciliation, mode: RepairMode) -> Result<RepairPlan> {
+    let mut plan = plan_without_merged(rec, mode)?;
+    plan.merged = rec.take_merged_directory();
+    Ok(plan)
+}
+
+fn plan_without_merged(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan> {
     let base_sync = rec.server_sync;
     let mut top = base_sync;
     for po in &rec.postoffices {
@@ -225,7 +241,7 @@ pub fn plan_repair(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan>
         resync,
         resync_recommended,
         unfilled,
-        merged: rec.merged_directory(),
+        merged: Directory::new(),
     })
 }
 

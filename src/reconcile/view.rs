@@ -86,6 +86,49 @@ impl Views {
         }
     }
 
+    /// Like [`Views::load_list`], but takes the list by value: when the list
+    /// holds only entries its own scope owns (the usual USR list) and this
+    /// scope's view is still empty, the list itself becomes the view, moved
+    /// rather than copied entry by entry. Same result as `load_list`.
+    pub fn load_list_owned(&mut self, scope: &Scope, mut list: Directory) {
+        let list_key = scope.key();
+        let fresh = self
+            .lists
+            .get(&list_key)
+            .is_none_or(|d| d.is_empty() && d.templates.is_empty());
+        let foreign = list
+            .iter_keyed()
+            .any(|(k, e)| e.address.is_pcm() && k.scope_key() != list_key);
+        if !fresh || foreign {
+            self.load_list(scope, &list);
+            return;
+        }
+        self.groups.extend(
+            list.iter_keyed()
+                .filter(|(_, e)| e.kind == EntryKind::Group)
+                .map(|(k, _)| k.clone()),
+        );
+        // Template definitions another postoffice owns go to that owner.
+        let moved: Vec<String> = list
+            .templates
+            .iter()
+            .filter(|(_, def)| template_owner(&def.scope, scope).key() != list_key)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut others = Vec::with_capacity(moved.len());
+        for k in moved {
+            if let Some(def) = list.templates.remove(&k) {
+                others.push(def);
+            }
+        }
+        self.touch(scope);
+        self.lists.insert(list_key, list);
+        for def in others {
+            let owner = template_owner(&def.scope, scope);
+            self.touch(&owner).apply(Operation::Template(def));
+        }
+    }
+
     /// Replays one transaction (idempotently) with the given origin.
     ///
     /// `A` upserts, `D` removes if present, `M` re-keys old → new (and does
@@ -255,6 +298,63 @@ mod tests {
         // R of the postoffice clears its gateway entries too.
         v.replay(&p, &Operation::Replace(p.clone()));
         assert!(v.get(&p.key()).unwrap().is_empty());
+    }
+
+    /// `load_list_owned` gives what `load_list` gives: own entries moved,
+    /// a foreign PCM entry sent to its owner, groups remembered, and a view
+    /// that already holds entries merged with, not replaced by, the list.
+    #[test]
+    fn owned_load_equals_borrowed_load() {
+        use crate::model::TemplateDef;
+        let p = Scope::postoffice("N", "P");
+        let q = Scope::postoffice("N", "Q");
+        let mut g = e("Group", "PCM:N/P/G");
+        g.kind = EntryKind::Group;
+        let plain: Directory = [e("A", "PCM:N/P/A"), g, e("Gw", "SMTP:a@b.c")]
+            .into_iter()
+            .collect();
+        let mut with_foreign = plain.clone();
+        with_foreign.upsert(e("Q", "PCM:N/Q/X"));
+        with_foreign.templates.insert(
+            q.key(),
+            TemplateDef {
+                scope: q.clone(),
+                fields: Vec::new(),
+            },
+        );
+        let order = |v: &Views, k: &str| -> Vec<String> {
+            v.get(k)
+                .map(|d| d.iter().map(|e| e.address.to_string()).collect())
+                .unwrap_or_default()
+        };
+        for list in [plain, with_foreign] {
+            for preloaded in [false, true] {
+                let mut a = Views::new();
+                let mut b = Views::new();
+                if preloaded {
+                    let q_list: Directory = [e("P2", "PCM:N/P/B")].into_iter().collect();
+                    a.load_list(&q, &q_list);
+                    b.load_list(&q, &q_list);
+                    a.replay(&p, &Operation::Add(e("Z", "PCM:N/P/Z")));
+                    b.replay(&p, &Operation::Add(e("Z", "PCM:N/P/Z")));
+                }
+                a.load_list(&p, &list);
+                b.load_list_owned(&p, list.clone());
+                assert_eq!(
+                    a.scopes.keys().collect::<Vec<_>>(),
+                    b.scopes.keys().collect::<Vec<_>>()
+                );
+                for k in a.scopes.keys() {
+                    assert_eq!(order(&a, k), order(&b, k), "{k}");
+                    let (ta, tb) = (&a.get(k).unwrap().templates, &b.get(k).unwrap().templates);
+                    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+                }
+                assert_eq!(a.groups, b.groups);
+                assert!(b
+                    .groups
+                    .contains(&Address::parse("PCM:N/P/G").unwrap().key()));
+            }
+        }
     }
 
     #[test]
