@@ -1,7 +1,7 @@
 //! Benchmark: the export writers alone on an in-memory directory.
 //!
-//! `cargo bench --bench export` (optional argument: entry count, default
-//! 1,000,000). Builds a directory shaped like the 1M import-text sample
+//! `cargo bench --bench export` (optional arguments: entry count, default
+//! 1,000,000, and writer names to run). Builds a directory shaped like the 1M import-text sample
 //! (PCM users over 1,000 postoffices, every 10th with a template value, every
 //! 50th a group, a few SMTP entries), then times each writer into an in-memory
 //! sink. Prints one line per writer with seconds and output bytes.
@@ -50,7 +50,10 @@ fn entry(i: usize) -> Entry {
     e
 }
 
-fn run(name: &str, f: impl FnOnce(&mut dyn Write)) {
+fn run(only: &[String], name: &str, f: impl FnOnce(&mut dyn Write)) {
+    if !only.is_empty() && !only.iter().any(|o| o == name) {
+        return;
+    }
     let mut sink = std::io::BufWriter::new(Sink(0));
     let t = Instant::now();
     f(&mut sink);
@@ -68,23 +71,35 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
+    // Other arguments pick writers: ldif, csv, csv-exch, json (default: all).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a.parse::<usize>().is_err() && !a.starts_with('-'))
+        .collect();
     let t = Instant::now();
     let dir: Directory = (0..n).map(entry).collect();
     println!("built {n} entries in {:.3} s", t.elapsed().as_secs_f64());
-    run("ldif", |w| {
+    run(&only, "ldif", |w| {
         write_ldif(&dir, w, "dc=example,dc=com").unwrap_or(())
     });
-    run("csv", |w| {
+    run(&only, "csv", |w| {
         write_csv(&dir, w, CsvProfile::Default).unwrap_or(())
     });
-    run("csv-exch", |w| {
+    run(&only, "csv-exch", |w| {
         write_csv(&dir, w, CsvProfile::Exchange).unwrap_or(())
     });
-    run("json", |w| write_json(&dir, w, false).unwrap_or(()));
+    run(&only, "json", |w| write_json(&dir, w, false).unwrap_or(()));
     let t = Instant::now();
     let s = dir.sorted();
     println!(
         "(sorted() alone {:.3} s for {} entries)",
+        t.elapsed().as_secs_f64(),
+        s.len()
+    );
+    let t = Instant::now();
+    let s = msmail::export::sorted_entries(&dir);
+    println!(
+        "(export::sorted_entries alone {:.3} s for {} entries)",
         t.elapsed().as_secs_f64(),
         s.len()
     );

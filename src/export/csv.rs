@@ -115,7 +115,7 @@ fn template_header(prompt: &str, n: usize) -> String {
 /// Writes the directory as CSV in the given profile, rows in
 /// [`Directory::sorted`] order.
 pub fn write_csv(dir: &Directory, w: &mut dyn Write, profile: CsvProfile) -> Result<()> {
-    let entries = dir.sorted();
+    let entries = super::sorted_entries(dir);
     let mut out = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(w);
