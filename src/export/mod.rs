@@ -4,11 +4,27 @@
 
 use std::collections::HashMap;
 
-use crate::model::{AddressKey, Directory, Entry};
+use crate::model::{Address, AddressKey, Directory, Entry, FREE_FORM_TYPES};
 
 pub mod csv;
 pub mod json;
 pub mod ldif;
+
+/// [`Address::parts`] without its per-call allocation (the type is compared
+/// case-insensitively instead of upper-cased): the same answer for every
+/// address.
+pub(crate) fn address_parts(a: &Address) -> Option<(&str, &str, &str)> {
+    let ty = a.type_name.as_str();
+    if FREE_FORM_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
+        return None;
+    }
+    let mut it = a.body.splitn(3, '/');
+    let (x, y, z) = (it.next()?, it.next()?, it.next()?);
+    if z.contains('/') && !a.is_pcm() {
+        return None;
+    }
+    Some((x, y, z))
+}
 
 /// The entries of `dir` in exactly [`Directory::sorted`] order (scope key, then
 /// address key), computed cache-friendly for large directories: entries are
@@ -83,6 +99,28 @@ pub fn sorted_entries(dir: &Directory) -> Vec<&Entry> {
 mod tests {
     use super::*;
     use crate::model::Address;
+
+    #[test]
+    fn address_parts_matches_the_model() {
+        for a in [
+            "PCM:A/B/C",
+            "pcm:a/b/c/d",
+            "CSI:A/B/C",
+            "PROFS:G/N/U",
+            "PROFS:G/N/U/V",
+            "smtp:a/b/c",
+            "Smtp:x@y",
+            "X400:c=us/a=b/p=c",
+            "3com:a/b/c",
+            "FAX:123",
+            "PCM:A/B",
+            "PCM:",
+            "MCI:1/2/3",
+        ] {
+            let a = Address::parse(a).unwrap();
+            assert_eq!(address_parts(&a), a.parts(), "{a}");
+        }
+    }
 
     #[test]
     fn sorted_entries_matches_directory_sorted() {
