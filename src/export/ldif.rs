@@ -345,6 +345,19 @@ struct DnPlanner<'a> {
     /// Reused buffers: the address text and the folded entry DN key.
     addr: String,
     folded: String,
+    /// When set: the folded address texts of every entry that is not
+    /// [`plain_address`]. A plain entry whose folded address is not in here
+    /// cannot share its DN with any other entry, so it is not recorded in
+    /// `used` (no allocation for the usual all-ASCII directory).
+    not_plain: Option<FastMap<String, ()>>,
+}
+
+/// An address whose text is ASCII without spaces: [`ldap_fold`] is then just
+/// ASCII lower case. Two different entries with plain addresses never fold
+/// together (folding together would mean equal address keys, which the
+/// directory does not allow).
+fn plain_address(addr: &str) -> bool {
+    addr.bytes().all(|b| b.is_ascii() && b != b' ')
 }
 
 /// Where one entry goes (the DN is left in the planner's caller buffer).
@@ -367,7 +380,23 @@ impl<'a> DnPlanner<'a> {
             key: String::new(),
             addr: String::new(),
             folded: String::new(),
+            not_plain: None,
         }
+    }
+
+    /// Prepares the plain-address shortcut for placing exactly `entries`.
+    fn expect(&mut self, entries: &[&Entry]) {
+        let mut set: FastMap<String, ()> = FastMap::default();
+        for e in entries {
+            self.addr.clear();
+            self.addr.push_str(&e.address.type_name);
+            self.addr.push(':');
+            self.addr.push_str(&e.address.body);
+            if !plain_address(&self.addr) {
+                set.insert(ldap_fold(&self.addr), ());
+            }
+        }
+        self.not_plain = Some(set);
     }
 
     /// Is the entry's container chain spelled exactly like the last one?
@@ -423,15 +452,27 @@ impl<'a> DnPlanner<'a> {
         self.folded.clear();
         self.folded.push_str(&self.key);
         self.folded.push('\u{2}');
+        let fold_start = self.folded.len();
         ldap_fold_into(&self.addr, &mut self.folded);
-        let n = match self.used.get_mut(self.folded.as_str()) {
-            Some(n) => {
-                *n += 1;
-                *n
+        let record = match &self.not_plain {
+            None => true,
+            Some(set) => {
+                !plain_address(&self.addr)
+                    || set.contains_key(self.folded.get(fold_start..).unwrap_or_default())
             }
-            None => {
-                self.used.insert(self.folded.clone(), 1);
-                1
+        };
+        let n = if !record {
+            1
+        } else {
+            match self.used.get_mut(self.folded.as_str()) {
+                Some(n) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    self.used.insert(self.folded.clone(), 1);
+                    1
+                }
             }
         };
         dn.clear();
@@ -613,11 +654,12 @@ pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<(
     let mut base_attrs: Vec<(&str, &str)> = classes.iter().map(|c| ("objectClass", *c)).collect();
     base_attrs.push((battr_static, &bvalue));
     write_plain_record(&mut out, base_dn, &base_attrs).map_err(io_err)?;
+    let entries = super::sorted_entries(dir);
     let mut planner = DnPlanner::new(base_dn);
-    planner.used.reserve(dir.len());
+    planner.expect(&entries);
     let mut dn = String::new();
     let mut scratch = String::new();
-    for e in super::sorted_entries(dir) {
+    for e in entries {
         let p = planner.place(e, true, &mut dn);
         for (cdn, ou) in &p.new_containers {
             let attrs = [
@@ -987,6 +1029,34 @@ mod tests {
         assert_eq!(sorted.len(), dns.len());
         assert!(text.contains("+ou=msmail-2,"));
         assert_eq!(export(&d), text, "stable across runs");
+    }
+
+    #[test]
+    fn plain_address_folding_with_a_non_plain_one_is_disambiguated() {
+        // U+212A KELVIN SIGN lower-cases to ASCII `k`: a plain address and a
+        // non-plain one fold together, so the shortcut must still count both.
+        let d: Directory = [
+            entry("Plain", "SMTP:k@x"),
+            entry("Kelvin", "SMTP:\u{212A}@x"),
+            entry("Other", "SMTP:j@x"),
+        ]
+        .into_iter()
+        .collect();
+        let text = export(&d);
+        let recs = parse_ldif(&text).unwrap();
+        let dns: Vec<String> = recs.iter().map(|r| normalize_dn(&r.dn).unwrap()).collect();
+        let mut sorted = dns.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), dns.len(), "{text}");
+        let marked: Vec<&str> = recs
+            .iter()
+            .filter(|r| r.dn.contains("+ou=msmail-2,"))
+            .map(|r| r.first("cn").unwrap())
+            .collect();
+        assert_eq!(marked, vec!["Kelvin"], "{text}");
+        assert!(plain_address("SMTP:k@x") && !plain_address("SMTP:\u{212A}@x"));
+        assert!(!plain_address("SMTP:a b"));
     }
 
     #[test]
