@@ -77,15 +77,43 @@ fn io_err(e: impl std::fmt::Display) -> Error {
     Error::output("<output>", e.to_string())
 }
 
+/// Hash map with a fast (non-SipHash) hasher; never iterated for output.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// For each template value of an entry, which repetition of its prompt it is
+/// (1 for the first `Phone:`, 2 for the second, ...), into `out`. Linear scan
+/// for the usual handful of values, a map beyond that.
+fn repetitions(template: &[TemplateValue], out: &mut Vec<usize>) {
+    out.clear();
+    if template.len() <= 16 {
+        for (j, t) in template.iter().enumerate() {
+            let before = template
+                .get(..j)
+                .unwrap_or_default()
+                .iter()
+                .filter(|u| u.prompt == t.prompt)
+                .count();
+            out.push(before + 1);
+        }
+        return;
+    }
+    let mut count: FastMap<&str, usize> = FastMap::default();
+    for t in template {
+        let n = count.entry(t.prompt.as_str()).or_insert(0);
+        *n += 1;
+        out.push(*n);
+    }
+}
+
 /// Template columns: `(prompt, repetition)` in a deterministic order —
 /// template definitions first (by scope key, field order), then prompts in
 /// order of first appearance over the sorted entries.
-fn template_columns(dir: &Directory, entries: &[&Entry]) -> Vec<(String, usize)> {
-    let mut cols: Vec<(String, usize)> = Vec::new();
-    let mut seen: HashMap<(String, usize), ()> = HashMap::new();
-    let mut add = |p: &str, n: usize, cols: &mut Vec<(String, usize)>| {
-        if seen.insert((p.to_string(), n), ()).is_none() {
-            cols.push((p.to_string(), n));
+fn template_columns<'d>(dir: &'d Directory, entries: &[&'d Entry]) -> Vec<(&'d str, usize)> {
+    let mut cols: Vec<(&'d str, usize)> = Vec::new();
+    let mut seen: FastMap<(&'d str, usize), ()> = FastMap::default();
+    let mut add = |p: &'d str, n: usize, cols: &mut Vec<(&'d str, usize)>| {
+        if seen.insert((p, n), ()).is_none() {
+            cols.push((p, n));
         }
     };
     for def in dir.templates.values() {
@@ -93,12 +121,11 @@ fn template_columns(dir: &Directory, entries: &[&Entry]) -> Vec<(String, usize)>
             add(&f.prompt, 1, &mut cols);
         }
     }
+    let mut reps = Vec::new();
     for e in entries {
-        let mut count: HashMap<&str, usize> = HashMap::new();
-        for t in &e.template {
-            let n = count.entry(t.prompt.as_str()).or_insert(0);
-            *n += 1;
-            add(&t.prompt, *n, &mut cols);
+        repetitions(&e.template, &mut reps);
+        for (t, &n) in e.template.iter().zip(&reps) {
+            add(&t.prompt, n, &mut cols);
         }
     }
     cols
@@ -115,9 +142,10 @@ fn template_header(prompt: &str, n: usize) -> String {
 /// Writes the directory as CSV in the given profile, rows in
 /// [`Directory::sorted`] order.
 pub fn write_csv(dir: &Directory, w: &mut dyn Write, profile: CsvProfile) -> Result<()> {
-    let entries = dir.sorted();
+    let entries = super::sorted_entries(dir);
     let mut out = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
+        .buffer_capacity(64 * 1024)
         .from_writer(w);
     match profile {
         CsvProfile::Default => write_default(&entries, dir, &mut out)?,
@@ -126,16 +154,27 @@ pub fn write_csv(dir: &Directory, w: &mut dyn Write, profile: CsvProfile) -> Res
     out.flush().map_err(io_err)
 }
 
+/// Writes one cell with the formula guard.
+fn guarded_field(out: &mut ::csv::Writer<&mut dyn Write>, v: &str) -> Result<()> {
+    out.write_field(guard(v).as_bytes()).map_err(io_err)
+}
+
+/// Ends the current record.
+fn end_record(out: &mut ::csv::Writer<&mut dyn Write>) -> Result<()> {
+    out.write_record(std::iter::empty::<&[u8]>())
+        .map_err(io_err)
+}
+
 fn write_default(
     entries: &[&Entry],
     dir: &Directory,
     out: &mut ::csv::Writer<&mut dyn Write>,
 ) -> Result<()> {
     let tcols = template_columns(dir, entries);
-    let index: HashMap<(&str, usize), usize> = tcols
+    let index: FastMap<(&str, usize), usize> = tcols
         .iter()
         .enumerate()
-        .map(|(i, (p, n))| ((p.as_str(), *n), i))
+        .map(|(i, (p, n))| ((*p, *n), i))
         .collect();
     let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|s| s.to_string()).collect();
     header.extend(
@@ -144,73 +183,112 @@ fn write_default(
             .map(|(p, n)| guard(&template_header(p, *n)).into_owned()),
     );
     out.write_record(&header).map_err(io_err)?;
-    let mut row: Vec<Cow<str>> = Vec::with_capacity(header.len());
+    let mut address = String::new();
+    let mut scope = String::new();
+    let mut tvals: Vec<&str> = Vec::with_capacity(tcols.len());
+    let mut reps = Vec::new();
     for e in entries {
-        row.clear();
-        let address = e.address.to_string();
-        let (net, po, mb) = e.address.parts().unwrap_or(("", "", ""));
-        let scope = e.scope().to_string();
+        let a = &e.address;
+        address.clear();
+        address.push_str(&a.type_name);
+        address.push(':');
+        address.push_str(&a.body);
+        let parts = super::address_parts(a);
+        // `Scope` text (`TYPE:NET/PO`, canonical type) without building a `Scope`.
+        scope.clear();
+        if a.type_name.eq_ignore_ascii_case("CSI") {
+            scope.push_str("PCM");
+        } else {
+            scope.extend(a.type_name.chars().map(|c| c.to_ascii_uppercase()));
+        }
+        scope.push(':');
+        if let Some((x, y, _)) = parts {
+            scope.push_str(x);
+            scope.push('/');
+            scope.push_str(y);
+        }
+        let (net, po, mb) = parts.unwrap_or(("", "", ""));
         for v in [
             e.full_name.as_str(),
             &address,
-            &e.address.type_name,
+            &a.type_name,
             net,
             po,
             mb,
             e.kind.as_str(),
             &scope,
         ] {
-            row.push(Cow::Owned(guard(v).into_owned()));
+            guarded_field(out, v)?;
         }
-        let mut tvals: Vec<&str> = vec![""; tcols.len()];
-        let mut count: HashMap<&str, usize> = HashMap::new();
-        for t in &e.template {
-            let n = count.entry(t.prompt.as_str()).or_insert(0);
-            *n += 1;
+        tvals.clear();
+        tvals.resize(tcols.len(), "");
+        repetitions(&e.template, &mut reps);
+        for (t, &n) in e.template.iter().zip(&reps) {
             if let Some(slot) = index
-                .get(&(t.prompt.as_str(), *n))
+                .get(&(t.prompt.as_str(), n))
                 .and_then(|&i| tvals.get_mut(i))
             {
                 *slot = &t.value;
             }
         }
-        row.extend(tvals.into_iter().map(guard));
-        out.write_record(row.iter().map(|c| c.as_bytes()))
-            .map_err(io_err)?;
+        for v in &tvals {
+            guarded_field(out, v)?;
+        }
+        end_record(out)?;
     }
     Ok(())
 }
 
 /// The Exchange `Directory Name` base for an entry: the mailbox (third part)
 /// when the address has parts, otherwise the full name, otherwise the body.
-fn exchange_base_name(e: &Entry) -> String {
-    match e.address.parts() {
-        Some((_, _, mb)) => mb.to_string(),
-        None if !e.full_name.trim().is_empty() => e.full_name.trim().to_string(),
-        None => e.address.body.clone(),
+fn exchange_base_name(e: &Entry) -> &str {
+    match super::address_parts(&e.address) {
+        Some((_, _, mb)) => mb,
+        None if !e.full_name.trim().is_empty() => e.full_name.trim(),
+        None => &e.address.body,
     }
 }
 
 fn write_exchange(entries: &[&Entry], out: &mut ::csv::Writer<&mut dyn Write>) -> Result<()> {
     out.write_record(EXCHANGE_COLUMNS).map_err(io_err)?;
     // Lower-cased names in use → the next suffix to try for that base name.
-    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut used: FastMap<String, usize> = FastMap::default();
+    used.reserve(entries.len());
+    let mut email = String::new();
+    let mut proxy = String::new();
     for e in entries {
         let base = exchange_base_name(e);
-        let mut dir_name = base.clone();
+        let base_lc = base.to_lowercase();
+        let mut dir_name: Cow<str> = Cow::Borrowed(base);
         let mut n = 1;
-        while used.contains_key(&dir_name.to_lowercase()) {
-            n = used.get(&base.to_lowercase()).copied().unwrap_or(1).max(n) + 1;
-            dir_name = format!("{base}-{n}");
+        // The first candidate is `base` itself, whose lower case is `base_lc`.
+        let mut taken = used.contains_key(&base_lc);
+        while taken {
+            n = used.get(&base_lc).copied().unwrap_or(1).max(n) + 1;
+            dir_name = Cow::Owned(format!("{base}-{n}"));
+            taken = used.contains_key(&dir_name.to_lowercase());
         }
-        used.insert(base.to_lowercase(), n.max(1));
-        used.entry(dir_name.to_lowercase()).or_insert(1);
-        let (class, home, email, proxy) = match (e.kind, e.address.is_pcm()) {
-            (EntryKind::Group, _) => ("dl", "", String::new(), pcm_proxy(e)),
-            (EntryKind::User, true) => ("mailbox", "~SERVER", String::new(), pcm_proxy(e)),
-            (EntryKind::User, false) => ("remote", "", e.address.to_string(), String::new()),
+        let suffixed_lc = (n > 1).then(|| dir_name.to_lowercase());
+        used.insert(base_lc, n.max(1));
+        if let Some(lc) = suffixed_lc {
+            used.entry(lc).or_insert(1);
+        }
+        email.clear();
+        proxy.clear();
+        let pcm = e.address.is_pcm();
+        let (class, home) = match (e.kind, pcm) {
+            (EntryKind::Group, _) => ("dl", ""),
+            (EntryKind::User, true) => ("mailbox", "~SERVER"),
+            (EntryKind::User, false) => ("remote", ""),
         };
-        let row = [
+        if e.kind == EntryKind::Group || pcm {
+            pcm_proxy_into(e, &mut proxy);
+        } else {
+            email.push_str(&e.address.type_name);
+            email.push(':');
+            email.push_str(&e.address.body);
+        }
+        for v in [
             class,
             "Create",
             &dir_name,
@@ -222,18 +300,23 @@ fn write_exchange(entries: &[&Entry], out: &mut ::csv::Writer<&mut dyn Write>) -
             home,
             &email,
             &proxy,
-        ];
-        out.write_record(row.iter().map(|v| guard(v).into_owned()))
-            .map_err(io_err)?;
+        ] {
+            guarded_field(out, v)?;
+        }
+        end_record(out)?;
     }
     Ok(())
 }
 
-/// `MS:NET/PO/MAILBOX` for PCM addresses, empty otherwise.
-fn pcm_proxy(e: &Entry) -> String {
-    match (e.address.is_pcm(), e.address.parts()) {
-        (true, Some((n, p, m))) => format!("MS:{n}/{p}/{m}"),
-        _ => String::new(),
+/// `MS:NET/PO/MAILBOX` for PCM addresses, nothing otherwise, appended to `out`.
+fn pcm_proxy_into(e: &Entry, out: &mut String) {
+    if let (true, Some((n, p, m))) = (e.address.is_pcm(), super::address_parts(&e.address)) {
+        out.push_str("MS:");
+        out.push_str(n);
+        out.push('/');
+        out.push_str(p);
+        out.push('/');
+        out.push_str(m);
     }
 }
 
@@ -401,6 +484,23 @@ mod tests {
 
     fn entry(name: &str, addr: &str) -> Entry {
         Entry::new(name, Address::parse(addr).unwrap())
+    }
+
+    #[test]
+    fn repetitions_count_each_prompt_on_both_paths() {
+        let tv = |p: &str| TemplateValue {
+            prompt: p.into(),
+            value: String::new(),
+        };
+        let mut out = Vec::new();
+        let small: Vec<TemplateValue> = ["A", "B", "A", "A", "C", "B"].map(tv).to_vec();
+        repetitions(&small, &mut out);
+        assert_eq!(out, vec![1, 1, 2, 3, 1, 2]);
+        // Over 16 values the map path runs; same answers.
+        let big: Vec<TemplateValue> = (0..40).map(|i| tv(["A", "B", "C"][i % 3])).collect();
+        repetitions(&big, &mut out);
+        let want: Vec<usize> = (0..40).map(|i| i / 3 + 1).collect();
+        assert_eq!(out, want);
     }
 
     fn write(d: &Directory, p: CsvProfile) -> String {

@@ -129,7 +129,7 @@ fn io_err(e: impl std::fmt::Display) -> Error {
 /// Writes the directory as one JSON document (pretty, 2-space indent, final
 /// newline) or, with `ndjson`, one compact entry object per line.
 pub fn write_json(dir: &Directory, w: &mut dyn Write, ndjson: bool) -> Result<()> {
-    let entries = dir.sorted();
+    let entries = super::sorted_entries(dir);
     if ndjson {
         for e in entries {
             serde_json::to_writer(&mut *w, &JsonEntry::from_entry(e)).map_err(io_err)?;

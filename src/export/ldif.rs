@@ -90,59 +90,115 @@ pub fn is_safe_string(s: &str) -> bool {
     safe_init && b.iter().all(|&c| safe_char(c)) && !s.ends_with(' ')
 }
 
-/// Writes one logical line folded at [`FOLD_WIDTH`]. The line is ASCII (every
-/// non-ASCII value is base64), so folding by bytes never splits a character.
-fn write_folded(w: &mut dyn Write, line: &str) -> std::io::Result<()> {
-    let b = line.as_bytes();
-    if b.len() <= FOLD_WIDTH {
-        w.write_all(b)?;
-        return w.write_all(b"\n");
-    }
-    let (head, mut tail) = b.split_at(FOLD_WIDTH);
-    w.write_all(head)?;
-    w.write_all(b"\n")?;
-    while !tail.is_empty() {
-        let n = tail.len().min(FOLD_WIDTH - 1);
-        let (chunk, more) = tail.split_at(n);
-        w.write_all(b" ")?;
-        w.write_all(chunk)?;
-        w.write_all(b"\n")?;
-        tail = more;
-    }
-    Ok(())
+/// Size at which [`LdifBuf`] hands its bytes to the writer.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// Builds LDIF records in memory and hands them to the writer in large
+/// chunks: no allocation per line, one `write_all` per ~64 KiB.
+struct LdifBuf<'w> {
+    w: &'w mut dyn Write,
+    buf: Vec<u8>,
+    /// The part of an over-long line being folded.
+    fold: Vec<u8>,
 }
 
-/// Writes `name: value`, or `name:: base64` when the value is not a SAFE-STRING.
-fn write_attr(w: &mut dyn Write, name: &str, value: &str) -> std::io::Result<()> {
-    let line = if value.is_empty() {
-        format!("{name}:")
-    } else if is_safe_string(value) {
-        format!("{name}: {value}")
-    } else {
-        let enc = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
-        format!("{name}:: {enc}")
-    };
-    write_folded(w, &line)
+impl<'w> LdifBuf<'w> {
+    fn new(w: &'w mut dyn Write) -> Self {
+        LdifBuf {
+            w,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            fold: Vec::new(),
+        }
+    }
+
+    /// Appends `name: value`, or `name:: base64` when the value is not a
+    /// SAFE-STRING, folded at [`FOLD_WIDTH`]. The line is ASCII (every
+    /// non-ASCII value is base64), so folding by bytes never splits a character.
+    fn attr(&mut self, name: &str, value: &str) {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(name.as_bytes());
+        if value.is_empty() {
+            self.buf.push(b':');
+        } else if is_safe_string(value) {
+            self.buf.extend_from_slice(b": ");
+            self.buf.extend_from_slice(value.as_bytes());
+        } else {
+            self.buf.extend_from_slice(b":: ");
+            push_base64(&mut self.buf, value.as_bytes());
+        }
+        if self.buf.len() - start > FOLD_WIDTH {
+            self.fold.clear();
+            self.fold
+                .extend_from_slice(self.buf.get(start + FOLD_WIDTH..).unwrap_or_default());
+            self.buf.truncate(start + FOLD_WIDTH);
+            for chunk in self.fold.chunks(FOLD_WIDTH - 1) {
+                self.buf.extend_from_slice(b"\n ");
+                self.buf.extend_from_slice(chunk);
+            }
+        }
+        self.buf.push(b'\n');
+    }
+
+    /// Appends a raw line (with its newline), e.g. `-` or the record end.
+    fn raw(&mut self, line: &[u8]) {
+        self.buf.extend_from_slice(line);
+    }
+
+    /// Ends a record (blank line) and writes the buffer out when it is full.
+    fn end_record(&mut self) -> std::io::Result<()> {
+        self.buf.push(b'\n');
+        if self.buf.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes out what is buffered.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+/// Appends the standard (padded) base64 of `bytes` to `out`.
+fn push_base64(out: &mut Vec<u8>, bytes: &[u8]) {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let at = out.len();
+    if let Some(n) = base64::encoded_len(bytes.len(), true) {
+        out.resize(at + n, 0);
+        if let Some(Ok(written)) = out.get_mut(at..).map(|dst| engine.encode_slice(bytes, dst)) {
+            out.truncate(at + written);
+            return;
+        }
+        out.truncate(at);
+    }
+    out.extend_from_slice(engine.encode(bytes).as_bytes());
 }
 
 /// Escapes one RDN value per RFC 4514 (`"+,;<=>\` anywhere, `#` or space at
 /// the start, space at the end, NUL as `\00`).
 pub fn escape_dn_value(v: &str) -> String {
     let mut out = String::with_capacity(v.len() + 4);
-    let last = v.chars().count().saturating_sub(1);
-    for (i, c) in v.chars().enumerate() {
+    escape_dn_value_into(v, &mut out);
+    out
+}
+
+/// [`escape_dn_value`], appending to `out`.
+fn escape_dn_value_into(v: &str, out: &mut String) {
+    for (i, c) in v.char_indices() {
+        let last = i + c.len_utf8() == v.len();
         match c {
             '"' | '+' | ',' | ';' | '<' | '=' | '>' | '\\' => {
                 out.push('\\');
                 out.push(c);
             }
             '#' if i == 0 => out.push_str("\\#"),
-            ' ' if i == 0 || i == last => out.push_str("\\ "),
+            ' ' if i == 0 || last => out.push_str("\\ "),
             '\0' => out.push_str("\\00"),
             _ => out.push(c),
         }
     }
-    out
 }
 
 /// Folds a value the way LDAP `caseIgnoreMatch` compares it (RFC 4518, without
@@ -150,13 +206,24 @@ pub fn escape_dn_value(v: &str) -> String {
 /// inner runs of spaces as one. Used to find DNs a server would see as equal.
 pub fn ldap_fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    ldap_fold_into(s, &mut out);
+    out
+}
+
+/// [`ldap_fold`], appending to `out`.
+fn ldap_fold_into(s: &str, out: &mut String) {
+    let mut first = true;
     for word in s.split(' ').filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
+        if !first {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        first = false;
+        if word.is_ascii() {
+            out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            out.extend(word.chars().flat_map(char::to_lowercase));
+        }
     }
-    out
 }
 
 /// Splits a DN (RFC 4514 string form) into RDNs of `(attribute, value)` pairs,
@@ -242,11 +309,14 @@ pub fn normalize_dn(dn: &str) -> Result<String> {
     Ok(parts.join(","))
 }
 
+/// Hash map with a fast (non-SipHash) hasher; never iterated for output.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The container chain of an entry, top first: `[PCM, NET, PO]`,
 /// `[TYPE, GATE, NODE]` or `[TYPE]`.
 fn container_chain(entry: &Entry) -> Vec<String> {
     let ty = entry.address.canonical_type();
-    match entry.address.parts() {
+    match super::address_parts(&entry.address) {
         Some((a, b, _)) => vec![ty, a.to_string(), b.to_string()],
         None => vec![ty],
     }
@@ -255,67 +325,177 @@ fn container_chain(entry: &Entry) -> Vec<String> {
 /// Builds the DNs of containers and entries for one export: first spelling of
 /// each container wins; entries whose DN a server would see as equal to an
 /// earlier one get a `+ou=msmail-N` second RDN value (N from 2, in order).
+///
+/// Entries arrive sorted by scope, so the container chain of the previous
+/// entry is remembered (by its exact spelling) and reused without folding or
+/// looking anything up again.
 struct DnPlanner<'a> {
     base: &'a str,
     /// Folded container path → its DN.
-    containers: HashMap<String, String>,
+    containers: FastMap<String, String>,
     /// Folded entry DN → how many entries used it.
-    used: HashMap<String, u32>,
+    used: FastMap<String, u32>,
+    /// Raw type and first two parts of the last placed entry (`None` before
+    /// the first), whose chain `parent` / `key` describe.
+    last: Option<(String, Option<(String, String)>)>,
+    /// DN of the last entry's parent container.
+    parent: String,
+    /// Folded container path of the last entry.
+    key: String,
+    /// Reused buffers: the address text and the folded entry DN key.
+    addr: String,
+    folded: String,
+    /// When set: the folded address texts of every entry that is not
+    /// [`plain_address`]. A plain entry whose folded address is not in here
+    /// cannot share its DN with any other entry, so it is not recorded in
+    /// `used` (no allocation for the usual all-ASCII directory).
+    not_plain: Option<FastMap<String, ()>>,
 }
 
-/// Where one entry goes.
+/// An address whose text is ASCII without spaces: [`ldap_fold`] is then just
+/// ASCII lower case. Two different entries with plain addresses never fold
+/// together (folding together would mean equal address keys, which the
+/// directory does not allow).
+fn plain_address(addr: &str) -> bool {
+    addr.bytes().all(|b| b.is_ascii() && b != b' ')
+}
+
+/// Where one entry goes (the DN is left in the planner's caller buffer).
 struct Placement {
     /// Containers (DN, ou value) to create first, top first.
     new_containers: Vec<(String, String)>,
-    /// The entry's DN.
-    dn: String,
-    /// Extra `ou` value that disambiguates the DN.
-    disambiguator: Option<String>,
+    /// How many entries used this DN so far, this one included; above 1 (when
+    /// disambiguating) the DN carries `+ou=msmail-N`.
+    n: u32,
 }
 
 impl<'a> DnPlanner<'a> {
     fn new(base: &'a str) -> Self {
         DnPlanner {
             base,
-            containers: HashMap::new(),
-            used: HashMap::new(),
+            containers: FastMap::default(),
+            used: FastMap::default(),
+            last: None,
+            parent: String::new(),
+            key: String::new(),
+            addr: String::new(),
+            folded: String::new(),
+            not_plain: None,
         }
     }
 
-    fn place(&mut self, entry: &Entry, disambiguate: bool) -> Placement {
-        let mut parent = self.base.to_string();
-        let mut key = String::new();
-        let mut new_containers = Vec::new();
-        for part in container_chain(entry) {
-            key.push('\u{1}');
-            key.push_str(&ldap_fold(&part));
-            parent = match self.containers.get(&key) {
-                Some(dn) => dn.clone(),
-                None => {
-                    let dn = format!("ou={},{parent}", escape_dn_value(&part));
-                    self.containers.insert(key.clone(), dn.clone());
-                    new_containers.push((dn.clone(), part));
-                    dn
-                }
-            };
+    /// Prepares the plain-address shortcut for placing exactly `entries`.
+    fn expect(&mut self, entries: &[&Entry]) {
+        let mut set: FastMap<String, ()> = FastMap::default();
+        for e in entries {
+            self.addr.clear();
+            self.addr.push_str(&e.address.type_name);
+            self.addr.push(':');
+            self.addr.push_str(&e.address.body);
+            if !plain_address(&self.addr) {
+                set.insert(ldap_fold(&self.addr), ());
+            }
         }
-        let addr = entry.address.to_string();
-        let rdn = format!("uid={}", escape_dn_value(&addr));
-        let folded = format!("{key}\u{2}{}", ldap_fold(&addr));
-        let n = self.used.entry(folded).or_insert(0);
-        *n += 1;
-        let (dn, disambiguator) = if *n > 1 && disambiguate {
-            let ou = format!("msmail-{n}");
-            (format!("{rdn}+ou={ou},{parent}"), Some(ou))
-        } else {
-            (format!("{rdn},{parent}"), None)
-        };
-        Placement {
-            new_containers,
-            dn,
-            disambiguator,
+        self.not_plain = Some(set);
+    }
+
+    /// Is the entry's container chain spelled exactly like the last one?
+    fn same_chain(&self, entry: &Entry, ab: Option<(&str, &str)>) -> bool {
+        match &self.last {
+            Some((ty, last_ab)) => {
+                *ty == entry.address.type_name
+                    && match (last_ab, ab) {
+                        (None, None) => true,
+                        (Some((la, lb)), Some((a, b))) => la == a && lb == b,
+                        _ => false,
+                    }
+            }
+            None => false,
         }
     }
+
+    /// Places `entry`: writes its DN into `dn` (cleared first) and returns the
+    /// containers to create first. The entry's address text is left in
+    /// `self.addr`.
+    fn place(&mut self, entry: &Entry, disambiguate: bool, dn: &mut String) -> Placement {
+        let ab = super::address_parts(&entry.address).map(|(a, b, _)| (a, b));
+        let mut new_containers = Vec::new();
+        if !self.same_chain(entry, ab) {
+            let mut parent = self.base.to_string();
+            self.key.clear();
+            for part in container_chain(entry) {
+                self.key.push('\u{1}');
+                ldap_fold_into(&part, &mut self.key);
+                parent = match self.containers.get(&self.key) {
+                    Some(dn) => dn.clone(),
+                    None => {
+                        let mut cdn = String::from("ou=");
+                        escape_dn_value_into(&part, &mut cdn);
+                        cdn.push(',');
+                        cdn.push_str(&parent);
+                        self.containers.insert(self.key.clone(), cdn.clone());
+                        new_containers.push((cdn.clone(), part));
+                        cdn
+                    }
+                };
+            }
+            self.parent = parent;
+            self.last = Some((
+                entry.address.type_name.clone(),
+                ab.map(|(a, b)| (a.to_string(), b.to_string())),
+            ));
+        }
+        self.addr.clear();
+        self.addr.push_str(&entry.address.type_name);
+        self.addr.push(':');
+        self.addr.push_str(&entry.address.body);
+        self.folded.clear();
+        self.folded.push_str(&self.key);
+        self.folded.push('\u{2}');
+        let fold_start = self.folded.len();
+        ldap_fold_into(&self.addr, &mut self.folded);
+        let record = match &self.not_plain {
+            None => true,
+            Some(set) => {
+                !plain_address(&self.addr)
+                    || set.contains_key(self.folded.get(fold_start..).unwrap_or_default())
+            }
+        };
+        let n = if !record {
+            1
+        } else {
+            match self.used.get_mut(self.folded.as_str()) {
+                Some(n) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    self.used.insert(self.folded.clone(), 1);
+                    1
+                }
+            }
+        };
+        dn.clear();
+        dn.push_str("uid=");
+        escape_dn_value_into(&self.addr, dn);
+        if n > 1 && disambiguate {
+            dn.push_str("+ou=msmail-");
+            dn.push_str(&n.to_string());
+        }
+        dn.push(',');
+        dn.push_str(&self.parent);
+        Placement {
+            new_containers,
+            n: if disambiguate { n } else { 1 },
+        }
+    }
+}
+
+/// The DN of one entry on its own (no disambiguation), as change records use.
+fn entry_dn(base_dn: &str, e: &Entry) -> String {
+    let mut dn = String::new();
+    DnPlanner::new(base_dn).place(e, false, &mut dn);
+    dn
 }
 
 /// The structural object class and naming attribute for the base entry.
@@ -342,8 +522,18 @@ fn base_entry(base_dn: &str) -> Result<(Vec<&'static str>, String, String)> {
 /// A template value as a `description` value: `N. prompt/value`, N counting
 /// from 1; in the prompt `\` is written `\\` and `/` is written `\/`, so the
 /// first bare `/` always ends the prompt (the value is verbatim).
+#[cfg(test)]
 fn template_description(n: usize, t: &TemplateValue) -> String {
-    let mut s = format!("{n}. ");
+    let mut s = String::new();
+    template_description_into(n, t, &mut s);
+    s
+}
+
+/// [`template_description`], replacing the contents of `s`.
+fn template_description_into(n: usize, t: &TemplateValue, s: &mut String) {
+    use std::fmt::Write as _;
+    s.clear();
+    let _ = write!(s, "{n}. ");
     for c in t.prompt.chars() {
         if c == '\\' || c == '/' {
             s.push('\\');
@@ -352,7 +542,6 @@ fn template_description(n: usize, t: &TemplateValue) -> String {
     }
     s.push('/');
     s.push_str(&t.value);
-    s
 }
 
 /// Reads a value written by [`template_description`].
@@ -374,71 +563,80 @@ fn parse_template_description(s: &str) -> Option<(usize, TemplateValue)> {
     None
 }
 
-/// The attributes of one entry, in writing order (objectClass first).
-fn entry_attrs(e: &Entry, dn: &str, disambiguator: Option<&str>) -> Vec<(&'static str, String)> {
-    let addr = e.address.to_string();
+/// Calls `f(name, value)` for each attribute of one entry, in writing order
+/// (objectClass first). `addr` is the entry's address text; `scratch` is a
+/// reused buffer for built values.
+fn for_each_attr(
+    e: &Entry,
+    addr: &str,
+    dn: &str,
+    disambiguator: u32,
+    scratch: &mut String,
+    f: &mut dyn FnMut(&'static str, &str),
+) {
     let cn = if e.full_name.is_empty() {
-        addr.clone()
+        addr
     } else {
-        e.full_name.clone()
+        e.full_name.as_str()
     };
-    let mut a: Vec<(&'static str, String)> = Vec::new();
     match e.kind {
         EntryKind::User => {
             for c in ["top", "person", "organizationalPerson", "inetOrgPerson"] {
-                a.push(("objectClass", c.into()));
+                f("objectClass", c);
             }
-            a.push((ADDRESS_ATTR, addr.clone()));
-            let sn = e
-                .full_name
-                .split_whitespace()
-                .last()
-                .map(str::to_string)
-                .unwrap_or_else(|| cn.clone());
-            a.push(("cn", cn));
-            a.push(("sn", sn));
+            f(ADDRESS_ATTR, addr);
+            let sn = e.full_name.split_whitespace().last().unwrap_or(cn);
+            f("cn", cn);
+            f("sn", sn);
             if !e.full_name.is_empty() {
-                a.push(("displayName", e.full_name.clone()));
+                f("displayName", &e.full_name);
             }
-            if e.address.canonical_type() == "SMTP"
+            if e.address.type_name.eq_ignore_ascii_case("SMTP")
                 && !e.address.body.is_empty()
                 && e.address.body.bytes().all(|b| b.is_ascii_graphic())
             {
-                a.push(("mail", e.address.body.clone()));
+                f("mail", &e.address.body);
             }
         }
         EntryKind::Group => {
             for c in ["top", "groupOfNames", "uidObject"] {
-                a.push(("objectClass", c.into()));
+                f("objectClass", c);
             }
-            a.push((ADDRESS_ATTR, addr));
-            a.push(("cn", cn));
-            a.push(("member", dn.to_string()));
+            f(ADDRESS_ATTR, addr);
+            f("cn", cn);
+            f("member", dn);
         }
     }
     for (i, t) in e.template.iter().enumerate() {
-        a.push(("description", template_description(i + 1, t)));
+        template_description_into(i + 1, t, scratch);
+        f("description", scratch);
     }
-    if let Some(ou) = disambiguator {
-        a.push(("ou", ou.to_string()));
+    if disambiguator > 1 {
+        scratch.clear();
+        scratch.push_str("msmail-");
+        scratch.push_str(&disambiguator.to_string());
+        f("ou", scratch);
     }
+}
+
+/// The attributes of one entry, in writing order (objectClass first).
+fn entry_attrs(e: &Entry, dn: &str) -> Vec<(&'static str, String)> {
+    let addr = e.address.to_string();
+    let mut a: Vec<(&'static str, String)> = Vec::new();
+    let mut scratch = String::new();
+    for_each_attr(e, &addr, dn, 1, &mut scratch, &mut |k, v| {
+        a.push((k, v.to_string()))
+    });
     a
 }
 
-fn write_record(
-    w: &mut dyn Write,
-    dn: &str,
-    changetype: Option<&str>,
-    attrs: &[(&str, String)],
-) -> std::io::Result<()> {
-    write_attr(w, "dn", dn)?;
-    if let Some(ct) = changetype {
-        write_attr(w, "changetype", ct)?;
-    }
+/// Writes one record without changetype: `dn`, then `attrs`.
+fn write_plain_record(out: &mut LdifBuf, dn: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
+    out.attr("dn", dn);
     for (k, v) in attrs {
-        write_attr(w, k, v)?;
+        out.attr(k, v);
     }
-    w.write_all(b"\n")
+    out.end_record()
 }
 
 /// Writes a whole directory as LDIF content records: the base entry, then for
@@ -446,33 +644,38 @@ fn write_record(
 /// [`Directory::sorted`] order.
 pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<()> {
     let (classes, battr, bvalue) = base_entry(base_dn)?;
-    w.write_all(b"version: 1\n\n").map_err(io_err)?;
-    let mut base_attrs: Vec<(&str, String)> = classes
-        .iter()
-        .map(|c| ("objectClass", c.to_string()))
-        .collect();
+    let mut out = LdifBuf::new(w);
+    out.raw(b"version: 1\n\n");
     let battr_static: &str = match battr.as_str() {
         "dc" => "dc",
         "o" => "o",
         _ => "ou",
     };
-    base_attrs.push((battr_static, bvalue));
-    write_record(w, base_dn, None, &base_attrs).map_err(io_err)?;
+    let mut base_attrs: Vec<(&str, &str)> = classes.iter().map(|c| ("objectClass", *c)).collect();
+    base_attrs.push((battr_static, &bvalue));
+    write_plain_record(&mut out, base_dn, &base_attrs).map_err(io_err)?;
+    let entries = super::sorted_entries(dir);
     let mut planner = DnPlanner::new(base_dn);
-    for e in dir.sorted() {
-        let p = planner.place(e, true);
+    planner.expect(&entries);
+    let mut dn = String::new();
+    let mut scratch = String::new();
+    for e in entries {
+        let p = planner.place(e, true, &mut dn);
         for (cdn, ou) in &p.new_containers {
             let attrs = [
-                ("objectClass", "top".to_string()),
-                ("objectClass", "organizationalUnit".to_string()),
-                ("ou", ou.clone()),
+                ("objectClass", "top"),
+                ("objectClass", "organizationalUnit"),
+                ("ou", ou.as_str()),
             ];
-            write_record(w, cdn, None, &attrs).map_err(io_err)?;
+            write_plain_record(&mut out, cdn, &attrs).map_err(io_err)?;
         }
-        let attrs = entry_attrs(e, &p.dn, p.disambiguator.as_deref());
-        write_record(w, &p.dn, None, &attrs).map_err(io_err)?;
+        out.attr("dn", &dn);
+        for_each_attr(e, &planner.addr, &dn, p.n, &mut scratch, &mut |k, v| {
+            out.attr(k, v)
+        });
+        out.end_record().map_err(io_err)?;
     }
-    Ok(())
+    out.flush().map_err(io_err)
 }
 
 /// Writes change records (RFC 2849 `changetype`) for a list of changes, e.g.
@@ -485,46 +688,55 @@ pub fn write_change_ldif(
     base_dn: &str,
 ) -> Result<()> {
     base_entry(base_dn)?;
-    w.write_all(b"version: 1\n\n").map_err(io_err)?;
-    let dn_of = |e: &Entry| DnPlanner::new(base_dn).place(e, false).dn;
+    let mut out = LdifBuf::new(w);
+    out.raw(b"version: 1\n\n");
+    let add = |out: &mut LdifBuf, dn: &str, e: &Entry| {
+        out.attr("dn", dn);
+        out.attr("changetype", "add");
+        for (k, v) in entry_attrs(e, dn) {
+            out.attr(k, &v);
+        }
+        out.end_record()
+    };
+    let delete = |out: &mut LdifBuf, dn: &str| {
+        out.attr("dn", dn);
+        out.attr("changetype", "delete");
+        out.end_record()
+    };
     for c in changes {
         match c {
-            DirectoryChange::Add(e) => {
-                let dn = dn_of(e);
-                write_record(w, &dn, Some("add"), &entry_attrs(e, &dn, None)).map_err(io_err)?;
-            }
+            DirectoryChange::Add(e) => add(&mut out, &entry_dn(base_dn, e), e).map_err(io_err)?,
             DirectoryChange::Delete(e) => {
-                write_record(w, &dn_of(e), Some("delete"), &[]).map_err(io_err)?;
+                delete(&mut out, &entry_dn(base_dn, e)).map_err(io_err)?
             }
             DirectoryChange::Modify { old, new } => {
-                let (odn, ndn) = (dn_of(old), dn_of(new));
+                let (odn, ndn) = (entry_dn(base_dn, old), entry_dn(base_dn, new));
                 let same =
                     normalize_dn(&odn).ok() == normalize_dn(&ndn).ok() && old.kind == new.kind;
                 if !same {
-                    write_record(w, &odn, Some("delete"), &[]).map_err(io_err)?;
-                    write_record(w, &ndn, Some("add"), &entry_attrs(new, &ndn, None))
-                        .map_err(io_err)?;
+                    delete(&mut out, &odn).map_err(io_err)?;
+                    add(&mut out, &ndn, new).map_err(io_err)?;
                     continue;
                 }
-                write_attr(w, "dn", &odn).map_err(io_err)?;
-                write_attr(w, "changetype", "modify").map_err(io_err)?;
-                let attrs = entry_attrs(new, &ndn, None);
+                out.attr("dn", &odn);
+                out.attr("changetype", "modify");
+                let attrs = entry_attrs(new, &ndn);
                 let mut names: Vec<&str> = vec![ADDRESS_ATTR, "cn", "description"];
                 if new.kind == EntryKind::User {
                     names.extend(["sn", "displayName"]);
                 }
                 for name in names {
-                    write_attr(w, "replace", name).map_err(io_err)?;
+                    out.attr("replace", name);
                     for (k, v) in attrs.iter().filter(|(k, _)| *k == name) {
-                        write_attr(w, k, v).map_err(io_err)?;
+                        out.attr(k, v);
                     }
-                    w.write_all(b"-\n").map_err(io_err)?;
+                    out.raw(b"-\n");
                 }
-                w.write_all(b"\n").map_err(io_err)?;
+                out.end_record().map_err(io_err)?;
             }
         }
     }
-    Ok(())
+    out.flush().map_err(io_err)
 }
 
 // ---------------------------------------------------------------- reader
@@ -817,6 +1029,34 @@ mod tests {
         assert_eq!(sorted.len(), dns.len());
         assert!(text.contains("+ou=msmail-2,"));
         assert_eq!(export(&d), text, "stable across runs");
+    }
+
+    #[test]
+    fn plain_address_folding_with_a_non_plain_one_is_disambiguated() {
+        // U+212A KELVIN SIGN lower-cases to ASCII `k`: a plain address and a
+        // non-plain one fold together, so the shortcut must still count both.
+        let d: Directory = [
+            entry("Plain", "SMTP:k@x"),
+            entry("Kelvin", "SMTP:\u{212A}@x"),
+            entry("Other", "SMTP:j@x"),
+        ]
+        .into_iter()
+        .collect();
+        let text = export(&d);
+        let recs = parse_ldif(&text).unwrap();
+        let dns: Vec<String> = recs.iter().map(|r| normalize_dn(&r.dn).unwrap()).collect();
+        let mut sorted = dns.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), dns.len(), "{text}");
+        let marked: Vec<&str> = recs
+            .iter()
+            .filter(|r| r.dn.contains("+ou=msmail-2,"))
+            .map(|r| r.first("cn").unwrap())
+            .collect();
+        assert_eq!(marked, vec!["Kelvin"], "{text}");
+        assert!(plain_address("SMTP:k@x") && !plain_address("SMTP:\u{212A}@x"));
+        assert!(!plain_address("SMTP:a b"));
     }
 
     #[test]
