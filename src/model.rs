@@ -653,13 +653,73 @@ impl Directory {
     }
 
     /// Like [`Directory::sorted`], with each entry's key.
+    ///
+    /// Cache-friendly for large directories: entries are first bucketed by
+    /// scope (a counting sort over the few distinct scope keys), then each
+    /// bucket is sorted by address key, so a bucket's keys stay in cache while
+    /// it is sorted instead of one sort over a million keys chasing a pointer
+    /// per comparison.
     pub fn sorted_keyed(&self) -> Vec<(&AddressKey, &Entry)> {
-        let mut v: Vec<(&str, &AddressKey, &Entry)> = self
-            .iter_keyed()
-            .map(|(k, e)| (k.scope_key(), k, e))
-            .collect();
-        v.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        v.into_iter().map(|(_, k, e)| (k, e)).collect()
+        let mut scope_id: FastMap<&str, u32> = FastMap::default();
+        let mut scopes: Vec<&str> = Vec::new();
+        let mut keyed: Vec<(u32, &AddressKey, &Entry)> = Vec::with_capacity(self.len());
+        for (k, e) in self.iter_keyed() {
+            let s = k.scope_key();
+            let id = match scope_id.get(s) {
+                Some(&id) => id,
+                None => {
+                    let id = scopes.len() as u32;
+                    scope_id.insert(s, id);
+                    scopes.push(s);
+                    id
+                }
+            };
+            keyed.push((id, k, e));
+        }
+        // Rank of each scope id in scope-key order.
+        let mut order: Vec<u32> = (0..scopes.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| scopes.get(a as usize).cmp(&scopes.get(b as usize)));
+        let mut rank = vec![0u32; scopes.len()];
+        for (r, &id) in order.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(id as usize) {
+                *slot = r as u32;
+            }
+        }
+        // Counting sort by rank: start offset of each bucket.
+        let mut start = vec![0usize; scopes.len() + 1];
+        for (id, _, _) in &keyed {
+            if let Some(r) = rank.get(*id as usize) {
+                if let Some(c) = start.get_mut(*r as usize + 1) {
+                    *c += 1;
+                }
+            }
+        }
+        for i in 1..start.len() {
+            let prev = start.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = start.get_mut(i) {
+                *c += prev;
+            }
+        }
+        let mut next = start.clone();
+        let mut placed: Vec<Option<(&AddressKey, &Entry)>> = vec![None; keyed.len()];
+        for (id, k, e) in keyed {
+            let r = rank.get(id as usize).copied().unwrap_or(0) as usize;
+            if let Some(pos) = next.get_mut(r) {
+                if let Some(slot) = placed.get_mut(*pos) {
+                    *slot = Some((k, e));
+                }
+                *pos += 1;
+            }
+        }
+        let mut placed: Vec<(&AddressKey, &Entry)> = placed.into_iter().flatten().collect();
+        for w in start.windows(2) {
+            if let (Some(&a), Some(&b)) = (w.first(), w.get(1)) {
+                if let Some(bucket) = placed.get_mut(a..b) {
+                    bucket.sort_unstable_by(|x, y| x.0.cmp(y.0));
+                }
+            }
+        }
+        placed
     }
 
     /// Reserves room for `additional` more entries.
