@@ -125,8 +125,9 @@ impl Address {
     /// The three parts `NET/PO/MAILBOX` (or `GATE/NODE/USER`) when the address
     /// has that form and is not of a free-form type.
     pub fn parts(&self) -> Option<(&str, &str, &str)> {
-        let up = self.type_name.to_ascii_uppercase();
-        if FREE_FORM_TYPES.contains(&up.as_str()) {
+        // Compared case-insensitively, not upper-cased: called per entry by writers.
+        let ty = self.type_name.as_str();
+        if FREE_FORM_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
             return None;
         }
         let mut it = self.body.splitn(3, '/');
@@ -802,6 +803,22 @@ mod tests {
         assert_eq!(g.scope().to_string(), "SNADS:SNADSGATE/DGN");
         assert!(Address::parse("no colon").is_err());
         assert!(Address::parse("TOOLONGTYPE:x").is_err());
+    }
+
+    #[test]
+    fn parts_follow_the_type() {
+        let parts = |t: &str| {
+            Address::parse(t)
+                .unwrap()
+                .parts()
+                .map(|(a, b, c)| format!("{a}|{b}|{c}"))
+        };
+        assert_eq!(parts("pcm:a/b/c/d").as_deref(), Some("a|b|c/d"));
+        assert_eq!(parts("PROFS:G/N/U").as_deref(), Some("G|N|U"));
+        assert_eq!(parts("PROFS:G/N/U/V"), None);
+        assert_eq!(parts("Smtp:a/b/c"), None);
+        assert_eq!(parts("3com:a/b/c"), None);
+        assert_eq!(parts("PCM:A/B"), None);
     }
 
     #[test]

@@ -193,7 +193,7 @@ fn write_default(
         address.push_str(&a.type_name);
         address.push(':');
         address.push_str(&a.body);
-        let parts = super::address_parts(a);
+        let parts = a.parts();
         // `Scope` text (`TYPE:NET/PO`, canonical type) without building a `Scope`.
         scope.clear();
         if a.type_name.eq_ignore_ascii_case("CSI") {
@@ -242,7 +242,7 @@ fn write_default(
 /// The Exchange `Directory Name` base for an entry: the mailbox (third part)
 /// when the address has parts, otherwise the full name, otherwise the body.
 fn exchange_base_name(e: &Entry) -> &str {
-    match super::address_parts(&e.address) {
+    match e.address.parts() {
         Some((_, _, mb)) => mb,
         None if !e.full_name.trim().is_empty() => e.full_name.trim(),
         None => &e.address.body,
@@ -310,7 +310,7 @@ fn write_exchange(entries: &[&Entry], out: &mut ::csv::Writer<&mut dyn Write>) -
 
 /// `MS:NET/PO/MAILBOX` for PCM addresses, nothing otherwise, appended to `out`.
 fn pcm_proxy_into(e: &Entry, out: &mut String) {
-    if let (true, Some((n, p, m))) = (e.address.is_pcm(), super::address_parts(&e.address)) {
+    if let (true, Some((n, p, m))) = (e.address.is_pcm(), e.address.parts()) {
         out.push_str("MS:");
         out.push_str(n);
         out.push('/');

@@ -316,7 +316,7 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// `[TYPE, GATE, NODE]` or `[TYPE]`.
 fn container_chain(entry: &Entry) -> Vec<String> {
     let ty = entry.address.canonical_type();
-    match super::address_parts(&entry.address) {
+    match entry.address.parts() {
         Some((a, b, _)) => vec![ty, a.to_string(), b.to_string()],
         None => vec![ty],
     }
@@ -418,7 +418,7 @@ impl<'a> DnPlanner<'a> {
     /// containers to create first. The entry's address text is left in
     /// `self.addr`.
     fn place(&mut self, entry: &Entry, disambiguate: bool, dn: &mut String) -> Placement {
-        let ab = super::address_parts(&entry.address).map(|(a, b, _)| (a, b));
+        let ab = entry.address.parts().map(|(a, b, _)| (a, b));
         let mut new_containers = Vec::new();
         if !self.same_chain(entry, ab) {
             let mut parent = self.base.to_string();

@@ -2,28 +2,11 @@
 //! (content and change records) and JSON. The import-text writer lives in
 //! [`crate::importtext`].
 
-
-use crate::model::{Address, Directory, Entry, FREE_FORM_TYPES};
+use crate::model::{Directory, Entry};
 
 pub mod csv;
 pub mod json;
 pub mod ldif;
-
-/// [`Address::parts`] without its per-call allocation (the type is compared
-/// case-insensitively instead of upper-cased): the same answer for every
-/// address.
-pub(crate) fn address_parts(a: &Address) -> Option<(&str, &str, &str)> {
-    let ty = a.type_name.as_str();
-    if FREE_FORM_TYPES.iter().any(|t| t.eq_ignore_ascii_case(ty)) {
-        return None;
-    }
-    let mut it = a.body.splitn(3, '/');
-    let (x, y, z) = (it.next()?, it.next()?, it.next()?);
-    if z.contains('/') && !a.is_pcm() {
-        return None;
-    }
-    Some((x, y, z))
-}
 
 /// The entries of `dir` in [`Directory::sorted`] order (kept for callers of
 /// the export module; the bucketed sort lives in the model).
@@ -35,28 +18,6 @@ pub fn sorted_entries(dir: &Directory) -> Vec<&Entry> {
 mod tests {
     use super::*;
     use crate::model::Address;
-
-    #[test]
-    fn address_parts_matches_the_model() {
-        for a in [
-            "PCM:A/B/C",
-            "pcm:a/b/c/d",
-            "CSI:A/B/C",
-            "PROFS:G/N/U",
-            "PROFS:G/N/U/V",
-            "smtp:a/b/c",
-            "Smtp:x@y",
-            "X400:c=us/a=b/p=c",
-            "3com:a/b/c",
-            "FAX:123",
-            "PCM:A/B",
-            "PCM:",
-            "MCI:1/2/3",
-        ] {
-            let a = Address::parse(a).unwrap();
-            assert_eq!(address_parts(&a), a.parts(), "{a}");
-        }
-    }
 
     #[test]
     fn sorted_entries_matches_directory_sorted() {
