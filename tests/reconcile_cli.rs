@@ -284,11 +284,27 @@ fn repaired_server_reads_back_and_has_no_hole() {
         "RESYNC.GLB",
         "repair.txt",
         "merged.csv",
+        "merged.json",
         "merged.ldif",
         "hole.ldif",
         "report.txt",
     ] {
         assert!(written.contains_key(f), "{f}");
+    }
+    // The three migration copies of the merged list hold the same directory.
+    let from_csv = msmail::export::csv::read_csv(
+        &std::fs::read(out.path().join("merged.csv")).unwrap(),
+        "merged.csv",
+    )
+    .unwrap();
+    let from_json = msmail::export::json::read_json(
+        &std::fs::read(out.path().join("merged.json")).unwrap(),
+        "merged.json",
+    )
+    .unwrap();
+    assert_eq!(from_csv.len(), from_json.len());
+    for (k, e) in from_csv.iter_keyed() {
+        assert!(from_json.get(k).is_some_and(|j| j.same_content(e)), "{k}");
     }
     // Same file names as the input tree; untouched files identical.
     let input_server = tree_hashes(&dir.join("server"));

@@ -950,6 +950,7 @@ pub fn write_outputs(
         Resync,
         Repair,
         Csv,
+        Json,
         Ldif,
         Hole,
     }
@@ -957,6 +958,7 @@ pub fn write_outputs(
         Job::Ldif,
         Job::Server,
         Job::Csv,
+        Job::Json,
         Job::Resync,
         Job::Hole,
         Job::Repair,
@@ -993,6 +995,13 @@ pub fn write_outputs(
                     "merged.csv",
                     write_file(out, "merged.csv", force, |w| {
                         write_csv(&p.plan.merged, w, CsvProfile::Default)
+                    })
+                    .map(|w| vec![w]),
+                ),
+                Job::Json => (
+                    "merged.json",
+                    write_file(out, "merged.json", force, |w| {
+                        crate::export::json::write_json(&p.plan.merged, w, false)
                     })
                     .map(|w| vec![w]),
                 ),
