@@ -44,6 +44,9 @@ pub struct DumpArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// Encoding of text files (messages, logs, schedules); a byte-order mark wins.
+    #[arg(long, value_enum, default_value_t)]
+    pub encoding: crate::codepage::TextEncoding,
 }
 
 /// The kinds of file `dump` can show.
@@ -66,6 +69,8 @@ pub struct DumpOptions {
     pub check: bool,
     /// Salvage mode.
     pub salvage: bool,
+    /// Encoding of text files (messages, logs, schedules).
+    pub encoding: crate::codepage::TextEncoding,
 }
 
 /// Recognises what `dump` should show for a file of this name and content.
@@ -92,6 +97,7 @@ pub fn run(args: DumpArgs) -> Result<Outcome> {
         json: args.json,
         check: args.check,
         salvage: args.salvage,
+        encoding: args.encoding,
     };
     dump_bytes(&file, &bytes, opts, &target)?;
     Ok(Outcome::Success)
@@ -127,13 +133,7 @@ pub fn dump_bytes(
             }
         }
         DumpKind::Text(k) => {
-            let out = crate::cli::dump_text::render_text(
-                file,
-                bytes,
-                k,
-                opts.json,
-                crate::codepage::TextEncoding::Cp850,
-            )?;
+            let out = crate::cli::dump_text::render_text(file, bytes, k, opts.json, opts.encoding)?;
             if opts.check {
                 return target.write_with(|w| writeln!(w, "{file}: parsed without error: OK"));
             }
