@@ -50,56 +50,71 @@ pub struct Loaded {
 
 /// Tells what kind of source `path` is.
 pub fn detect(path: &Path) -> Result<SourceKind> {
-    if path.is_dir() && crate::tree::find_case_insensitive(path, "GLB/MASTER.GLB").is_some() {
-        return Ok(SourceKind::Tree);
+    let name = path.display().to_string();
+    if !path.exists() {
+        return Err(Error::read(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+        ));
     }
-    if path.is_file() && crate::tree::postoffice::tree_list_file(path).is_some() {
+    if path.is_dir() {
+        if crate::tree::find_case_insensitive(path, "GLB/MASTER.GLB").is_some() {
+            return Ok(SourceKind::Tree);
+        }
+        return Err(Error::input(
+            name,
+            Location::File,
+            "a folder without GLB/MASTER.GLB is not a MAILDATA tree",
+        ));
+    }
+    if crate::tree::postoffice::tree_list_file(path).is_some() {
         return Ok(SourceKind::TreeList);
     }
-    if path.is_file() {
-        if let Some(k) = detect_dirsync(path)? {
-            return Ok(k);
-        }
-        if is_dirsync_message(path) {
-            return Ok(SourceKind::DirSyncMessage);
-        }
-        return Ok(SourceKind::ImportText);
-    }
-    Err(Error::input(
-        path.display().to_string(),
-        Location::File,
-        "not a file msmail recognises",
-    ))
-}
-
-/// A Dir-Sync binary file, recognised by name and the first bytes.
-fn detect_dirsync(path: &Path) -> Result<Option<SourceKind>> {
-    use crate::dirsync::DirSyncFileKind as K;
-    use std::io::Read;
-    let name = path
+    let head = read_head(path)?;
+    let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
+    if let Some(k) = detect_dirsync(&file_name, &head) {
+        return Ok(k);
+    }
+    if crate::dsmsg::sniff_text(&name, &head) == Some(crate::dsmsg::TextFileKind::DirSyncMessage) {
+        return Ok(SourceKind::DirSyncMessage);
+    }
+    // Text has no NUL bytes (UTF-16 announces itself with a byte-order mark).
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    if !utf16 {
+        if let Some(at) = head.iter().position(|&b| b == 0) {
+            return Err(Error::input(
+                name,
+                Location::Offset(at as u64),
+                "binary content (a NUL byte) that is no MS Mail file msmail knows by its \
+                 name, size and content; import text has no NUL bytes",
+            ));
+        }
+    }
+    Ok(SourceKind::ImportText)
+}
+
+/// The first 70,000 bytes of a file: enough to recognise any kind.
+fn read_head(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
     let mut head = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(70_000).read_to_end(&mut head))
         .map_err(|e| Error::read(path, e))?;
-    Ok(crate::dirsync::sniff(&name, &head).map(|k| match k {
+    Ok(head)
+}
+
+/// A Dir-Sync binary file, recognised by name and the first bytes.
+fn detect_dirsync(file_name: &str, head: &[u8]) -> Option<SourceKind> {
+    use crate::dirsync::DirSyncFileKind as K;
+    crate::dirsync::sniff(file_name, head).map(|k| match k {
         K::Transactions(_) => SourceKind::DirSyncTransactions,
         K::ReqConf => SourceKind::ReqConf,
         K::SrvConf => SourceKind::SrvConf,
         K::Process => SourceKind::ProcessSchedule,
-    }))
-}
-
-/// True when the file's first 64 KiB contain a `[DIRSYNC]` section line.
-fn is_dirsync_message(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
-    read.is_ok()
-        && crate::dsmsg::sniff_text(&path.display().to_string(), &head)
-            == Some(crate::dsmsg::TextFileKind::DirSyncMessage)
+    })
 }
 
 /// Loads any source into the directory model.

@@ -9,16 +9,14 @@ use crate::output::OutputTarget;
 
 /// Arguments of `msmail inspect`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:
+#[command(after_help = "Examples:
   msmail inspect /mnt/backup/MAILDATA              whole tree: sizes, ACCESS counts, shadows,
                                                    pointers, group chains, GAL order, CRCs, syncs
   msmail inspect GLB/MSTTRANS.GLB GLB/SRVCONF.GLB  single files, identified by name, size, content
   msmail inspect MAILDATA --json -o findings.json  for programs (codes in docs/inspect.md)
 
 Exit codes: 0 clean (warnings and info allowed), 3 when any finding is an error, 2 usage, \
-4 output error."
-)]
+4 output error.")]
 pub struct InspectArgs {
     /// Files or MAILDATA folders.
     #[arg(required = true, value_name = "PATH")]
