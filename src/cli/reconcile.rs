@@ -110,30 +110,6 @@ pub struct ReconcileArgs {
     pub json: bool,
 }
 
-/// A folder that is neither a MAILDATA tree nor a GLB folder (no MASTER.GLB,
-/// no REQCONF.GLB, directly or under GLB/) but holds exactly one file stands
-/// for that file: `requestors/SEATTLE/` with only `EXPORT.TXT` in it.
-fn single_file_folder(mut src: RequestorSource) -> RequestorSource {
-    let p = &src.path;
-    if !p.is_dir() {
-        return src;
-    }
-    let has = |rel: &str| crate::tree::find_case_insensitive(p, rel).is_some();
-    if has("MASTER.GLB") || has("GLB/MASTER.GLB") || has("REQCONF.GLB") || has("GLB/REQCONF.GLB") {
-        return src;
-    }
-    let Ok(rd) = std::fs::read_dir(p) else {
-        return src;
-    };
-    let entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    if let [only] = entries.as_slice() {
-        if only.is_file() {
-            src.path = only.clone();
-        }
-    }
-    src
-}
-
 /// Phase timings on stderr when `MSMAIL_TIMINGS` is set (for benchmarks).
 struct Phases {
     on: bool,
@@ -179,7 +155,7 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     let sources = args
         .requestor
         .iter()
-        .map(|a| RequestorSource::parse(a).map(single_file_folder))
+        .map(|a| RequestorSource::parse(a).map(crate::reconcile::inputs::single_file_folder))
         .collect::<Result<Vec<_>>>()?;
     let sources = crate::reconcile::inputs::prefer_bound(sources);
     let mut phase = Phases::new();

@@ -84,14 +84,38 @@ pub fn prefer_bound(sources: Vec<RequestorSource>) -> Vec<RequestorSource> {
         .collect()
 }
 
+/// A requestor's MAILDATA tree (MASTER.GLB directly or under `GLB/`).
+fn is_tree(dir: &Path) -> bool {
+    find_case_insensitive(dir, "GLB/MASTER.GLB").is_some()
+        || find_case_insensitive(dir, "MASTER.GLB").is_some()
+}
+
+/// A folder that is neither a MAILDATA tree nor a GLB folder (no MASTER.GLB,
+/// no REQCONF.GLB, directly or under `GLB/`) but holds exactly one file stands
+/// for that file: `requestors/SEATTLE/` with only `EXPORT.TXT` in it.
+pub fn single_file_folder(mut src: RequestorSource) -> RequestorSource {
+    let p = &src.path;
+    if !p.is_dir() || is_tree(p) || glb_files(p).0.is_some() {
+        return src;
+    }
+    let Ok(rd) = std::fs::read_dir(p) else {
+        return src;
+    };
+    let entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    if let [only] = entries.as_slice() {
+        if only.is_file() {
+            src.path = only.clone();
+        }
+    }
+    src
+}
+
 /// Reads one requestor's evidence, recognising the source by its content.
 pub fn load_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evidence> {
     let path = &src.path;
     let name = path.display().to_string();
     if path.is_dir() {
-        if find_case_insensitive(path, "GLB/MASTER.GLB").is_some()
-            || find_case_insensitive(path, "MASTER.GLB").is_some()
-        {
+        if is_tree(path) {
             return tree_evidence(src, options);
         }
         return numbers_evidence(src, options);
@@ -229,15 +253,7 @@ fn stream_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evide
         .iter()
         .any(|op| matches!(op, Operation::Replace(s) if s.type_name == "PCM"));
     if is_export {
-        let mut ev = evidence_from_operations(src, ops, None)?;
-        if src.bound.is_none() {
-            if let (Some(origin), Some(scope)) = (stream_origin(&stream), ev.scope.as_ref()) {
-                if origin.key() != scope.key() {
-                    ev.scope = Some(scope.clone());
-                }
-            }
-        }
-        return Ok(ev);
+        return evidence_from_operations(src, ops, None);
     }
     // A queue of ordinary updates: only its numbers count.
     let scope = require_scope(src, stream_origin(&stream))?;
