@@ -94,8 +94,12 @@ enum Pending {
     None,
     /// An `A` or `D` entry, waiting for template lines.
     Entry(char, Entry),
-    /// An `M` line waiting for its continuation line.
-    ModifyOld(Entry),
+    /// An `M name address` line (on line `u64`) waiting for its next line: the
+    /// new name and address (a line starting with a blank), or template data.
+    ModifyOld(Entry, u64),
+    /// An `M name` line without an address (on line `u64`, name at column
+    /// `usize`), waiting for the line with the entry's complete address (Q127918).
+    ModifyNameOnly(String, u64, usize),
     /// A complete `M`, waiting for template lines (they belong to the new entry).
     Modify(Entry, Entry),
     /// A `T` definition collecting field lines.
@@ -118,27 +122,35 @@ impl LineParser {
         }
     }
 
-    fn err(&self, column: usize, message: impl Into<String>) -> Error {
+    fn err_at(&self, line: u64, column: usize, message: impl Into<String>) -> Error {
         Error::input(
             self.file.to_string(),
             Location::Line {
-                line: self.line_no,
+                line,
                 column: column as u64,
             },
             message,
         )
     }
 
+    fn err(&self, column: usize, message: impl Into<String>) -> Error {
+        self.err_at(self.line_no, column, message)
+    }
+
     fn origin(&self) -> Origin {
+        self.origin_at(self.line_no)
+    }
+
+    fn origin_at(&self, line: u64) -> Origin {
         Origin {
             file: self.file.clone(),
-            position: Position::Line(self.line_no),
+            position: Position::Line(line),
         }
     }
 
     fn flush<F: FnMut(Operation)>(&mut self, sink: &mut F) {
         match std::mem::replace(&mut self.pending, Pending::None) {
-            Pending::None | Pending::ModifyOld(_) => {}
+            Pending::None | Pending::ModifyOld(..) | Pending::ModifyNameOnly(..) => {}
             Pending::Entry('D', e) => sink(Operation::Delete(e)),
             Pending::Entry(_, e) => sink(Operation::Add(e)),
             Pending::Modify(old, new) => sink(Operation::Modify { old, new }),
@@ -147,8 +159,25 @@ impl LineParser {
     }
 
     fn finish<F: FnMut(Operation)>(mut self, sink: &mut F) -> Result<()> {
-        if let Pending::ModifyOld(_) = self.pending {
-            return Err(self.err(1, "M line at the end of the text has no continuation line"));
+        match &self.pending {
+            Pending::ModifyOld(_, at) => {
+                return Err(self.err_at(
+                    *at,
+                    1,
+                    "this M line is the last line: expected after it the entry's new name and \
+                     address on a line starting with a blank (Q132681), or its template data \
+                     `- prompt/value` (Q127918)",
+                ))
+            }
+            Pending::ModifyNameOnly(_, at, col) => {
+                return Err(self.err_at(
+                    *at,
+                    *col,
+                    "this M line names no address and is the last line: expected the entry's \
+                     complete address `TYPE:...` on the next line (Q127918)",
+                ))
+            }
+            _ => {}
         }
         self.flush(sink);
         Ok(())
@@ -156,25 +185,101 @@ impl LineParser {
 
     fn line<F: FnMut(Operation)>(&mut self, line: &str, sink: &mut F) -> Result<()> {
         self.line_no += 1;
-        // The continuation line of an M: columns 1-2 blank.
-        if let Pending::ModifyOld(_) = self.pending {
-            let Some(body) = strip_two_blanks(line) else {
-                return Err(self.err(
-                    1,
-                    "the line after an M line must give the new name and address, \
-                     with columns 1-2 blank",
-                ));
-            };
-            let new = self.entry_from(body, 3)?;
-            if let Pending::ModifyOld(old) = std::mem::replace(&mut self.pending, Pending::None) {
-                self.pending = Pending::Modify(old, new);
+        let blank = line.trim().is_empty();
+        match &self.pending {
+            Pending::ModifyOld(..) => {
+                if blank {
+                    // Q127918 prints blank lines between an M line and what follows.
+                    return Ok(());
+                }
+                if line.starts_with([' ', '\t']) {
+                    // Continuation: one or more blanks (Q132681: two, Q117198: one).
+                    let body = line.trim_start_matches([' ', '\t']);
+                    let new = self.entry_from(body, line.len() - body.len() + 1)?;
+                    if let Pending::ModifyOld(old, _) =
+                        std::mem::replace(&mut self.pending, Pending::None)
+                    {
+                        self.pending = Pending::Modify(old, new);
+                    }
+                    return Ok(());
+                }
+                if template_data_start(line).is_err() {
+                    return Err(self.err(
+                        1,
+                        format!(
+                            "expected the new name and address of the M entry above on a line \
+                             starting with a blank (Q132681, Q117198), or its template data \
+                             `- prompt/value` (Q127918); found {:?}",
+                            first_char(line)
+                        ),
+                    ));
+                }
+                // M followed directly by template data: the entry keeps its name
+                // and address, the template lines replace its data (Q127918).
+                if let Pending::ModifyOld(old, _) =
+                    std::mem::replace(&mut self.pending, Pending::None)
+                {
+                    let mut new = old.clone();
+                    new.origin = self.origin();
+                    self.pending = Pending::Modify(old, new);
+                }
             }
+            Pending::ModifyNameOnly(..) => {
+                if blank {
+                    return Ok(());
+                }
+                if template_data_start(line).is_ok() {
+                    return Err(self.err(
+                        1,
+                        "expected the complete address `TYPE:...` of the entry the M line above \
+                         names, before its template data (IMPORT reports Error 72 here, Q127918)",
+                    ));
+                }
+                let body = line.trim_start_matches([' ', '\t']);
+                let col = line.len() - body.len() + 1;
+                let Some((name, addr)) = split_name_address(body) else {
+                    return Err(self.err(
+                        col,
+                        "expected the complete address `TYPE:...` of the entry the M line above \
+                         names (e.g. PCM:NETWORK/POSTOFFICE/GEORGEJ, Q127918)",
+                    ));
+                };
+                let addr_col = col + (body.len() - addr.len());
+                let address = self.address_at(addr, addr_col)?;
+                if let Pending::ModifyNameOnly(old_name, at, _) =
+                    std::mem::replace(&mut self.pending, Pending::None)
+                {
+                    let old = Entry {
+                        full_name: old_name.clone(),
+                        address: address.clone(),
+                        kind: EntryKind::User,
+                        template: Vec::new(),
+                        origin: self.origin_at(at),
+                    };
+                    // A name before the address on this line is the new name.
+                    let new_name = if name.is_empty() { old_name } else { name.to_string() };
+                    let new = Entry {
+                        full_name: new_name,
+                        address,
+                        kind: EntryKind::User,
+                        template: Vec::new(),
+                        origin: self.origin(),
+                    };
+                    self.pending = Pending::Modify(old, new);
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
+        if blank {
+            // Blank lines are ignored, also between a T line and its field
+            // lines (Q104281, Q125920, Q126611).
             return Ok(());
         }
-        if line.trim().is_empty() {
-            if let Pending::Template(_) = self.pending {
-                self.flush(sink);
-            }
+        let in_template = matches!(self.pending, Pending::Template(_));
+        // A `#` comment line (GIMPORT writes them into files for IMPORT, Q99419).
+        // Inside a T definition a `#` line with `~` is a field line (`# of units:~...`).
+        if line.starts_with('#') && !(in_template && line.contains('~')) {
             return Ok(());
         }
         // Template data line.
@@ -186,9 +291,15 @@ impl LineParser {
                     e.template.push(tv);
                     Ok(())
                 }
+                Pending::Template(_) => Err(self.err(
+                    1,
+                    "template data `- prompt/value` must follow an A or M entry; here a T \
+                     definition expects field lines `prompt~start~width~edit~data~internal`",
+                )),
                 _ => Err(self.err(
                     1,
-                    "template line (`- prompt/value`) has no A or M entry above it",
+                    "template data `- prompt/value` has no A or M entry above it \
+                     (expected an A or M line first)",
                 )),
             };
         }
@@ -209,34 +320,45 @@ impl LineParser {
                 return Ok(());
             }
         }
-        let (body, op) = op_line(line).map_err(|_| {
-            let first = line.chars().next().unwrap_or(' ');
-            if "ADMRTadmrt".contains(first) {
-                self.err(
-                    2,
-                    format!("column 2 after the op letter {first:?} must be blank"),
-                )
-            } else {
-                self.err(
-                    1,
-                    format!(
-                        "unknown operation {first:?}: expected A, D, M, R, T or `- ` template data"
-                    ),
-                )
-            }
-        })?;
+        let (body, op) = op_line(line).map_err(|_| self.unknown_line(line, in_template))?;
         self.flush(sink);
         let body_col = line.len() - body.len() + 1;
         match op.to_ascii_uppercase() {
             'A' => self.pending = Pending::Entry('A', self.entry_from(body, body_col)?),
             'D' => self.pending = Pending::Entry('D', self.entry_from(body, body_col)?),
-            'M' => self.pending = Pending::ModifyOld(self.entry_from(body, body_col)?),
+            'M' => {
+                self.pending = match split_name_address(body) {
+                    Some(_) => Pending::ModifyOld(self.entry_from(body, body_col)?, self.line_no),
+                    // `M George Jones`: the address follows on the next line (Q127918).
+                    None if !body.trim().is_empty() => Pending::ModifyNameOnly(
+                        body.trim().to_string(),
+                        self.line_no,
+                        body_col + (body.len() - body.trim_start().len()),
+                    ),
+                    None => {
+                        return Err(self.err(
+                            body_col,
+                            "expected the name and address of the entry to modify after `M `",
+                        ))
+                    }
+                };
+            }
             'R' => {
-                let scope = Scope::parse(body).map_err(|e| self.err(body_col, e.0))?;
+                let scope = Scope::parse(body).map_err(|e| {
+                    self.err(
+                        body_col,
+                        format!("expected a scope after `R ` (PCM:NET/PO, PROFS:GATE/NODE or SMTP:): {}", e.0),
+                    )
+                })?;
                 sink(Operation::Replace(scope));
             }
             _ => {
-                let scope = Scope::parse(body).map_err(|e| self.err(body_col, e.0))?;
+                let scope = Scope::parse(body).map_err(|e| {
+                    self.err(
+                        body_col,
+                        format!("expected a scope after `T ` (PROFS: GATE/NODE, SNADS:GATE/DGN, PCM:NET/PO): {}", e.0),
+                    )
+                })?;
                 self.pending = Pending::Template(TemplateDef {
                     scope,
                     fields: Vec::new(),
@@ -244,6 +366,52 @@ impl LineParser {
             }
         }
         Ok(())
+    }
+
+    /// The refusal for a line that is no operation: what was expected there.
+    fn unknown_line(&self, line: &str, in_template: bool) -> Error {
+        let first = first_char(line);
+        if "ADMRTadmrt".contains(first) {
+            let second = line.chars().nth(1).unwrap_or(' ');
+            return self.err(
+                2,
+                format!(
+                    "expected a blank in column 2 after the operation letter {first:?}, \
+                     found {second:?}"
+                ),
+            );
+        }
+        let field = if in_template {
+            ", a template field line `prompt~start~width~edit~data~internal`"
+        } else {
+            ""
+        };
+        let after = line.get(first.len_utf8()..).unwrap_or("");
+        let gimport = if matches!(first, 'G' | 'g' | 'P' | 'p') && after.starts_with([' ', '\t']) {
+            format!(" ({first:?} lines belong to GIMPORT group files, not to import text)")
+        } else {
+            String::new()
+        };
+        self.err(
+            1,
+            format!(
+                "unknown operation {first:?}: expected an operation letter A, D, M, R or T \
+                 followed by a blank, template data `- prompt/value`{field}, a `#` comment or \
+                 a blank line{gimport}"
+            ),
+        )
+    }
+
+    /// An address at `addr_col`, refused when it has nothing after `TYPE:`.
+    fn address_at(&self, addr: &str, addr_col: usize) -> Result<Address> {
+        let address = Address::parse(addr).map_err(|e| self.err(addr_col, e.0))?;
+        if address.body.trim().is_empty() {
+            return Err(self.err(
+                addr_col,
+                "expected an address after `TYPE:` (e.g. PCM:NET/PO/MAILBOX), found nothing",
+            ));
+        }
+        Ok(address)
     }
 
     /// Name and address from the text after the op columns.
@@ -255,10 +423,7 @@ impl LineParser {
             )
         })?;
         let addr_col = body_col + (body.len() - addr.len());
-        let address = Address::parse(addr).map_err(|e| self.err(addr_col, e.0))?;
-        if address.body.trim().is_empty() {
-            return Err(self.err(addr_col, "address has nothing after `TYPE:`"));
-        }
+        let address = self.address_at(addr, addr_col)?;
         Ok(Entry {
             full_name: name.to_string(),
             address,
@@ -267,6 +432,11 @@ impl LineParser {
             origin: self.origin(),
         })
     }
+}
+
+/// The first character of a line (a blank for an empty line).
+fn first_char(line: &str) -> char {
+    line.chars().next().unwrap_or(' ')
 }
 
 /// `op letter` + blank; returns the rest after the blanks.
@@ -281,12 +451,6 @@ fn template_data_start(line: &str) -> IResult<&str, char> {
     let (rest, _) = (opt(space1), nom_char('-')).parse(line)?;
     let (rest, _) = one_of(" \t").parse(rest)?;
     Ok((rest, '-'))
-}
-
-/// Two blanks (spaces or a TAB) at the start of an M continuation line.
-fn strip_two_blanks(line: &str) -> Option<&str> {
-    let r: IResult<&str, &str> = alt((tag("\t"), take_while_m_n(2, 2, |c| c == ' '))).parse(line);
-    r.ok().map(|(rest, _)| rest)
 }
 
 /// Splits `name  address`: at the first TAB, else at the last ` TYPE:`.
@@ -426,8 +590,19 @@ fn looks_like_address_start(text: &str) -> bool {
 
 /// Refuses entries the import format cannot carry: line breaks anywhere, a TAB
 /// in the name or address, a template value starting with `/` (it would read
-/// back as part of the prompt).
+/// back as part of the prompt), and entries over the MS Mail limits: a full
+/// name over 30 characters (IMPORT reports Error 72, Q104869) or a PCM network,
+/// postoffice or mailbox over 10 (Error 20, Q96001). The reconcile writer
+/// refuses the same entries; `--truncate-names` fits them before writing.
 fn check_representable(entry: &Entry) -> Result<()> {
+    if let Some(v) = entry.limit_violations().first() {
+        let error = if v.field == "full_name" { 72 } else { 20 };
+        return Err(Error::Unrepresentable(format!(
+            "{}: {} is {} characters, MS Mail allows {} (IMPORT reports Error {error}); \
+             --truncate-names cuts full names to 30 and mailboxes to 10 characters",
+            entry.address, v.field, v.length, v.limit
+        )));
+    }
     let bad = |what: &str, text: &str| {
         Err(Error::Unrepresentable(format!(
             "{}: {what} {text:?} cannot be written in an import file",
@@ -475,7 +650,30 @@ pub fn template_value_line(tv: &TemplateValue) -> String {
     format!("- {}/{}", tv.prompt.replace('/', "//"), tv.value)
 }
 
-/// The lines (without line ends) that express one operation in column layout.
+/// The `T` line of a template definition as import files write it:
+/// `T PROFS: GATE/NODE`, a blank after the type's colon as Q104281 prints it
+/// (readers accept it with or without the blank, Q118447 and Q125920 print
+/// none). A scope without a body (`SMTP:`) is written `T SMTP:`.
+pub fn template_header_line(scope: &Scope) -> String {
+    if scope.body.is_empty() {
+        format!("T {}:", scope.type_name)
+    } else {
+        format!("T {}: {}", scope.type_name, scope.body)
+    }
+}
+
+/// The lines an import file holds for one operation: [`operation_lines`],
+/// with the `T` line in the import-file form of [`template_header_line`].
+fn import_file_lines(op: &Operation) -> Vec<String> {
+    let mut lines = operation_lines(op);
+    if let (Operation::Template(def), Some(first)) = (op, lines.first_mut()) {
+        *first = template_header_line(&def.scope);
+    }
+    lines
+}
+
+/// The lines (without line ends) that express one operation in column layout,
+/// as Dir-Sync transaction texts hold them (`T TYPE:body` without a blank).
 pub fn operation_lines(op: &Operation) -> Vec<String> {
     let mut out = Vec::new();
     match op {
@@ -539,6 +737,7 @@ pub fn write_operations_with(
     w: &mut dyn Write,
     policy: Unencodable,
 ) -> Result<()> {
+    let mut after_template = false;
     for op in ops {
         match op {
             Operation::Add(e) | Operation::Delete(e) => check_representable(e)?,
@@ -548,28 +747,39 @@ pub fn write_operations_with(
             }
             _ => {}
         }
-        write_lines(&operation_lines(op), w, policy)?;
+        // A blank line ends each T block, as Q118447 prints it.
+        if after_template {
+            write_lines(&[String::new()], w, policy)?;
+        }
+        after_template = matches!(op, Operation::Template(_));
+        write_lines(&import_file_lines(op), w, policy)?;
     }
     Ok(())
 }
 
-/// Writes a whole directory as an import file (`T` definitions sorted by scope,
-/// then one `A` per entry in [`Directory::sorted`] order).
+/// Writes a whole directory as an import file: the `T` definitions sorted by
+/// scope, each followed by a blank line (Q118447), then one `A` per entry in
+/// [`Directory::sorted`] order.
 pub fn write_directory(dir: &Directory, w: &mut dyn Write) -> Result<()> {
     write_directory_with(dir, w, Unencodable::Refuse)
 }
 
 /// Like [`write_directory`], with an explicit policy for non-CP850 text.
 pub fn write_directory_with(dir: &Directory, w: &mut dyn Write, policy: Unencodable) -> Result<()> {
-    for def in dir.templates.values() {
+    let entries = dir.sorted();
+    let defs = dir.templates.len();
+    for (i, def) in dir.templates.values().enumerate() {
         write_lines(
-            &operation_lines(&Operation::Template(def.clone())),
+            &import_file_lines(&Operation::Template(def.clone())),
             w,
             policy,
         )?;
+        if i + 1 < defs || !entries.is_empty() {
+            write_lines(&[String::new()], w, policy)?;
+        }
     }
     let mut lines = Vec::with_capacity(4);
-    for e in dir.sorted() {
+    for e in entries {
         check_representable(e)?;
         lines.clear();
         lines.push(format!("A {}", name_address(e)));
@@ -696,7 +906,7 @@ mod tests {
         let err = parse_str("- Phone:/1\n", "f.txt", 7).unwrap_err();
         assert!(err
             .to_string()
-            .starts_with("f.txt: line 7, column 1: template line"));
+            .starts_with("f.txt: line 7, column 1: template data `- prompt/value` has no A or M entry"));
         let err = parse_str("M a PCM:N/P/A\n", "f.txt", 1).unwrap_err();
         assert_eq!(err.exit_code(), 3);
         let err = decode_input(
@@ -709,6 +919,35 @@ mod tests {
             err.to_string().starts_with("u.txt: line 2, column 3:"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn modify_forms_comments_and_blank_lines() {
+        // One leading blank (Q117198); blank lines between M and its next line.
+        let ops = parse_str("M a   PCM:N/P/A\n\n new  PCM:N/P/B\n", "t", 1).unwrap();
+        assert!(matches!(&ops[0], Operation::Modify { new, .. } if new.address.body == "N/P/B"));
+        // M followed directly by template data: a template change (Q127918).
+        let ops = parse_str("M a   PCM:N/P/A\n- Title:/Rep\n", "t", 1).unwrap();
+        match &ops[0] {
+            Operation::Modify { old, new } => {
+                assert_eq!(old.address, new.address);
+                assert_eq!(new.template.len(), 1);
+                assert_eq!(new.origin.position, Position::Line(2));
+            }
+            other => panic!("{other:?}"),
+        }
+        // `#` comments; blank lines inside a T definition.
+        let ops = parse_str("# note\nT PROFS: G/N\n\nA:~1~2~A~~\n\nB:~1~2~A~~\n", "t", 1).unwrap();
+        match &ops[0] {
+            Operation::Template(d) => assert_eq!(d.fields.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        let e = parse_str("M a PCM:N/P/A\nA b PCM:N/P/B\n", "t", 1).unwrap_err();
+        assert!(e.to_string().starts_with("t: line 2, column 1: expected the new name"), "{e}");
+        let e = parse_str("M a PCM:N/P/A\n", "t", 1).unwrap_err();
+        assert!(e.to_string().starts_with("t: line 1, column 1: this M line is the last"), "{e}");
+        let e = parse_str("G grp PCM:N/P/G\n", "t", 1).unwrap_err();
+        assert!(e.to_string().contains("GIMPORT"), "{e}");
     }
 
     #[test]
