@@ -163,6 +163,10 @@ pub struct DirSyncMessage {
     pub numbers: MessageNumbers,
     /// `TRANSACTIONS=`.
     pub transactions_mode: Option<TransactionsMode>,
+    /// Whether a `[DIRSYNC]` section was present. Without one the file is a
+    /// transaction attachment (TMPTRANS.GLB as Q118298 prints it): a text that
+    /// starts with `[DIRSYNC-TRANSACTIONS]` (Q96004).
+    pub has_dirsync_section: bool,
     /// Whether a `[DIRSYNC-TRANSACTIONS]` section was present.
     pub has_transactions_section: bool,
     /// The transactions in order.
@@ -357,6 +361,7 @@ where
         template: None,
         numbers: MessageNumbers::default(),
         transactions_mode: None,
+        has_dirsync_section: false,
         has_transactions_section: false,
         transactions: Vec::new(),
         other_sections: Vec::new(),
@@ -365,6 +370,9 @@ where
     let mut current: Option<RawTransaction<'a>> = None;
     let mut pending_blank = 0usize;
     let mut saw_dirsync = false;
+    // The first section line, and whether anything came before it.
+    let mut first_section: Option<(String, bool)> = None;
+    let mut seen_content = false;
     let mut state = State::Headers;
     let mut raw_key_lines: Vec<&str> = Vec::new();
 
@@ -377,6 +385,9 @@ where
             l
         };
         if let Ok((_, name)) = section_line(l) {
+            if first_section.is_none() {
+                first_section = Some((name.to_ascii_uppercase(), seen_content));
+            }
             if let Some(r) = current.take() {
                 sink(r)?;
             }
@@ -397,6 +408,7 @@ where
             continue;
         }
         let blank = l.trim().is_empty();
+        seen_content |= !blank;
         match state {
             State::Headers => {
                 if blank {
@@ -531,9 +543,17 @@ where
     if let Some(r) = current.take() {
         sink(r)?;
     }
-    if !saw_dirsync {
-        return Err(Error::input(file, Location::File, "no [DIRSYNC] section"));
+    let attachment = matches!(&first_section, Some((n, false)) if n == "DIRSYNC-TRANSACTIONS");
+    if !saw_dirsync && !attachment {
+        return Err(Error::input(
+            file,
+            Location::File,
+            "no [DIRSYNC] section: expected a Dir-Sync message (mail headers, a dashed line, \
+             then [DIRSYNC], Q118298) or a transaction attachment whose first line is \
+             [DIRSYNC-TRANSACTIONS] (Q96004)",
+        ));
     }
+    msg.has_dirsync_section = saw_dirsync;
     // Interpret the keys; later duplicates win.
     for (kv, raw) in msg.keys.iter().zip(raw_key_lines.iter()) {
         let v = kv.value.as_str();
@@ -661,7 +681,12 @@ fn encode_line(w: &mut dyn Write, line: &str) -> Result<()> {
 /// ten-digit sync number. CP850, CR LF. Other sections follow.
 pub fn write_message(msg: &DirSyncMessage, w: &mut dyn Write) -> Result<()> {
     for h in &msg.headers {
-        encode_line(w, &format!("{}: {}", h.name, h.value))?;
+        // An empty value is written `Priority:`, as Q118298 prints it.
+        if h.value.is_empty() {
+            encode_line(w, &format!("{}:", h.name))?;
+        } else {
+            encode_line(w, &format!("{}: {}", h.name, h.value))?;
+        }
     }
     if let Some(s) = &msg.separator {
         encode_line(w, s)?;
@@ -696,33 +721,90 @@ pub fn write_message(msg: &DirSyncMessage, w: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// Builds the EXPORT message a requestor sends for `scope`: `TASK=EXPORT`,
-/// `REQNAME=`, the numbers given, `TRANSACTIONS=INBODY`, then `R <scope>` and one
-/// `A` per entry (with its template lines), numbered from REQSEQ + 1.
+/// The mail envelope of a Dir-Sync message a requestor sends: the header
+/// lines Q118298 prints (`From`, `To`, `Subject`, `Date`, `Priority`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Envelope {
+    /// The Dir-Sync server (`PCM:NET/PO`); `To:` is its `NET/PO/$SYSTEM`.
+    /// `None` leaves `To:` out.
+    pub server: Option<Scope>,
+    /// `From:`; empty = the requestor's own `NET/PO/$SYSTEM`.
+    pub from: String,
+    /// `Date:` as written (`1994-04-04 09:12`, Q118298); empty writes `Date:`.
+    pub date: String,
+}
+
+impl Envelope {
+    /// An envelope to the server's `$SYSTEM`, from the requestor's, with the
+    /// date given (deterministic output: no clock is read).
+    pub fn to_server(server: &Scope, date: impl Into<String>) -> Envelope {
+        Envelope {
+            server: Some(server.clone()),
+            from: String::new(),
+            date: date.into(),
+        }
+    }
+}
+
+/// `NET/PO/$SYSTEM` of a `PCM:NET/PO` scope (the body for other scopes).
+fn system_mailbox(scope: &Scope) -> String {
+    match scope.network_postoffice() {
+        Some((net, po)) => format!("{net}/{po}/$SYSTEM"),
+        None => format!("{}/$SYSTEM", scope.body),
+    }
+}
+
+/// The `Date:` text of a `time32` (postoffice local time): `1994-04-04 09:12`,
+/// the form Q118298 prints.
+pub fn envelope_date(t: u32) -> String {
+    let t = i64::from(t);
+    let (y, mo, d) = crate::dirsync::civil_from_days(t.div_euclid(86_400));
+    let secs = t.rem_euclid(86_400);
+    format!("{y:04}-{mo:02}-{d:02} {:02}:{:02}", secs / 3600, secs / 60 % 60)
+}
+
+/// Builds the EXPORT message a requestor sends for `scope`, shaped like
+/// Q118298: `From:`, `To: <server NET/PO>/$SYSTEM`, `Subject: Directory
+/// Exchange Profile`, `Date:`, `Priority:`, a 59-dash separator; then
+/// `TASK=EXPORT`, `REQNAME=`, the numbers given, `TRANSACTIONS=INBODY`, and
+/// `R <scope>` plus one `A` per entry (with its template lines), numbered
+/// from REQSEQ + 1.
 pub fn export_message(
     scope: &Scope,
     entries: &[&Entry],
     numbers: MessageNumbers,
+    envelope: &Envelope,
 ) -> DirSyncMessage {
-    let (net, po) = scope.network_postoffice().unwrap_or(("", ""));
     let mut line = 0u64;
     let mut next = || {
         line += 1;
         line
     };
     let mut headers = Vec::new();
-    if !net.is_empty() {
+    let mut header = |name: &str, value: String| {
         headers.push(Header {
-            name: "To".into(),
-            value: format!("{net}/{po}/$SYSTEM"),
+            name: name.into(),
+            value,
             line: next(),
-        });
+        })
+    };
+    let from = if envelope.from.is_empty() {
+        system_mailbox(scope)
+    } else {
+        envelope.from.clone()
+    };
+    header("From", from);
+    if let Some(server) = &envelope.server {
+        header("To", system_mailbox(server));
     }
-    headers.push(Header {
-        name: "Subject".into(),
-        value: "Directory Exchange Profile".into(),
-        line: next(),
-    });
+    header("Subject", "Directory Exchange Profile".into());
+    header("Date", envelope.date.clone());
+    header("Priority", String::new());
+    let mut line = headers.len() as u64;
+    let mut next = || {
+        line += 1;
+        line
+    };
     let separator = Some("-".repeat(59));
     next();
     next(); // [DIRSYNC]
@@ -774,6 +856,7 @@ pub fn export_message(
         template: None,
         numbers,
         transactions_mode: Some(TransactionsMode::InBody),
+        has_dirsync_section: true,
         has_transactions_section: true,
         transactions,
         other_sections: Vec::new(),
@@ -786,9 +869,10 @@ pub fn write_export_message(
     scope: &Scope,
     entries: &[&Entry],
     numbers: MessageNumbers,
+    envelope: &Envelope,
     w: &mut dyn Write,
 ) -> Result<()> {
-    write_message(&export_message(scope, entries, numbers), w)
+    write_message(&export_message(scope, entries, numbers, envelope), w)
 }
 
 // ---------------------------------------------------------------------------
@@ -1000,54 +1084,139 @@ impl std::fmt::Display for Subject {
 // ---------------------------------------------------------------------------
 // Recognition
 
-/// The Dir-Sync text files this module and [`crate::logs`] read.
+/// The text files this module, [`crate::logs`] and [`crate::importtext`] read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TextFileKind {
-    /// A `[DIRSYNC]` message.
+    /// A `[DIRSYNC]` message, or a transaction attachment that starts with
+    /// `[DIRSYNC-TRANSACTIONS]` (TMPTRANS.GLB, Q118298, Q96004).
     DirSyncMessage,
-    /// DIRSYNC.LOG / DSSERVER.LOG / CENTRAL.LOG.
+    /// DIRSYNC.LOG / DSSERVER.LOG / CENTRAL.LOG, stamped or as printed on the screen.
     Log,
     /// DISPATCH.LOG.
     DispatchLog,
     /// A DSSCHED time file.
     Schedule,
+    /// An import text file (IMPORT.EXE input, `IMPORT -X` extract).
+    ImportText,
+}
+
+impl TextFileKind {
+    /// A short name for messages and JSON (`dirsync-message`, `log`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextFileKind::DirSyncMessage => "dirsync-message",
+            TextFileKind::Log => "log",
+            TextFileKind::DispatchLog => "dispatch-log",
+            TextFileKind::Schedule => "dssched",
+            TextFileKind::ImportText => "import-text",
+        }
+    }
 }
 
 /// Bytes looked at when sniffing.
 const SNIFF_LIMIT: usize = 64 * 1024;
 
-/// Tells which Dir-Sync text file `bytes` hold, from content (and, for
-/// DISPATCH.LOG, the name). `None` when it is none of them.
-pub fn sniff_text(file_name: &str, bytes: &[u8]) -> Option<TextFileKind> {
+/// The decoded head of a file for sniffing, `None` when it holds a NUL byte.
+fn sniff_head(bytes: &[u8]) -> Option<String> {
     let head = bytes.get(..SNIFF_LIMIT).unwrap_or(bytes);
     let text = match decode_text(head, TextEncoding::Cp850) {
-        Ok(t) => t,
-        Err(_) => decode_cp850(head),
+        Ok(t) => t.into_owned(),
+        Err(_) => decode_cp850(head).into_owned(),
     };
-    if text.contains('\0') {
-        return None;
+    (!text.contains('\0')).then_some(text)
+}
+
+/// Does the text start (first non-blank line) with `[DIRSYNC-TRANSACTIONS]`
+/// or hold a `[DIRSYNC]` section line?
+pub fn looks_like_message(text: &str) -> bool {
+    let mut first = true;
+    for l in text.lines() {
+        let l = l.trim_end_matches('\r').trim_start_matches('\u{feff}');
+        if l.trim().is_empty() {
+            continue;
+        }
+        if let Ok((_, n)) = section_line(l) {
+            if n.eq_ignore_ascii_case("DIRSYNC")
+                || (first && n.eq_ignore_ascii_case("DIRSYNC-TRANSACTIONS"))
+            {
+                return true;
+            }
+        }
+        first = false;
     }
-    if text
-        .lines()
-        .any(|l| matches!(section_line(l.trim_end_matches('\r')), Ok((_, n)) if n.eq_ignore_ascii_case("DIRSYNC")))
-    {
+    false
+}
+
+/// Tells which text file `bytes` hold, from their content only (the name is
+/// not looked at: a TMPTRANS.GLB attachment is text, Q118298). `None` when it
+/// is none of them.
+///
+/// Order: a `[DIRSYNC]` section (or a first line `[DIRSYNC-TRANSACTIONS]`) is
+/// a message; lines that are all DSSCHED times a schedule; a Dispatch line
+/// (`Running NSDA`, `... exit code`, `missed its run window`, `Checking the
+/// process table`) a DISPATCH.LOG unless the first line is a log record with
+/// a level (a DIRSYNC.LOG may mention a missed run window, Q96060); a first
+/// line that is a log record (stamped or console form) a log; a first line
+/// that is an import operation or `#` comment import text.
+pub fn sniff_text(_file_name: &str, bytes: &[u8]) -> Option<TextFileKind> {
+    let text = sniff_head(bytes)?;
+    if looks_like_message(&text) {
         return Some(TextFileKind::DirSyncMessage);
-    }
-    let base = Path::new(file_name)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(file_name);
-    if base.eq_ignore_ascii_case("DISPATCH.LOG") || crate::logs::looks_like_dispatch(&text) {
-        return Some(TextFileKind::DispatchLog);
     }
     if crate::logs::looks_like_schedule(&text) {
         return Some(TextFileKind::Schedule);
     }
-    if crate::logs::looks_like_log(&text) {
+    let log = crate::logs::looks_like_log(&text);
+    if crate::logs::looks_like_dispatch(&text) && !crate::logs::first_record_has_level(&text) {
+        return Some(TextFileKind::DispatchLog);
+    }
+    if log {
         return Some(TextFileKind::Log);
     }
+    if crate::importtext::looks_like_import_text(&text) {
+        return Some(TextFileKind::ImportText);
+    }
     None
+}
+
+/// The refusal for content that is none of the files msmail reads: names the
+/// first non-blank line (or the first NUL byte) and says what was expected there.
+pub fn unrecognised(file: &str, bytes: &[u8]) -> Error {
+    let expected = "expected one of: a Dir-Sync message ([DIRSYNC] section) or attachment \
+                    (first line [DIRSYNC-TRANSACTIONS]); a log line `M/D/YY HH:MM[:SS] | level \
+                    text` or `Status|Warning|Error|Fatal [code] text`; a DISPATCH.LOG line \
+                    (`INST1 M/D/YY HH:MM Running NSDA -RT`); a DSSCHED time `T<x> <Day> \
+                    <HH>:<MM>`; import text (`A name TYPE:address`, `#` comment); or an MS \
+                    Mail binary file known by its name and size";
+    let head = bytes.get(..SNIFF_LIMIT).unwrap_or(bytes);
+    if let Some(at) = head.iter().position(|&b| b == 0) {
+        return Error::input(
+            file,
+            Location::Offset(at as u64),
+            format!("binary content (a NUL byte) that is no MS Mail file msmail knows: {expected}"),
+        );
+    }
+    let text = decode_cp850(head);
+    match text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty())
+    {
+        Some((i, l)) => {
+            let col = l.len() - l.trim_start().len();
+            let shown: String = l.trim().chars().take(40).collect();
+            Error::input(
+                file,
+                Location::Line {
+                    line: i as u64 + 1,
+                    column: col as u64 + 1,
+                },
+                format!("{shown:?} starts no file msmail reads: {expected}"),
+            )
+        }
+        None => Error::input(file, Location::File, format!("the file is empty or blank: {expected}")),
+    }
 }
 
 #[cfg(test)]
@@ -1235,11 +1404,21 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
             sniff_text("x", b"T1 Sat 13:45\r\nT3 Mon 15:00\r\n"),
             Some(TextFileKind::Schedule)
         );
+        // By content, never by name: a DISPATCH.LOG name alone decides nothing.
+        assert_eq!(sniff_text("some/DISPATCH.LOG", b"whatever\r\n"), None);
         assert_eq!(
-            sniff_text("some/DISPATCH.LOG", b"whatever\r\n"),
+            sniff_text("x", b"INST1 02/02/96 13:18 Running NSDA -RT\r\n"),
             Some(TextFileKind::DispatchLog)
         );
-        assert_eq!(sniff_text("a.txt", b"A Doe, John PCM:N/P/JD\r\n"), None);
+        assert_eq!(
+            sniff_text("TMPTRANS.GLB", b"[DIRSYNC-TRANSACTIONS]\r\n1 A x PCM:N/P/X\r\n"),
+            Some(TextFileKind::DirSyncMessage)
+        );
+        assert_eq!(
+            sniff_text("a.txt", b"A Doe, John PCM:N/P/JD\r\n"),
+            Some(TextFileKind::ImportText)
+        );
+        assert_eq!(sniff_text("a.txt", b"hello\r\n"), None);
         assert_eq!(sniff_text("a.bin", b"\0\0\x01"), None);
     }
 

@@ -89,6 +89,26 @@ pub fn read_directory(path: &Path, encoding: TextEncoding) -> Result<Directory> 
 
 pub use crate::codepage::decode_input;
 
+/// Does the text look like import text: is its first line that is neither
+/// blank nor a `#` comment an operation (`A`, `D`, `M`, `R`, `T`, either case,
+/// then a blank)? A file of comments only counts too (an empty extract).
+/// Used to recognise import text by content.
+pub fn looks_like_import_text(text: &str) -> bool {
+    let mut comments = false;
+    for l in text.lines().take(1000) {
+        let l = l.trim_end_matches('\r').trim_start_matches('\u{feff}');
+        if l.trim().is_empty() {
+            continue;
+        }
+        if l.starts_with('#') {
+            comments = true;
+            continue;
+        }
+        return op_line(l).is_ok();
+    }
+    comments
+}
+
 /// What the line parser is in the middle of.
 enum Pending {
     None,
@@ -664,7 +684,7 @@ pub fn template_header_line(scope: &Scope) -> String {
 
 /// The lines an import file holds for one operation: [`operation_lines`],
 /// with the `T` line in the import-file form of [`template_header_line`].
-fn import_file_lines(op: &Operation) -> Vec<String> {
+pub fn import_file_lines(op: &Operation) -> Vec<String> {
     let mut lines = operation_lines(op);
     if let (Operation::Template(def), Some(first)) = (op, lines.first_mut()) {
         *first = template_header_line(&def.scope);
