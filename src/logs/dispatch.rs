@@ -25,7 +25,7 @@ use super::{lines, parse_stamp, DirSyncProcess, LineParse};
 
 /// What one DISPATCH.LOG line says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum DispatchEvent {
     /// A line naming a postoffice; later run lines belong to it.
     Postoffice {
