@@ -760,7 +760,11 @@ pub fn envelope_date(t: u32) -> String {
     let t = i64::from(t);
     let (y, mo, d) = crate::dirsync::civil_from_days(t.div_euclid(86_400));
     let secs = t.rem_euclid(86_400);
-    format!("{y:04}-{mo:02}-{d:02} {:02}:{:02}", secs / 3600, secs / 60 % 60)
+    format!(
+        "{y:04}-{mo:02}-{d:02} {:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60
+    )
 }
 
 /// Builds the EXPORT message a requestor sends for `scope`, shaped like
@@ -1198,11 +1202,7 @@ pub fn unrecognised(file: &str, bytes: &[u8]) -> Error {
         );
     }
     let text = decode_cp850(head);
-    match text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| !l.trim().is_empty())
-    {
+    match text.lines().enumerate().find(|(_, l)| !l.trim().is_empty()) {
         Some((i, l)) => {
             let col = l.len() - l.trim_start().len();
             let shown: String = l.trim().chars().take(40).collect();
@@ -1215,7 +1215,11 @@ pub fn unrecognised(file: &str, bytes: &[u8]) -> Error {
                 format!("{shown:?} starts no file msmail reads: {expected}"),
             )
         }
-        None => Error::input(file, Location::File, format!("the file is empty or blank: {expected}")),
+        None => Error::input(
+            file,
+            Location::File,
+            format!("the file is empty or blank: {expected}"),
+        ),
     }
 }
 
@@ -1411,7 +1415,10 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
             Some(TextFileKind::DispatchLog)
         );
         assert_eq!(
-            sniff_text("TMPTRANS.GLB", b"[DIRSYNC-TRANSACTIONS]\r\n1 A x PCM:N/P/X\r\n"),
+            sniff_text(
+                "TMPTRANS.GLB",
+                b"[DIRSYNC-TRANSACTIONS]\r\n1 A x PCM:N/P/X\r\n"
+            ),
             Some(TextFileKind::DirSyncMessage)
         );
         assert_eq!(

@@ -277,7 +277,11 @@ impl LineParser {
                         origin: self.origin_at(at),
                     };
                     // A name before the address on this line is the new name.
-                    let new_name = if name.is_empty() { old_name } else { name.to_string() };
+                    let new_name = if name.is_empty() {
+                        old_name
+                    } else {
+                        name.to_string()
+                    };
                     let new = Entry {
                         full_name: new_name,
                         address,
@@ -924,9 +928,9 @@ mod tests {
             .to_string()
             .starts_with("f.txt: line 1, column 1: unknown operation 'X'"));
         let err = parse_str("- Phone:/1\n", "f.txt", 7).unwrap_err();
-        assert!(err
-            .to_string()
-            .starts_with("f.txt: line 7, column 1: template data `- prompt/value` has no A or M entry"));
+        assert!(err.to_string().starts_with(
+            "f.txt: line 7, column 1: template data `- prompt/value` has no A or M entry"
+        ));
         let err = parse_str("M a PCM:N/P/A\n", "f.txt", 1).unwrap_err();
         assert_eq!(err.exit_code(), 3);
         let err = decode_input(
@@ -963,9 +967,17 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let e = parse_str("M a PCM:N/P/A\nA b PCM:N/P/B\n", "t", 1).unwrap_err();
-        assert!(e.to_string().starts_with("t: line 2, column 1: expected the new name"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("t: line 2, column 1: expected the new name"),
+            "{e}"
+        );
         let e = parse_str("M a PCM:N/P/A\n", "t", 1).unwrap_err();
-        assert!(e.to_string().starts_with("t: line 1, column 1: this M line is the last"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("t: line 1, column 1: this M line is the last"),
+            "{e}"
+        );
         let e = parse_str("G grp PCM:N/P/G\n", "t", 1).unwrap_err();
         assert!(e.to_string().contains("GIMPORT"), "{e}");
     }

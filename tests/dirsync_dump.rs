@@ -48,7 +48,12 @@ fn listq_view_of_the_kb_sample() {
     // LISTQ's banner (Q96060); the fixture lies in no tree, so no NET/PO.
     assert_eq!(
         all[..4],
-        ["Examining Dirsync transaction file: REQTRANS", "", "Checking CRC...", ""]
+        [
+            "Examining Dirsync transaction file: REQTRANS",
+            "",
+            "Checking CRC...",
+            ""
+        ]
     );
     let lines = &all[4..];
     assert_eq!(lines[0], "CRC  Date stamp               Sync#  Transaction");
@@ -182,7 +187,10 @@ fn passwords_never_appear_in_any_output() {
 fn dssched_view() {
     let o = dump(&fixture("PROCESS.GLB"), &[]);
     // The DSSCHED -x time file, CR LF as DSSCHED writes it (Q96060).
-    assert_eq!(stdout(&o), "T1 Mon 08:00\r\nT2 Mon 12:30\r\nT3 Mon 17:45\r\n");
+    assert_eq!(
+        stdout(&o),
+        "T1 Mon 08:00\r\nT2 Mon 12:30\r\nT3 Mon 17:45\r\n"
+    );
 }
 
 #[test]
@@ -347,7 +355,9 @@ fn unrecognised_file_exits_3_and_help_has_examples() {
     assert_eq!(o.status.code(), Some(3));
     let err = stderr(&o);
     assert!(
-        err.contains("notes.txt: line 1, column 1: \"hello\" starts no file msmail reads: expected one of:"),
+        err.contains(
+            "notes.txt: line 1, column 1: \"hello\" starts no file msmail reads: expected one of:"
+        ),
         "{err}"
     );
     let h = msmail(&["dump", "--help"]);

@@ -150,8 +150,7 @@ fn json_doc(file: &str, kind: &str, list: &str, items: Vec<Value>) -> String {
 }
 
 fn iso_date(r: &LogRecord) -> Option<String> {
-    r.date
-        .map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
+    r.date.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
 }
 
 fn hms(r: &LogRecord) -> Option<String> {
@@ -188,9 +187,11 @@ fn log_line_text(l: &LogLine) -> String {
             let code = r
                 .code
                 .map_or(String::from("     "), |c| format!("[{c:>3}]"));
+            // A numeric level shows its number and what it stands for (`1/Status`).
             let level = match (r.level, r.level_number) {
                 (LogLevel::Unknown, Some(n)) => n.to_string(),
-                (lv, _) => lv.as_str().to_string(),
+                (lv, Some(n)) => format!("{n}/{}", lv.as_str()),
+                (lv, None) => lv.as_str().to_string(),
             };
             let raw = match &r.raw_date {
                 Some(d) => format!("    ({d})"),
@@ -318,21 +319,28 @@ fn message_text(m: &DirSyncMessage) -> String {
         s.push_str(sep);
         s.push('\n');
     }
-    s.push_str("[DIRSYNC]\n");
-    for kv in &m.keys {
-        s.push_str(&format!("{}={}\n", kv.key, kv.value));
-    }
     let n = m.numbers;
     let show = |v: Option<u32>| v.map_or("-".to_string(), |v| v.to_string());
-    s.push_str(&format!(
-        "; task {}, requestor {}, REQSEQ {}, SRVSEQ {}, IMPSEQ {}, {} transaction(s)\n",
-        m.task.as_ref().map_or("-", |t| t.as_str()),
-        m.requestor().map_or("-".to_string(), |r| r.to_string()),
-        show(n.reqseq),
-        show(n.srvseq),
-        show(n.impseq),
-        m.transactions.len()
-    ));
+    if m.has_dirsync_section {
+        s.push_str("[DIRSYNC]\n");
+        for kv in &m.keys {
+            s.push_str(&format!("{}={}\n", kv.key, kv.value));
+        }
+        s.push_str(&format!(
+            "; task {}, requestor {}, REQSEQ {}, SRVSEQ {}, IMPSEQ {}, {} transaction(s)\n",
+            m.task.as_ref().map_or("-", |t| t.as_str()),
+            m.requestor().map_or("-".to_string(), |r| r.to_string()),
+            show(n.reqseq),
+            show(n.srvseq),
+            show(n.impseq),
+            m.transactions.len()
+        ));
+    } else {
+        s.push_str(&format!(
+            "; transaction attachment (no [DIRSYNC] section), {} transaction(s)\n",
+            m.transactions.len()
+        ));
+    }
     if m.has_transactions_section || !m.transactions.is_empty() {
         s.push_str("\n[DIRSYNC-TRANSACTIONS]\n");
         for t in &m.transactions {

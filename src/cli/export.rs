@@ -279,7 +279,9 @@ fn fit_for_import(dir: Directory, truncate: bool, replace: bool) -> Result<Direc
             out.upsert(e.clone());
             continue;
         };
-        if fitted.key() != e.key() && (dir.contains_key(&fitted.key()) || out.contains_key(&fitted.key())) {
+        if fitted.key() != e.key()
+            && (dir.contains_key(&fitted.key()) || out.contains_key(&fitted.key()))
+        {
             return Err(Error::Unrepresentable(format!(
                 "{}: cut to {}, which another entry already has",
                 e.address, fitted.address

@@ -59,7 +59,11 @@ impl ViewContext {
 /// `NET/PO` from the MASTER.GLB of the tree whose GLB folder holds `path`.
 pub fn postoffice_of_glb_file(path: &Path) -> Option<String> {
     let glb = path.parent()?;
-    if !glb.file_name()?.to_string_lossy().eq_ignore_ascii_case("GLB") {
+    if !glb
+        .file_name()?
+        .to_string_lossy()
+        .eq_ignore_ascii_case("GLB")
+    {
         return None;
     }
     let root = glb.parent()?;

@@ -465,7 +465,8 @@ fn inspect_text(
         kind: kind.to_string(),
         description,
     };
-    let decode = || crate::codepage::decode_input(bytes, crate::codepage::TextEncoding::Cp850, shown);
+    let decode =
+        || crate::codepage::decode_input(bytes, crate::codepage::TextEncoding::Cp850, shown);
     let mut fail = |kind: &str, what: &str, e: crate::error::Error| {
         findings.push(Finding::from_error("text-error", &e));
         info(kind, format!("{what} with errors"))

@@ -119,7 +119,9 @@ fn postoffice_token(tok: &str) -> Option<String> {
         Ok(("", (a, _, b)))
             if a.chars().count() <= 10
                 && b.chars().count() <= 10
-                && !tok.chars().all(|c| c.is_ascii_digit() || c == '/' || c == '\\') =>
+                && !tok
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '/' || c == '\\') =>
         {
             Some(format!("{a}/{b}"))
         }
@@ -165,7 +167,10 @@ fn terminated(i: &str) -> IResult<&str, (bool, i64)> {
     )
         .parse(i)?;
     let n = code.parse::<i64>().unwrap_or(i64::MAX);
-    Ok((i, (abnormal.is_some(), if minus.is_some() { -n } else { n })))
+    Ok((
+        i,
+        (abnormal.is_some(), if minus.is_some() { -n } else { n }),
+    ))
 }
 
 fn dispatch_event(text: &str, current: &Option<String>) -> DispatchEvent {
@@ -220,13 +225,13 @@ fn line_prefix(l: &str) -> (Option<String>, Option<(String, String)>, &str) {
     }
     // `INST1 02/02/96 13:18 ...`: a first word followed by a stamp.
     if let Some((word, after)) = t.split_once([' ', '\t']) {
-        if !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+        if !word.is_empty()
+            && word
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
             if let LineParse::Ok((s, rest)) = parse_stamp(after.trim_start()) {
-                return (
-                    Some(word.to_string()),
-                    Some((s.raw_date, s.raw_time)),
-                    rest,
-                );
+                return (Some(word.to_string()), Some((s.raw_date, s.raw_time)), rest);
             }
         }
     }
@@ -331,14 +336,24 @@ mod tests {
         let v = parse_dispatch_log(text);
         assert_eq!(v[0].instance.as_deref(), Some("INST1"));
         assert_eq!(v[0].raw_time.as_deref(), Some("13:18"));
-        assert_eq!(v[0].event, DispatchEvent::Postoffice { name: "NET1/PO1".into() });
+        assert_eq!(
+            v[0].event,
+            DispatchEvent::Postoffice {
+                name: "NET1/PO1".into()
+            }
+        );
         assert!(matches!(
             &v[2].event,
             DispatchEvent::Terminated { exit_code: 65, abnormal: true, known: Some(DirSyncProcess::ProcessUpdates), postoffice: Some(p), .. } if p == "NET1/PO1"
         ));
         assert!(matches!(
             &v[3].event,
-            DispatchEvent::Terminated { exit_code: 2, abnormal: false, known: Some(DirSyncProcess::Server), .. }
+            DispatchEvent::Terminated {
+                exit_code: 2,
+                abnormal: false,
+                known: Some(DirSyncProcess::Server),
+                ..
+            }
         ));
         assert!(looks_like_dispatch(text));
         assert!(!looks_like_dispatch("Postoffice NET/PO\r\nhello\r\n"));

@@ -394,10 +394,8 @@ fn console_record(line: &str, line_no: u64) -> LineParse<LogRecord> {
     }
     match record_body(line, body) {
         LineParse::Ok(b) => LineParse::Ok(make_record(line_no, None, b)),
-        other => match other {
-            LineParse::Bad(o, m) => LineParse::Bad(o, m),
-            _ => LineParse::NotThis,
-        },
+        LineParse::Bad(o, m) => LineParse::Bad(o, m),
+        LineParse::NotThis => LineParse::NotThis,
     }
 }
 
@@ -536,23 +534,17 @@ impl DirSyncProcess {
     }
 }
 
-/// How a text's first non-blank line fares as a log: `Some(true)` a record
-/// (stamped, or a console record), `Some(false)` a stamp with an impossible
-/// value (still a log, with an error to report), `None` not a log.
-fn first_line_as_log(text: &str) -> Option<bool> {
-    let l = lines(text).map(|(_, l)| l).find(|l| !l.trim().is_empty())?;
-    match log_record(l, 0) {
-        LineParse::Ok(_) => Some(true),
-        LineParse::Bad(..) => Some(false),
-        LineParse::NotThis => matches!(console_record(l, 0), LineParse::Ok(_)).then_some(true),
-    }
-}
-
 /// Does the first non-blank line of `text` have the log-record shape (stamped
 /// or console)? A stamp with an impossible value counts, so that reading the
 /// log reports it.
 pub fn looks_like_log(text: &str) -> bool {
-    first_line_as_log(text).is_some()
+    let Some(l) = lines(text).map(|(_, l)| l).find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    match log_record(l, 0) {
+        LineParse::Ok(_) | LineParse::Bad(..) => true,
+        LineParse::NotThis => matches!(console_record(l, 0), LineParse::Ok(_)),
+    }
 }
 
 /// Is the first non-blank line a log record whose level is known (a word or
@@ -624,12 +616,18 @@ mod tests {
             (LogLevel::Status, Some(1), Some(167), "PCM,SNADS,X400,SMTP")
         );
         let r = parse_log_line("03/13/96 15:34:17 | 1  -1").unwrap();
-        assert_eq!((r.level_number, r.code, r.text.as_str()), (Some(1), None, ""));
+        assert_eq!(
+            (r.level_number, r.code, r.text.as_str()),
+            (Some(1), None, "")
+        );
         let b = parse_record_body("Fatal 161 Server configuration busy");
         assert_eq!((b.level, b.code), (LogLevel::Fatal, Some(161)));
         assert_eq!(b.text, "Server configuration busy");
         let b = parse_record_body("Fatal error 14: \"Error processing Resync.glb\"");
-        assert_eq!((b.code, b.text.as_str()), (Some(14), "\"Error processing Resync.glb\""));
+        assert_eq!(
+            (b.code, b.text.as_str()),
+            (Some(14), "\"Error processing Resync.glb\"")
+        );
         let b = parse_record_body("Status 36 users");
         assert_eq!((b.code, b.text.as_str()), (None, "36 users"));
         let b = parse_record_body("No Tasks From Requestor: PCM:POSTMASTER/NET/PO");
@@ -648,7 +646,11 @@ mod tests {
                 text: "  PCM:".into()
             }
         );
-        let v = parse_log("Fatal 113 Failure to send mail\r\nRequestor process failed.\r\n", "C").unwrap();
+        let v = parse_log(
+            "Fatal 113 Failure to send mail\r\nRequestor process failed.\r\n",
+            "C",
+        )
+        .unwrap();
         assert!(matches!(&v[0], LogLine::Record(r) if r.date.is_none() && r.code == Some(113)));
         assert!(matches!(&v[1], LogLine::Continuation { .. }));
         let e = parse_log("13/01/94 10:00:00 | Status x\n", "L").unwrap_err();
