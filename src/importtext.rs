@@ -213,8 +213,13 @@ impl LineParser {
                     return Ok(());
                 }
                 if line.starts_with([' ', '\t']) {
-                    // Continuation: one or more blanks (Q132681: two, Q117198: one).
-                    let body = line.trim_start_matches([' ', '\t']);
+                    // Continuation: one or more spaces (Q132681: two, Q117198: one)
+                    // or one TAB. Only those: a TAB after the spaces separates an
+                    // empty name from the address.
+                    let body = match line.strip_prefix('\t') {
+                        Some(rest) => rest,
+                        None => line.trim_start_matches(' '),
+                    };
                     let new = self.entry_from(body, line.len() - body.len() + 1)?;
                     if let Pending::ModifyOld(old, _) =
                         std::mem::replace(&mut self.pending, Pending::None)
