@@ -29,6 +29,10 @@ pub enum SourceKind {
     ProcessSchedule,
     /// A Dir-Sync message file (`[DIRSYNC]` section; formats-text.md §2).
     DirSyncMessage,
+    /// A CSV msmail wrote (default or Exchange profile), known by its header.
+    Csv,
+    /// A GIMPORT group file (`G`/`R`/`P` lines, Q99419).
+    GroupFile,
 }
 
 /// Options for reading sources.
@@ -100,6 +104,9 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
             ),
         ));
     }
+    if let Some(k) = detect_table_or_groups(&head) {
+        return Ok(k);
+    }
     // Text has no NUL bytes (UTF-16 announces itself with a byte-order mark).
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     if !utf16 {
@@ -113,6 +120,16 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
         }
     }
     Ok(SourceKind::ImportText)
+}
+
+/// A CSV msmail wrote (by its header row) or a GIMPORT group file (by its
+/// first transaction line), recognised by content.
+fn detect_table_or_groups(head: &[u8]) -> Option<SourceKind> {
+    if crate::export::csv::looks_like_msmail_csv(head) {
+        return Some(SourceKind::Csv);
+    }
+    let text = crate::codepage::decode_cp850(head);
+    crate::gimport::looks_like_gimport(&text).then_some(SourceKind::GroupFile)
 }
 
 /// The first 70,000 bytes of a file: enough to recognise any kind.
@@ -188,6 +205,18 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 warnings,
             })
         }
+        SourceKind::Csv => {
+            let bytes = crate::output::read_input(path)?;
+            let directory = crate::export::csv::read_csv(&bytes, &path.display().to_string())?;
+            Ok(Loaded {
+                directory,
+                warnings: Vec::new(),
+            })
+        }
+        SourceKind::GroupFile => Ok(Loaded {
+            directory: crate::gimport::read_path(path, options.encoding)?,
+            warnings: Vec::new(),
+        }),
         SourceKind::ReqConf | SourceKind::SrvConf | SourceKind::ProcessSchedule => {
             Err(Error::input(
                 path.display().to_string(),
@@ -196,4 +225,96 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
             ))
         }
     }
+}
+
+/// The name standard input goes by in messages and origins.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Loads a source from bytes that are not a file (standard input, `-` as a
+/// SOURCE): recognised by content like a file — a Dir-Sync message, a
+/// transaction stream, a CSV msmail wrote, a GIMPORT group file or import
+/// text. A MAILDATA tree (a folder) cannot come from a stream; settings
+/// files and logs hold no entries.
+pub fn load_bytes(bytes: &[u8], name: &str, options: &LoadOptions) -> Result<Loaded> {
+    use crate::dsmsg::TextFileKind;
+    let head = bytes.get(..bytes.len().min(70_000)).unwrap_or(bytes);
+    let text = crate::dsmsg::sniff_text(name, head);
+    if text == Some(TextFileKind::DirSyncMessage) {
+        let msg = crate::dsmsg::parse_message_bytes(bytes, name, options.encoding)?;
+        return Ok(Loaded {
+            directory: msg.into_directory(),
+            warnings: Vec::new(),
+        });
+    }
+    if let Some(k) = text.filter(|k| *k != TextFileKind::ImportText) {
+        return Err(Error::input(
+            name,
+            Location::File,
+            format!("{k:?} holds no address entries (use msmail dump to read it)"),
+        ));
+    }
+    match detect_dirsync(name, head) {
+        Some(SourceKind::DirSyncTransactions) => {
+            let stream = crate::dirsync::read_stream(bytes, name, options.salvage)?;
+            let mut directory = Directory::new();
+            stream.apply_to(&mut directory, name)?;
+            let warnings = stream
+                .skipped
+                .iter()
+                .map(|s| format!("{name}: skipped bytes {}..{}: {}", s.start, s.end, s.reason))
+                .collect();
+            return Ok(Loaded {
+                directory,
+                warnings,
+            });
+        }
+        Some(_) => {
+            return Err(Error::input(
+                name,
+                Location::File,
+                "holds Dir-Sync settings, not address entries (use msmail dump)",
+            ))
+        }
+        None => {}
+    }
+    let directory = match detect_table_or_groups(head) {
+        Some(SourceKind::Csv) => crate::export::csv::read_csv(bytes, name)?,
+        Some(_) => {
+            let text = crate::codepage::decode_input(bytes, options.encoding, name)?;
+            crate::gimport::parse_str(&text, name)?
+        }
+        None => {
+            if let Some(at) = head.iter().position(|&b| b == 0) {
+                if !(head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])) {
+                    return Err(Error::input(
+                        name,
+                        Location::Offset(at as u64),
+                        "binary content (a NUL byte) that is no MS Mail stream msmail knows; \
+                         a MAILDATA tree cannot be read from standard input",
+                    ));
+                }
+            }
+            let text = crate::codepage::decode_input(bytes, options.encoding, name)?;
+            let mut dir = Directory::new();
+            crate::importtext::for_each_operation(&text, name, 1, |op| {
+                dir.apply(op);
+            })?;
+            dir
+        }
+    };
+    Ok(Loaded {
+        directory,
+        warnings: Vec::new(),
+    })
+}
+
+/// Reads standard input to the end and loads it ([`load_bytes`]).
+pub fn load_stdin(options: &LoadOptions) -> Result<Loaded> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::read(Path::new(STDIN_NAME), e))?;
+    load_bytes(&bytes, STDIN_NAME, options)
 }

@@ -1,5 +1,6 @@
 //! `msmail export`: load one or more sources, merge them (later wins), report
-//! MS Mail limit violations, and write CSV, LDIF, JSON or import text.
+//! MS Mail limit violations, and write CSV, LDIF, JSON, import text or a
+//! GIMPORT group file; or a tree's personal address lists (`--list pals`).
 
 use std::path::PathBuf;
 
@@ -8,10 +9,13 @@ use clap::{Args, ValueEnum};
 use crate::cli::Outcome;
 use crate::codepage::TextEncoding;
 use crate::error::{Error, Result};
-use crate::export::csv::CsvProfile;
-use crate::model::Directory;
+use crate::export::csv::{CsvOptions, CsvProfile};
+use crate::export::ldif::{LdifOptions, WriteNotes};
+use crate::export::person::{AttributeMap, Schema};
+use crate::model::{Directory, Entry};
 use crate::output::OutputTarget;
 use crate::source::{load_directory, LoadOptions};
+use crate::tree::ListSelector;
 
 /// Longest list of limit violations printed one per line; the rest are counted.
 const MAX_LIMIT_LINES: usize = 50;
@@ -30,6 +34,8 @@ pub enum ExportFormat {
     Json,
     /// MS Mail import text (CP850, CR LF), readable by IMPORT.EXE.
     Import,
+    /// GIMPORT group file (`G` and `A` lines, Q99419): the groups and members.
+    Gimport,
 }
 
 /// Arguments of `msmail export`.
@@ -42,6 +48,14 @@ pub enum ExportFormat {
   msmail export /mnt/maildata --to import -o REBUILD.TXT --force
 
   msmail export wide.csv --to import --truncate-names -o IMPORT.TXT
+  msmail export /mnt/maildata --to ldif --schema ad --base-dn DC=corp,DC=example,DC=com
+  msmail export /mnt/maildata --to csv --csv-profile ad --base-dn DC=corp,DC=com -o ad.csv
+  msmail export /mnt/maildata --to ldif --map prompts.map -o people.ldif
+  msmail export /mnt/maildata --list pals --to csv -o personal-lists.csv
+  msmail export /mnt/maildata --list pal:JDOE --to json
+  msmail export /mnt/maildata --to gimport -o GROUPS.EXT
+  msmail export GROUPS.EXT --to ldif -o groups.ldif     (a GIMPORT file as SOURCE)
+  type users.csv | msmail export - --to import -o IMPORT.TXT --no-formula-guard
 
 Several SOURCEs are merged in order: an entry in a later source replaces the
 entry with the same address (compared case-insensitively) from an earlier one.
@@ -51,7 +65,8 @@ CSV, LDIF and JSON. Import text is read by IMPORT.EXE, which refuses them
 (Error 72, Q104869), so --to import refuses them too, as reconcile does, unless
 --truncate-names cuts full names to 30 and mailboxes to 10 characters.")]
 pub struct ExportArgs {
-    /// Sources: MAILDATA folders, MS Mail files, import text files.
+    /// Sources: MAILDATA folders, MS Mail files, import text files, GIMPORT
+    /// group files, CSV files msmail wrote; `-` reads standard input.
     #[arg(required = true, value_name = "SOURCE")]
     pub inputs: Vec<PathBuf>,
     /// Output format.
@@ -61,12 +76,34 @@ pub struct ExportArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Base DN for LDIF output (default o=msmail); its first RDN must be
-    /// dc=, o= or ou=.
+    /// dc=, o= or ou=. With --schema ad or --csv-profile ad (required there):
+    /// the domain or an existing OU, which the output does not create.
     #[arg(long = "base-dn", value_name = "DN")]
     pub base_dn: Option<String>,
-    /// CSV column layout.
+    /// LDIF schema: openldap (inetOrgPerson, groupOfNames) or ad (contact,
+    /// group; loads with ldifde or Samba's ldbadd).
+    #[arg(long, value_enum, default_value = "openldap")]
+    pub schema: Schema,
+    /// CSV column layout: default (msmail's own), exchange (Exchange 4.0-5.5
+    /// directory import) or ad (csvde).
     #[arg(long = "csv-profile", value_enum, default_value = "default")]
     pub csv_profile: CsvProfile,
+    /// Template prompts to standard attributes: one `prompt = attribute`
+    /// line each (attribute `-` keeps the value as it is); overrides the
+    /// built-in rules. LDIF and the exchange and ad CSV profiles.
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Turn the built-in prompt rules off (only --map rules apply; with no
+    /// --map every template value stays a numbered description).
+    #[arg(long)]
+    pub no_default_map: bool,
+    /// CSV: do not guard cells against spreadsheet formulas (for files that
+    /// go to an import tool, which would keep the apostrophe).
+    #[arg(long)]
+    pub no_formula_guard: bool,
+    /// CSV: start with a UTF-8 byte-order mark (Excel then reads UTF-8).
+    #[arg(long)]
+    pub bom: bool,
     /// JSON: one entry object per line instead of one document.
     #[arg(long)]
     pub ndjson: bool,
@@ -80,7 +117,9 @@ pub struct ExportArgs {
     #[arg(long)]
     pub salvage: bool,
     /// One list of a MAILDATA tree instead of everything: `pol`, `gal`,
-    /// `groups` or `usr:NET/PO` (every SOURCE must be a tree).
+    /// `groups`, `usr:NET/PO`, `pal:MAILBOX` (one user's personal address
+    /// list) or `pals` (every personal list, with its owner); every SOURCE
+    /// must be a tree.
     #[arg(long, value_name = "LIST")]
     pub list: Option<String>,
     /// --to import: cut full names to 30 and mailboxes to 10 characters
@@ -104,8 +143,21 @@ pub fn load_merged(args: &ExportArgs) -> Result<Directory> {
         Some(text) => Some(crate::tree::ListSelector::parse(text)?),
         None => None,
     };
+    if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(Error::Usage(
+            "`-` (standard input) can be a SOURCE only once".into(),
+        ));
+    }
     for (i, path) in args.inputs.iter().enumerate() {
         let loaded = match &selector {
+            _ if path.as_os_str() == "-" => {
+                if selector.is_some() {
+                    return Err(Error::Usage(
+                        "--list needs MAILDATA trees; standard input cannot be one".into(),
+                    ));
+                }
+                crate::source::load_stdin(&options)?
+            }
             Some(sel) => {
                 if crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree) {
                     return Err(Error::Usage(format!(
@@ -131,6 +183,9 @@ pub fn load_merged(args: &ExportArgs) -> Result<Directory> {
                     replaced += 1;
                 }
             }
+        }
+        for (k, m) in loaded.directory.membership() {
+            merged.set_members(k, m.to_vec());
         }
         for (k, def) in loaded.directory.templates {
             merged.templates.insert(k, def);
@@ -172,21 +227,71 @@ fn report_limits(dir: &Directory) {
     }
 }
 
-/// Runs `msmail export`.
-pub fn run(args: ExportArgs) -> Result<Outcome> {
-    if args.to != ExportFormat::Ldif && args.base_dn.is_some() {
-        return Err(Error::Usage("--base-dn only applies to --to ldif".into()));
+/// The attribute map the flags ask for.
+fn attribute_map(args: &ExportArgs) -> Result<AttributeMap> {
+    let map = match &args.map {
+        Some(p) => AttributeMap::read(p)?,
+        None => AttributeMap::standard(),
+    };
+    Ok(map.with_defaults(!args.no_default_map))
+}
+
+/// Refuses flag combinations that do not apply.
+fn check_flags(args: &ExportArgs) -> Result<()> {
+    let usage = |m: &str| Err(Error::Usage(m.into()));
+    let ad = args.schema == Schema::Ad;
+    let ad_csv = args.csv_profile == CsvProfile::Ad;
+    if args.base_dn.is_some()
+        && args.to != ExportFormat::Ldif
+        && !(ad_csv && args.to == ExportFormat::Csv)
+    {
+        return usage("--base-dn only applies to --to ldif and --csv-profile ad");
+    }
+    if ad && args.to != ExportFormat::Ldif {
+        return usage("--schema only applies to --to ldif (for csvde: --to csv --csv-profile ad)");
+    }
+    if (ad || (ad_csv && args.to == ExportFormat::Csv)) && args.base_dn.is_none() {
+        return usage(
+            "Active Directory output needs --base-dn: the DN of the domain or of an existing \
+             OU (e.g. --base-dn DC=corp,DC=example,DC=com)",
+        );
     }
     if args.ndjson && args.to != ExportFormat::Json {
-        return Err(Error::Usage("--ndjson only applies to --to json".into()));
+        return usage("--ndjson only applies to --to json");
+    }
+    if (args.no_formula_guard || args.bom) && args.to != ExportFormat::Csv {
+        return usage("--no-formula-guard and --bom only apply to --to csv");
+    }
+    if args.csv_profile != CsvProfile::Default && args.to != ExportFormat::Csv {
+        return usage("--csv-profile only applies to --to csv");
+    }
+    let mapped = args.to == ExportFormat::Ldif
+        || (args.to == ExportFormat::Csv && args.csv_profile != CsvProfile::Default);
+    if (args.map.is_some() || args.no_default_map) && !mapped {
+        return usage(
+            "--map and --no-default-map apply to --to ldif and the exchange and ad CSV \
+             profiles (the default CSV, JSON and import text keep template data as it is)",
+        );
     }
     if (args.truncate_names || args.replace_unencodable) && args.to != ExportFormat::Import {
-        return Err(Error::Usage(
+        return usage(
             "--truncate-names and --replace-unencodable only apply to --to import \
-             (CSV, LDIF and JSON keep the full values)"
-                .into(),
-        ));
+             (CSV, LDIF and JSON keep the full values)",
+        );
     }
+    Ok(())
+}
+
+/// Prints a writer's notes as warnings.
+fn report_notes(notes: &WriteNotes) {
+    for w in &notes.warnings {
+        eprintln!("msmail: warning: {w}");
+    }
+}
+
+/// Runs `msmail export`.
+pub fn run(args: ExportArgs) -> Result<Outcome> {
+    check_flags(&args)?;
     if let (Some(out), false) = (&args.output, args.force) {
         // Fail before the (possibly long) load when the output exists.
         if out.as_os_str() != "-" && out.exists() {
@@ -196,39 +301,178 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
             ));
         }
     }
+    let map = attribute_map(&args)?;
+    let selector = args.list.as_deref().map(ListSelector::parse).transpose()?;
+    let pals = match &selector {
+        Some(ListSelector::Pals) => Some(None),
+        Some(ListSelector::Pal(m)) if args.to != ExportFormat::Import => Some(Some(m.clone())),
+        _ => None,
+    };
+    if let Some(only) = pals {
+        return run_personal(&args, only.as_deref(), map);
+    }
     let mut dir = load_merged(&args)?;
     if args.to == ExportFormat::Import {
         dir = fit_for_import(dir, args.truncate_names, args.replace_unencodable)?;
     } else {
         report_limits(&dir);
     }
+    let base = args
+        .base_dn
+        .as_deref()
+        .unwrap_or(DEFAULT_BASE_DN)
+        .to_string();
+    write_output(&args, |w| {
+        let notes = match args.to {
+            ExportFormat::Csv => crate::export::csv::write_csv_with(
+                &dir,
+                w,
+                &csv_options(&args, map.clone(), &base),
+            )?,
+            ExportFormat::Ldif => crate::export::ldif::write_ldif_with(
+                &dir,
+                w,
+                &LdifOptions {
+                    base_dn: base.clone(),
+                    schema: args.schema,
+                    map: map.clone(),
+                },
+            )?,
+            ExportFormat::Json => {
+                crate::export::json::write_json(&dir, w, args.ndjson)?;
+                WriteNotes::default()
+            }
+            ExportFormat::Import => {
+                crate::importtext::write_directory(&dir, w)?;
+                WriteNotes::default()
+            }
+            ExportFormat::Gimport => crate::gimport::write_groups(&dir, w)?,
+        };
+        Ok(notes)
+    })
+}
+
+/// The CSV options the flags ask for.
+fn csv_options(args: &ExportArgs, map: AttributeMap, base: &str) -> CsvOptions {
+    CsvOptions {
+        profile: args.csv_profile,
+        formula_guard: !args.no_formula_guard,
+        bom: args.bom,
+        map,
+        base_dn: base.to_string(),
+    }
+}
+
+/// `--list pals` / `--list pal:MAILBOX`: the personal lists of every SOURCE
+/// tree (owners in tree order), each entry with its owner.
+fn run_personal(args: &ExportArgs, only: Option<&str>, map: AttributeMap) -> Result<Outcome> {
+    if matches!(args.to, ExportFormat::Gimport | ExportFormat::Import) {
+        return Err(Error::Usage(
+            "--list pals has no import-text or GIMPORT form (owners cannot be expressed); \
+             use --list pal:MAILBOX --to import for one user's list"
+                .into(),
+        ));
+    }
+    let options = LoadOptions {
+        encoding: args.encoding,
+        salvage: args.salvage,
+    };
+    let mut lists: Vec<(Entry, Directory)> = Vec::new();
+    for path in &args.inputs {
+        if path.as_os_str() == "-"
+            || crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree)
+        {
+            return Err(Error::Usage(format!(
+                "{}: --list needs a MAILDATA tree (a folder with GLB/MASTER.GLB)",
+                path.display()
+            )));
+        }
+        let mut po = crate::tree::PostOffice::open(path, &options)?;
+        for w in std::mem::take(&mut po.warnings) {
+            eprintln!("msmail: warning: {}: {w}", path.display());
+        }
+        let found = crate::tree::personal::personal_lists(&po, only, args.salvage)?;
+        for w in &found.warnings {
+            eprintln!("msmail: warning: {}: {w}", path.display());
+        }
+        lists.extend(found.lists.into_iter().map(|l| (l.owner, l.directory)));
+    }
+    let refs: Vec<(Entry, &Directory)> = lists.iter().map(|(o, d)| (o.clone(), d)).collect();
+    let entries: usize = lists.iter().map(|(_, d)| d.len()).sum();
+    eprintln!(
+        "msmail: {} personal address lists, {entries} entries",
+        lists.len()
+    );
+    let base = args
+        .base_dn
+        .as_deref()
+        .unwrap_or(DEFAULT_BASE_DN)
+        .to_string();
+    write_output(args, |w| {
+        Ok(match args.to {
+            ExportFormat::Csv => crate::export::csv::write_personal_csv(
+                &refs,
+                w,
+                &csv_options(args, map.clone(), &base),
+            )?,
+            ExportFormat::Ldif => {
+                crate::export::ldif::write_personal_ldif(
+                    &refs,
+                    w,
+                    &LdifOptions {
+                        base_dn: base.clone(),
+                        schema: args.schema,
+                        map: map.clone(),
+                    },
+                )?;
+                WriteNotes::default()
+            }
+            ExportFormat::Json => {
+                crate::export::json::write_personal_json(&refs, w, args.ndjson)?;
+                WriteNotes::default()
+            }
+            ExportFormat::Import | ExportFormat::Gimport => WriteNotes::default(),
+        })
+    })
+}
+
+/// Writes the output with `write` (atomically to `-o`, or to standard
+/// output) and reports the writer's notes. An I/O failure of the output is
+/// reported with the output's name; any other error as it is.
+fn write_output(
+    args: &ExportArgs,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<WriteNotes>,
+) -> Result<Outcome> {
     let target = OutputTarget::from_arg(args.output.as_deref(), args.force);
     let mut inner: Option<Error> = None;
+    let mut notes = WriteNotes::default();
+    let mut write = Some(write);
     let result = target.write_with(|w| {
         let mut rec = RecordingWriter {
             inner: w,
             error: None,
         };
-        let r = match args.to {
-            ExportFormat::Csv => crate::export::csv::write_csv(&dir, &mut rec, args.csv_profile),
-            ExportFormat::Ldif => {
-                let base = args.base_dn.as_deref().unwrap_or(DEFAULT_BASE_DN);
-                crate::export::ldif::write_ldif(&dir, &mut rec, base)
-            }
-            ExportFormat::Json => crate::export::json::write_json(&dir, &mut rec, args.ndjson),
-            ExportFormat::Import => crate::importtext::write_directory(&dir, &mut rec),
+        let Some(f) = write.take() else {
+            return Ok(());
         };
-        r.map_err(|e| match rec.error {
-            // The output itself failed (closed pipe, full disk): let
-            // `write_with` report it with the output's name and kind.
-            Some(kind) => std::io::Error::new(kind, e.to_string()),
-            None => {
-                let msg = e.to_string();
-                inner = Some(e);
-                std::io::Error::other(msg)
+        match f(&mut rec) {
+            Ok(n) => {
+                notes = n;
+                Ok(())
             }
-        })
+            Err(e) => Err(match rec.error {
+                // The output itself failed (closed pipe, full disk): let
+                // `write_with` report it with the output's name and kind.
+                Some(kind) => std::io::Error::new(kind, e.to_string()),
+                None => {
+                    let msg = e.to_string();
+                    inner = Some(e);
+                    std::io::Error::other(msg)
+                }
+            }),
+        }
     });
+    report_notes(&notes);
     match (inner, result) {
         (Some(e), _) => Err(e),
         (None, r) => r.map(|_| Outcome::Success),
