@@ -462,11 +462,11 @@ fn write_record(out: &mut LdifBuf<'_>, r: &AdRecord) -> Result<()> {
     out.end_record().map_err(io_err)
 }
 
-/// The LDIF of [`ad_records`] (no base entry: it must exist).
+/// The LDIF of [`ad_records`] (no base entry: it must exist). No
+/// `version: 1` line: Samba's ldb tools refuse it, ldifde does not need it.
 pub fn write_ad_ldif(dir: &Directory, w: &mut dyn Write, opts: &LdifOptions) -> Result<WriteNotes> {
     let mut notes = WriteNotes::default();
     let mut out = LdifBuf::new(w);
-    out.raw(b"version: 1\n\n");
     ad_records(dir, &opts.base_dn, &opts.map, &mut notes, &mut |r| {
         write_record(&mut out, r)
     })?;

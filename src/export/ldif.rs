@@ -876,7 +876,6 @@ pub fn write_personal_ldif(
     opts: &LdifOptions,
 ) -> Result<()> {
     let mut out = LdifBuf::new(w);
-    out.raw(b"version: 1\n\n");
     if opts.schema == Schema::Ad {
         super::ad::pal_records(lists, &opts.base_dn, &opts.map, &mut |r| {
             out.attr("dn", &r.dn);
@@ -887,6 +886,7 @@ pub fn write_personal_ldif(
         })?;
         return out.flush().map_err(io_err);
     }
+    out.raw(b"version: 1\n\n");
     let base_dn = opts.base_dn.as_str();
     let (classes, battr, bvalue) = base_entry(base_dn)?;
     let mut base_attrs: Vec<(&str, &str)> = classes.iter().map(|c| ("objectClass", *c)).collect();
