@@ -17,7 +17,7 @@ use super::ldif::{
     escape_dn_value_into, io_err, ldap_fold, parse_dn, smtp_mail, template_description_into,
     FastMap, LdifBuf, LdifOptions, WriteNotes,
 };
-use super::person::{split_name, AttributeMap, Schema};
+use super::person::{split_name, AttributeMap, PersonName, Schema};
 use crate::error::{Error, Result};
 use crate::model::{Address, AddressKey, Directory, Entry, EntryKind, TemplateValue};
 
@@ -25,6 +25,10 @@ use crate::model::{Address, AddressKey, Directory, Entry, EntryKind, TemplateVal
 pub const MAX_RDN: usize = 64;
 /// Longest `initials` value AD accepts.
 pub const MAX_INITIALS: usize = 6;
+/// Longest `sn` and `givenName` AD accepts.
+pub const MAX_NAME_PART: usize = 64;
+/// Longest `displayName` AD accepts.
+pub const MAX_DISPLAY_NAME: usize = 256;
 /// `groupType` of the groups written: a universal distribution group.
 pub const GROUP_TYPE: &str = "8";
 pub use super::ldif::PAL_CONTAINER;
@@ -211,11 +215,18 @@ fn contact_attrs(
         a.push(("objectClass", c.into()));
     }
     a.push(("cn", cn.to_string()));
-    if !e.full_name.is_empty() {
+    if !e.full_name.is_empty() && e.full_name.chars().count() <= MAX_DISPLAY_NAME {
         a.push(("displayName", e.full_name.clone()));
     }
-    if let Some(n) = split_name(&e.full_name) {
-        a.push(("sn", n.surname));
+    // AD takes at most 64 characters of sn and givenName: a longer part is
+    // left out (the whole name stays in displayName).
+    let fits = |s: &String| s.chars().count() <= MAX_NAME_PART;
+    if let Some(n) = split_name(&e.full_name).filter(|n| fits(&n.surname)) {
+        a.push(("sn", n.surname.clone()));
+        let n = PersonName {
+            given: n.given.filter(fits),
+            ..n
+        };
         let given = match (n.given, n.initials) {
             (g, Some(i)) if i.chars().count() <= MAX_INITIALS => {
                 if let Some(g) = g {
@@ -262,7 +273,7 @@ fn group_attrs(e: &Entry, cn: &str) -> Vec<(&'static str, String)> {
         ("cn", cn.to_string()),
         ("groupType", GROUP_TYPE.into()),
     ];
-    if !e.full_name.is_empty() {
+    if !e.full_name.is_empty() && e.full_name.chars().count() <= MAX_DISPLAY_NAME {
         a.push(("displayName", e.full_name.clone()));
     }
     if let Some(mail) = smtp_mail(e) {

@@ -863,8 +863,9 @@ pub fn write_ldif_with(
     Ok(notes)
 }
 
-/// Writes personal address lists as LDIF content records: the base entry,
-/// `ou=Personal Address Lists,<base>`, for each owner an `ou=<owner's
+/// Writes personal address lists as LDIF content records, to load next to
+/// the directory export of the same base (whose base entry this file does
+/// not repeat): `ou=Personal Address Lists,<base>`, for each owner an `ou=<owner's
 /// address>` below it (`description` names the owner, `seeAlso` is the
 /// owner's DN in the directory export) and the list's entries directly in it
 /// (`uid=<address>,ou=<owner>,...`, attributes as in [`write_ldif_with`];
@@ -888,10 +889,8 @@ pub fn write_personal_ldif(
     }
     out.raw(b"version: 1\n\n");
     let base_dn = opts.base_dn.as_str();
-    let (classes, battr, bvalue) = base_entry(base_dn)?;
-    let mut base_attrs: Vec<(&str, &str)> = classes.iter().map(|c| ("objectClass", *c)).collect();
-    base_attrs.push((battr.as_str(), &bvalue));
-    write_plain_record(&mut out, base_dn, &base_attrs).map_err(io_err)?;
+    // The base entry is the directory export's: this file goes next to it.
+    base_entry(base_dn)?;
     let mut top = String::from("ou=");
     escape_dn_value_into(PAL_CONTAINER, &mut top);
     top.push(',');
@@ -1249,7 +1248,6 @@ mod tests {
         assert_eq!(
             dns,
             vec![
-                "o=corp",
                 "ou=Personal Address Lists,o=corp",
                 "ou=PCM:NET/PO/JDOE,ou=Personal Address Lists,o=corp",
                 "uid=PCM:NET/PO/ANN,ou=PCM:NET/PO/JDOE,ou=Personal Address Lists,o=corp",
@@ -1257,7 +1255,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            recs[2].first("seeAlso"),
+            recs[1].first("seeAlso"),
             Some("uid=PCM:NET/PO/JDOE,ou=PO,ou=NET,ou=PCM,o=corp")
         );
         // The directory reader skips personal-list entries.
