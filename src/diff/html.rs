@@ -278,7 +278,11 @@ the first row it counts.</p>"
             escape(&p.label)
         )?;
         for (v, t) in p.counts.iter().zip(&p.targets) {
-            write!(w, "<td class=\"n\">{}</td>", count_link(*v, t.as_deref(), None))?;
+            write!(
+                w,
+                "<td class=\"n\">{}</td>",
+                count_link(*v, t.as_deref(), None)
+            )?;
         }
         writeln!(
             w,
@@ -323,10 +327,7 @@ fn lead(r: &DiffReport) -> String {
     let mut where_: Vec<String> = Vec::new();
     if let Some(d) = &r.directory {
         let n = d.scopes.iter().filter(|s| !s.is_identical()).count();
-        where_.push(format!(
-            "{n} of {} address scopes",
-            d.scopes.len()
-        ));
+        where_.push(format!("{n} of {} address scopes", d.scopes.len()));
     }
     if let Some(list) = &r.dirsync {
         let n = list.iter().filter(|d| !d.is_identical()).count();
@@ -507,7 +508,10 @@ mod tests {
         let mut only_b: Vec<TransactionRef> = (187..=213).map(placeholder).collect();
         only_b.push(TransactionRef {
             sync: 214,
-            fields: vec![("op".into(), "A".into()), ("text".into(), "A x PCM:N/P/X".into())],
+            fields: vec![
+                ("op".into(), "A".into()),
+                ("text".into(), "A x PCM:N/P/X".into()),
+            ],
         });
         let x = TransactionDiff {
             records_a: 1,
@@ -550,7 +554,10 @@ mod tests {
     #[test]
     fn count_links_only_when_there_is_something_to_see() {
         assert_eq!(count_link(0, Some("x"), None), "0");
-        assert_eq!(count_link(3, Some("x"), None), "<a href=\"#x\" class=\"total\">3</a>");
+        assert_eq!(
+            count_link(3, Some("x"), None),
+            "<a href=\"#x\" class=\"total\">3</a>"
+        );
         assert_eq!(
             count_link(0, Some("x"), Some("t")),
             "<span class=\"total\" id=\"t\">0</span>"

@@ -201,7 +201,11 @@ pub(super) fn contents_files(w: &mut dyn Write, f: &FileDiff) -> io::Result<()> 
     writeln!(
         w,
         "<details{}><summary>each file that differs</summary><ol>",
-        if differ <= OPEN_LIST_LIMIT { " open" } else { "" }
+        if differ <= OPEN_LIST_LIMIT {
+            " open"
+        } else {
+            ""
+        }
     )?;
     let mut shown = 0;
     for (k, (kind, path)) in file_rows(f).enumerate().take(CONTENTS_FILE_LIMIT) {
@@ -478,10 +482,30 @@ fn scope_details(w: &mut dyn Write, i: usize, s: &ScopeDiff) -> io::Result<()> {
         )?;
     }
     writeln!(w, "</tbody></table>")?;
-    more(w, s.only_in_a.len().min(DETAIL_LIMIT), s.only_in_a.len(), "entries only in A")?;
-    more(w, s.only_in_b.len().min(DETAIL_LIMIT), s.only_in_b.len(), "entries only in B")?;
-    more(w, s.renamed.len().min(DETAIL_LIMIT), s.renamed.len(), "renames")?;
-    more(w, s.changed.len().min(DETAIL_LIMIT), s.changed.len(), "changed entries")?;
+    more(
+        w,
+        s.only_in_a.len().min(DETAIL_LIMIT),
+        s.only_in_a.len(),
+        "entries only in A",
+    )?;
+    more(
+        w,
+        s.only_in_b.len().min(DETAIL_LIMIT),
+        s.only_in_b.len(),
+        "entries only in B",
+    )?;
+    more(
+        w,
+        s.renamed.len().min(DETAIL_LIMIT),
+        s.renamed.len(),
+        "renames",
+    )?;
+    more(
+        w,
+        s.changed.len().min(DETAIL_LIMIT),
+        s.changed.len(),
+        "changed entries",
+    )?;
     writeln!(w, "</section>")
 }
 
@@ -622,7 +646,11 @@ pub(super) fn transactions(w: &mut dyn Write, prefix: &str, x: &TransactionDiff)
 }
 
 /// Configuration numbers that differ, one row each.
-pub(super) fn configuration(w: &mut dyn Write, prefix: &str, cfg: &[NumberChange]) -> io::Result<()> {
+pub(super) fn configuration(
+    w: &mut dyn Write,
+    prefix: &str,
+    cfg: &[NumberChange],
+) -> io::Result<()> {
     if cfg.is_empty() {
         return writeln!(w, "<p>No configuration number differs.</p>");
     }
@@ -782,9 +810,24 @@ pub(super) fn files(w: &mut dyn Write, f: &FileDiff) -> io::Result<()> {
         k += 1;
     }
     writeln!(w, "</tbody></table>")?;
-    more(w, f.only_in_a.len().min(DETAIL_LIMIT), f.only_in_a.len(), "files only in A")?;
-    more(w, f.only_in_b.len().min(DETAIL_LIMIT), f.only_in_b.len(), "files only in B")?;
-    more(w, f.changed.len().min(DETAIL_LIMIT), f.changed.len(), "changed files")?;
+    more(
+        w,
+        f.only_in_a.len().min(DETAIL_LIMIT),
+        f.only_in_a.len(),
+        "files only in A",
+    )?;
+    more(
+        w,
+        f.only_in_b.len().min(DETAIL_LIMIT),
+        f.only_in_b.len(),
+        "files only in B",
+    )?;
+    more(
+        w,
+        f.changed.len().min(DETAIL_LIMIT),
+        f.changed.len(),
+        "changed files",
+    )?;
     writeln!(w, "</section>")
 }
 
