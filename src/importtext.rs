@@ -156,6 +156,17 @@ impl LineParser {
 
     fn line<F: FnMut(Operation)>(&mut self, line: &str, sink: &mut F) -> Result<()> {
         self.line_no += 1;
+        // An M followed directly by template data (Q127918): the entry
+        // keeps its name and address, the template lines replace its data.
+        if let Pending::ModifyOld(old) = &self.pending {
+            if template_data_start(line).is_ok() {
+                let new = old.clone();
+                if let Pending::ModifyOld(old) = std::mem::replace(&mut self.pending, Pending::None)
+                {
+                    self.pending = Pending::Modify(old, new);
+                }
+            }
+        }
         // The continuation line of an M: columns 1-2 blank.
         if let Pending::ModifyOld(_) = self.pending {
             let Some(body) = strip_two_blanks(line) else {
@@ -485,7 +496,15 @@ pub fn operation_lines(op: &Operation) -> Vec<String> {
         }
         Operation::Modify { old, new } => {
             out.push(format!("M {}", name_address(old)));
-            out.push(format!("  {}", name_address(new)));
+            // Same name and address with template data: the Q127918 form,
+            // `M` followed directly by the template lines that replace the
+            // entry's template data.
+            let template_only = old.key() == new.key()
+                && old.full_name == new.full_name
+                && !new.template.is_empty();
+            if !template_only {
+                out.push(format!("  {}", name_address(new)));
+            }
             out.extend(new.template.iter().map(template_value_line));
         }
         Operation::Replace(scope) => out.push(format!("R {scope}")),

@@ -6,7 +6,7 @@
 //! copied; every output goes through [`crate::output::write_atomic`].
 //! See docs/reconcile.md, "Command and outputs".
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -42,6 +42,10 @@ pub struct OutputOptions {
     /// `--replace-unencodable`: write characters outside CP850 as `?` in MS
     /// Mail files.
     pub replace_unencodable: bool,
+    /// `--control-chars`: what MS Mail files get for control characters in
+    /// names and template values (and a template value's leading `/`, a
+    /// prompt's `~`).
+    pub control: ControlRule,
     /// Replace existing files in the output folder.
     pub force: bool,
 }
@@ -114,6 +118,38 @@ pub fn choose_stamp(
     }
 }
 
+/// What to do with characters MS Mail records cannot hold verbatim: control
+/// characters (CR, LF, TAB, ...) in names and template values, a leading `/`
+/// in a template value, a `~` in a prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ControlRule {
+    /// Refuse to write MS Mail files, listing every entry (the default).
+    #[default]
+    Refuse,
+    /// Write a space instead (a leading `/` gets a space before it).
+    Space,
+    /// Leave the character out.
+    Drop,
+}
+
+impl ControlRule {
+    fn apply(self, s: &str, bad: impl Fn(char) -> bool) -> String {
+        match self {
+            ControlRule::Refuse => s.to_string(),
+            ControlRule::Space => s.chars().map(|c| if bad(c) { ' ' } else { c }).collect(),
+            ControlRule::Drop => s.chars().filter(|&c| !bad(c)).collect(),
+        }
+    }
+    fn value(self, v: &str) -> String {
+        let v = self.apply(v, char::is_control);
+        match (self, v.strip_prefix('/')) {
+            (ControlRule::Space, Some(_)) => format!(" {v}"),
+            (ControlRule::Drop, Some(rest)) => rest.trim_start_matches('/').to_string(),
+            _ => v,
+        }
+    }
+}
+
 /// One change the MS Mail limits forced on an entry (listed in the report).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FitChange {
@@ -132,6 +168,7 @@ pub struct FitChange {
 pub struct Fitter {
     truncate: bool,
     replace: bool,
+    control: ControlRule,
 }
 
 fn replace_unencodable(s: &str) -> String {
@@ -150,12 +187,13 @@ impl Fitter {
         Fitter {
             truncate: options.truncate_names,
             replace: options.replace_unencodable,
+            control: options.control,
         }
     }
 
     /// True when nothing can change.
     pub fn is_identity(&self) -> bool {
-        !self.truncate && !self.replace
+        !self.truncate && !self.replace && self.control == ControlRule::Refuse
     }
 
     /// The entry as MS Mail files get it, and what changed; `None` when it
@@ -175,6 +213,11 @@ impl Fitter {
                 to: to.to_string(),
             })
         };
+        if self.control != ControlRule::Refuse && out.full_name.chars().any(char::is_control) {
+            let v = self.control.apply(&out.full_name, char::is_control);
+            change("full_name", &out.full_name, &v);
+            out.full_name = v;
+        }
         if self.replace && !is_cp850(&out.full_name) {
             let v = replace_unencodable(&out.full_name);
             change("full_name", &out.full_name, &v);
@@ -193,13 +236,32 @@ impl Fitter {
             change("address", &out.address.to_string(), &a.to_string());
             out.address = a;
         }
-        if self.truncate && out.address.is_pcm() {
+        if self.truncate {
             if let Some((net, po, mb)) = out.address.parts() {
                 if mb.chars().count() > MAX_ADDRESS_PART {
                     let short = truncate_chars(mb, MAX_ADDRESS_PART);
-                    let a = Address::pcm(net, po, &short);
+                    let a = Address {
+                        type_name: out.address.type_name.clone(),
+                        body: format!("{net}/{po}/{short}"),
+                    };
                     change("mailbox", mb, &short);
                     out.address = a;
+                }
+            }
+        }
+        if self.control != ControlRule::Refuse {
+            for t in &mut out.template {
+                let v = self.control.value(&t.value);
+                if v != t.value {
+                    change("template", &t.value, &v);
+                    t.value = v;
+                }
+                let p = self
+                    .control
+                    .apply(&t.prompt, |c| c.is_control() || c == '~');
+                if p != t.prompt {
+                    change("prompt", &t.prompt, &p);
+                    t.prompt = p;
                 }
             }
         }
@@ -253,24 +315,23 @@ pub fn check_limits(
                 ("too-long", "full_name" | "mailbox") => options.truncate_names,
                 ("too-long", _) => false,
                 ("not-cp850", _) => options.replace_unencodable,
+                ("control-char" | "leading-slash" | "tilde", _) => {
+                    options.control != ControlRule::Refuse
+                }
                 _ => false,
             };
             if !allowed {
-                let what = if l.problem == "too-long" {
-                    format!("{} of {} characters (limit {})", l.field, l.length, l.limit)
-                } else {
-                    format!("{} has characters outside code page 850", l.field)
-                };
-                refused.push(format!("  {}: {what}", l.address));
+                refused.push(format!("  {}: {}", l.address, l.reason()));
             }
         }
     }
     if !refused.is_empty() {
         return Err(Error::Unrepresentable(format!(
-            "{} merged entries cannot be written to MS Mail files as they are \
-             (--truncate-names cuts full names to 30 and mailboxes to 10 characters, \
-             --replace-unencodable writes `?` for characters outside CP850; CSV and \
-             LDIF always keep the full values):\n{}",
+            "{} problems in merged entries that MS Mail files cannot carry as they are; \
+             nothing was written (--truncate-names cuts full names to 30 and mailboxes to \
+             10 characters, --replace-unencodable writes `?` for characters outside CP850, \
+             --control-chars space|drop rewrites control characters; CSV, LDIF and JSON \
+             always keep the exact values):\n{}",
             refused.len(),
             refused.join("\n")
         )));
@@ -394,44 +455,9 @@ pub fn check_out_dir(out: &Path, force: bool) -> Result<()> {
 
 /// Refuses an output folder that overlaps an input: inside the server tree
 /// or any requestor source, or holding one of them (its `server/` copy or
-/// its files could land on an input).
+/// its files could land on an input). See [`crate::output::check_not_input`].
 pub fn check_out_not_input(out: &Path, inputs: &[&Path]) -> Result<()> {
-    // The output folder may not exist yet: compare through its nearest
-    // existing ancestor.
-    let mut probe = out.to_path_buf();
-    let mut tail = Vec::new();
-    let base = loop {
-        match probe.canonicalize() {
-            Ok(c) => break c,
-            Err(_) => match (probe.file_name(), probe.parent()) {
-                (Some(n), Some(p)) => {
-                    tail.push(n.to_os_string());
-                    probe = if p.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        p.to_path_buf()
-                    };
-                }
-                _ => return Ok(()),
-            },
-        }
-    };
-    let out_c = tail.iter().rev().fold(base, |acc, n| acc.join(n));
-    for input in inputs {
-        let Ok(ic) = input.canonicalize() else {
-            continue;
-        };
-        if out_c.starts_with(&ic) || ic.starts_with(&out_c) {
-            return Err(Error::output(
-                out,
-                format!(
-                    "overlaps the input {}: choose an output folder outside every input",
-                    input.display()
-                ),
-            ));
-        }
-    }
-    Ok(())
+    crate::output::check_not_input(out, inputs, "--out")
 }
 
 /// Every file under `root`, as `/`-separated relative paths, sorted.
@@ -483,12 +509,21 @@ pub fn repaired_msttrans(
     stamp: u32,
 ) -> Result<Vec<u8>> {
     let mut out = Vec::new();
+    let own = scope_origin(&rec.server_scope);
+    // Numbers lost to damage get a placeholder where they belong, so the
+    // numbering stays whole (Error 138, Q108067).
+    let mut lost = server.lost_master.iter().copied().peekable();
     if let Some(s) = &server.msttrans {
         for r in &s.records {
+            while let Some(n) = lost.next_if(|&n| n < r.sync) {
+                write_record(&TransactionRecord::placeholder(n, stamp, &own), &mut out);
+            }
             write_record(r, &mut out);
         }
     }
-    let own = scope_origin(&rec.server_scope);
+    for n in lost {
+        write_record(&TransactionRecord::placeholder(n, stamp, &own), &mut out);
+    }
     if let Some((first, last)) = plan.placeholders {
         for n in first..=last {
             write_record(&TransactionRecord::placeholder(n, stamp, &own), &mut out);
@@ -571,7 +606,15 @@ pub fn resync_glb(
     // written in order.
     const CHUNK: usize = 4096;
     const BATCH: usize = 16;
-    let entries = plan.merged.sorted();
+    // Entries Dir-Sync does not carry (users excluded from Dir-Sync, the
+    // server POL's own external entries) stay out of RESYNC.GLB.
+    let entries: Vec<&Entry> = plan
+        .merged
+        .sorted_keyed()
+        .into_iter()
+        .filter(|(k, _)| !rec.local_only.contains(*k))
+        .map(|(_, e)| e)
+        .collect();
     for (bi, batch) in entries.chunks(CHUNK * BATCH).enumerate() {
         let bufs: Vec<Result<Vec<u8>>> = batch
             .par_chunks(CHUNK)
@@ -628,39 +671,27 @@ pub fn hole_changes(rec: &Reconciliation) -> Vec<DirectoryChange> {
     out
 }
 
-/// The USR/INF/TPL files of the server tree that change: for every external
-/// postoffice or gateway node whose list is touched by a hole, its list is
-/// replaced by the merged directory's entries of its scope (and its template
-/// by the merged template definition, when there is one), the tree is built
-/// with [`crate::tree::writer::build_tree`], and only that list's
-/// `USR/`, `INF/` and `TPL/` files are kept, keyed by relative path.
+/// The USR/INF/TPL files of the server tree that change: every external
+/// postoffice or gateway node list whose merged content (entries, kinds,
+/// template values and definition) differs from the list as read — a hole,
+/// master transactions not yet folded into the USR list, a template
+/// definition fitted to the values — is replaced by the merged directory's
+/// entries of its scope and built with [`crate::tree::writer::build_tree`];
+/// only that list's `USR/`, `INF/` and `TPL/` files are kept, keyed by
+/// relative path.
 pub fn repaired_lists(
     server: &ServerInput,
     rec: &Reconciliation,
     merged: &Directory,
 ) -> Result<BTreeMap<String, Vec<u8>>> {
-    let mut touched: BTreeSet<String> = BTreeSet::new();
-    for po in &rec.postoffices {
-        let h = &po.hole;
-        for e in h
-            .missing_adds
-            .iter()
-            .chain(&h.missing_deletes)
-            .chain(h.modified.iter().map(|m| &m.merged))
-        {
-            touched.insert(e.scope().key());
-        }
-    }
-    touched.remove(&rec.server_scope.key());
+    let own = rec.server_scope.key();
     let mut out = BTreeMap::new();
-    if touched.is_empty() {
-        return Ok(out);
-    }
     let full = &server.postoffice.data;
     let scopes = full.external_postoffices();
     let mut targets: Vec<(String, String, crate::model::Scope)> = Vec::new();
-    // Only the touched lists are built: a list's USR/INF/TPL bytes depend on
-    // its own entries and template alone, and its mailbag keeps the names.
+    // Only the lists that change are built: a list's USR/INF/TPL bytes
+    // depend on its own entries and template alone, and its mailbag keeps
+    // the names.
     let mut data = crate::tree::postoffice::PostOfficeData::new(&full.network, &full.postoffice);
     data.version = full.version;
     let mut i = 0;
@@ -674,7 +705,18 @@ pub fn repaired_lists(
         };
         for p in &n.postoffices {
             if let Some((scope, _)) = scopes.get(i) {
-                if touched.contains(&scope.key()) {
+                let key = scope.key();
+                let entries = merged.in_scope(scope);
+                let now = super::inputs::list_fingerprint(
+                    entries.iter().copied(),
+                    merged.templates.get(&key),
+                );
+                let before = server.usr_fingerprints.get(&key).copied();
+                let changed = match before {
+                    Some(b) => b != now,
+                    None => !entries.is_empty(),
+                };
+                if key != own && changed {
                     targets.push((n.name.clone(), p.name.clone(), scope.clone()));
                     net.postoffices.push(p.clone());
                 }
@@ -690,10 +732,12 @@ pub fn repaired_lists(
     }
     let mut bags = Vec::new();
     for (net, po, scope) in &targets {
-        if let Some(def) = merged.templates.get(&scope.key()) {
-            if let Some(x) = data.external_mut(net, po) {
-                x.template = def.fields.clone();
-            }
+        if let Some(x) = data.external_mut(net, po) {
+            x.template = merged
+                .templates
+                .get(&scope.key())
+                .map(|d| d.fields.clone())
+                .unwrap_or_default();
         }
         data.replace_usr_list_from(net, po, merged);
         match data.external(net, po).and_then(|(_, x)| x.mailbag) {
@@ -717,6 +761,57 @@ pub fn repaired_lists(
     Ok(out)
 }
 
+/// Merged entries that no list of the repaired tree can hold: free-form
+/// gateway addresses (profile v1 binary lists cannot hold them) and entries
+/// of postoffices the server has no XTN record for. MSTTRANS.GLB and
+/// RESYNC.GLB carry them; `export` of the repaired tree cannot show them.
+pub fn not_in_tree(server: &ServerInput, rec: &Reconciliation, merged: &Directory) -> Vec<String> {
+    let mut lists: std::collections::HashSet<String> = server
+        .postoffice
+        .data
+        .external_postoffices()
+        .into_iter()
+        .map(|(s, _)| s.key())
+        .collect();
+    lists.insert(rec.server_scope.key());
+    let pol: std::collections::HashSet<AddressKey> = server
+        .postoffice
+        .data
+        .pol_externals
+        .iter()
+        .map(|x| x.address.key())
+        .collect();
+    let mut out: Vec<String> = merged
+        .sorted_keyed()
+        .into_iter()
+        // The server POL's external entries live in its ADMIN.NME.
+        .filter(|(k, _)| !lists.contains(k.scope_key()) && !pol.contains(*k))
+        .map(|(_, e)| e.address.to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Requestors that had not received a master transaction lost to damage
+/// (their SrvSync, or the server's copy of it, is below the lost number):
+/// they need RESYNC.GLB.
+pub fn lost_master_resync(server: &ServerInput, rec: &Reconciliation) -> Vec<crate::model::Scope> {
+    let Some(&highest) = server.lost_master.last() else {
+        return Vec::new();
+    };
+    rec.postoffices
+        .iter()
+        .filter(|p| p.scope.key() != rec.server_scope.key())
+        .filter(|p| {
+            p.sync
+                .requestor_srvsync
+                .or(p.sync.server_srvsync)
+                .is_some_and(|s| s < highest)
+        })
+        .map(|p| p.scope.clone())
+        .collect()
+}
+
 /// Everything `--out` needs besides the inputs.
 pub struct OutputPlan<'a> {
     /// The reconciliation.
@@ -727,6 +822,11 @@ pub struct OutputPlan<'a> {
     pub stamp: &'a StampChoice,
     /// Changes the limits forced on MS Mail files.
     pub fit_changes: &'a [FitChange],
+    /// Damage read past in the server's files (`--salvage`).
+    pub server_skipped: &'a [String],
+    /// Master numbers lost to damage, and the requestors that need
+    /// RESYNC.GLB because of them.
+    pub lost_master: (&'a [u32], &'a [crate::model::Scope]),
 }
 
 /// The `repair` object of the JSON report.
@@ -757,6 +857,10 @@ pub fn repair_json(p: &OutputPlan<'_>) -> Value {
         "limit_changes": p.fit_changes.iter().map(|c| json!({
             "address": c.address, "field": c.field, "from": c.from, "to": c.to,
         })).collect::<Vec<_>>(),
+        "kind_only": plan.kind_only.iter().map(|e| e.address.to_string()).collect::<Vec<_>>(),
+        "server_skipped": p.server_skipped,
+        "lost_master": p.lost_master.0,
+        "lost_master_resync": p.lost_master.1.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
     })
 }
 
@@ -833,6 +937,30 @@ pub fn repair_text(p: &OutputPlan<'_>) -> String {
             c.address, c.field, c.from, c.to
         );
     }
+    for e in &plan.kind_only {
+        let _ = writeln!(
+            s,
+            "  {}: user/group change carried by the rebuilt USR list only (transactions \
+             carry no kind)",
+            e.address
+        );
+    }
+    for w in p.server_skipped {
+        let _ = writeln!(s, "  server damage read past: {w}");
+    }
+    if !p.lost_master.0.is_empty() {
+        let _ = writeln!(
+            s,
+            "  master transactions {} were lost to damage: placeholders hold their numbers",
+            super::inputs::number_ranges(p.lost_master.0)
+        );
+        for sc in p.lost_master.1 {
+            let _ = writeln!(
+                s,
+                "  {sc}: had not received them; send it RESYNC.GLB (IMPORT -Q)"
+            );
+        }
+    }
     s
 }
 
@@ -858,19 +986,79 @@ fn json_bytes(v: &Value) -> Vec<u8> {
     b
 }
 
-/// Writes every output under `out` (see docs/reconcile.md): `server/` (the
-/// repaired copy), `RESYNC.GLB`, `repair.txt`, `merged.csv`, `merged.ldif`,
-/// `hole.ldif`, `report.txt` and last `report.json`, whose `written` lists
-/// every other file with its SHA-256 (sorted by path). Returns that list and
-/// the final JSON report.
+/// Writes every output into `target` (see docs/reconcile.md): `server/`
+/// (the repaired copy), `RESYNC.GLB`, `repair.txt`, `merged.csv`,
+/// `merged.json`, `merged.ldif`, `hole.ldif`, `report.txt` and last
+/// `report.json`, whose `written` lists every other file with its SHA-256
+/// (sorted by path). Returns that list and the final JSON report.
+///
+/// All or nothing: everything is built in a temporary folder beside
+/// `target` and renamed into place at the end; a run that fails leaves no
+/// output behind. With `--force` into a non-empty folder, the files are
+/// moved in one by one at the end (each rename atomic), other files stay.
 pub fn write_outputs(
+    target: &Path,
+    server: &ServerInput,
+    p: &OutputPlan<'_>,
+    options: &OutputOptions,
+) -> Result<(Vec<WrittenFile>, Value)> {
+    let parent = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| Error::output(&parent, e.to_string()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".msmail-out-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::output(target, format!("cannot create a temporary folder: {e}")))?;
+    let (written, report) = build_outputs(tmp.path(), server, p, options)?;
+    move_into_place(tmp, target, &written)?;
+    Ok((written, report))
+}
+
+/// Renames the finished temporary folder to `target` (an absent or empty
+/// `target`), or moves its files into a non-empty one (`--force`).
+fn move_into_place(tmp: tempfile::TempDir, target: &Path, written: &[WrittenFile]) -> Result<()> {
+    let empty = match std::fs::read_dir(target) {
+        Ok(mut rd) => rd.next().is_none(),
+        Err(_) => {
+            if target.exists() {
+                return Err(Error::output(target, "exists and is not a folder"));
+            }
+            true
+        }
+    };
+    if empty {
+        if target.exists() {
+            std::fs::remove_dir(target).map_err(|e| Error::output(target, e.to_string()))?;
+        }
+        let from = tmp.keep();
+        return std::fs::rename(&from, target).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&from);
+            Error::output(target, format!("cannot move the finished output into place: {e}"))
+        });
+    }
+    let mut rels: Vec<&str> = written.iter().map(|w| w.path.as_str()).collect();
+    rels.push("report.json");
+    for rel in rels {
+        let (from, to) = (tmp.path().join(rel), target.join(rel));
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string()))?;
+        }
+        std::fs::rename(&from, &to).map_err(|e| Error::output(&to, e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn build_outputs(
     out: &Path,
     server: &ServerInput,
     p: &OutputPlan<'_>,
     options: &OutputOptions,
 ) -> Result<(Vec<WrittenFile>, Value)> {
     let fitter = Fitter::new(options);
-    let force = options.force;
+    // A fresh temporary folder: nothing to replace.
+    let force = false;
     let root = &server.postoffice.root;
     let mut t = std::time::Instant::now();
     // The files that change in the server copy.
@@ -919,6 +1107,27 @@ pub fn write_outputs(
     );
     replaced.insert(srv_rel, repaired_srvconf(server, p.plan));
     timing("MSTTRANS and SRVCONF built", &mut t);
+    // The GAL of the repaired tree: from the merged directory, as REBUILD
+    // would make it from the repaired USR lists.
+    let data = &server.postoffice.data;
+    let has_gal = by_upper.contains_key("NME/GAL.NME") || data.gal_enabled;
+    let mut gal_left_out = 0;
+    if has_gal {
+        let gal = crate::tree::rebuild::rebuild_gal(root, data, &merged_fit, &|_| false)?;
+        gal_left_out = gal.left_out;
+        for (rel, bytes) in [
+            ("NME/GAL.NME", gal.gal),
+            ("GLB/GALNETPO.GLB", gal.galnetpo),
+            ("GLB/GALINDEX.GLB", gal.galindex),
+        ] {
+            let target = by_upper
+                .get(rel)
+                .map_or(rel.to_string(), |r| (*r).clone());
+            replaced.insert(target, bytes);
+        }
+        timing("GAL rebuilt", &mut t);
+    }
+    let outside = not_in_tree(server, p.rec, &merged_fit);
     // Copy or replace every file of the tree (in parallel; results in order).
     let mut rels: Vec<&String> = listing.iter().collect();
     for k in replaced.keys() {
@@ -1033,12 +1242,124 @@ pub fn write_outputs(
         written.extend(r?);
     }
     written.sort_by(|a, b| a.path.cmp(&b.path));
-    let text = report_text(p);
+    let mut text = report_text(p);
+    text.push_str(&outside_text(&outside, gal_left_out));
     written.push(write_bytes(out, "report.txt", force, text.as_bytes())?);
     written.sort_by(|a, b| a.path.cmp(&b.path));
-    let report = report_json(p, &written);
+    let mut report = report_json(p, &written);
+    if let Some(Value::Object(r)) = report.get_mut("repair") {
+        r.insert("not_in_tree".into(), json!(outside));
+    }
     write_bytes(out, "report.json", force, &json_bytes(&report))?;
     Ok((written, report))
+}
+
+/// The report lines about merged entries no list of the repaired tree holds.
+fn outside_text(outside: &[String], gal_left_out: usize) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    if outside.is_empty() {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "  {} merged entries are in no binary list of the repaired tree (free-form gateway \
+         addresses, or postoffices without an XTN record); MSTTRANS.GLB, RESYNC.GLB and the \
+         merged.* files carry them{}:",
+        outside.len(),
+        if gal_left_out > 0 {
+            format!(", the GAL leaves {gal_left_out} out")
+        } else {
+            String::new()
+        }
+    );
+    for a in outside.iter().take(20) {
+        let _ = writeln!(s, "    {a}");
+    }
+    if outside.len() > 20 {
+        let _ = writeln!(s, "    ... and {} more (report.json)", outside.len() - 20);
+    }
+    s
+}
+
+/// What the user does with `--out DIR` next: copy the server tree back,
+/// REBUILD or not, RESYNC.GLB for which requestors, exports to ask for.
+pub fn next_steps(p: &OutputPlan<'_>, target: &Path, written: &[WrittenFile]) -> String {
+    use std::fmt::Write as _;
+    let plan = p.plan;
+    let dir = target.display();
+    let mut s = String::new();
+    let server_files = written.iter().filter(|w| w.path.starts_with("server/")).count();
+    let _ = writeln!(
+        s,
+        "\nWritten to {dir}: {} files (server/: {server_files}, RESYNC.GLB, repair.txt, \
+         merged.csv, merged.json, merged.ldif, hole.ldif, report.txt, report.json).",
+        written.len() + 1
+    );
+    let _ = writeln!(s, "Next steps:");
+    let _ = writeln!(
+        s,
+        "  1. Stop Dir-Sync on the server {} and keep a copy of its MAILDATA as it is.",
+        p.rec.server_scope
+    );
+    let _ = writeln!(
+        s,
+        "  2. Copy {dir}/server/ over the server's MAILDATA (the same file names; \
+         MSTTRANS.GLB, SRVCONF.GLB, the GAL files and the changed USR/INF/TPL lists differ)."
+    );
+    let _ = writeln!(
+        s,
+        "  3. REBUILD is not needed: GAL.NME, GALINDEX.GLB and GALNETPO.GLB were rebuilt from \
+         the merged directory. Run it only after changing lists by hand."
+    );
+    match (plan.transactions.first(), plan.transactions.last()) {
+        (Some(a), Some(b)) => {
+            let _ = writeln!(
+                s,
+                "  4. Restart Dir-Sync: the next cycle sends the {} repair transactions \
+                 ({}..{}) to every requestor; nothing needs importing by hand (repair.txt is \
+                 the same repair as an IMPORT.EXE file, for review).",
+                plan.transactions.len(),
+                a.sync,
+                b.sync
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                s,
+                "  4. Restart Dir-Sync: there is no repair transaction to send (the numbers \
+                 in SRVCONF.GLB are set right)."
+            );
+        }
+    }
+    let mut resync: Vec<String> = plan
+        .resync_recommended
+        .iter()
+        .chain(p.lost_master.1.iter())
+        .map(|s| s.to_string())
+        .collect();
+    resync.sort();
+    resync.dedup();
+    if resync.is_empty() {
+        let _ = writeln!(s, "  5. RESYNC.GLB: no requestor needs it.");
+    } else {
+        let _ = writeln!(
+            s,
+            "  5. RESYNC.GLB: copy {dir}/RESYNC.GLB into the GLB folder of {} and run \
+             IMPORT -Q there (they missed master transactions).",
+            resync.join(", ")
+        );
+    }
+    if !plan.unfilled.is_empty() {
+        let list: Vec<String> = plan.unfilled.iter().map(|(s, _)| s.to_string()).collect();
+        let _ = writeln!(
+            s,
+            "  6. Ask {} for a full export (Config, Dir-Sync, Requestor, Export) or its \
+             MAILDATA tree: their lost updates could only be counted, not repaired.",
+            list.join(", ")
+        );
+    }
+    s
 }
 
 /// Prints how long a step of [`write_outputs`] took when `MSMAIL_TIMINGS` is set.

@@ -26,6 +26,7 @@ pub mod identity;
 pub mod lists;
 pub mod misc;
 pub mod postoffice;
+pub mod rebuild;
 pub mod sample;
 pub mod table;
 pub mod templates;
