@@ -87,6 +87,7 @@ pub fn plan_templates(
         keys.push(d.scope.key());
     }
     keys.extend(list.templates.keys().cloned());
+    keys.extend(server.keys().cloned());
     keys.sort();
     keys.dedup();
     let mut plans = Vec::new();
