@@ -298,6 +298,11 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 ));
             };
             let mut loaded = load_transactions(&reqtrans, options)?;
+            loaded.warnings.push(format!(
+                "{}: a requestor's GLB files: the entries are what its REQTRANS.GLB queue holds \
+                 (a queued export, or updates not yet sent), not necessarily its whole list",
+                path.display()
+            ));
             if loaded.directory.is_empty() {
                 loaded.warnings.push(format!(
                     "{}: REQTRANS.GLB holds no address entries (only placeholders or \

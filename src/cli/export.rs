@@ -167,6 +167,10 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     if args.ndjson && args.to != ExportFormat::Json {
         return Err(Error::Usage("--ndjson only applies to --to json".into()));
     }
+    if let Some(o) = args.output.as_deref().filter(|o| o.as_os_str() != "-") {
+        let inputs: Vec<&std::path::Path> = args.inputs.iter().map(|p| p.as_path()).collect();
+        crate::output::check_not_input(o, &inputs, "-o")?;
+    }
     if let (Some(out), false) = (&args.output, args.force) {
         // Fail before the (possibly long) load when the output exists.
         if out.as_os_str() != "-" && out.exists() {

@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn control_characters_slashes_and_gateway_parts() {
-        let mut x = e("Tab\tName", "PROFS:GATEWAY123/NODE/USER");
+        let mut x = e("Tab\tName", "PROFS:GATEWAY1234/NODE/USER");
         x.template.push(TemplateValue {
             prompt: "Dept:".into(),
             value: "Direction\r§".into(),
