@@ -225,7 +225,10 @@ mod tests {
         std::fs::hard_link(&ev, &link).unwrap();
         assert_eq!(refused(&link, &[&ev]), Err(4));
         assert_eq!(refused(&dir.path().join("out.csv"), &[&ev, &tree]), Ok(()));
-        assert_eq!(refused(&dir.path().join("new/deep/o"), &[&ev, &mst]), Ok(()));
+        assert_eq!(
+            refused(&dir.path().join("new/deep/o"), &[&ev, &mst]),
+            Ok(())
+        );
     }
 
     #[test]

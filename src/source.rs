@@ -352,7 +352,10 @@ mod tests {
         let glb = d.path().join("req/GLB");
         std::fs::create_dir_all(&glb).unwrap();
         std::fs::write(glb.join("REQCONF.GLB"), vec![0u8; 512]).unwrap();
-        assert_eq!(detect(&d.path().join("req")).unwrap(), SourceKind::RequestorGlb);
+        assert_eq!(
+            detect(&d.path().join("req")).unwrap(),
+            SourceKind::RequestorGlb
+        );
         let one = d.path().join("one");
         std::fs::create_dir_all(&one).unwrap();
         std::fs::write(one.join("EXPORT.TXT"), "A x  PCM:N/P/X\r\n").unwrap();

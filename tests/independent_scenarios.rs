@@ -160,7 +160,8 @@ fn check(seed: u64) {
     );
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("Next steps:"), "seed {seed}");
-    let r: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
 
     // The report, postoffice by postoffice.
     let by_scope: BTreeMap<String, &Value> = r["postoffices"]
@@ -171,7 +172,9 @@ fn check(seed: u64) {
         .collect();
     assert_eq!(by_scope.len(), truth.merged.len(), "seed {seed}");
     for (scope, merged) in &truth.merged {
-        let p = by_scope.get(scope).unwrap_or_else(|| panic!("seed {seed}: {scope}"));
+        let p = by_scope
+            .get(scope)
+            .unwrap_or_else(|| panic!("seed {seed}: {scope}"));
         let ctx = format!("seed {seed} {scope}");
         assert_eq!(p["evidence"], truth.evidence[scope], "{ctx}");
         assert_eq!(p["status"], truth.status[scope], "{ctx}");
@@ -184,7 +187,11 @@ fn check(seed: u64) {
             truth.server_view[scope].len(),
             "{ctx}"
         );
-        assert_eq!(p["merged_entries"].as_u64().unwrap() as usize, merged.len(), "{ctx}");
+        assert_eq!(
+            p["merged_entries"].as_u64().unwrap() as usize,
+            merged.len(),
+            "{ctx}"
+        );
         let hz: Vec<&str> = p["hazards"]
             .as_array()
             .unwrap()
@@ -197,15 +204,19 @@ fn check(seed: u64) {
             assert!(!d["taken"].as_array().unwrap().is_empty(), "{ctx}: {d}");
         }
     }
-    assert_eq!(r["local_only"].as_u64().unwrap() as usize, truth.local_only.len());
+    assert_eq!(
+        r["local_only"].as_u64().unwrap() as usize,
+        truth.local_only.len()
+    );
 
     // merged.csv and merged.json: the whole merged directory.
     let want = content_of_truth(&truth.merged_all());
     let csv = msmail::export::csv::read_csv(&std::fs::read(out.join("merged.csv")).unwrap(), "m")
         .unwrap();
     assert_eq!(content_of_dir(&csv), want, "seed {seed}: merged.csv");
-    let json = msmail::export::json::read_json(&std::fs::read(out.join("merged.json")).unwrap(), "m")
-        .unwrap();
+    let json =
+        msmail::export::json::read_json(&std::fs::read(out.join("merged.json")).unwrap(), "m")
+            .unwrap();
     assert_eq!(content_of_dir(&json), want, "seed {seed}: merged.json");
 
     // repair.txt reads back and repairs the server's view.
@@ -221,10 +232,17 @@ fn check(seed: u64) {
     let mut repaired = content_of_truth(&truth.server_all());
     apply(&mut repaired, &ops);
     // Kinds are not in import text: compare names and template data.
-    let strip = |m: &BTreeMap<String, Content>| -> BTreeMap<String, (String, Vec<(String, String)>)> {
-        m.iter().map(|(k, c)| (k.clone(), (c.0.clone(), c.2.clone()))).collect()
-    };
-    assert_eq!(strip(&repaired), strip(&want), "seed {seed}: repair.txt ({mode})");
+    let strip =
+        |m: &BTreeMap<String, Content>| -> BTreeMap<String, (String, Vec<(String, String)>)> {
+            m.iter()
+                .map(|(k, c)| (k.clone(), (c.0.clone(), c.2.clone())))
+                .collect()
+        };
+    assert_eq!(
+        strip(&repaired),
+        strip(&want),
+        "seed {seed}: repair.txt ({mode})"
+    );
 
     // The repaired tree: export = merged.csv but for what no list holds.
     let repaired_server = out.join("server");
@@ -237,7 +255,11 @@ fn check(seed: u64) {
         "-o".into(),
         csv_out.display().to_string(),
     ]);
-    assert!(o.status.success(), "seed {seed}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "seed {seed}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let exported = content_of_dir(
         &msmail::export::csv::read_csv(&std::fs::read(&csv_out).unwrap(), "x").unwrap(),
     );
@@ -245,7 +267,10 @@ fn check(seed: u64) {
     for a in &truth.not_in_tree {
         want_tree.remove(&a.to_uppercase());
     }
-    assert_eq!(exported, want_tree, "seed {seed}: export of the repaired tree");
+    assert_eq!(
+        exported, want_tree,
+        "seed {seed}: export of the repaired tree"
+    );
     let mut named: Vec<String> = r["repair"]["not_in_tree"]
         .as_array()
         .unwrap()
@@ -256,7 +281,11 @@ fn check(seed: u64) {
     assert_eq!(named, truth.not_in_tree, "seed {seed}");
 
     // inspect: clean.
-    let o = run(&["inspect".into(), repaired_server.display().to_string(), "--json".into()]);
+    let o = run(&[
+        "inspect".into(),
+        repaired_server.display().to_string(),
+        "--json".into(),
+    ]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(
         o.status.success(),
@@ -358,9 +387,7 @@ fn check(seed: u64) {
 
     // Inputs unchanged (the outputs are the only new files).
     let mut after = hashes(&sc.root);
-    after.retain(|k, _| {
-        !(k.starts_with("out/") || k.starts_with("out2/") || k == "repaired.csv")
-    });
+    after.retain(|k, _| !(k.starts_with("out/") || k.starts_with("out2/") || k == "repaired.csv"));
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
         after.keys().collect::<Vec<_>>(),
@@ -386,7 +413,11 @@ fn independent_scenarios_agree_with_their_truth() {
 fn independent_trees_inspect_clean() {
     for seed in 0..6 {
         let sc = build(seed);
-        let o = run(&["inspect".into(), sc.server.display().to_string(), "--json".into()]);
+        let o = run(&[
+            "inspect".into(),
+            sc.server.display().to_string(),
+            "--json".into(),
+        ]);
         let v: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert!(
             o.status.success(),
@@ -397,7 +428,11 @@ fn independent_trees_inspect_clean() {
             let p = Path::new(r);
             if p.join("GLB/MASTER.GLB").exists() {
                 let o = run(&["inspect".into(), r.clone()]);
-                assert!(o.status.success(), "seed {seed}: {r}: {}", String::from_utf8_lossy(&o.stdout));
+                assert!(
+                    o.status.success(),
+                    "seed {seed}: {r}: {}",
+                    String::from_utf8_lossy(&o.stdout)
+                );
             }
         }
     }
@@ -411,7 +446,10 @@ fn keep_a_scenario() {
     let Some(dir) = std::env::var_os("MSMAIL_KEEP_SCENARIO") else {
         return;
     };
-    let seed = std::env::var("MSMAIL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let seed = std::env::var("MSMAIL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let sc = build(seed);
     let o = Command::new("cp")
         .args(["-r", sc.root.to_str().unwrap(), dir.to_str().unwrap()])
@@ -420,7 +458,9 @@ fn keep_a_scenario() {
     assert!(o.status.success());
     std::fs::write(
         Path::new(&dir).join("ARGS"),
-        sc.requestors.join("\n").replace(sc.root.to_str().unwrap(), "."),
+        sc.requestors
+            .join("\n")
+            .replace(sc.root.to_str().unwrap(), "."),
     )
     .unwrap();
 }

@@ -117,7 +117,12 @@ fn fault_01_template_value_without_a_field_never_stops_the_run() {
     let mut text = std::fs::read(&export).unwrap();
     // After the first entry's lines: a prompt GENEVE's TPL does not have.
     let first_a = text.windows(3).position(|w| w == b"\nA ").unwrap() + 1;
-    let end = first_a + text[first_a..].windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+    let end = first_a
+        + text[first_a..]
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .unwrap()
+        + 2;
     text.splice(end..end, b"- Mobile:/+41 79 555 01 23\r\n".iter().copied());
     std::fs::write(&export, text).unwrap();
     let o = dir.join("out");
@@ -129,12 +134,7 @@ fn fault_01_template_value_without_a_field_never_stops_the_run() {
     assert_eq!(tpl["added"], serde_json::json!(["Mobile:"]), "{tpl}");
     let csv = std::fs::read_to_string(o.join("merged.csv")).unwrap();
     assert!(csv.contains("+41 79 555 01 23"));
-    let e = run(&[
-        "export",
-        o.join("server").to_str().unwrap(),
-        "--to",
-        "csv",
-    ]);
+    let e = run(&["export", o.join("server").to_str().unwrap(), "--to", "csv"]);
     assert!(out(&e).contains("+41 79 555 01 23"), "{}", err(&e));
 }
 
@@ -155,13 +155,23 @@ fn fault_02_an_export_queued_in_reqtrans_is_the_list() {
     ]);
     let _ = view;
     let mut q = placeholder(25, 767_400_000, "EUROPE/OSLO");
-    q.extend(trans(26, 767_400_000, b'R', "EUROPE/OSLO", &["R PCM:EUROPE/OSLO".into()]));
+    q.extend(trans(
+        26,
+        767_400_000,
+        b'R',
+        "EUROPE/OSLO",
+        &["R PCM:EUROPE/OSLO".into()],
+    ));
     q.extend(trans(
         27,
         767_400_000,
         b'A',
         "EUROPE/OSLO",
-        &[import_line('A', "Queued, New User", "PCM:EUROPE/OSLO/QUEUED")],
+        &[import_line(
+            'A',
+            "Queued, New User",
+            "PCM:EUROPE/OSLO/QUEUED",
+        )],
     ));
     std::fs::write(oslo.join("REQTRANS.GLB"), q).unwrap();
     let r = run(&readme_args(&dir, &["--json"]));
@@ -170,7 +180,10 @@ fn fault_02_an_export_queued_in_reqtrans_is_the_list() {
     let p = po(&rep, "PCM:EUROPE/OSLO");
     assert_eq!(p["evidence"], "export");
     assert_eq!(p["status"], "authoritative");
-    assert_eq!(addresses(&p["missing_adds"]), vec!["PCM:EUROPE/OSLO/QUEUED"]);
+    assert_eq!(
+        addresses(&p["missing_adds"]),
+        vec!["PCM:EUROPE/OSLO/QUEUED"]
+    );
     assert_eq!(
         p["missing_deletes"].as_array().unwrap().len() as u64,
         p["server_entries"].as_u64().unwrap(),
@@ -180,7 +193,10 @@ fn fault_02_an_export_queued_in_reqtrans_is_the_list() {
     let notes = p["notes"].to_string();
     assert!(!notes.contains("cannot be filled"), "{notes}");
     let taken = p["source_details"][0]["taken"].to_string();
-    assert!(taken.contains("list") && taken.contains("numbers"), "{taken}");
+    assert!(
+        taken.contains("list") && taken.contains("numbers"),
+        "{taken}"
+    );
 }
 
 /// Fault 3: the merged directory of the README's fixture is complete: every
@@ -190,7 +206,10 @@ fn fault_02_an_export_queued_in_reqtrans_is_the_list() {
 fn fault_03_the_merged_directory_is_complete() {
     let o = tempfile::tempdir().unwrap();
     let target = o.path().join("out");
-    let r = run(&readme_args(&fixture(), &["--out", target.to_str().unwrap()]));
+    let r = run(&readme_args(
+        &fixture(),
+        &["--out", target.to_str().unwrap()],
+    ));
     assert!(r.status.success(), "{}", err(&r));
     let merged = std::fs::read_to_string(target.join("merged.csv")).unwrap();
     let server = out(&run(&[
@@ -205,7 +224,8 @@ fn fault_03_the_merged_directory_is_complete() {
     assert_eq!(rows(&server), 127);
     assert_eq!(
         rows(&merged),
-        rows(&server) - t["missing_deletes"].as_u64().unwrap() + t["missing_adds"].as_u64().unwrap()
+        rows(&server) - t["missing_deletes"].as_u64().unwrap()
+            + t["missing_adds"].as_u64().unwrap()
     );
     for a in [
         "PROFS:PROFSGW/VM1/",
@@ -224,9 +244,12 @@ fn fault_03_the_merged_directory_is_complete() {
 fn fault_04_repairs_follow_imports_rules() {
     let o = tempfile::tempdir().unwrap();
     let target = o.path().join("out");
-    assert!(run(&readme_args(&fixture(), &["--out", target.to_str().unwrap()]))
-        .status
-        .success());
+    assert!(run(&readme_args(
+        &fixture(),
+        &["--out", target.to_str().unwrap()]
+    ))
+    .status
+    .success());
     let bytes = std::fs::read(target.join("repair.txt")).unwrap();
     let text = msmail::codepage::decode_cp850(&bytes).into_owned();
     let lines: Vec<&str> = text.lines().collect();
@@ -249,7 +272,9 @@ fn fault_04_repairs_follow_imports_rules() {
         .position(|l| l.starts_with("M ") && l.ends_with("GENEVE/LEPECH"))
         .unwrap();
     assert!(lines[t + 1].starts_with("- Phone:/"));
-    assert!(!text.lines().any(|l| l.starts_with("A ") && l.ends_with("GENEVE/JORGENSE")));
+    assert!(!text
+        .lines()
+        .any(|l| l.starts_with("A ") && l.ends_with("GENEVE/JORGENSE")));
     // Read back: the operations give the hole of the report.
     let ops = msmail::importtext::parse_str(&text, "repair.txt", 1).unwrap();
     let rep = json_file(&target.join("report.json"));
@@ -274,9 +299,12 @@ fn fault_04_repairs_follow_imports_rules() {
 fn fault_05_the_repaired_tree_is_the_merged_list() {
     let o = tempfile::tempdir().unwrap();
     let target = o.path().join("out");
-    assert!(run(&readme_args(&fixture(), &["--out", target.to_str().unwrap()]))
-        .status
-        .success());
+    assert!(run(&readme_args(
+        &fixture(),
+        &["--out", target.to_str().unwrap()]
+    ))
+    .status
+    .success());
     let exported = out(&run(&[
         "export",
         target.join("server").to_str().unwrap(),
@@ -296,7 +324,10 @@ fn fault_05_the_repaired_tree_is_the_merged_list() {
         "--to",
         "csv",
     ]));
-    assert!(!gal.contains("GENEVE/FERREIR"), "a deleted user left in the GAL");
+    assert!(
+        !gal.contains("GENEVE/FERREIR"),
+        "a deleted user left in the GAL"
+    );
     let i = run(&["inspect", target.join("server").to_str().unwrap()]);
     assert!(i.status.success(), "{}", out(&i));
     let d = run(&[
@@ -334,16 +365,29 @@ fn fault_06_salvage_names_every_skipped_range() {
     // Strict: the damage stops the run with file, record and offset.
     let strict = run(&readme_args(&dir, &[]));
     assert_eq!(strict.status.code(), Some(3));
-    assert!(err(&strict).contains("MSTTRANS.GLB: record"), "{}", err(&strict));
+    assert!(
+        err(&strict).contains("MSTTRANS.GLB: record"),
+        "{}",
+        err(&strict)
+    );
     let o = dir.join("out");
-    let r = run(&readme_args(&dir, &["--salvage", "--out", o.to_str().unwrap()]));
+    let r = run(&readme_args(
+        &dir,
+        &["--salvage", "--out", o.to_str().unwrap()],
+    ));
     assert!(r.status.success(), "{}", err(&r));
     assert!(err(&r).contains("skipped bytes"), "{}", err(&r));
     assert!(err(&r).contains("lost to the damage"), "{}", err(&r));
     let rep = json_file(&o.join("report.json"));
     assert_eq!(rep["repair"]["lost_master"], serde_json::json!([186]));
-    assert!(!rep["repair"]["server_skipped"].as_array().unwrap().is_empty());
-    let listed = out(&run(&["dump", o.join("server/GLB/MSTTRANS.GLB").to_str().unwrap()]));
+    assert!(!rep["repair"]["server_skipped"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let listed = out(&run(&[
+        "dump",
+        o.join("server/GLB/MSTTRANS.GLB").to_str().unwrap(),
+    ]));
     assert!(listed.contains("000186 (placeholder)"), "{listed}");
     // A truncated USR list: strict refuses, salvage reads its whole records.
     let usr = dir.join("server/USR/00000012.USR");
@@ -351,7 +395,12 @@ fn fault_06_salvage_names_every_skipped_range() {
     let n = u.len() / 53;
     u.truncate(u.len() - 20);
     std::fs::write(&usr, u).unwrap();
-    let e = run(&["export", dir.join("server").to_str().unwrap(), "--to", "csv"]);
+    let e = run(&[
+        "export",
+        dir.join("server").to_str().unwrap(),
+        "--to",
+        "csv",
+    ]);
     assert_eq!(e.status.code(), Some(3));
     assert!(err(&e).contains("00000012.USR: record"), "{}", err(&e));
     let e = run(&[
@@ -362,7 +411,11 @@ fn fault_06_salvage_names_every_skipped_range() {
         "--salvage",
     ]);
     assert!(e.status.success(), "{}", err(&e));
-    assert!(err(&e).contains("intact records before them are read"), "{}", err(&e));
+    assert!(
+        err(&e).contains("intact records before them are read"),
+        "{}",
+        err(&e)
+    );
     // The whole records are read (the last one's entry may still come from
     // the GAL).
     assert!(out(&e).matches("PCM:AMERICAS/BERGEN/").count() >= n - 1);
@@ -379,13 +432,18 @@ fn fault_07_a_typo_in_a_binding_is_refused() {
         "--requestor",
         &format!(
             "NO/SUCH={}",
-            fixture().join("requestors/AMERICAS-GENEVE/EXPORT.TXT").display()
+            fixture()
+                .join("requestors/AMERICAS-GENEVE/EXPORT.TXT")
+                .display()
         ),
         "--fail-on-hole",
     ]);
     assert_eq!(r.status.code(), Some(2), "{}", err(&r));
     let e = err(&r);
-    assert!(e.contains("PCM:NO/SUCH is no postoffice of the server"), "{e}");
+    assert!(
+        e.contains("PCM:NO/SUCH is no postoffice of the server"),
+        "{e}"
+    );
     assert!(e.contains("PCM:AMERICAS/GENEVE"), "{e}");
 }
 
@@ -404,9 +462,18 @@ fn fault_08_cross_file_inconsistencies_are_findings() {
         b[rec * 45 + 32] ^= 0x40;
         std::fs::write(&p, b).unwrap();
     }
-    let e = run(&["export", dir.join("server").to_str().unwrap(), "--to", "csv"]);
+    let e = run(&[
+        "export",
+        dir.join("server").to_str().unwrap(),
+        "--to",
+        "csv",
+    ]);
     assert!(e.status.success(), "{}", err(&e));
-    assert!(err(&e).contains("finding:") && err(&e).contains("tid"), "{}", err(&e));
+    assert!(
+        err(&e).contains("finding:") && err(&e).contains("tid"),
+        "{}",
+        err(&e)
+    );
     assert_eq!(out(&e).lines().count(), 128, "every entry is read");
     let r = run(&readme_args(&dir, &[]));
     assert!(r.status.success(), "{}", err(&r));
@@ -466,7 +533,11 @@ fn fault_09_unsafe_or_silent_inputs_and_outputs() {
     assert_eq!(files(&dir), before, "nothing was written into an input");
     // UTF-8 read as CP850.
     let u = t.path().join("UTF8.TXT");
-    std::fs::write(&u, "R PCM:AMERICAS/GENEVE\r\nA Müller, Hans   PCM:AMERICAS/GENEVE/MULLER\r\n").unwrap();
+    std::fs::write(
+        &u,
+        "R PCM:AMERICAS/GENEVE\r\nA Müller, Hans   PCM:AMERICAS/GENEVE/MULLER\r\n",
+    )
+    .unwrap();
     let e = run(&["export", u.to_str().unwrap(), "--to", "csv"]);
     assert!(e.status.success());
     assert!(err(&e).contains("valid UTF-8"), "{}", err(&e));
@@ -490,7 +561,10 @@ fn fault_10_batch_reads_requestor_glb_folders() {
         "--out",
         o.path().join("conv").to_str().unwrap(),
         fixture().join("requestors/EUROPE-OSLO").to_str().unwrap(),
-        fixture().join("requestors/AMERICAS-BERGEN").to_str().unwrap(),
+        fixture()
+            .join("requestors/AMERICAS-BERGEN")
+            .to_str()
+            .unwrap(),
     ]);
     assert!(r.status.success(), "{}{}", out(&r), err(&r));
     let s = json_file(&o.path().join("conv/summary.json"));
@@ -510,7 +584,11 @@ fn fault_11_salvaged_requestor_damage_is_reported_and_withholds_deletes() {
     std::fs::write(&lyon, b).unwrap();
     let r = run(&readme_args(&dir, &["--salvage", "--json"]));
     assert!(r.status.success(), "{}", err(&r));
-    assert!(err(&r).contains("AMERICAS-LYON/REQTRANS.GLB: skipped bytes"), "{}", err(&r));
+    assert!(
+        err(&r).contains("AMERICAS-LYON/REQTRANS.GLB: skipped bytes"),
+        "{}",
+        err(&r)
+    );
     assert!(err(&r).contains("kept, not deleted"), "{}", err(&r));
     let rep: Value = serde_json::from_slice(&r.stdout).unwrap();
     let p = po(&rep, "PCM:AMERICAS/LYON");
@@ -529,16 +607,43 @@ fn fault_12_force_never_overwrites_an_input() {
     let before = files(&dir);
     let mst = dir.join("server/GLB/MSTTRANS.GLB");
     let srv = dir.join("server/GLB/SRVCONF.GLB");
-    let d = run(&["dump", mst.to_str().unwrap(), "-o", mst.to_str().unwrap(), "--force"]);
+    let d = run(&[
+        "dump",
+        mst.to_str().unwrap(),
+        "-o",
+        mst.to_str().unwrap(),
+        "--force",
+    ]);
     assert_eq!(d.status.code(), Some(4));
     let mut args = readme_args(&dir, &["--report", srv.to_str().unwrap(), "--force"]);
     let r = run(&args);
     assert_eq!(r.status.code(), Some(4), "{}", err(&r));
     args.truncate(args.len() - 3);
     for cmd in [
-        vec!["export", mst.to_str().unwrap(), "--to", "csv", "-o", mst.to_str().unwrap(), "--force"],
-        vec!["inspect", mst.to_str().unwrap(), "-o", mst.to_str().unwrap(), "--force"],
-        vec!["diff", mst.to_str().unwrap(), mst.to_str().unwrap(), "-o", srv.to_str().unwrap(), "--force"],
+        vec![
+            "export",
+            mst.to_str().unwrap(),
+            "--to",
+            "csv",
+            "-o",
+            mst.to_str().unwrap(),
+            "--force",
+        ],
+        vec![
+            "inspect",
+            mst.to_str().unwrap(),
+            "-o",
+            mst.to_str().unwrap(),
+            "--force",
+        ],
+        vec![
+            "diff",
+            mst.to_str().unwrap(),
+            mst.to_str().unwrap(),
+            "-o",
+            srv.to_str().unwrap(),
+            "--force",
+        ],
     ] {
         let o = run(&cmd);
         assert_eq!(o.status.code(), Some(4), "{cmd:?}: {}", err(&o));
@@ -589,7 +694,11 @@ fn fault_13_an_empty_list_never_deletes_silently() {
     std::fs::write(&r_only, b"R PCM:EUROPE/PARIS\r\n").unwrap();
     let r = reconcile(format!("EUROPE/PARIS={}", r_only.display()));
     assert!(r.status.success(), "{}", err(&r));
-    assert!(err(&r).contains("an empty list for PCM:EUROPE/PARIS"), "{}", err(&r));
+    assert!(
+        err(&r).contains("an empty list for PCM:EUROPE/PARIS"),
+        "{}",
+        err(&r)
+    );
 }
 
 /// Fault 14: a tree missing a file its lists depend on, or with a folder in
@@ -597,16 +706,27 @@ fn fault_13_an_empty_list_never_deletes_silently() {
 /// on and says what it could not read.
 #[test]
 fn fault_14_missing_dependencies_are_damage() {
-    let cases: Vec<(&str, fn(&Path))> = vec![
-        ("NETWORK.GLB", |s| std::fs::remove_file(s.join("GLB/NETWORK.GLB")).unwrap()),
-        ("NETWORK.GLB", |s| std::fs::write(s.join("GLB/NETWORK.GLB"), b"").unwrap()),
+    type Damage = fn(&Path);
+    let cases: Vec<(&str, Damage)> = vec![
+        ("NETWORK.GLB", |s| {
+            std::fs::remove_file(s.join("GLB/NETWORK.GLB")).unwrap()
+        }),
+        ("NETWORK.GLB", |s| {
+            std::fs::write(s.join("GLB/NETWORK.GLB"), b"").unwrap()
+        }),
         ("NETWORK.GLB", |s| {
             std::fs::remove_file(s.join("GLB/NETWORK.GLB")).unwrap();
             std::fs::create_dir(s.join("GLB/NETWORK.GLB")).unwrap();
         }),
-        ("GAL.NME", |s| std::fs::remove_file(s.join("NME/GAL.NME")).unwrap()),
-        ("GALINDEX.GLB", |s| std::fs::remove_file(s.join("GLB/GALINDEX.GLB")).unwrap()),
-        ("SRVCONF.GLB", |s| std::fs::remove_file(s.join("GLB/SRVCONF.GLB")).unwrap()),
+        ("GAL.NME", |s| {
+            std::fs::remove_file(s.join("NME/GAL.NME")).unwrap()
+        }),
+        ("GALINDEX.GLB", |s| {
+            std::fs::remove_file(s.join("GLB/GALINDEX.GLB")).unwrap()
+        }),
+        ("SRVCONF.GLB", |s| {
+            std::fs::remove_file(s.join("GLB/SRVCONF.GLB")).unwrap()
+        }),
         ("MEM", |s| {
             for e in std::fs::read_dir(s.join("MEM")).unwrap() {
                 let p = e.unwrap().path();
@@ -661,7 +781,12 @@ fn issue14_a_failed_out_leaves_nothing() {
     let export = dir.join("requestors/AMERICAS-GENEVE/EXPORT.TXT");
     let mut text = std::fs::read(&export).unwrap();
     let first_a = text.windows(3).position(|w| w == b"\nA ").unwrap() + 1;
-    let end = first_a + text[first_a..].windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+    let end = first_a
+        + text[first_a..]
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .unwrap()
+        + 2;
     // A template value with a CR in it cannot be written to MS Mail files
     // (a bare CR is not a line end for the import reader).
     text.splice(end..end, b"- Dept:/Direction\rNord\r\n".iter().copied());
@@ -679,10 +804,15 @@ fn issue14_a_failed_out_leaves_nothing() {
         .collect();
     assert!(leftovers.is_empty());
     // The user's choice: write a space in MS Mail files; CSV keeps the CR.
-    let r = run(&readme_args(&dir, &["--out", o.to_str().unwrap(), "--control-chars", "space"]));
+    let r = run(&readme_args(
+        &dir,
+        &["--out", o.to_str().unwrap(), "--control-chars", "space"],
+    ));
     assert!(r.status.success(), "{}", err(&r));
     let csv = std::fs::read(o.join("merged.csv")).unwrap();
     assert!(csv.windows(14).any(|w| w == b"Direction\rNord"));
     let rep = json_file(&o.join("report.json"));
-    assert!(rep["repair"]["limit_changes"].to_string().contains("Direction Nord"));
+    assert!(rep["repair"]["limit_changes"]
+        .to_string()
+        .contains("Direction Nord"));
 }

@@ -619,8 +619,16 @@ fn gateway_address_claimed_by_two_postoffices() {
     let rec = reconcile(&srv, vec![], &ReconcileOptions::default()).unwrap();
     assert!(rec.cross_duplicates.is_empty());
     let k = Address::parse("smtp:x@y").unwrap().key();
-    assert!(rec.postoffice(&po("PCM:N/P")).unwrap().merged.get(&k).is_none());
-    assert_eq!(rec.merged_directory().get(&k).unwrap().full_name, "Shared Q");
+    assert!(rec
+        .postoffice(&po("PCM:N/P"))
+        .unwrap()
+        .merged
+        .get(&k)
+        .is_none());
+    assert_eq!(
+        rec.merged_directory().get(&k).unwrap().full_name,
+        "Shared Q"
+    );
     // Two authoritative lists that both hold it: reported, the greater
     // scope key wins in the merged directory.
     let list = |name: &str, scope: &str, entries: &[(&str, &str)]| {

@@ -429,7 +429,9 @@ pub fn generate_restore(
         .pos
         .iter()
         .enumerate()
-        .map(|(i, p)| p.list.len() + gateway_entries.get(i).copied().unwrap_or(0) + usize::from(i == 0))
+        .map(|(i, p)| {
+            p.list.len() + gateway_entries.get(i).copied().unwrap_or(0) + usize::from(i == 0)
+        })
         .collect();
     let lists_b: Option<Vec<Directory>> =
         peers_all.then(|| world.pos.iter().map(|p| p.list.clone()).collect());

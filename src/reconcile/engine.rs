@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::templates::{normalise_template, plan_templates};
 use super::{
     compute_hole, identify_scope_of, limit_problems, Duplicate, Evidence, EvidenceKind,
-    ForensicView, Hazard, MasterTransaction, PostofficeReport, Reconciliation, ReconcileOptions,
+    ForensicView, Hazard, MasterTransaction, PostofficeReport, ReconcileOptions, Reconciliation,
     RequestorNumbers, ServerRequestorRecord, ServerSnapshot, SourceReport, SourceUsage, Status,
     SyncNumbers, Views,
 };
@@ -230,7 +230,9 @@ fn reconcile_with(
         Some(t) => {
             for (scope, list) in t.usr_lists {
                 let pcm_own = scope.key() == own_key
-                    && list.iter().any(|e| e.address.is_pcm() && e.key().scope_key() == own_key);
+                    && list
+                        .iter()
+                        .any(|e| e.address.is_pcm() && e.key().scope_key() == own_key);
                 if !pcm_own {
                     views.load_list_owned(&scope, list);
                 }
@@ -243,7 +245,9 @@ fn reconcile_with(
         None => {
             for (scope, list) in &server.usr_lists {
                 let pcm_own = scope.key() == own_key
-                    && list.iter().any(|e| e.address.is_pcm() && e.key().scope_key() == own_key);
+                    && list
+                        .iter()
+                        .any(|e| e.address.is_pcm() && e.key().scope_key() == own_key);
                 if !pcm_own {
                     views.load_list(scope, list);
                 }
@@ -565,7 +569,9 @@ fn reconcile_one(
         }
     }
     for (i, e) in evs.iter().enumerate() {
-        let Some(d) = details.get_mut(i) else { continue };
+        let Some(d) = details.get_mut(i) else {
+            continue;
+        };
         if let Some(n) = &e.numbers {
             if numbers_from == Some(i) {
                 d.usage.taken.insert(0, describe_numbers(n));

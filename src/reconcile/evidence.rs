@@ -260,7 +260,9 @@ fn import_text_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<
     let n = ops.len();
     let list = analyse(ops);
     let form = match (list.kind, list.has_replace) {
-        (EvidenceKind::Extract, _) => "IMPORT -X extract (import text, several postoffices)".to_string(),
+        (EvidenceKind::Extract, _) => {
+            "IMPORT -X extract (import text, several postoffices)".to_string()
+        }
         (_, true) => "requestor export (import text with R PCM:NET/PO)".to_string(),
         _ => format!("import text ({n} operations, no R line)"),
     };
@@ -433,7 +435,10 @@ fn glb_evidence(
         }
     }
     let mut numbers_taken = numbers.map(|(mut n, as_of)| {
-        n.pending = queue.as_ref().map(|q| q.pending.clone()).unwrap_or_default();
+        n.pending = queue
+            .as_ref()
+            .map(|q| q.pending.clone())
+            .unwrap_or_default();
         (n, as_of)
     });
     let mut ev = match queue.as_ref().and_then(|q| q.export.clone()) {
@@ -664,8 +669,7 @@ fn tree_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evidenc
         }
         if q.export.is_some() {
             ev.usage.not_taken.push(
-                "REQTRANS.GLB's queued export: the tree's own list is used (it is current)"
-                    .into(),
+                "REQTRANS.GLB's queued export: the tree's own list is used (it is current)".into(),
             );
         }
         ev.usage.warnings.extend(q.skipped.iter().cloned());

@@ -12,9 +12,7 @@ use crate::model::{Directory, Entry, Scope};
 use crate::source::LoadOptions;
 use crate::tree::PostOffice;
 
-pub use super::evidence::{
-    load_evidence, prefer_bound, single_file_folder, RequestorSource,
-};
+pub use super::evidence::{load_evidence, prefer_bound, single_file_folder, RequestorSource};
 use super::{MasterTransaction, ServerRequestorRecord, ServerSnapshot};
 
 /// Everything read from the server's tree: the engine's snapshot and what the
@@ -49,18 +47,23 @@ pub fn list_fingerprint<'a>(
     template: Option<&crate::model::TemplateDef>,
 ) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut rows: Vec<(crate::model::AddressKey, &str, crate::model::EntryKind, Vec<(&str, &str)>)> =
-        entries
-            .map(|e| {
-                let mut t: Vec<(&str, &str)> = e
-                    .template
-                    .iter()
-                    .map(|v| (v.prompt.as_str(), v.value.as_str()))
-                    .collect();
-                t.sort_unstable();
-                (e.key(), e.full_name.as_str(), e.kind, t)
-            })
-            .collect();
+    type Row<'e> = (
+        crate::model::AddressKey,
+        &'e str,
+        crate::model::EntryKind,
+        Vec<(&'e str, &'e str)>,
+    );
+    let mut rows: Vec<Row<'a>> = entries
+        .map(|e| {
+            let mut t: Vec<(&str, &str)> = e
+                .template
+                .iter()
+                .map(|v| (v.prompt.as_str(), v.value.as_str()))
+                .collect();
+            t.sort_unstable();
+            (e.key(), e.full_name.as_str(), e.kind, t)
+        })
+        .collect();
     rows.sort_unstable();
     let mut h = std::collections::hash_map::DefaultHasher::new();
     rows.hash(&mut h);
@@ -257,13 +260,11 @@ fn load_server_with(dir: &Path, options: &LoadOptions, lean: bool) -> Result<Ser
     let mut usr_lists = Vec::with_capacity(externals.len());
     let mut usr_fingerprints = HashMap::new();
     for (ni, pi, scope) in externals {
-        let Some((net_name, po_name, route)) =
-            postoffice.data.networks.get(ni).and_then(|n| {
-                n.postoffices
-                    .get(pi)
-                    .map(|p| (n.name.clone(), p.name.clone(), p.route.clone()))
-            })
-        else {
+        let Some((net_name, po_name, route)) = postoffice.data.networks.get(ni).and_then(|n| {
+            n.postoffices
+                .get(pi)
+                .map(|p| (n.name.clone(), p.name.clone(), p.route.clone()))
+        }) else {
             continue;
         };
         // The lean load leaves out the entries' origins (file and record of

@@ -101,8 +101,7 @@ pub fn entry_problems(e: &Entry) -> Vec<LimitProblem> {
     if !(is_cp850(&e.address.type_name) && is_cp850(&e.address.body)) {
         out.push(problem(&address, "address", "not-cp850"));
     }
-    if e
-        .template
+    if e.template
         .iter()
         .any(|t| !is_cp850(&t.prompt) || !is_cp850(&t.value))
     {

@@ -566,7 +566,8 @@ impl Reconciliation {
     /// Is this a PCM entry of another postoffice held in the server's own
     /// list (an external entry of its POL)? Its owner's copy wins.
     fn is_borrowed(&self, key: &AddressKey) -> bool {
-        self.local_only.contains(key) && key.scope_key() != self.server_scope.key()
+        self.local_only.contains(key)
+            && key.scope_key() != self.server_scope.key()
             && key.0.starts_with("PCM:")
     }
 

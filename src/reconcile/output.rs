@@ -1035,7 +1035,10 @@ fn move_into_place(tmp: tempfile::TempDir, target: &Path, written: &[WrittenFile
         let from = tmp.keep();
         return std::fs::rename(&from, target).map_err(|e| {
             let _ = std::fs::remove_dir_all(&from);
-            Error::output(target, format!("cannot move the finished output into place: {e}"))
+            Error::output(
+                target,
+                format!("cannot move the finished output into place: {e}"),
+            )
         });
     }
     let mut rels: Vec<&str> = written.iter().map(|w| w.path.as_str()).collect();
@@ -1120,9 +1123,7 @@ fn build_outputs(
             ("GLB/GALNETPO.GLB", gal.galnetpo),
             ("GLB/GALINDEX.GLB", gal.galindex),
         ] {
-            let target = by_upper
-                .get(rel)
-                .map_or(rel.to_string(), |r| (*r).clone());
+            let target = by_upper.get(rel).map_or(rel.to_string(), |r| (*r).clone());
             replaced.insert(target, bytes);
         }
         timing("GAL rebuilt", &mut t);
@@ -1289,7 +1290,10 @@ pub fn next_steps(p: &OutputPlan<'_>, target: &Path, written: &[WrittenFile]) ->
     let plan = p.plan;
     let dir = target.display();
     let mut s = String::new();
-    let server_files = written.iter().filter(|w| w.path.starts_with("server/")).count();
+    let server_files = written
+        .iter()
+        .filter(|w| w.path.starts_with("server/"))
+        .count();
     let _ = writeln!(
         s,
         "\nWritten to {dir}: {} files (server/: {server_files}, RESYNC.GLB, repair.txt, \

@@ -983,7 +983,8 @@ type NamedInf = (String, InfFile);
 fn read_templates(r: &mut Reader<'_>, hex: &str) -> Result<(Vec<TemplateField>, Option<NamedInf>)> {
     let tpl = match r.optional(&format!("TPL/{hex}.TPL"))? {
         Some((f, b)) => {
-            if !b.is_empty() && !b.ends_with(b"\n") && !b.ends_with(b"\r") && !b.ends_with(&[0x1a]) {
+            if !b.is_empty() && !b.ends_with(b"\n") && !b.ends_with(b"\r") && !b.ends_with(&[0x1a])
+            {
                 r.ctx.finding(
                     &f,
                     Location::Offset(b.len() as u64),
@@ -1391,7 +1392,10 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             }
             let (_, nodes) = super::frame_ctx(&f, &b, 0, super::groups::GRP_NODE, &mut r.ctx)?;
             let whole = nodes.len() * super::groups::GRP_NODE;
-            Some((f.clone(), GrpFile::read(&f, b.get(..whole).unwrap_or_default())?))
+            Some((
+                f.clone(),
+                GrpFile::read(&f, b.get(..whole).unwrap_or_default())?,
+            ))
         }
         None => None,
     };
@@ -1559,7 +1563,11 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         let Some(tid) = g.tid else { continue };
         let rel = format!("MEM/{}.MEM", super::hex8(tid));
         let Some((mf, mb)) = r.optional(&rel)? else {
-            let local = g.members.iter().filter(|m| bag_of.contains_key(&m.key())).count();
+            let local = g
+                .members
+                .iter()
+                .filter(|m| bag_of.contains_key(&m.key()))
+                .count();
             if local > 0 && !r.present(&rel) {
                 r.ctx.damage(
                     &r.shown(&rel),

@@ -279,11 +279,7 @@ pub fn galindex(entries: &[(u32, String)]) -> Vec<u8> {
     };
     let mut words: Vec<(usize, String, u32, u16)> = Vec::new();
     for (off, name) in entries {
-        for (n, w) in name
-            .split([' ', ','])
-            .filter(|w| !w.is_empty())
-            .enumerate()
-        {
+        for (n, w) in name.split([' ', ',']).filter(|w| !w.is_empty()).enumerate() {
             words.push((bucket(w), upper(w), *off, n as u16));
         }
     }

@@ -71,7 +71,10 @@ impl Form {
         !matches!(self, Form::Numbers | Form::None)
     }
     pub fn has_numbers(self) -> bool {
-        matches!(self, Form::Queued | Form::Message | Form::Tree | Form::Numbers)
+        matches!(
+            self,
+            Form::Queued | Form::Message | Form::Tree | Form::Numbers
+        )
     }
     /// The report's `evidence` code.
     pub fn code(self) -> &'static str {
@@ -214,12 +217,22 @@ const STAMP_B: u32 = 767_100_000;
 const STAMP_C: u32 = 767_400_000;
 
 const FIRST: [&str; 12] = [
-    "Anna", "Björn", "Chloé", "Dörte", "Emil", "Fañch", "Gösta", "Hélène", "Iñaki", "Jørn",
-    "Kåre", "Lucía",
+    "Anna", "Björn", "Chloé", "Dörte", "Emil", "Fañch", "Gösta", "Hélène", "Iñaki", "Jørn", "Kåre",
+    "Lucía",
 ];
 const LAST: [&str; 12] = [
-    "Müller", "Nuñez", "Öberg", "Pérez", "Quist", "Røed", "Sørensen", "Thérèse", "Urbán",
-    "Vogt", "Wälti", "Ximénez",
+    "Müller",
+    "Nuñez",
+    "Öberg",
+    "Pérez",
+    "Quist",
+    "Røed",
+    "Sørensen",
+    "Thérèse",
+    "Urbán",
+    "Vogt",
+    "Wälti",
+    "Ximénez",
 ];
 
 fn ascii_stem(s: &str) -> String {
@@ -400,7 +413,10 @@ pub fn build(seed: u64) -> Scenario {
     // Gateway nodes: one reached through the server, one through a tree
     // requestor (it changes after the backup), one through an export one.
     let mut nodes: Vec<Node> = Vec::new();
-    let tree_host = pos.iter().find(|p| p.form == Form::Tree).map(|p| p.name.clone());
+    let tree_host = pos
+        .iter()
+        .find(|p| p.form == Form::Tree)
+        .map(|p| p.name.clone());
     let export_host = pos
         .iter()
         .find(|p| matches!(p.form, Form::Import | Form::ImportT))
@@ -491,9 +507,12 @@ pub fn build(seed: u64) -> Scenario {
         if !users.is_empty() && rng.chance(2, 3) {
             let key = &users[rng.below(users.len())];
             if let Some(e) = p.now.get_mut(key) {
-                e.name = fix(&format!("{} Jr", e.name.chars().take(26).collect::<String>()))
-                    .trim()
-                    .to_string();
+                e.name = fix(&format!(
+                    "{} Jr",
+                    e.name.chars().take(26).collect::<String>()
+                ))
+                .trim()
+                .to_string();
             }
             k += 1;
         }
@@ -530,12 +549,18 @@ pub fn build(seed: u64) -> Scenario {
             if p.form == Form::Queued {
                 p.now.insert(e.key(), e.clone());
             }
-            pending_ops.entry(p.scope()).or_default().push(('A', e, None));
+            pending_ops
+                .entry(p.scope())
+                .or_default()
+                .push(('A', e, None));
         }
     }
     // The tree-hosted node changes after the backup: one entry added.
     for node in nodes.iter_mut() {
-        if pos.iter().any(|p| p.name == node.host && p.form == Form::Tree) {
+        if pos
+            .iter()
+            .any(|p| p.name == node.host && p.form == Form::Tree)
+        {
             let (full, mb) = names.person(&format!("{GATE}/{}", node.name));
             let e = E {
                 name: full,
@@ -648,11 +673,13 @@ pub fn build(seed: u64) -> Scenario {
     for (e, excluded) in &own {
         tid += 1;
         let b = 0x1000 + tid;
-        let inf_no = (!e.template.is_empty()).then(|| (admin_inf.len() / 54) as u32);
+        let inf_no = (!e.template.is_empty()).then_some((admin_inf.len() / 54) as u32);
         if !e.template.is_empty() {
             admin_inf.extend(inf(&own_fields, &e.template));
         }
-        let flags = u8::from(*excluded) | if *excluded { 2 } else { 0 } | if inf_no.is_some() { 4 } else { 0 };
+        let flags = u8::from(*excluded)
+            | if *excluded { 2 } else { 0 }
+            | if inf_no.is_some() { 4 } else { 0 };
         access2_b.extend(access2(e.mailbox(), &e.name, b, flags, tid, inf_no));
         own_tid.push(tid);
         own_bag.push(b);
@@ -672,9 +699,17 @@ pub fn build(seed: u64) -> Scenario {
     files.push(("GRP/ADMINSHD.GRP".into(), grp_bytes));
     files.push((
         "GLB/GROUP.GLB".into(),
-        group_glb(&[(own_group.name.clone(), own_group.mailbox().to_string(), group_tid)]),
+        group_glb(&[(
+            own_group.name.clone(),
+            own_group.mailbox().to_string(),
+            group_tid,
+        )]),
     ));
-    let mem: Vec<u8> = own_bag.iter().skip(1).flat_map(|b| b.to_le_bytes()).collect();
+    let mem: Vec<u8> = own_bag
+        .iter()
+        .skip(1)
+        .flat_map(|b| b.to_le_bytes())
+        .collect();
     files.push((format!("MEM/{}.MEM", hex8(group_tid)), mem));
     // ADMIN.NME: every local user (the excluded one too) and the group.
     let mut pol: Vec<(String, Vec<u8>)> = Vec::new();
@@ -792,10 +827,7 @@ pub fn build(seed: u64) -> Scenario {
         .enumerate()
         .map(|(i, g)| {
             let name_end = g.2[1..32].iter().position(|&c| c == 0).unwrap_or(31);
-            (
-                (i * 45) as u32,
-                decode_test(&g.2[1..1 + name_end]),
-            )
+            ((i * 45) as u32, decode_test(&g.2[1..1 + name_end]))
         })
         .collect();
     files.push((
@@ -805,19 +837,11 @@ pub fn build(seed: u64) -> Scenario {
     files.push(("GLB/GALNETPO.GLB".into(), netpo(&galnetpo_recs)));
     files.push(("GLB/GALINDEX.GLB".into(), galindex(&gal_names)));
     // Dir-Sync files of the server.
-    let mut records: Vec<SrvRecord> = vec![(
-        format!("PCM:{SERVER_NET}/{SERVER_PO}"),
-        3,
-        sync_b,
-        1,
-    )];
+    let mut records: Vec<SrvRecord> = vec![(format!("PCM:{SERVER_NET}/{SERVER_PO}"), 3, sync_b, 1)];
     for p in &pos {
         records.push((p.scope(), p.reqsync_b, sync_b.min(p.srvsync_c), 1));
     }
-    files.push((
-        "GLB/SRVCONF.GLB".into(),
-        srvconf(sync_b, STAMP_B, &records),
-    ));
+    files.push(("GLB/SRVCONF.GLB".into(), srvconf(sync_b, STAMP_B, &records)));
     files.push(("GLB/MSTTRANS.GLB".into(), msttrans));
     files.push((
         "GLB/REQCONF.GLB".into(),
@@ -897,7 +921,13 @@ pub fn build(seed: u64) -> Scenario {
                 let mut n = p.reqsync_c;
                 if p.form == Form::Queued {
                     n += 1;
-                    q.extend(trans(n, STAMP_C, b'R', &p.origin(), &[format!("R {}", p.scope())]));
+                    q.extend(trans(
+                        n,
+                        STAMP_C,
+                        b'R',
+                        &p.origin(),
+                        &[format!("R {}", p.scope())],
+                    ));
                     if !p.fields.is_empty() {
                         n += 1;
                         q.extend(trans(n, STAMP_C, b'T', &p.origin(), &t_lines()));
@@ -1086,7 +1116,14 @@ fn write_requestor_tree(root: &Path, p: &Po, nodes: &[Node]) {
             (infs.len() / rec_size - 1) as u32
         });
         let flags = if no.is_some() { 4 } else { 0 };
-        a2.extend(access2(e.mailbox(), &e.name, 0x501 + i as u32, flags, tid, no));
+        a2.extend(access2(
+            e.mailbox(),
+            &e.name,
+            0x501 + i as u32,
+            flags,
+            tid,
+            no,
+        ));
         pol.push((upper(&e.name), nme(&e.name, tid, 1, ((i + 1) * 69) as u32)));
     }
     let n = users.len() + 1;
