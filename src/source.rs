@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::codepage::TextEncoding;
+use crate::dsmsg::TextFileKind;
 use crate::error::{Error, Location, Result};
 use crate::model::Directory;
 
@@ -151,11 +152,29 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
+    // Text content first: a Dir-Sync attachment named TMPTRANS.GLB is text (Q118298).
+    let text = crate::dsmsg::sniff_text(&name, &head);
+    if text == Some(crate::dsmsg::TextFileKind::DirSyncMessage) {
+        return Ok(SourceKind::DirSyncMessage);
+    }
     if let Some(k) = detect_dirsync(&file_name, &head) {
         return Ok(k);
     }
-    if crate::dsmsg::sniff_text(&name, &head) == Some(crate::dsmsg::TextFileKind::DirSyncMessage) {
-        return Ok(SourceKind::DirSyncMessage);
+    if let Some(k @ (TextFileKind::Log | TextFileKind::DispatchLog | TextFileKind::Schedule)) = text
+    {
+        return Err(Error::input(
+            name,
+            Location::File,
+            format!(
+                "a Dir-Sync {} holds no address entries: expected import text, a Dir-Sync \
+                 message, a MAILDATA tree or a transaction file (use msmail dump to read it)",
+                match k {
+                    TextFileKind::Log => "log",
+                    TextFileKind::DispatchLog => "DISPATCH.LOG",
+                    _ => "DSSCHED time file",
+                }
+            ),
+        ));
     }
     // Text has no NUL bytes (UTF-16 announces itself with a byte-order mark).
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);

@@ -44,7 +44,18 @@ fn listq_view_of_the_kb_sample() {
     let o = dump(&fixture("REQTRANS.GLB"), &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    let lines: Vec<&str> = out.lines().collect();
+    let all: Vec<&str> = out.lines().collect();
+    // LISTQ's banner (Q96060); the fixture lies in no tree, so no NET/PO.
+    assert_eq!(
+        all[..4],
+        [
+            "Examining Dirsync transaction file: REQTRANS",
+            "",
+            "Checking CRC...",
+            ""
+        ]
+    );
+    let lines = &all[4..];
     assert_eq!(lines[0], "CRC  Date stamp               Sync#  Transaction");
     assert!(lines[1].ends_with(" Thu Apr 07 12:13:52 1994 000001 R PCM:POLYNOMIAL/MONTGOMERY"));
     assert!(lines[2].ends_with(
@@ -175,7 +186,11 @@ fn passwords_never_appear_in_any_output() {
 #[test]
 fn dssched_view() {
     let o = dump(&fixture("PROCESS.GLB"), &[]);
-    assert_eq!(stdout(&o), "T1 Mon 08:00\nT2 Mon 12:30\nT3 Mon 17:45\n");
+    // The DSSCHED -x time file, CR LF as DSSCHED writes it (Q96060).
+    assert_eq!(
+        stdout(&o),
+        "T1 Mon 08:00\r\nT2 Mon 12:30\r\nT3 Mon 17:45\r\n"
+    );
 }
 
 #[test]
@@ -322,7 +337,7 @@ fn output_file_is_atomic_and_not_overwritten() {
     let f = fixture("REQTRANS.GLB");
     assert_eq!(dump(&f, &["-o", o]).status.code(), Some(0));
     let first = std::fs::read_to_string(&out).unwrap();
-    assert!(first.starts_with("CRC  Date stamp"));
+    assert!(first.starts_with("Examining Dirsync transaction file: REQTRANS"));
     let again = dump(&f, &["-o", o, "--json"]);
     assert_eq!(again.status.code(), Some(4));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), first);
@@ -338,7 +353,13 @@ fn unrecognised_file_exits_3_and_help_has_examples() {
     let (_d, p) = temp_file("notes.txt", b"hello");
     let o = dump(&p, &[]);
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains("not a file msmail dump recognises"));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "notes.txt: line 1, column 1: \"hello\" starts no file msmail reads: expected one of:"
+        ),
+        "{err}"
+    );
     let h = msmail(&["dump", "--help"]);
     assert!(stdout(&h).contains("msmail dump GLB/MSTTRANS.GLB"));
 }

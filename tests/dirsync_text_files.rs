@@ -56,11 +56,11 @@ fn dirsync_log_records_and_y2k_dates() {
     assert_eq!(recs[1].level, LogLevel::Warning);
     assert_eq!(recs[4].code, Some(20));
     assert_eq!(recs[4].level, LogLevel::Error);
-    assert_eq!(recs[5].date, (1993, 3, 23));
-    assert_eq!(recs[6].raw_date, "01/01/100");
-    assert_eq!(recs[6].date, (2000, 1, 1));
+    assert_eq!(recs[5].date, Some((1993, 3, 23)));
+    assert_eq!(recs[6].raw_date.as_deref(), Some("01/01/100"));
+    assert_eq!(recs[6].date, Some((2000, 1, 1)));
     assert_eq!(recs[6].code, None);
-    assert_eq!(recs[9].date, (2000, 1, 2));
+    assert_eq!(recs[9].date, Some((2000, 1, 2)));
     assert_eq!(recs[9].level, LogLevel::Fatal);
     assert!(
         matches!(&v[5], LogLine::Continuation { line: 6, text } if text == "  Name Of Eleven>")
@@ -106,14 +106,16 @@ fn dispatch_log_ties_runs_to_postoffices() {
     assert_eq!(
         v[1].event,
         DispatchEvent::Running {
-            process: DirSyncProcess::SendUpdates,
+            process: "NSDA -RT".into(),
+            known: Some(DirSyncProcess::SendUpdates),
             postoffice: Some("NETWORK/PO1".into())
         }
     );
     assert_eq!(
         v[3].event,
         DispatchEvent::Running {
-            process: DirSyncProcess::Server,
+            process: "NSDA -S".into(),
+            known: Some(DirSyncProcess::Server),
             postoffice: Some("NETWORK/HUB".into())
         }
     );

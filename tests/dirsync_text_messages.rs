@@ -69,8 +69,17 @@ fn export_message_round_trip() {
         impseq: Some(1),
     };
     let mut first = Vec::new();
-    dsmsg::write_export_message(&scope, &entries, numbers, &mut first).unwrap();
+    let envelope = dsmsg::Envelope::to_server(&Scope::postoffice("SRV", "HUB"), "1994-04-04 09:12");
+    dsmsg::write_export_message(&scope, &entries, numbers, &envelope, &mut first).unwrap();
     let text = msmail::codepage::decode_cp850(&first).into_owned();
+    // The envelope as Q118298 prints it: the server's $SYSTEM in To:.
+    assert!(
+        text.starts_with(
+            "From: net/po/$SYSTEM\r\nTo: SRV/HUB/$SYSTEM\r\nSubject: Directory Exchange Profile\r\n\
+             Date: 1994-04-04 09:12\r\nPriority:\r\n-----------------------------------------------------------\r\n"
+        ),
+        "{text}"
+    );
     assert!(
         text.contains("[DIRSYNC]\r\nTASK=EXPORT\r\nREQNAME=PCM:net/po\r\nREQSEQ=0000000041\r\n"),
         "{text}"
@@ -188,7 +197,8 @@ proptest::proptest! {
         }
         let numbers = MessageNumbers { reqseq: Some(reqseq), srvseq: Some(3), impseq: None };
         let mut out = Vec::new();
-        dsmsg::write_export_message(&scope, &d.in_scope(&scope), numbers, &mut out).unwrap();
+        let envelope = dsmsg::Envelope::to_server(&Scope::postoffice("SRV", "HUB"), "");
+        dsmsg::write_export_message(&scope, &d.in_scope(&scope), numbers, &envelope, &mut out).unwrap();
         let m = dsmsg::parse_message(&msmail::codepage::decode_cp850(&out), "p.msg").unwrap();
         proptest::prop_assert_eq!(m.numbers(), numbers);
         proptest::prop_assert_eq!(m.transactions.first().and_then(|t| t.sync), Some(reqseq + 1));

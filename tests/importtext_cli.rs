@@ -31,7 +31,7 @@ fn bad_inputs_exit_3_with_file_line_and_column() {
         (
             "fixtures/import/bad/orphan-template.txt",
             &[][..],
-            "line 1, column 1: template line",
+            "line 1, column 1: template data `- prompt/value` has no A or M entry",
         ),
         (
             "fixtures/import/bad/not-utf8.txt",
@@ -78,5 +78,8 @@ fn kb_shapes_fixture_gives_the_documented_directory() {
     assert!(text.contains("A Müller, Jörg"));
     assert!(text.contains("- City//ST//Zip:/Any City, Any State, 12345\r\n"));
     // Template definition written first.
-    assert!(text.starts_with("T SNADS:SNADSGATE/SNADSDGN\r\nDivision:~15~25~A~~\r\n"));
+    // Template definition written first, `T TYPE: body` as Q104281 prints it,
+    // and a blank line before the entries as in Q118447.
+    assert!(text.starts_with("T SNADS: SNADSGATE/SNADSDGN\r\nDivision:~15~25~A~~\r\n"));
+    assert!(text.contains("City/ST/Zip:~15~40~A~~\r\n\r\nA "));
 }

@@ -120,13 +120,47 @@ proptest! {
     }
 
     #[test]
+    fn modify_operations_round_trip(
+        dir in directory(),
+        renames in proptest::collection::vec((any::<bool>(), full_name(), template()), 0..8),
+    ) {
+        // M with a continuation (Q132681) and M that only changes template data
+        // (Q127918, written in Q117198's form) read back as written.
+        let ops: Vec<Operation> = dir
+            .iter()
+            .zip(&renames)
+            .map(|(e, (rename, name, tpl))| {
+                let mut new = e.clone();
+                if *rename {
+                    new.full_name = name.clone();
+                }
+                new.template = tpl.clone();
+                Operation::Modify { old: e.clone(), new }
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        msmail::importtext::write_operations(&ops, &mut bytes).unwrap();
+        let back = parse_str(&decode_cp850(&bytes), "m.txt", 1).unwrap();
+        prop_assert_eq!(back.len(), ops.len());
+        for (a, b) in ops.iter().zip(&back) {
+            match (a, b) {
+                (Operation::Modify { old: ao, new: an }, Operation::Modify { old: bo, new: bn }) => {
+                    prop_assert!(ao.same_content(bo) || ao.key() == bo.key());
+                    prop_assert!(an.same_content(bn), "{:?} became {:?}", an, bn);
+                }
+                _ => prop_assert!(false, "{:?} became {:?}", a, b),
+            }
+        }
+    }
+
+    #[test]
     fn parser_never_panics(text in "\\PC{0,200}") {
         let _ = parse_str(&text, "fuzz.txt", 1);
     }
 
     #[test]
     fn parser_never_panics_on_op_shaped_lines(lines in proptest::collection::vec(
-        "(A|D|M|R|T|-| |X)[ \t]{0,2}[A-Za-z:/~ \t-]{0,40}", 0..10)) {
+        "(A|D|M|R|T|-| |X|#|G|P)[ \t]{0,2}[A-Za-z:/~ \t-]{0,40}", 0..10)) {
         let _ = parse_str(&lines.join("\r\n"), "fuzz.txt", 1);
     }
 }

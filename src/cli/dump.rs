@@ -1,6 +1,9 @@
 //! `msmail dump FILE`: one file in full, in the view the original MS Mail
 //! utilities print (LISTQ for transaction streams, LISTDS for REQCONF/SRVCONF,
-//! DSSCHED for PROCESS.GLB) or as JSON.
+//! DSSCHED for PROCESS.GLB), parsed records for the text files (messages,
+//! logs, DISPATCH.LOG, schedules, import text), or as JSON. Files are
+//! recognised by content; a file that is none of them is refused with what
+//! was expected at its first line.
 //!
 //! The command is a dispatch on the detected [`DumpKind`]: to support another
 //! file family, add a variant, recognise it in [`detect_kind`] and add an arm
@@ -25,7 +28,11 @@ use crate::output::{read_input, OutputTarget};
   msmail dump RESYNC.GLB --json -o resync.json JSON records written atomically
   msmail dump damaged.GLB --salvage            read past damage, report skipped byte ranges
   msmail dump GLB/SRVCONF.GLB                  LISTDS view (passwords only as set/not set)
-  msmail dump GLB/PROCESS.GLB                  DSSCHED view: T<x> <Day> <HH>:<MM>")]
+  msmail dump GLB/PROCESS.GLB                  DSSCHED view: T<x> <Day> <HH>:<MM>
+  msmail dump DIRSYNC.LOG --json               log records: date, time, level, code, text
+  msmail dump DISPATCH.LOG                     runs, exit codes, missed run windows
+  msmail dump TMPTRANS.GLB                     a text attachment [DIRSYNC-TRANSACTIONS]
+  msmail dump IMPORT.TXT --json                import operations with their lines")]
 pub struct DumpArgs {
     /// The file to show.
     pub file: PathBuf,
@@ -54,7 +61,8 @@ pub struct DumpArgs {
 pub enum DumpKind {
     /// A Dir-Sync binary file.
     DirSync(DirSyncFileKind),
-    /// A Dir-Sync text file: `[DIRSYNC]` message, log, DISPATCH.LOG, DSSCHED times.
+    /// A text file: `[DIRSYNC]` message or attachment, log, DISPATCH.LOG,
+    /// DSSCHED times, import text.
     Text(crate::dsmsg::TextFileKind),
     /// A postoffice tree file shown as a table (`tree::table`).
     Tree(crate::tree::table::TreeFileKind),
@@ -79,13 +87,16 @@ pub fn detect_kind(file_name: &str, bytes: &[u8]) -> Option<DumpKind> {
     if let Some(k) = crate::tree::table::recognise(file_name) {
         return Some(DumpKind::Tree(k));
     }
+    // Content first: a Dir-Sync attachment is text even when it is named
+    // TMPTRANS.GLB like the binary streams (Q118298).
+    let text = crate::dsmsg::sniff_text(file_name, bytes);
+    if text == Some(crate::dsmsg::TextFileKind::DirSyncMessage) {
+        return text.map(DumpKind::Text);
+    }
     if let Some(k) = dirsync::sniff(file_name, bytes) {
         return Some(DumpKind::DirSync(k));
     }
-    if let Some(k) = crate::dsmsg::sniff_text(file_name, bytes) {
-        return Some(DumpKind::Text(k));
-    }
-    None
+    text.map(DumpKind::Text)
 }
 
 /// Runs `msmail dump`.
@@ -102,19 +113,21 @@ pub fn run(args: DumpArgs) -> Result<Outcome> {
         salvage: args.salvage,
         encoding: args.encoding,
     };
-    dump_bytes(&file, &bytes, opts, &target)?;
+    let ctx = ViewContext::of_path(&args.file);
+    dump_bytes(&file, &bytes, opts, &ctx, &target)?;
     Ok(Outcome::Success)
 }
 
-/// Dumps `bytes` (the content of `file`) to `target`.
+/// Dumps `bytes` (the content of `file`) to `target`; `ctx` names the
+/// postoffice and file for the views' `Examining ...` lines.
 pub fn dump_bytes(
     file: &str,
     bytes: &[u8],
     opts: DumpOptions,
+    ctx: &ViewContext,
     target: &OutputTarget,
 ) -> Result<()> {
-    let kind = detect_kind(file, bytes)
-        .ok_or_else(|| Error::input(file, Location::File, "not a file msmail dump recognises"))?;
+    let kind = detect_kind(file, bytes).ok_or_else(|| crate::dsmsg::unrecognised(file, bytes))?;
     match kind {
         DumpKind::Tree(_) => {
             let t = crate::tree::table::table(file, bytes, opts.salvage)?;
@@ -159,7 +172,7 @@ pub fn dump_bytes(
             if opts.json {
                 target.write_with(|w| write_trans_json(file, k, &stream, w))
             } else {
-                target.write_with(|w| write_listq(&stream, w))
+                target.write_with(|w| write_listq(&stream, ctx, w))
             }
         }
         DumpKind::DirSync(DirSyncFileKind::ReqConf) => {
@@ -170,7 +183,7 @@ pub fn dump_bytes(
             if opts.json {
                 target.write_with(|w| write_json(w, &reqconf_json(file, &c)))
             } else {
-                target.write_with(|w| w.write_all(listds_reqconf(&c).as_bytes()))
+                target.write_with(|w| w.write_all(listds_reqconf(&c, ctx).as_bytes()))
             }
         }
         DumpKind::DirSync(DirSyncFileKind::SrvConf) => {
@@ -187,7 +200,7 @@ pub fn dump_bytes(
             if opts.json {
                 target.write_with(|w| write_json(w, &srvconf_json(file, &c)))
             } else {
-                target.write_with(|w| w.write_all(listds_srvconf(&c).as_bytes()))
+                target.write_with(|w| w.write_all(listds_srvconf(&c, ctx).as_bytes()))
             }
         }
         DumpKind::DirSync(DirSyncFileKind::Process) => {
@@ -214,12 +227,7 @@ pub fn dump_bytes(
             if opts.json {
                 target.write_with(|w| write_json(w, &process_json(file, &p)))
             } else {
-                target.write_with(|w| {
-                    for l in p.dssched_lines() {
-                        writeln!(w, "{l}")?;
-                    }
-                    Ok(())
-                })
+                target.write_with(|w| w.write_all(dssched_file(&p).as_bytes()))
             }
         }
     }
@@ -287,9 +295,9 @@ mod tests {
         ];
         let stream = dirsync::read_stream(&dirsync::write_stream(&recs), "T", false).unwrap();
         let mut out = Vec::new();
-        write_listq(&stream, &mut out).unwrap();
+        write_listq(&stream, &ViewContext::default(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
+        let lines: Vec<&str> = text.lines().skip(4).collect();
         assert_eq!(lines[0], "CRC  Date stamp               Sync#  Transaction");
         let crc = recs[0].crc;
         assert_eq!(

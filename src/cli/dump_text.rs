@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::codepage::TextEncoding;
 use crate::dsmsg::{self, DirSyncMessage, TextFileKind};
 use crate::error::{Error, Result};
-use crate::logs::{self, DispatchEvent, LogLine, LogRecord};
+use crate::logs::{self, DispatchEvent, LogLevel, LogLine, LogRecord};
 use crate::model::{Entry, Operation};
 
 /// Dumps one Dir-Sync text file of the given kind (CP850 unless a BOM says
@@ -105,6 +105,26 @@ pub fn render_text(
                     .collect()
             }
         }
+        TextFileKind::ImportText => {
+            let ops = crate::importtext::parse_str(&text, file, 1)?;
+            if json {
+                json_doc(
+                    file,
+                    "import-text",
+                    "operations",
+                    ops.iter().map(op_json).collect(),
+                )
+            } else {
+                let mut s = String::new();
+                for op in &ops {
+                    for l in crate::importtext::import_file_lines(op) {
+                        s.push_str(&l);
+                        s.push('\n');
+                    }
+                }
+                s
+            }
+        }
         TextFileKind::DirSyncMessage => {
             let m = dsmsg::parse_message(&text, file)?;
             if json {
@@ -129,12 +149,15 @@ fn json_doc(file: &str, kind: &str, list: &str, items: Vec<Value>) -> String {
     s
 }
 
-fn iso_date(r: &LogRecord) -> String {
-    format!("{:04}-{:02}-{:02}", r.date.0, r.date.1, r.date.2)
+fn iso_date(r: &LogRecord) -> Option<String> {
+    r.date.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
 }
 
-fn hms(r: &LogRecord) -> String {
-    format!("{:02}:{:02}:{:02}", r.time.0, r.time.1, r.time.2)
+fn hms(r: &LogRecord) -> Option<String> {
+    r.time.map(|(h, m, s)| match s {
+        Some(s) => format!("{h:02}:{m:02}:{s:02}"),
+        None => format!("{h:02}:{m:02}"),
+    })
 }
 
 fn log_line_json(l: &LogLine) -> Value {
@@ -146,6 +169,7 @@ fn log_line_json(l: &LogLine) -> Value {
             "date": iso_date(r),
             "time": hms(r),
             "level": r.level,
+            "level_number": r.level_number,
             "code": r.code,
             "text": r.text,
         }),
@@ -163,15 +187,25 @@ fn log_line_text(l: &LogLine) -> String {
             let code = r
                 .code
                 .map_or(String::from("     "), |c| format!("[{c:>3}]"));
+            // A numeric level shows its number and what it stands for (`1/Status`).
+            let level = match (r.level, r.level_number) {
+                (LogLevel::Unknown, Some(n)) => n.to_string(),
+                (lv, Some(n)) => format!("{n}/{}", lv.as_str()),
+                (lv, None) => lv.as_str().to_string(),
+            };
+            let raw = match &r.raw_date {
+                Some(d) => format!("    ({d})"),
+                None => String::new(),
+            };
             format!(
-                "{:>6}  {} {}  {:<7} {}  {}    ({})\n",
+                "{:>6}  {:<10} {:<8}  {:<7} {}  {}{}\n",
                 r.line,
-                iso_date(r),
-                hms(r),
-                r.level.as_str(),
+                iso_date(r).unwrap_or_default(),
+                hms(r).unwrap_or_default(),
+                level,
                 code,
                 r.text,
-                r.raw_date
+                raw
             )
         }
         LogLine::Continuation { line, text } => format!("{line:>6}  {:>40}{}\n", "... ", text),
@@ -179,32 +213,49 @@ fn log_line_text(l: &LogLine) -> String {
 }
 
 fn dispatch_text(d: &logs::DispatchLine) -> String {
-    let stamp = d.raw_date.as_deref().unwrap_or("");
+    let stamp = match (&d.instance, &d.raw_date, &d.raw_time) {
+        (i, Some(date), Some(time)) => {
+            let i = i.as_deref().map(|i| format!("{i} ")).unwrap_or_default();
+            format!("{i}{date} {time}")
+        }
+        _ => String::new(),
+    };
+    let po = |p: &Option<String>| p.as_deref().unwrap_or("?").to_string();
     let what = match &d.event {
         DispatchEvent::Postoffice { name } => format!("postoffice {name}"),
         DispatchEvent::Running {
             process,
             postoffice,
+            ..
+        } => format!("run {process} for {}", po(postoffice)),
+        DispatchEvent::Terminated {
+            process,
+            exit_code,
+            abnormal,
+            postoffice,
+            ..
         } => format!(
-            "run {} for {}",
-            process.command(),
-            postoffice.as_deref().unwrap_or("?")
+            "{process} exit {exit_code}{} for {}",
+            if *abnormal { " (abnormal)" } else { "" },
+            po(postoffice)
         ),
         DispatchEvent::MissedRunWindow {
             process,
             postoffice,
             ..
-        } => format!(
-            "MISSED run window: {process} for {}",
-            postoffice.as_deref().unwrap_or("?")
-        ),
+        } => format!("MISSED run window: {process} for {}", po(postoffice)),
         DispatchEvent::Other => String::new(),
     };
-    format!("{:>6}  {:<9} {:<32} {}\n", d.line, stamp, what, d.text)
+    format!("{:>6}  {:<20} {:<36} {}\n", d.line, stamp, what, d.text)
 }
 
 fn entry_json(e: &Entry) -> Value {
+    let line = match e.origin.position {
+        crate::model::Position::Line(n) => Some(n),
+        _ => None,
+    };
     json!({
+        "line": line,
         "full_name": e.full_name,
         "address": e.address.to_string(),
         "kind": e.kind.as_str(),
@@ -268,21 +319,28 @@ fn message_text(m: &DirSyncMessage) -> String {
         s.push_str(sep);
         s.push('\n');
     }
-    s.push_str("[DIRSYNC]\n");
-    for kv in &m.keys {
-        s.push_str(&format!("{}={}\n", kv.key, kv.value));
-    }
     let n = m.numbers;
     let show = |v: Option<u32>| v.map_or("-".to_string(), |v| v.to_string());
-    s.push_str(&format!(
-        "; task {}, requestor {}, REQSEQ {}, SRVSEQ {}, IMPSEQ {}, {} transaction(s)\n",
-        m.task.as_ref().map_or("-", |t| t.as_str()),
-        m.requestor().map_or("-".to_string(), |r| r.to_string()),
-        show(n.reqseq),
-        show(n.srvseq),
-        show(n.impseq),
-        m.transactions.len()
-    ));
+    if m.has_dirsync_section {
+        s.push_str("[DIRSYNC]\n");
+        for kv in &m.keys {
+            s.push_str(&format!("{}={}\n", kv.key, kv.value));
+        }
+        s.push_str(&format!(
+            "; task {}, requestor {}, REQSEQ {}, SRVSEQ {}, IMPSEQ {}, {} transaction(s)\n",
+            m.task.as_ref().map_or("-", |t| t.as_str()),
+            m.requestor().map_or("-".to_string(), |r| r.to_string()),
+            show(n.reqseq),
+            show(n.srvseq),
+            show(n.impseq),
+            m.transactions.len()
+        ));
+    } else {
+        s.push_str(&format!(
+            "; transaction attachment (no [DIRSYNC] section), {} transaction(s)\n",
+            m.transactions.len()
+        ));
+    }
     if m.has_transactions_section || !m.transactions.is_empty() {
         s.push_str("\n[DIRSYNC-TRANSACTIONS]\n");
         for t in &m.transactions {

@@ -41,10 +41,15 @@ pub enum ExportFormat {
   msmail export OLD.TXT NEW.TXT --to json --ndjson      (NEW.TXT wins on conflicts)
   msmail export /mnt/maildata --to import -o REBUILD.TXT --force
 
+  msmail export wide.csv --to import --truncate-names -o IMPORT.TXT
+
 Several SOURCEs are merged in order: an entry in a later source replaces the
 entry with the same address (compared case-insensitively) from an earlier one.
 Entries that break MS Mail limits (full name over 30 characters, network,
-postoffice or mailbox over 10) are reported on stderr and exported unchanged.")]
+postoffice or mailbox over 10) are reported on stderr and exported unchanged to
+CSV, LDIF and JSON. Import text is read by IMPORT.EXE, which refuses them
+(Error 72, Q104869), so --to import refuses them too, as reconcile does, unless
+--truncate-names cuts full names to 30 and mailboxes to 10 characters.")]
 pub struct ExportArgs {
     /// Sources: MAILDATA folders, MS Mail files, import text files.
     #[arg(required = true, value_name = "SOURCE")]
@@ -78,6 +83,14 @@ pub struct ExportArgs {
     /// `groups` or `usr:NET/PO` (every SOURCE must be a tree).
     #[arg(long, value_name = "LIST")]
     pub list: Option<String>,
+    /// --to import: cut full names to 30 and mailboxes to 10 characters
+    /// (each cut is reported) instead of refusing such entries.
+    #[arg(long)]
+    pub truncate_names: bool,
+    /// --to import: write characters outside code page 850 as `?` instead of
+    /// refusing them.
+    #[arg(long)]
+    pub replace_unencodable: bool,
 }
 
 /// Loads and merges every source (later wins), telling the user on stderr.
@@ -171,6 +184,13 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
         let inputs: Vec<&std::path::Path> = args.inputs.iter().map(|p| p.as_path()).collect();
         crate::output::check_not_input(o, &inputs, "-o")?;
     }
+    if (args.truncate_names || args.replace_unencodable) && args.to != ExportFormat::Import {
+        return Err(Error::Usage(
+            "--truncate-names and --replace-unencodable only apply to --to import \
+             (CSV, LDIF and JSON keep the full values)"
+                .into(),
+        ));
+    }
     if let (Some(out), false) = (&args.output, args.force) {
         // Fail before the (possibly long) load when the output exists.
         if out.as_os_str() != "-" && out.exists() {
@@ -180,8 +200,12 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
             ));
         }
     }
-    let dir = load_merged(&args)?;
-    report_limits(&dir);
+    let mut dir = load_merged(&args)?;
+    if args.to == ExportFormat::Import {
+        dir = fit_for_import(dir, args.truncate_names, args.replace_unencodable)?;
+    } else {
+        report_limits(&dir);
+    }
     let target = OutputTarget::from_arg(args.output.as_deref(), args.force);
     let mut inner: Option<Error> = None;
     let result = target.write_with(|w| {
@@ -213,6 +237,69 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
         (Some(e), _) => Err(e),
         (None, r) => r.map(|_| Outcome::Success),
     }
+}
+
+/// Makes the directory fit import text as the reconcile writer does
+/// ([`Fitter`]): entries over the MS Mail limits are refused (every one
+/// listed) unless `truncate` allows cutting full names and mailboxes;
+/// characters outside CP850 become `?` when `replace`. Each change is
+/// reported on stderr; a cut mailbox that collides with another address is
+/// refused.
+fn fit_for_import(dir: Directory, truncate: bool, replace: bool) -> Result<Directory> {
+    use crate::reconcile::output::{Fitter, OutputOptions};
+    let mut refused = Vec::new();
+    for e in dir.sorted() {
+        for v in e.limit_violations() {
+            if !(truncate && matches!(v.field, "full_name" | "mailbox")) {
+                refused.push(format!(
+                    "  {}: {} of {} characters (limit {})",
+                    e.address, v.field, v.length, v.limit
+                ));
+            }
+        }
+    }
+    if !refused.is_empty() {
+        return Err(Error::Unrepresentable(format!(
+            "{} entries cannot be written as import text as they are (IMPORT reports \
+             Error 72 for a full name over 30 characters, Q104869, and Error 20 for an \
+             address part over 10); --truncate-names cuts full names to 30 and mailboxes \
+             to 10 characters:\n{}",
+            refused.len(),
+            refused.join("\n")
+        )));
+    }
+    let fitter = Fitter::new(&OutputOptions {
+        truncate_names: truncate,
+        replace_unencodable: replace,
+        ..OutputOptions::default()
+    });
+    if fitter.is_identity() {
+        return Ok(dir);
+    }
+    let mut out = Directory::new();
+    out.templates = dir.templates.clone();
+    for e in dir.sorted() {
+        let Some((fitted, changes)) = fitter.fit(e) else {
+            out.upsert(e.clone());
+            continue;
+        };
+        if fitted.key() != e.key()
+            && (dir.contains_key(&fitted.key()) || out.contains_key(&fitted.key()))
+        {
+            return Err(Error::Unrepresentable(format!(
+                "{}: cut to {}, which another entry already has",
+                e.address, fitted.address
+            )));
+        }
+        for c in changes {
+            eprintln!(
+                "msmail: {}: {} {:?} written as {:?}",
+                c.address, c.field, c.from, c.to
+            );
+        }
+        out.upsert(fitted);
+    }
+    Ok(out)
 }
 
 /// Passes writes through and keeps the first I/O error, so the original

@@ -1,8 +1,16 @@
 //! The familiar views of Dir-Sync files (formats-text.md §5): LISTQ for
-//! transaction streams, LISTDS for REQCONF/SRVCONF, and their JSON records.
-//! Used by `msmail dump`; passwords appear only as set / not set.
+//! transaction streams, LISTDS for REQCONF/SRVCONF, DSSCHED for PROCESS.GLB,
+//! and their JSON records. Used by `msmail dump`; passwords appear only as
+//! set / not set.
+//!
+//! The text views print the lines Q96060's samples show, in the same order
+//! and spelling, from the `Examining ...` line on (the utilities' product and
+//! copyright banner is not printed: msmail is not those utilities). Fields
+//! the utilities do not show follow after the KB's lines, under
+//! [`FURTHER_FIELDS`].
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -12,14 +20,81 @@ use crate::dirsync;
 /// Column where the transaction text starts in LISTQ lines.
 const LISTQ_INDENT: usize = 37;
 
-/// The LISTQ view of a transaction stream: header line, then
-/// `CRC  date stamp  sync#  transaction`, continuation lines indented.
-pub fn write_listq(stream: &TransStream, w: &mut dyn Write) -> io::Result<()> {
+/// The line that introduces the fields the original utilities do not show.
+pub const FURTHER_FIELDS: &str = "Not shown by LISTDS:";
+
+/// What a view knows about the file beyond its bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ViewContext {
+    /// `NET/PO` of the postoffice whose GLB folder holds the file, from its
+    /// MASTER.GLB; `None` outside a tree.
+    pub postoffice: Option<String>,
+    /// The file's name without extension, upper-cased (`REQTRANS`).
+    pub file_label: String,
+}
+
+impl ViewContext {
+    /// The context of the file at `path`: its label, and the postoffice when
+    /// the file lies in the GLB folder of a tree whose MASTER.GLB reads.
+    pub fn of_path(path: &Path) -> ViewContext {
+        let file_label = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_ascii_uppercase())
+            .unwrap_or_default();
+        ViewContext {
+            postoffice: postoffice_of_glb_file(path),
+            file_label,
+        }
+    }
+
+    /// `Examining NET/PO <what>` (or `Examining <what>` without a postoffice).
+    fn examining(&self, what: &str) -> String {
+        match &self.postoffice {
+            Some(po) => format!("Examining {po} {what}"),
+            None => format!("Examining {what}"),
+        }
+    }
+}
+
+/// `NET/PO` from the MASTER.GLB of the tree whose GLB folder holds `path`.
+pub fn postoffice_of_glb_file(path: &Path) -> Option<String> {
+    let glb = path.parent()?;
+    if !glb
+        .file_name()?
+        .to_string_lossy()
+        .eq_ignore_ascii_case("GLB")
+    {
+        return None;
+    }
+    let root = glb.parent()?;
+    let master = crate::tree::find_case_insensitive(root, "GLB/MASTER.GLB")?;
+    let bytes = crate::output::read_input(&master).ok()?;
+    let m = crate::tree::identity::MasterGlb::read(&master.display().to_string(), &bytes).ok()?;
+    Some(format!("{}/{}", m.network, m.postoffice))
+}
+
+/// The LISTQ view of a transaction stream (Q96060, `listq -c -t`):
+/// `Examining NET/PO Dirsync transaction file: NAME`, `Checking CRC...`, the
+/// header line, then `CRC  date stamp  sync#  transaction`, continuation
+/// lines indented. A record whose CRC does not match is followed by a line
+/// `*** CRC error: stored XXXX, computed YYYY`.
+pub fn write_listq(stream: &TransStream, ctx: &ViewContext, w: &mut dyn Write) -> io::Result<()> {
+    let label = format!("Dirsync transaction file: {}", ctx.file_label);
+    writeln!(w, "{}\n\nChecking CRC...\n", ctx.examining(&label))?;
     writeln!(w, "CRC  Date stamp               Sync#  Transaction")?;
     let mut line = String::with_capacity(128);
     for r in &stream.records {
         line.clear();
         listq_record(r, &mut line);
+        if !r.crc_ok() {
+            use std::fmt::Write as _;
+            let _ = writeln!(
+                line,
+                "*** CRC error: stored {:04X}, computed {:04X}",
+                r.crc,
+                r.computed_crc()
+            );
+        }
         w.write_all(line.as_bytes())?;
     }
     Ok(())
@@ -247,12 +322,15 @@ fn set_not_set(b: bool) -> &'static str {
     }
 }
 
-/// The LISTDS view of REQCONF.GLB.
-pub fn listds_reqconf(c: &ReqConf) -> String {
+/// The LISTDS view of REQCONF.GLB (Q96060, `listds -r`), then the fields
+/// LISTDS does not show.
+pub fn listds_reqconf(c: &ReqConf, ctx: &ViewContext) -> String {
     format!(
-        "Examining Requestor Configuration Record\n\
+        "{}\n\n\
          Dir-Sync Server: {}\n\
          ReqSync = {}, SrvSync = {}\n\
+         \n\
+         {FURTHER_FIELDS}\n\
          ImpSync = {}\n\
          Last export {}\n\
          Last import request {}\n\
@@ -261,6 +339,7 @@ pub fn listds_reqconf(c: &ReqConf) -> String {
          Template exchange: {}\n\
          Requestor password: {}\n\
          Address types requested: {}\n",
+        ctx.examining("Requestor Configuration Record"),
         c.server.text(),
         c.reqsync,
         c.srvsync,
@@ -275,23 +354,19 @@ pub fn listds_reqconf(c: &ReqConf) -> String {
     )
 }
 
-/// The LISTDS view of SRVCONF.GLB (requestor records in use, numbered by slot).
-pub fn listds_srvconf(c: &SrvConf) -> String {
+/// The LISTDS view of SRVCONF.GLB (Q96060, `listds -s`; requestor records in
+/// use, numbered by slot), then the fields LISTDS does not show.
+pub fn listds_srvconf(c: &SrvConf, ctx: &ViewContext) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "Examining Server Configuration Record");
+    let _ = writeln!(s, "{}", ctx.examining("Server Configuration Record"));
     let _ = writeln!(
         s,
         "Highest SrvSync is {}, Current Dirsync Cycle is {}",
         c.sync, c.cycle
     );
-    let _ = writeln!(
-        s,
-        "Keep updates {} days, Last T2 {}",
-        c.keep_days,
-        ctime(c.last_t2)
-    );
-    for (i, r) in c.requestors.iter().enumerate().filter(|(_, r)| r.in_use()) {
+    let in_use = || c.requestors.iter().enumerate().filter(|(_, r)| r.in_use());
+    for (i, r) in in_use() {
         let _ = writeln!(s, "\n     Server Requestor Record #{}", i + 1);
         let _ = writeln!(s, "Requestor name: {}", r.name.text());
         let _ = writeln!(
@@ -300,15 +375,37 @@ pub fn listds_srvconf(c: &SrvConf) -> String {
             r.reqsync, r.srvsync, r.last_cycle
         );
         let _ = writeln!(s, "Last update received {}", ctime(r.last_update));
+    }
+    let _ = writeln!(s, "\n{FURTHER_FIELDS}");
+    let _ = writeln!(
+        s,
+        "Keep updates {} days, Last T2 {}",
+        c.keep_days,
+        ctime(c.last_t2)
+    );
+    for (i, r) in in_use() {
         let _ = writeln!(
             s,
-            "ImpSync = {}, Password {}, Foreign {}, Transactions in body {}",
+            "Record #{}: ImpSync = {}, Password {}, Foreign {}, Transactions in body {}, \
+             Address types requested: {}",
+            i + 1,
             r.impsync,
             set_not_set(r.password_set()),
             yes_no(r.foreign != 0),
-            yes_no(r.in_body != 0)
+            yes_no(r.in_body != 0),
+            r.address_types.text()
         );
-        let _ = writeln!(s, "Address types requested: {}", r.address_types.text());
+    }
+    s
+}
+
+/// The DSSCHED view of PROCESS.GLB: the `-x` time file (`T1 Sat 13:45`, Q96060),
+/// CR LF as the file DSSCHED writes and reads back with `-i`.
+pub fn dssched_file(p: &ProcessFile) -> String {
+    let mut s = String::new();
+    for l in p.dssched_lines() {
+        s.push_str(&l);
+        s.push_str("\r\n");
     }
     s
 }

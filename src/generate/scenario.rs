@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::trees::{self, tree_files, write_files};
 use super::world::{World, WorldParams};
-use crate::dsmsg::{write_export_message, MessageNumbers};
+use crate::dsmsg::{envelope_date, write_export_message, Envelope, MessageNumbers};
 use crate::error::{Error, Result};
 use crate::importtext::{write_directory, write_scope_export};
 use crate::model::{AddressKey, Directory, Entry};
@@ -560,7 +560,12 @@ pub fn generate_restore(
                         srvseq: Some(po.srvsync),
                         impseq: Some(1),
                     };
-                    let b = to_bytes(|w| write_export_message(&po.scope(), &entries, numbers, w))?;
+                    // To the server's $SYSTEM, dated when the evidence was taken (Q118298).
+                    let envelope =
+                        Envelope::to_server(&world.pos[0].scope(), envelope_date(evidence_time));
+                    let b = to_bytes(|w| {
+                        write_export_message(&po.scope(), &entries, numbers, &envelope, w)
+                    })?;
                     write_one(&dir, "EXPORT.MSG", &b, force, &mut s)?;
                     path = Some(format!("{folder}/EXPORT.MSG"));
                 }

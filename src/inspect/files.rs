@@ -436,60 +436,125 @@ pub fn inspect_file(path: &Path, shown: &str, findings: &mut Vec<Finding>) -> Fi
         Some(f) => format!("{f}/{name}"),
         None => name.clone(),
     };
-    let (info, _) = check_named(shown, &rel, &bytes, findings);
-    if info.kind != "unknown" {
-        return info;
-    }
-    // Text files.
     use crate::dsmsg::TextFileKind;
-    match crate::dsmsg::sniff_text(shown, &bytes) {
+    let text_kind = crate::dsmsg::sniff_text(shown, &bytes);
+    // Content first for Dir-Sync text: an attachment named TMPTRANS.GLB is
+    // text, not a binary stream (Q118298).
+    if text_kind != Some(TextFileKind::DirSyncMessage) {
+        let (info, _) = check_named(shown, &rel, &bytes, findings);
+        if info.kind != "unknown" {
+            return info;
+        }
+    }
+    inspect_text(path, shown, &bytes, text_kind, findings)
+}
+
+/// Identifies and checks a text file: message, log, DISPATCH.LOG, schedule or
+/// import text, each parsed in full; anything else is reported with what was
+/// expected at its first line.
+fn inspect_text(
+    path: &Path,
+    shown: &str,
+    bytes: &[u8],
+    kind: Option<crate::dsmsg::TextFileKind>,
+    findings: &mut Vec<Finding>,
+) -> FileInfo {
+    use crate::dsmsg::TextFileKind;
+    let info = |kind: &str, description: String| FileInfo {
+        file: shown.to_string(),
+        kind: kind.to_string(),
+        description,
+    };
+    let decode =
+        || crate::codepage::decode_input(bytes, crate::codepage::TextEncoding::Cp850, shown);
+    let mut fail = |kind: &str, what: &str, e: crate::error::Error| {
+        findings.push(Finding::from_error("text-error", &e));
+        info(kind, format!("{what} with errors"))
+    };
+    match kind {
         Some(TextFileKind::DirSyncMessage) => {
             match crate::dsmsg::read_message(path, crate::codepage::TextEncoding::Cp850) {
-                Ok(m) => FileInfo {
-                    file: shown.into(),
-                    kind: "dirsync-message".into(),
-                    description: format!(
-                        "Dir-Sync message, {}",
-                        plural(m.transactions.len(), "transaction", "transactions")
-                    ),
-                },
-                Err(e) => {
-                    findings.push(Finding::from_error("text-error", &e));
-                    FileInfo {
-                        file: shown.into(),
-                        kind: "dirsync-message".into(),
-                        description: "Dir-Sync message with errors".into(),
-                    }
+                Ok(m) => {
+                    let what = if m.has_dirsync_section {
+                        "Dir-Sync message"
+                    } else {
+                        "Dir-Sync transaction attachment"
+                    };
+                    info(
+                        "dirsync-message",
+                        format!(
+                            "{what}, {}",
+                            plural(m.transactions.len(), "transaction", "transactions")
+                        ),
+                    )
                 }
+                Err(e) => fail("dirsync-message", "Dir-Sync message", e),
             }
         }
-        Some(k) => FileInfo {
-            file: shown.into(),
-            kind: "text".into(),
-            description: format!(
-                "Dir-Sync text file ({k:?}), {} lines",
-                bytes.split(|&b| b == b'\n').count()
-            ),
+        Some(TextFileKind::Log) => match decode().and_then(|t| crate::logs::parse_log(&t, shown)) {
+            Ok(v) => {
+                let records = v
+                    .iter()
+                    .filter(|l| matches!(l, crate::logs::LogLine::Record(_)))
+                    .count();
+                info(
+                    "log",
+                    format!(
+                        "Dir-Sync log (DIRSYNC/DSSERVER/CENTRAL), {}",
+                        plural(records, "record", "records")
+                    ),
+                )
+            }
+            Err(e) => fail("log", "Dir-Sync log", e),
         },
-        None => {
-            if bytes.contains(&0) {
-                return info;
+        Some(TextFileKind::DispatchLog) => match decode() {
+            Ok(t) => {
+                let v = crate::logs::parse_dispatch_log(&t);
+                let events = v.iter().filter(|d| d.event.is_dispatch_specific()).count();
+                info(
+                    "dispatch-log",
+                    format!(
+                        "DISPATCH.LOG, {}, {}",
+                        plural(v.len(), "line", "lines"),
+                        plural(events, "run event", "run events")
+                    ),
+                )
             }
+            Err(e) => fail("dispatch-log", "DISPATCH.LOG", e),
+        },
+        Some(TextFileKind::Schedule) => {
+            match decode().and_then(|t| crate::logs::parse_schedule(&t, shown)) {
+                Ok(v) => info(
+                    "dssched",
+                    format!("DSSCHED time file, {}", plural(v.len(), "time", "times")),
+                ),
+                Err(e) => fail("dssched", "DSSCHED time file", e),
+            }
+        }
+        Some(TextFileKind::ImportText) => {
             match crate::importtext::read_directory(path, crate::codepage::TextEncoding::Cp850) {
-                Ok(d) => FileInfo {
-                    file: shown.into(),
-                    kind: "import-text".into(),
-                    description: format!("import text, {}", plural(d.len(), "entry", "entries")),
-                },
-                Err(e) => {
-                    findings.push(Finding::from_error("text-error", &e));
-                    FileInfo {
-                        file: shown.into(),
-                        kind: "text".into(),
-                        description: "text file that is not valid import text".into(),
-                    }
-                }
+                Ok(d) => info(
+                    "import-text",
+                    format!("import text, {}", plural(d.len(), "entry", "entries")),
+                ),
+                Err(e) => fail("import-text", "import text", e),
             }
+        }
+        None => {
+            let len = bytes.len();
+            if bytes.contains(&0) {
+                return info("unknown", format!("not a file msmail knows, {len} bytes"));
+            }
+            findings.push(Finding::from_error(
+                "text-error",
+                &crate::dsmsg::unrecognised(shown, bytes),
+            ));
+            info(
+                "text",
+                "text file that is none of the text files msmail reads (import text, Dir-Sync \
+                 message, log, DISPATCH.LOG, DSSCHED times)"
+                    .into(),
+            )
         }
     }
 }

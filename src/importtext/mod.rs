@@ -14,7 +14,6 @@
 //!   (`//` inside the prompt stands for `/`; the first single `/` ends the prompt).
 //! - blank lines are ignored (and end a template definition).
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -26,11 +25,11 @@ use nom::multi::separated_list1;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
-use crate::codepage::{self, TextEncoding};
+use crate::codepage::TextEncoding;
 use crate::error::{Error, Location, Result};
 use crate::model::{
     is_address_type, Address, Directory, Entry, EntryKind, Operation, Origin, Position, Scope,
-    TemplateDef, TemplateField, TemplateValue, MAX_FULL_NAME,
+    TemplateDef, TemplateField, TemplateValue,
 };
 
 /// Column (1-based) where the address starts in the column layout (Q104869, Q131151).
@@ -89,13 +88,45 @@ pub fn read_directory(path: &Path, encoding: TextEncoding) -> Result<Directory> 
 
 pub use crate::codepage::decode_input;
 
+mod writer;
+
+pub use writer::{
+    import_file_lines, operation_lines, template_field_line, template_header_line,
+    template_value_line, write_directory, write_directory_with, write_operations,
+    write_operations_with, write_scope_export, Unencodable,
+};
+
+/// Does the text look like import text: is its first line that is neither
+/// blank nor a `#` comment an operation (`A`, `D`, `M`, `R`, `T`, either case,
+/// then a blank)? A file of comments only counts too (an empty extract).
+/// Used to recognise import text by content.
+pub fn looks_like_import_text(text: &str) -> bool {
+    let mut comments = false;
+    for l in text.lines().take(1000) {
+        let l = l.trim_end_matches('\r').trim_start_matches('\u{feff}');
+        if l.trim().is_empty() {
+            continue;
+        }
+        if l.starts_with('#') {
+            comments = true;
+            continue;
+        }
+        return op_line(l).is_ok();
+    }
+    comments
+}
+
 /// What the line parser is in the middle of.
 enum Pending {
     None,
     /// An `A` or `D` entry, waiting for template lines.
     Entry(char, Entry),
-    /// An `M` line waiting for its continuation line.
-    ModifyOld(Entry),
+    /// An `M name address` line (on line `u64`) waiting for its next line: the
+    /// new name and address (a line starting with a blank), or template data.
+    ModifyOld(Entry, u64),
+    /// An `M name` line without an address (on line `u64`, name at column
+    /// `usize`), waiting for the line with the entry's complete address (Q127918).
+    ModifyNameOnly(String, u64, usize),
     /// A complete `M`, waiting for template lines (they belong to the new entry).
     Modify(Entry, Entry),
     /// A `T` definition collecting field lines.
@@ -118,27 +149,35 @@ impl LineParser {
         }
     }
 
-    fn err(&self, column: usize, message: impl Into<String>) -> Error {
+    fn err_at(&self, line: u64, column: usize, message: impl Into<String>) -> Error {
         Error::input(
             self.file.to_string(),
             Location::Line {
-                line: self.line_no,
+                line,
                 column: column as u64,
             },
             message,
         )
     }
 
+    fn err(&self, column: usize, message: impl Into<String>) -> Error {
+        self.err_at(self.line_no, column, message)
+    }
+
     fn origin(&self) -> Origin {
+        self.origin_at(self.line_no)
+    }
+
+    fn origin_at(&self, line: u64) -> Origin {
         Origin {
             file: self.file.clone(),
-            position: Position::Line(self.line_no),
+            position: Position::Line(line),
         }
     }
 
     fn flush<F: FnMut(Operation)>(&mut self, sink: &mut F) {
         match std::mem::replace(&mut self.pending, Pending::None) {
-            Pending::None | Pending::ModifyOld(_) => {}
+            Pending::None | Pending::ModifyOld(..) | Pending::ModifyNameOnly(..) => {}
             Pending::Entry('D', e) => sink(Operation::Delete(e)),
             Pending::Entry(_, e) => sink(Operation::Add(e)),
             Pending::Modify(old, new) => sink(Operation::Modify { old, new }),
@@ -147,8 +186,25 @@ impl LineParser {
     }
 
     fn finish<F: FnMut(Operation)>(mut self, sink: &mut F) -> Result<()> {
-        if let Pending::ModifyOld(_) = self.pending {
-            return Err(self.err(1, "M line at the end of the text has no continuation line"));
+        match &self.pending {
+            Pending::ModifyOld(_, at) => {
+                return Err(self.err_at(
+                    *at,
+                    1,
+                    "this M line is the last line: expected after it the entry's new name and \
+                     address on a line starting with a blank (Q132681), or its template data \
+                     `- prompt/value` (Q127918)",
+                ))
+            }
+            Pending::ModifyNameOnly(_, at, col) => {
+                return Err(self.err_at(
+                    *at,
+                    *col,
+                    "this M line names no address and is the last line: expected the entry's \
+                     complete address `TYPE:...` on the next line (Q127918)",
+                ))
+            }
+            _ => {}
         }
         self.flush(sink);
         Ok(())
@@ -156,36 +212,110 @@ impl LineParser {
 
     fn line<F: FnMut(Operation)>(&mut self, line: &str, sink: &mut F) -> Result<()> {
         self.line_no += 1;
-        // An M followed directly by template data (Q127918): the entry
-        // keeps its name and address, the template lines replace its data.
-        if let Pending::ModifyOld(old) = &self.pending {
-            if template_data_start(line).is_ok() {
-                let new = old.clone();
-                if let Pending::ModifyOld(old) = std::mem::replace(&mut self.pending, Pending::None)
+        let blank = line.trim().is_empty();
+        match &self.pending {
+            Pending::ModifyOld(..) => {
+                if blank {
+                    // Q127918 prints blank lines between an M line and what follows.
+                    return Ok(());
+                }
+                if line.starts_with([' ', '\t']) {
+                    // Continuation: one or more spaces (Q132681: two, Q117198: one)
+                    // or one TAB. Only those: a TAB after the spaces separates an
+                    // empty name from the address.
+                    let body = match line.strip_prefix('\t') {
+                        Some(rest) => rest,
+                        None => line.trim_start_matches(' '),
+                    };
+                    let new = self.entry_from(body, line.len() - body.len() + 1)?;
+                    if let Pending::ModifyOld(old, _) =
+                        std::mem::replace(&mut self.pending, Pending::None)
+                    {
+                        self.pending = Pending::Modify(old, new);
+                    }
+                    return Ok(());
+                }
+                if template_data_start(line).is_err() {
+                    return Err(self.err(
+                        1,
+                        format!(
+                            "expected the new name and address of the M entry above on a line \
+                             starting with a blank (Q132681, Q117198), or its template data \
+                             `- prompt/value` (Q127918); found {:?}",
+                            first_char(line)
+                        ),
+                    ));
+                }
+                // M followed directly by template data: the entry keeps its name
+                // and address, the template lines replace its data (Q127918).
+                if let Pending::ModifyOld(old, _) =
+                    std::mem::replace(&mut self.pending, Pending::None)
                 {
+                    let mut new = old.clone();
+                    new.origin = self.origin();
                     self.pending = Pending::Modify(old, new);
                 }
             }
-        }
-        // The continuation line of an M: columns 1-2 blank.
-        if let Pending::ModifyOld(_) = self.pending {
-            let Some(body) = strip_two_blanks(line) else {
-                return Err(self.err(
-                    1,
-                    "the line after an M line must give the new name and address, \
-                     with columns 1-2 blank",
-                ));
-            };
-            let new = self.entry_from(body, 3)?;
-            if let Pending::ModifyOld(old) = std::mem::replace(&mut self.pending, Pending::None) {
-                self.pending = Pending::Modify(old, new);
+            Pending::ModifyNameOnly(..) => {
+                if blank {
+                    return Ok(());
+                }
+                if template_data_start(line).is_ok() {
+                    return Err(self.err(
+                        1,
+                        "expected the complete address `TYPE:...` of the entry the M line above \
+                         names, before its template data (IMPORT reports Error 72 here, Q127918)",
+                    ));
+                }
+                let body = line.trim_start_matches([' ', '\t']);
+                let col = line.len() - body.len() + 1;
+                let Some((name, addr)) = split_name_address(body) else {
+                    return Err(self.err(
+                        col,
+                        "expected the complete address `TYPE:...` of the entry the M line above \
+                         names (e.g. PCM:NETWORK/POSTOFFICE/GEORGEJ, Q127918)",
+                    ));
+                };
+                let addr_col = col + (body.len() - addr.len());
+                let address = self.address_at(addr, addr_col)?;
+                if let Pending::ModifyNameOnly(old_name, at, _) =
+                    std::mem::replace(&mut self.pending, Pending::None)
+                {
+                    let old = Entry {
+                        full_name: old_name.clone(),
+                        address: address.clone(),
+                        kind: EntryKind::User,
+                        template: Vec::new(),
+                        origin: self.origin_at(at),
+                    };
+                    // A name before the address on this line is the new name.
+                    let new_name = if name.is_empty() {
+                        old_name
+                    } else {
+                        name.to_string()
+                    };
+                    let new = Entry {
+                        full_name: new_name,
+                        address,
+                        kind: EntryKind::User,
+                        template: Vec::new(),
+                        origin: self.origin(),
+                    };
+                    self.pending = Pending::Modify(old, new);
+                }
+                return Ok(());
             }
+            _ => {}
+        }
+        if blank {
+            // Blank lines are ignored, also between a T line and its field
+            // lines (Q104281, Q125920, Q126611).
             return Ok(());
         }
-        if line.trim().is_empty() {
-            if let Pending::Template(_) = self.pending {
-                self.flush(sink);
-            }
+        let in_template = matches!(self.pending, Pending::Template(_));
+        // A `#` comment line (GIMPORT writes them into files for IMPORT, Q99419).
+        // Inside a T definition a `#` line with `~` is a field line (`# of units:~...`).
+        if line.starts_with('#') && !(in_template && line.contains('~')) {
             return Ok(());
         }
         // Template data line.
@@ -197,9 +327,15 @@ impl LineParser {
                     e.template.push(tv);
                     Ok(())
                 }
+                Pending::Template(_) => Err(self.err(
+                    1,
+                    "template data `- prompt/value` must follow an A or M entry; here a T \
+                     definition expects field lines `prompt~start~width~edit~data~internal`",
+                )),
                 _ => Err(self.err(
                     1,
-                    "template line (`- prompt/value`) has no A or M entry above it",
+                    "template data `- prompt/value` has no A or M entry above it \
+                     (expected an A or M line first)",
                 )),
             };
         }
@@ -220,34 +356,45 @@ impl LineParser {
                 return Ok(());
             }
         }
-        let (body, op) = op_line(line).map_err(|_| {
-            let first = line.chars().next().unwrap_or(' ');
-            if "ADMRTadmrt".contains(first) {
-                self.err(
-                    2,
-                    format!("column 2 after the op letter {first:?} must be blank"),
-                )
-            } else {
-                self.err(
-                    1,
-                    format!(
-                        "unknown operation {first:?}: expected A, D, M, R, T or `- ` template data"
-                    ),
-                )
-            }
-        })?;
+        let (body, op) = op_line(line).map_err(|_| self.unknown_line(line, in_template))?;
         self.flush(sink);
         let body_col = line.len() - body.len() + 1;
         match op.to_ascii_uppercase() {
             'A' => self.pending = Pending::Entry('A', self.entry_from(body, body_col)?),
             'D' => self.pending = Pending::Entry('D', self.entry_from(body, body_col)?),
-            'M' => self.pending = Pending::ModifyOld(self.entry_from(body, body_col)?),
+            'M' => {
+                self.pending = match split_name_address(body) {
+                    Some(_) => Pending::ModifyOld(self.entry_from(body, body_col)?, self.line_no),
+                    // `M George Jones`: the address follows on the next line (Q127918).
+                    None if !body.trim().is_empty() => Pending::ModifyNameOnly(
+                        body.trim().to_string(),
+                        self.line_no,
+                        body_col + (body.len() - body.trim_start().len()),
+                    ),
+                    None => {
+                        return Err(self.err(
+                            body_col,
+                            "expected the name and address of the entry to modify after `M `",
+                        ))
+                    }
+                };
+            }
             'R' => {
-                let scope = Scope::parse(body).map_err(|e| self.err(body_col, e.0))?;
+                let scope = Scope::parse(body).map_err(|e| {
+                    self.err(
+                        body_col,
+                        format!("expected a scope after `R ` (PCM:NET/PO, PROFS:GATE/NODE or SMTP:): {}", e.0),
+                    )
+                })?;
                 sink(Operation::Replace(scope));
             }
             _ => {
-                let scope = Scope::parse(body).map_err(|e| self.err(body_col, e.0))?;
+                let scope = Scope::parse(body).map_err(|e| {
+                    self.err(
+                        body_col,
+                        format!("expected a scope after `T ` (PROFS: GATE/NODE, SNADS:GATE/DGN, PCM:NET/PO): {}", e.0),
+                    )
+                })?;
                 self.pending = Pending::Template(TemplateDef {
                     scope,
                     fields: Vec::new(),
@@ -255,6 +402,52 @@ impl LineParser {
             }
         }
         Ok(())
+    }
+
+    /// The refusal for a line that is no operation: what was expected there.
+    fn unknown_line(&self, line: &str, in_template: bool) -> Error {
+        let first = first_char(line);
+        if "ADMRTadmrt".contains(first) {
+            let second = line.chars().nth(1).unwrap_or(' ');
+            return self.err(
+                2,
+                format!(
+                    "expected a blank in column 2 after the operation letter {first:?}, \
+                     found {second:?}"
+                ),
+            );
+        }
+        let field = if in_template {
+            ", a template field line `prompt~start~width~edit~data~internal`"
+        } else {
+            ""
+        };
+        let after = line.get(first.len_utf8()..).unwrap_or("");
+        let gimport = if matches!(first, 'G' | 'g' | 'P' | 'p') && after.starts_with([' ', '\t']) {
+            format!(" ({first:?} lines belong to GIMPORT group files, not to import text)")
+        } else {
+            String::new()
+        };
+        self.err(
+            1,
+            format!(
+                "unknown operation {first:?}: expected an operation letter A, D, M, R or T \
+                 followed by a blank, template data `- prompt/value`{field}, a `#` comment or \
+                 a blank line{gimport}"
+            ),
+        )
+    }
+
+    /// An address at `addr_col`, refused when it has nothing after `TYPE:`.
+    fn address_at(&self, addr: &str, addr_col: usize) -> Result<Address> {
+        let address = Address::parse(addr).map_err(|e| self.err(addr_col, e.0))?;
+        if address.body.trim().is_empty() {
+            return Err(self.err(
+                addr_col,
+                "expected an address after `TYPE:` (e.g. PCM:NET/PO/MAILBOX), found nothing",
+            ));
+        }
+        Ok(address)
     }
 
     /// Name and address from the text after the op columns.
@@ -266,10 +459,7 @@ impl LineParser {
             )
         })?;
         let addr_col = body_col + (body.len() - addr.len());
-        let address = Address::parse(addr).map_err(|e| self.err(addr_col, e.0))?;
-        if address.body.trim().is_empty() {
-            return Err(self.err(addr_col, "address has nothing after `TYPE:`"));
-        }
+        let address = self.address_at(addr, addr_col)?;
         Ok(Entry {
             full_name: name.to_string(),
             address,
@@ -278,6 +468,11 @@ impl LineParser {
             origin: self.origin(),
         })
     }
+}
+
+/// The first character of a line (a blank for an empty line).
+fn first_char(line: &str) -> char {
+    line.chars().next().unwrap_or(' ')
 }
 
 /// `op letter` + blank; returns the rest after the blanks.
@@ -292,12 +487,6 @@ fn template_data_start(line: &str) -> IResult<&str, char> {
     let (rest, _) = (opt(space1), nom_char('-')).parse(line)?;
     let (rest, _) = one_of(" \t").parse(rest)?;
     Ok((rest, '-'))
-}
-
-/// Two blanks (spaces or a TAB) at the start of an M continuation line.
-fn strip_two_blanks(line: &str) -> Option<&str> {
-    let r: IResult<&str, &str> = alt((tag("\t"), take_while_m_n(2, 2, |c| c == ' '))).parse(line);
-    r.ok().map(|(rest, _)| rest)
 }
 
 /// Splits `name  address`: at the first TAB, else at the last ` TYPE:`.
@@ -408,214 +597,10 @@ pub fn parse_template_field(line: &str) -> std::result::Result<TemplateField, (u
     })
 }
 
-/// Writes one TPL field line, reproducing the number of `~` fields the line
-/// was read with where the trailing fields are empty (never dropping a
-/// non-empty field). Used for `T` definitions and TPL files alike.
-pub fn template_field_line(f: &TemplateField) -> String {
-    let all = [
-        f.prompt.clone(),
-        f.start.to_string(),
-        f.width.to_string(),
-        f.edit.clone(),
-        f.data.clone(),
-        f.internal.clone(),
-    ];
-    let needed = all.iter().rposition(|s| !s.is_empty()).map_or(1, |p| p + 1);
-    let n = if f.written_fields == 0 {
-        6
-    } else {
-        usize::from(f.written_fields).clamp(needed, 6)
-    };
-    all.get(..n).unwrap_or(&all).join("~")
-}
-
-/// Does the text contain something the last-` TYPE:` rule would take for the
-/// start of an address?
-fn looks_like_address_start(text: &str) -> bool {
-    address_start(text).is_some_and(|p| p > 0) || text.contains('\t')
-}
-
-/// Refuses entries the import format cannot carry: line breaks anywhere, a TAB
-/// in the name or address, a template value starting with `/` (it would read
-/// back as part of the prompt).
-fn check_representable(entry: &Entry) -> Result<()> {
-    let bad = |what: &str, text: &str| {
-        Err(Error::Unrepresentable(format!(
-            "{}: {what} {text:?} cannot be written in an import file",
-            entry.address
-        )))
-    };
-    let breaks = |s: &str| s.contains(['\r', '\n']);
-    if breaks(&entry.full_name) || entry.full_name.contains('\t') {
-        return bad("full name", &entry.full_name);
-    }
-    if breaks(&entry.address.body) || entry.address.body.contains('\t') {
-        return bad("address", &entry.address.body);
-    }
-    for tv in &entry.template {
-        if breaks(&tv.prompt) || breaks(&tv.value) || tv.value.starts_with('/') {
-            return bad("template value", &format!("{}/{}", tv.prompt, tv.value));
-        }
-    }
-    Ok(())
-}
-
-/// One `name address` field in column layout: the name padded to 30 characters,
-/// the address at column 34 (relative to the op columns). A TAB separates them
-/// instead when the address text would otherwise be split elsewhere on reading.
-fn name_address(entry: &Entry) -> String {
-    let addr = entry.address.to_string();
-    let name = &entry.full_name;
-    let ambiguous = looks_like_address_start(&entry.address.body)
-        || name.ends_with(':')
-        || entry.address.type_name.len() < 2;
-    if ambiguous {
-        return format!("{name}\t{addr}");
-    }
-    let len = name.chars().count();
-    let pad = (MAX_FULL_NAME + 1).saturating_sub(len).max(1);
-    let mut s = String::with_capacity(name.len() + pad + addr.len());
-    s.push_str(name);
-    s.extend(std::iter::repeat_n(' ', pad));
-    s.push_str(&addr);
-    s
-}
-
-/// The template data line for one value (`- prompt/value`, `/` doubled in the prompt).
-pub fn template_value_line(tv: &TemplateValue) -> String {
-    format!("- {}/{}", tv.prompt.replace('/', "//"), tv.value)
-}
-
-/// The lines (without line ends) that express one operation in column layout.
-pub fn operation_lines(op: &Operation) -> Vec<String> {
-    let mut out = Vec::new();
-    match op {
-        Operation::Add(e) | Operation::Delete(e) => {
-            out.push(format!("{} {}", op.letter(), name_address(e)));
-            out.extend(e.template.iter().map(template_value_line));
-        }
-        Operation::Modify { old, new } => {
-            out.push(format!("M {}", name_address(old)));
-            // Same name and address with template data: the Q127918 form,
-            // `M` followed directly by the template lines that replace the
-            // entry's template data.
-            let template_only = old.key() == new.key()
-                && old.full_name == new.full_name
-                && !new.template.is_empty();
-            if !template_only {
-                out.push(format!("  {}", name_address(new)));
-            }
-            out.extend(new.template.iter().map(template_value_line));
-        }
-        Operation::Replace(scope) => out.push(format!("R {scope}")),
-        Operation::Template(def) => {
-            out.push(format!("T {}", def.scope));
-            out.extend(def.fields.iter().map(template_field_line));
-        }
-    }
-    out
-}
-
-/// What a writer should do with text CP850 cannot hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Unencodable {
-    /// Refuse: return `Error::Unrepresentable` naming the character and line.
-    #[default]
-    Refuse,
-    /// Replace each such character by `?` (only when the user asked for it).
-    Replace,
-}
-
-/// Encodes lines as CP850 with CR LF line ends.
-fn write_lines(lines: &[String], w: &mut dyn Write, policy: Unencodable) -> Result<()> {
-    for line in lines {
-        let bytes = match codepage::encode_cp850(line) {
-            Ok(b) => b,
-            Err((_, ch)) if policy == Unencodable::Refuse => {
-                return Err(Error::Unrepresentable(format!(
-                    "character {ch:?} (U+{:04X}) in {line:?} has no CP850 code; \
-                     ask for replacement to write it as `?`",
-                    ch as u32
-                )))
-            }
-            Err(_) => codepage::encode_cp850_lossy(line),
-        };
-        w.write_all(&bytes)
-            .and_then(|_| w.write_all(b"\r\n"))
-            .map_err(|e| Error::output("<import text>", e.to_string()))?;
-    }
-    Ok(())
-}
-
-/// Writes operations as an import file: column layout, CP850, CR LF.
-pub fn write_operations(ops: &[Operation], w: &mut dyn Write) -> Result<()> {
-    write_operations_with(ops, w, Unencodable::Refuse)
-}
-
-/// Like [`write_operations`], with an explicit policy for non-CP850 text.
-pub fn write_operations_with(
-    ops: &[Operation],
-    w: &mut dyn Write,
-    policy: Unencodable,
-) -> Result<()> {
-    for op in ops {
-        match op {
-            Operation::Add(e) | Operation::Delete(e) => check_representable(e)?,
-            Operation::Modify { old, new } => {
-                check_representable(old)?;
-                check_representable(new)?;
-            }
-            _ => {}
-        }
-        write_lines(&operation_lines(op), w, policy)?;
-    }
-    Ok(())
-}
-
-/// Writes a whole directory as an import file (`T` definitions sorted by scope,
-/// then one `A` per entry in [`Directory::sorted`] order).
-pub fn write_directory(dir: &Directory, w: &mut dyn Write) -> Result<()> {
-    write_directory_with(dir, w, Unencodable::Refuse)
-}
-
-/// Like [`write_directory`], with an explicit policy for non-CP850 text.
-pub fn write_directory_with(dir: &Directory, w: &mut dyn Write, policy: Unencodable) -> Result<()> {
-    for def in dir.templates.values() {
-        write_lines(
-            &operation_lines(&Operation::Template(def.clone())),
-            w,
-            policy,
-        )?;
-    }
-    let mut lines = Vec::with_capacity(4);
-    for e in dir.sorted() {
-        check_representable(e)?;
-        lines.clear();
-        lines.push(format!("A {}", name_address(e)));
-        lines.extend(e.template.iter().map(template_value_line));
-        write_lines(&lines, w, policy)?;
-    }
-    Ok(())
-}
-
-/// Writes a full export of one scope as Dir-Sync writes it: `R scope`, then one
-/// `A` per entry of that scope.
-pub fn write_scope_export(dir: &Directory, scope: &Scope, w: &mut dyn Write) -> Result<()> {
-    write_lines(&[format!("R {scope}")], w, Unencodable::Refuse)?;
-    for e in dir.in_scope(scope) {
-        check_representable(e)?;
-        write_lines(
-            &operation_lines(&Operation::Add(e.clone())),
-            w,
-            Unencodable::Refuse,
-        )?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codepage;
 
     fn one(text: &str) -> Operation {
         let mut ops = parse_str(text, "t.txt", 1).unwrap();
@@ -713,9 +698,9 @@ mod tests {
             .to_string()
             .starts_with("f.txt: line 1, column 1: unknown operation 'X'"));
         let err = parse_str("- Phone:/1\n", "f.txt", 7).unwrap_err();
-        assert!(err
-            .to_string()
-            .starts_with("f.txt: line 7, column 1: template line"));
+        assert!(err.to_string().starts_with(
+            "f.txt: line 7, column 1: template data `- prompt/value` has no A or M entry"
+        ));
         let err = parse_str("M a PCM:N/P/A\n", "f.txt", 1).unwrap_err();
         assert_eq!(err.exit_code(), 3);
         let err = decode_input(
@@ -728,6 +713,43 @@ mod tests {
             err.to_string().starts_with("u.txt: line 2, column 3:"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn modify_forms_comments_and_blank_lines() {
+        // One leading blank (Q117198); blank lines between M and its next line.
+        let ops = parse_str("M a   PCM:N/P/A\n\n new  PCM:N/P/B\n", "t", 1).unwrap();
+        assert!(matches!(&ops[0], Operation::Modify { new, .. } if new.address.body == "N/P/B"));
+        // M followed directly by template data: a template change (Q127918).
+        let ops = parse_str("M a   PCM:N/P/A\n- Title:/Rep\n", "t", 1).unwrap();
+        match &ops[0] {
+            Operation::Modify { old, new } => {
+                assert_eq!(old.address, new.address);
+                assert_eq!(new.template.len(), 1);
+                assert_eq!(new.origin.position, Position::Line(2));
+            }
+            other => panic!("{other:?}"),
+        }
+        // `#` comments; blank lines inside a T definition.
+        let ops = parse_str("# note\nT PROFS: G/N\n\nA:~1~2~A~~\n\nB:~1~2~A~~\n", "t", 1).unwrap();
+        match &ops[0] {
+            Operation::Template(d) => assert_eq!(d.fields.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        let e = parse_str("M a PCM:N/P/A\nA b PCM:N/P/B\n", "t", 1).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t: line 2, column 1: expected the new name"),
+            "{e}"
+        );
+        let e = parse_str("M a PCM:N/P/A\n", "t", 1).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t: line 1, column 1: this M line is the last"),
+            "{e}"
+        );
+        let e = parse_str("G grp PCM:N/P/G\n", "t", 1).unwrap_err();
+        assert!(e.to_string().contains("GIMPORT"), "{e}");
     }
 
     #[test]

@@ -9,19 +9,24 @@
 //! [`crate::importtext::parse_str`]; this module only frames it.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::path::Path;
 
-use nom::branch::alt;
-use nom::bytes::complete::{tag_no_case, take_while1};
+use nom::bytes::complete::take_while1;
 use nom::character::complete::{char, digit1, space0, space1};
-use nom::combinator::opt;
 use nom::{IResult, Parser};
 use serde::Serialize;
 
-use crate::codepage::{decode_cp850, decode_text, encode_cp850, TextEncoding};
+use crate::codepage::TextEncoding;
 use crate::error::{Error, Location, Result};
-use crate::model::{Directory, Entry, Operation, Scope};
+use crate::model::{Directory, Operation, Scope};
+
+mod sniff;
+mod subject;
+mod writer;
+
+pub use sniff::{looks_like_message, sniff_text, unrecognised, TextFileKind};
+pub use subject::{parse_subject, Subject, TxKind, TxSubject};
+pub use writer::{envelope_date, export_message, write_export_message, write_message, Envelope};
 
 /// One mail header line (`Subject: Directory Exchange Profile`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,6 +168,10 @@ pub struct DirSyncMessage {
     pub numbers: MessageNumbers,
     /// `TRANSACTIONS=`.
     pub transactions_mode: Option<TransactionsMode>,
+    /// Whether a `[DIRSYNC]` section was present. Without one the file is a
+    /// transaction attachment (TMPTRANS.GLB as Q118298 prints it): a text that
+    /// starts with `[DIRSYNC-TRANSACTIONS]` (Q96004).
+    pub has_dirsync_section: bool,
     /// Whether a `[DIRSYNC-TRANSACTIONS]` section was present.
     pub has_transactions_section: bool,
     /// The transactions in order.
@@ -228,10 +237,10 @@ impl DirSyncMessage {
 // ---------------------------------------------------------------------------
 // Line grammar (nom)
 
-type NomErr<'a> = nom::error::Error<&'a str>;
+pub(crate) type NomErr<'a> = nom::error::Error<&'a str>;
 
 /// `[NAME]` with optional blanks around.
-fn section_line(i: &str) -> IResult<&str, &str> {
+pub(crate) fn section_line(i: &str) -> IResult<&str, &str> {
     let (i, (_, _, name, _, _)) = (
         space0,
         char('['),
@@ -357,6 +366,7 @@ where
         template: None,
         numbers: MessageNumbers::default(),
         transactions_mode: None,
+        has_dirsync_section: false,
         has_transactions_section: false,
         transactions: Vec::new(),
         other_sections: Vec::new(),
@@ -365,6 +375,9 @@ where
     let mut current: Option<RawTransaction<'a>> = None;
     let mut pending_blank = 0usize;
     let mut saw_dirsync = false;
+    // The first section line, and whether anything came before it.
+    let mut first_section: Option<(String, bool)> = None;
+    let mut seen_content = false;
     let mut state = State::Headers;
     let mut raw_key_lines: Vec<&str> = Vec::new();
 
@@ -377,6 +390,9 @@ where
             l
         };
         if let Ok((_, name)) = section_line(l) {
+            if first_section.is_none() {
+                first_section = Some((name.to_ascii_uppercase(), seen_content));
+            }
             if let Some(r) = current.take() {
                 sink(r)?;
             }
@@ -397,6 +413,7 @@ where
             continue;
         }
         let blank = l.trim().is_empty();
+        seen_content |= !blank;
         match state {
             State::Headers => {
                 if blank {
@@ -531,9 +548,17 @@ where
     if let Some(r) = current.take() {
         sink(r)?;
     }
-    if !saw_dirsync {
-        return Err(Error::input(file, Location::File, "no [DIRSYNC] section"));
+    let attachment = matches!(&first_section, Some((n, false)) if n == "DIRSYNC-TRANSACTIONS");
+    if !saw_dirsync && !attachment {
+        return Err(Error::input(
+            file,
+            Location::File,
+            "no [DIRSYNC] section: expected a Dir-Sync message (mail headers, a dashed line, \
+             then [DIRSYNC], Q118298) or a transaction attachment whose first line is \
+             [DIRSYNC-TRANSACTIONS] (Q96004)",
+        ));
     }
+    msg.has_dirsync_section = saw_dirsync;
     // Interpret the keys; later duplicates win.
     for (kv, raw) in msg.keys.iter().zip(raw_key_lines.iter()) {
         let v = kv.value.as_str();
@@ -639,415 +664,6 @@ pub fn parse_message_bytes(
 pub fn read_message(path: &Path, encoding: TextEncoding) -> Result<DirSyncMessage> {
     let bytes = crate::output::read_input(path)?;
     parse_message_bytes(&bytes, &path.display().to_string(), encoding)
-}
-
-// ---------------------------------------------------------------------------
-// Writer
-
-fn encode_line(w: &mut dyn Write, line: &str) -> Result<()> {
-    let bytes = encode_cp850(line).map_err(|(i, c)| {
-        Error::Unrepresentable(format!(
-            "character {c:?} (position {}) of {line:?} is not in code page 850",
-            i + 1
-        ))
-    })?;
-    w.write_all(&bytes)
-        .and_then(|_| w.write_all(b"\r\n"))
-        .map_err(|e| Error::output("<message>", e.to_string()))
-}
-
-/// Writes a message: headers, separator, `[DIRSYNC]` keys as stored, then
-/// `[DIRSYNC-TRANSACTIONS]` with each transaction's first line prefixed by its
-/// ten-digit sync number. CP850, CR LF. Other sections follow.
-pub fn write_message(msg: &DirSyncMessage, w: &mut dyn Write) -> Result<()> {
-    for h in &msg.headers {
-        encode_line(w, &format!("{}: {}", h.name, h.value))?;
-    }
-    if let Some(s) = &msg.separator {
-        encode_line(w, s)?;
-    }
-    encode_line(w, "[DIRSYNC]")?;
-    for kv in &msg.keys {
-        encode_line(w, &format!("{}={}", kv.key, kv.value))?;
-    }
-    if msg.has_transactions_section || !msg.transactions.is_empty() {
-        encode_line(w, "")?;
-        encode_line(w, "[DIRSYNC-TRANSACTIONS]")?;
-        for t in &msg.transactions {
-            let mut first = true;
-            for op in &t.operations {
-                for line in crate::importtext::operation_lines(op) {
-                    match (first, t.sync) {
-                        (true, Some(s)) => encode_line(w, &format!("{s:010} {line}"))?,
-                        _ => encode_line(w, &line)?,
-                    }
-                    first = false;
-                }
-            }
-        }
-    }
-    for s in &msg.other_sections {
-        encode_line(w, "")?;
-        encode_line(w, &format!("[{}]", s.name))?;
-        for l in &s.lines {
-            encode_line(w, l)?;
-        }
-    }
-    Ok(())
-}
-
-/// Builds the EXPORT message a requestor sends for `scope`: `TASK=EXPORT`,
-/// `REQNAME=`, the numbers given, `TRANSACTIONS=INBODY`, then `R <scope>` and one
-/// `A` per entry (with its template lines), numbered from REQSEQ + 1.
-pub fn export_message(
-    scope: &Scope,
-    entries: &[&Entry],
-    numbers: MessageNumbers,
-) -> DirSyncMessage {
-    let (net, po) = scope.network_postoffice().unwrap_or(("", ""));
-    let mut line = 0u64;
-    let mut next = || {
-        line += 1;
-        line
-    };
-    let mut headers = Vec::new();
-    if !net.is_empty() {
-        headers.push(Header {
-            name: "To".into(),
-            value: format!("{net}/{po}/$SYSTEM"),
-            line: next(),
-        });
-    }
-    headers.push(Header {
-        name: "Subject".into(),
-        value: "Directory Exchange Profile".into(),
-        line: next(),
-    });
-    let separator = Some("-".repeat(59));
-    next();
-    next(); // [DIRSYNC]
-    let mut keys = vec![
-        ("TASK", "EXPORT".to_string()),
-        ("REQNAME", scope.to_string()),
-    ];
-    for (k, v) in [
-        ("REQSEQ", numbers.reqseq),
-        ("SRVSEQ", numbers.srvseq),
-        ("IMPSEQ", numbers.impseq),
-    ] {
-        if let Some(v) = v {
-            keys.push((k, format!("{v:010}")));
-        }
-    }
-    keys.push(("TRANSACTIONS", "INBODY".into()));
-    let keys: Vec<KeyValue> = keys
-        .into_iter()
-        .map(|(k, v)| KeyValue {
-            key: k.into(),
-            value: v,
-            line: next(),
-        })
-        .collect();
-    let mut sync = numbers.reqseq.unwrap_or(0);
-    let mut transactions = Vec::with_capacity(entries.len() + 1);
-    sync = sync.saturating_add(1);
-    transactions.push(MessageTransaction {
-        sync: Some(sync),
-        operations: vec![Operation::Replace(scope.clone())],
-        line: 0,
-    });
-    for e in entries {
-        sync = sync.saturating_add(1);
-        transactions.push(MessageTransaction {
-            sync: Some(sync),
-            operations: vec![Operation::Add((*e).clone())],
-            line: 0,
-        });
-    }
-    DirSyncMessage {
-        headers,
-        separator,
-        keys,
-        task: Some(Task::Export),
-        name: Some(scope.to_string()),
-        types: Vec::new(),
-        template: None,
-        numbers,
-        transactions_mode: Some(TransactionsMode::InBody),
-        has_transactions_section: true,
-        transactions,
-        other_sections: Vec::new(),
-        loose_lines: Vec::new(),
-    }
-}
-
-/// Writes the EXPORT message for `scope` and `entries` (see [`export_message`]).
-pub fn write_export_message(
-    scope: &Scope,
-    entries: &[&Entry],
-    numbers: MessageNumbers,
-    w: &mut dyn Write,
-) -> Result<()> {
-    write_message(&export_message(scope, entries, numbers), w)
-}
-
-// ---------------------------------------------------------------------------
-// Subject lines
-
-/// Requestor update or server reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum TxKind {
-    /// `ReqTx`: requestor → server.
-    ReqTx,
-    /// `SrvTx`: server → requestor.
-    SrvTx,
-}
-
-/// The numbers of a `ReqTx` / `SrvTx` subject line. Fields the line does not
-/// carry are `None`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct TxSubject {
-    /// Which direction.
-    pub kind: TxKind,
-    /// `R=`: ReqSync now (ReqTx) or acknowledged (SrvTx).
-    pub r: Option<u32>,
-    /// `(was n)` after R: ReqSync last confirmed.
-    pub r_was: Option<u32>,
-    /// `S=`: the requestor's SrvSync (ReqTx) or the new SrvSync (SrvTx).
-    pub s: Option<u32>,
-    /// `(was n)` after S: the old SrvSync.
-    pub s_was: Option<u32>,
-    /// `I=`: imports requested so far.
-    pub i: Option<u32>,
-    /// `<n> sent`: transactions carried.
-    pub sent: Option<u32>,
-}
-
-/// A recognised Dir-Sync subject line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum Subject {
-    /// `$SYSTEM ReqTx ...` / `$SYSTEM SrvTx ...` / `REQTX ...`.
-    Tx(TxSubject),
-    /// `Status report from NET/PO`.
-    StatusReport {
-        /// The postoffice named.
-        postoffice: String,
-    },
-}
-
-enum Tok {
-    Key(char, u32),
-    Was(u32),
-    Sent(u32),
-}
-
-fn number(i: &str) -> IResult<&str, u32> {
-    nom::combinator::map_res(digit1, str::parse::<u32>).parse(i)
-}
-
-fn subject_token(i: &str) -> IResult<&str, Tok> {
-    alt((
-        (
-            char('('),
-            space0,
-            tag_no_case("was"),
-            space0,
-            opt(char('=')),
-            space0,
-            number,
-            space0,
-            char(')'),
-        )
-            .map(|t| Tok::Was(t.6)),
-        (
-            alt((
-                char('R'),
-                char('r'),
-                char('S'),
-                char('s'),
-                char('I'),
-                char('i'),
-            )),
-            space0,
-            char('='),
-            space0,
-            number,
-        )
-            .map(|t| Tok::Key(t.0.to_ascii_uppercase(), t.4)),
-        (number, space1, tag_no_case("sent")).map(|t| Tok::Sent(t.0)),
-    ))
-    .parse(i)
-}
-
-/// Recognises the subject of a Dir-Sync mail. Spacing around `=`, `,` and the
-/// parentheses is free; `.`/`,`/`;` between fields are skipped.
-pub fn parse_subject(s: &str) -> Option<Subject> {
-    let t = s.trim();
-    let (t, _) = opt((tag_no_case::<_, _, NomErr>("$SYSTEM"), space1))
-        .parse(t)
-        .ok()?;
-    let status: IResult<&str, _> = (
-        tag_no_case("Status"),
-        space1,
-        tag_no_case("report"),
-        space1,
-        tag_no_case("from"),
-        space1,
-    )
-        .parse(t);
-    if let Ok((rest, _)) = status {
-        let po = rest.trim();
-        return (!po.is_empty()).then(|| Subject::StatusReport {
-            postoffice: po.to_string(),
-        });
-    }
-    let kind: IResult<&str, TxKind> = alt((
-        tag_no_case("ReqTx").map(|_| TxKind::ReqTx),
-        tag_no_case("SrvTx").map(|_| TxKind::SrvTx),
-    ))
-    .parse(t);
-    let (mut rest, kind) = kind.ok()?;
-    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
-        return None;
-    }
-    let mut out = TxSubject {
-        kind,
-        r: None,
-        r_was: None,
-        s: None,
-        s_was: None,
-        i: None,
-        sent: None,
-    };
-    let mut last = ' ';
-    loop {
-        rest = rest.trim_start_matches([' ', '\t', ',', '.', ';']);
-        if rest.is_empty() {
-            break;
-        }
-        let (r, tok) = subject_token(rest).ok()?;
-        rest = r;
-        match tok {
-            Tok::Key(k, v) => {
-                last = k;
-                match k {
-                    'R' => out.r = Some(v),
-                    'S' => out.s = Some(v),
-                    _ => out.i = Some(v),
-                }
-            }
-            Tok::Was(v) => match last {
-                'R' => out.r_was = Some(v),
-                'S' => out.s_was = Some(v),
-                _ => return None,
-            },
-            Tok::Sent(v) => out.sent = Some(v),
-        }
-    }
-    out.r?;
-    Some(Subject::Tx(out))
-}
-
-impl std::fmt::Display for Subject {
-    /// The modern spelling: `$SYSTEM ReqTx R=17 (was 12), S = 80, I = 2 5 sent`,
-    /// `$SYSTEM SrvTx R=17 S=95 (was 80) I = 2 15 sent`, `Status report from NET/PO`.
-    /// Fields that are `None` are left out.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let t = match self {
-            Subject::StatusReport { postoffice } => {
-                return write!(f, "Status report from {postoffice}")
-            }
-            Subject::Tx(t) => t,
-        };
-        let mut parts: Vec<String> = Vec::new();
-        let was = |v: Option<u32>| v.map(|v| format!(" (was {v})")).unwrap_or_default();
-        match t.kind {
-            TxKind::ReqTx => {
-                f.write_str("$SYSTEM ReqTx")?;
-                if let Some(r) = t.r {
-                    parts.push(format!("R={r}{}", was(t.r_was)));
-                }
-                if let Some(s) = t.s {
-                    parts.push(format!("S = {s}{}", was(t.s_was)));
-                }
-                if let Some(i) = t.i {
-                    parts.push(format!("I = {i}"));
-                }
-                if !parts.is_empty() {
-                    write!(f, " {}", parts.join(", "))?;
-                }
-            }
-            TxKind::SrvTx => {
-                f.write_str("$SYSTEM SrvTx")?;
-                if let Some(r) = t.r {
-                    write!(f, " R={r}{}", was(t.r_was))?;
-                }
-                if let Some(s) = t.s {
-                    write!(f, " S={s}{}", was(t.s_was))?;
-                }
-                if let Some(i) = t.i {
-                    write!(f, " I = {i}")?;
-                }
-            }
-        }
-        if let Some(n) = t.sent {
-            write!(f, " {n} sent")?;
-        }
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Recognition
-
-/// The Dir-Sync text files this module and [`crate::logs`] read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TextFileKind {
-    /// A `[DIRSYNC]` message.
-    DirSyncMessage,
-    /// DIRSYNC.LOG / DSSERVER.LOG / CENTRAL.LOG.
-    Log,
-    /// DISPATCH.LOG.
-    DispatchLog,
-    /// A DSSCHED time file.
-    Schedule,
-}
-
-/// Bytes looked at when sniffing.
-const SNIFF_LIMIT: usize = 64 * 1024;
-
-/// Tells which Dir-Sync text file `bytes` hold, from content (and, for
-/// DISPATCH.LOG, the name). `None` when it is none of them.
-pub fn sniff_text(file_name: &str, bytes: &[u8]) -> Option<TextFileKind> {
-    let head = bytes.get(..SNIFF_LIMIT).unwrap_or(bytes);
-    let text = match decode_text(head, TextEncoding::Cp850) {
-        Ok(t) => t,
-        Err(_) => decode_cp850(head),
-    };
-    if text.contains('\0') {
-        return None;
-    }
-    if text
-        .lines()
-        .any(|l| matches!(section_line(l.trim_end_matches('\r')), Ok((_, n)) if n.eq_ignore_ascii_case("DIRSYNC")))
-    {
-        return Some(TextFileKind::DirSyncMessage);
-    }
-    let base = Path::new(file_name)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(file_name);
-    if base.eq_ignore_ascii_case("DISPATCH.LOG") || crate::logs::looks_like_dispatch(&text) {
-        return Some(TextFileKind::DispatchLog);
-    }
-    if crate::logs::looks_like_schedule(&text) {
-        return Some(TextFileKind::Schedule);
-    }
-    if crate::logs::looks_like_log(&text) {
-        return Some(TextFileKind::Log);
-    }
-    None
 }
 
 #[cfg(test)]
@@ -1235,11 +851,24 @@ TRANSACTIONS=INATTACHMENT\r\n\r\n[DIRSYNC-TRANSACTIONS]\r\n\
             sniff_text("x", b"T1 Sat 13:45\r\nT3 Mon 15:00\r\n"),
             Some(TextFileKind::Schedule)
         );
+        // By content, never by name: a DISPATCH.LOG name alone decides nothing.
+        assert_eq!(sniff_text("some/DISPATCH.LOG", b"whatever\r\n"), None);
         assert_eq!(
-            sniff_text("some/DISPATCH.LOG", b"whatever\r\n"),
+            sniff_text("x", b"INST1 02/02/96 13:18 Running NSDA -RT\r\n"),
             Some(TextFileKind::DispatchLog)
         );
-        assert_eq!(sniff_text("a.txt", b"A Doe, John PCM:N/P/JD\r\n"), None);
+        assert_eq!(
+            sniff_text(
+                "TMPTRANS.GLB",
+                b"[DIRSYNC-TRANSACTIONS]\r\n1 A x PCM:N/P/X\r\n"
+            ),
+            Some(TextFileKind::DirSyncMessage)
+        );
+        assert_eq!(
+            sniff_text("a.txt", b"A Doe, John PCM:N/P/JD\r\n"),
+            Some(TextFileKind::ImportText)
+        );
+        assert_eq!(sniff_text("a.txt", b"hello\r\n"), None);
         assert_eq!(sniff_text("a.bin", b"\0\0\x01"), None);
     }
 
