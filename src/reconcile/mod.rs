@@ -14,11 +14,14 @@ use crate::model::{AddressKey, Directory, Entry, Operation, Scope, TemplateDef};
 
 mod engine;
 pub mod evidence;
+pub mod fit;
 pub mod inputs;
 pub mod limits;
 pub mod output;
 pub mod plan;
+pub mod repaired;
 pub mod report;
+pub mod summary;
 pub mod templates;
 pub mod view;
 
