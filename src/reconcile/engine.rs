@@ -753,48 +753,8 @@ fn reconcile_one(
     let limits = limit_problems(&merged);
 
     // Numbers and hazards.
-    let mut sync = SyncNumbers {
-        server_reqsync: record.map(|r| r.reqsync),
-        server_srvsync: record.map(|r| r.srvsync),
-        server_impsync: record.map(|r| r.impsync),
-        server_sync: server.sync,
-        ..SyncNumbers::default()
-    };
-    let mut hazards = Vec::new();
-    if let Some(n) = &numbers {
-        sync.requestor_reqsync = Some(n.reqsync);
-        sync.requestor_srvsync = Some(n.srvsync);
-        sync.requestor_impsync = n.impsync;
-        let mut pending = n.pending.clone();
-        pending.sort_unstable();
-        pending.dedup();
-        sync.srv_overshoot = Some(n.srvsync.saturating_sub(server.sync));
-        if let Some(sr) = sync.server_reqsync {
-            sync.req_gap = Some(n.reqsync.saturating_sub(sr));
-            sync.pending_rejected = pending.iter().filter(|&&s| s <= sr).count();
-            if n.reqsync > sr {
-                hazards.push(Hazard {
-                    code: "lost-updates",
-                    size: u64::from(n.reqsync - sr),
-                });
-            }
-        }
-        if n.srvsync > server.sync {
-            hazards.push(Hazard {
-                code: "skipped-master",
-                size: u64::from(n.srvsync - server.sync),
-            });
-        }
-        if let Some(sr) = sync.server_reqsync {
-            if n.reqsync < sr {
-                hazards.push(Hazard {
-                    code: "rejected-updates",
-                    size: u64::from(sr - n.reqsync),
-                });
-            }
-        }
-        sync.pending = pending;
-    } else if !is_own {
+    let (sync, hazards) = sync_and_hazards(numbers.as_ref(), record, server.sync);
+    if numbers.is_none() && !is_own {
         notes.push("requestor numbers unknown: the hazards cannot be sized".into());
     }
     if record.is_none() && !is_own {
@@ -863,4 +823,57 @@ fn reconcile_one(
         },
         warnings,
     ))
+}
+
+/// The numbers of one postoffice and the three restore hazards with their
+/// sizes (docs/reconcile.md, "The three hazards").
+fn sync_and_hazards(
+    numbers: Option<&RequestorNumbers>,
+    record: Option<&ServerRequestorRecord>,
+    server_sync: u32,
+) -> (SyncNumbers, Vec<Hazard>) {
+    let mut sync = SyncNumbers {
+        server_reqsync: record.map(|r| r.reqsync),
+        server_srvsync: record.map(|r| r.srvsync),
+        server_impsync: record.map(|r| r.impsync),
+        server_sync,
+        ..SyncNumbers::default()
+    };
+    let mut hazards = Vec::new();
+    let Some(n) = numbers else {
+        return (sync, hazards);
+    };
+    sync.requestor_reqsync = Some(n.reqsync);
+    sync.requestor_srvsync = Some(n.srvsync);
+    sync.requestor_impsync = n.impsync;
+    let mut pending = n.pending.clone();
+    pending.sort_unstable();
+    pending.dedup();
+    sync.srv_overshoot = Some(n.srvsync.saturating_sub(server_sync));
+    if let Some(sr) = sync.server_reqsync {
+        sync.req_gap = Some(n.reqsync.saturating_sub(sr));
+        sync.pending_rejected = pending.iter().filter(|&&s| s <= sr).count();
+        if n.reqsync > sr {
+            hazards.push(Hazard {
+                code: "lost-updates",
+                size: u64::from(n.reqsync - sr),
+            });
+        }
+    }
+    if n.srvsync > server_sync {
+        hazards.push(Hazard {
+            code: "skipped-master",
+            size: u64::from(n.srvsync - server_sync),
+        });
+    }
+    if let Some(sr) = sync.server_reqsync {
+        if n.reqsync < sr {
+            hazards.push(Hazard {
+                code: "rejected-updates",
+                size: u64::from(sr - n.reqsync),
+            });
+        }
+    }
+    sync.pending = pending;
+    (sync, hazards)
 }
