@@ -52,16 +52,26 @@ pub enum PreferArg {
   # in a script: exit 1 when any postoffice has a hole
   msmail reconcile --server S --requestor R1 --requestor R2 --json --fail-on-hole
 
+  # MS Mail files get a space for control characters in template values
+  msmail reconcile --server S --requestor R1 --out repair/ --control-chars space
+
 A SOURCE is an export (import text, transaction file with R PCM:NET/PO, a
 [DIRSYNC] TASK=EXPORT message, an IMPORT -X extract), a requestor's live
-MAILDATA tree, or a folder with its REQCONF.GLB/REQTRANS.GLB (numbers only).
+MAILDATA tree, or a folder with its REQCONF.GLB/REQTRANS.GLB (numbers,
+pending transactions, and a full export queued there). The report says per
+source what was taken from it and what not.
 NET/PO=SOURCE binds a source whose content does not name its postoffice
 (an IMPORT -X extract always needs it); a path given both plain (e.g. by a
 glob) and bound counts once, bound.
 
-Exit codes: 0 done, 1 a hole was found with --fail-on-hole, 2 usage error,
-3 unreadable/damaged input or disagreeing sources, 4 output refused or failed
-(non-empty --out without --force, entries over MS Mail limits).")]
+--out is built beside DIR and renamed into place (a failed run leaves
+nothing), then the next steps are printed: copy DIR/server back, REBUILD or
+not, RESYNC.GLB for which requestors. No output may lie inside an input.
+
+Exit codes: 0 done, 1 a hole was found with --fail-on-hole, 2 usage error (also
+a binding that matches no postoffice), 3 unreadable/damaged/empty input or
+disagreeing sources, 4 output refused or failed (non-empty --out without
+--force, an output inside an input, entries MS Mail files cannot carry).")]
 pub struct ReconcileArgs {
     /// The restored Dir-Sync server's MAILDATA folder.
     #[arg(long, value_name = "DIR")]
