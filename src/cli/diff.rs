@@ -56,6 +56,9 @@ pub struct DiffArgs {
 
 /// Runs `msmail diff`.
 pub fn run(args: DiffArgs) -> Result<Outcome> {
+    if let Some(o) = args.output.as_deref().filter(|o| o.as_os_str() != "-") {
+        crate::output::check_not_input(o, &[args.a.as_path(), args.b.as_path()], "-o")?;
+    }
     let options = LoadOptions {
         encoding: args.encoding,
         salvage: args.salvage,

@@ -101,6 +101,9 @@ pub fn detect_kind(file_name: &str, bytes: &[u8]) -> Option<DumpKind> {
 
 /// Runs `msmail dump`.
 pub fn run(args: DumpArgs) -> Result<Outcome> {
+    if let Some(o) = args.output.as_deref().filter(|o| o.as_os_str() != "-") {
+        crate::output::check_not_input(o, &[args.file.as_path()], "-o")?;
+    }
     let bytes = read_input(&args.file)?;
     let file = args.file.display().to_string();
     let target = OutputTarget::from_arg(args.output.as_deref(), args.force);

@@ -180,6 +180,10 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     if args.ndjson && args.to != ExportFormat::Json {
         return Err(Error::Usage("--ndjson only applies to --to json".into()));
     }
+    if let Some(o) = args.output.as_deref().filter(|o| o.as_os_str() != "-") {
+        let inputs: Vec<&std::path::Path> = args.inputs.iter().map(|p| p.as_path()).collect();
+        crate::output::check_not_input(o, &inputs, "-o")?;
+    }
     if (args.truncate_names || args.replace_unencodable) && args.to != ExportFormat::Import {
         return Err(Error::Usage(
             "--truncate-names and --replace-unencodable only apply to --to import \

@@ -34,6 +34,10 @@ pub struct InspectArgs {
 
 /// Runs `msmail inspect`.
 pub fn run(args: InspectArgs) -> Result<Outcome> {
+    if let Some(o) = args.output.as_deref().filter(|o| o.as_os_str() != "-") {
+        let inputs: Vec<&std::path::Path> = args.inputs.iter().map(|p| p.as_path()).collect();
+        crate::output::check_not_input(o, &inputs, "-o")?;
+    }
     if let (Some(out), false) = (&args.output, args.force) {
         if out.as_os_str() != "-" && out.exists() {
             return Err(Error::output(
