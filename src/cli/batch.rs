@@ -121,6 +121,17 @@ pub fn run(args: BatchArgs) -> Result<Outcome> {
             "no sources: name them as arguments or with --manifest".into(),
         ));
     }
+    {
+        let paths: Vec<std::path::PathBuf> = sources
+            .iter()
+            .filter_map(|s| match s {
+                batch::SourceSpec::Path(p) => Some(p.clone()),
+                batch::SourceSpec::Unmatched(_) => None,
+            })
+            .collect();
+        let inputs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+        crate::output::check_not_input(out, &inputs, "--out-dir")?;
+    }
     let summary_path = out.join(batch::SUMMARY_NAME);
     if !force && summary_path.exists() {
         return Err(exists(&summary_path));

@@ -83,6 +83,18 @@ impl OutputFile {
         }
     }
 
+    /// Refuses an output that is, or lies inside, one of the inputs, whatever
+    /// `--force` says (exit 4; `output::check_not_input`).
+    pub fn check_not_input(&self, inputs: &[PathBuf]) -> Result<()> {
+        match self.output.as_deref().filter(|o| o.as_os_str() != "-") {
+            Some(o) => {
+                let v: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
+                crate::output::check_not_input(o, &v, "-o")
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Where the data goes.
     pub fn target(&self, force: bool) -> OutputTarget {
         OutputTarget::from_arg(self.output.as_deref(), force)

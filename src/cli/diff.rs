@@ -57,6 +57,8 @@ pub struct DiffArgs {
 pub fn run(args: DiffArgs) -> Result<Outcome> {
     let format = choose(args.format, args.json, DiffFormat::Json, DiffFormat::Text);
     let force = args.force.force;
+    args.output
+        .check_not_input(&[args.a.clone(), args.b.clone()])?;
     args.output.check(force)?;
     let inputs = Inputs::new(&[args.a.clone(), args.b.clone()])?;
     let (a, b) = (&inputs.paths[0], &inputs.paths[1]);

@@ -106,6 +106,8 @@ pub fn detect_kind(file_name: &str, bytes: &[u8]) -> Option<DumpKind> {
 /// Runs `msmail dump`.
 pub fn run(args: DumpArgs) -> Result<Outcome> {
     let force = args.force.force;
+    args.output
+        .check_not_input(std::slice::from_ref(&args.file))?;
     args.output.check(force)?;
     let (bytes, file, ctx) = if is_stdin(&args.file) {
         let mut bytes = Vec::new();

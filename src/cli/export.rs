@@ -212,6 +212,7 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
         ));
     }
     // Fail before the (possibly long) load when the output exists.
+    args.output.check_not_input(&args.inputs)?;
     args.output.check(force)?;
     let inputs = Inputs::new(&args.inputs)?;
     let mut dir = load_merged(&args, &inputs)?;

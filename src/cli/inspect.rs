@@ -44,6 +44,7 @@ pub fn run(args: InspectArgs) -> Result<Outcome> {
         ReportFormat::Text,
     );
     let force = args.force.force;
+    args.output.check_not_input(&args.inputs)?;
     args.output.check(force)?;
     let inputs = Inputs::new(&args.inputs)?;
     let report = crate::inspect::inspect_paths(&inputs.paths);

@@ -15,8 +15,8 @@ use crate::model::Directory;
 use crate::output::OutputTarget;
 use crate::reconcile::inputs::{load_evidence, load_server_lean, RequestorSource};
 use crate::reconcile::output::{
-    check_limits, check_out_dir, check_out_not_input, choose_stamp, report_bytes, report_json,
-    report_text, write_outputs, OutputOptions, OutputPlan,
+    check_limits, check_out_dir, choose_stamp, lost_master_resync, next_steps, report_bytes,
+    report_json, report_text, write_outputs, ControlRule, OutputOptions, OutputPlan,
 };
 use crate::reconcile::{plan_repair_taking, reconcile_taking, ReconcileOptions, RepairMode};
 use crate::source::LoadOptions;
@@ -52,16 +52,26 @@ pub enum PreferArg {
   # in a script: exit 1 when any postoffice has a hole
   msmail reconcile --server S --requestor R1 --requestor R2 --json --fail-on-hole
 
+  # MS Mail files get a space for control characters in template values
+  msmail reconcile --server S --requestor R1 --out repair/ --control-chars space
+
 A SOURCE is an export (import text, transaction file with R PCM:NET/PO, a
 [DIRSYNC] TASK=EXPORT message, an IMPORT -X extract), a requestor's live
-MAILDATA tree, or a folder with its REQCONF.GLB/REQTRANS.GLB (numbers only).
+MAILDATA tree, or a folder with its REQCONF.GLB/REQTRANS.GLB (numbers,
+pending transactions, and a full export queued there). The report says per
+source what was taken from it and what not.
 NET/PO=SOURCE binds a source whose content does not name its postoffice
 (an IMPORT -X extract always needs it); a path given both plain (e.g. by a
 glob) and bound counts once, bound.
 
-Exit codes: 0 done, 1 a hole was found with --fail-on-hole, 2 usage error,
-3 unreadable/damaged input or disagreeing sources, 4 output refused or failed
-(non-empty --out without --force, entries over MS Mail limits).")]
+--out is built beside DIR and renamed into place (a failed run leaves
+nothing), then the next steps are printed: copy DIR/server back, REBUILD or
+not, RESYNC.GLB for which requestors. No output may lie inside an input.
+
+Exit codes: 0 done, 1 a hole was found with --fail-on-hole, 2 usage error (also
+a binding that matches no postoffice), 3 unreadable/damaged/empty input or
+disagreeing sources, 4 output refused or failed (non-empty --out without
+--force, an output inside an input, entries MS Mail files cannot carry).")]
 pub struct ReconcileArgs {
     /// The restored Dir-Sync server's MAILDATA folder.
     #[arg(long, value_name = "DIR")]
@@ -105,6 +115,11 @@ pub struct ReconcileArgs {
     /// Write characters outside code page 850 as `?` in MS Mail files.
     #[arg(long)]
     pub replace_unencodable: bool,
+    /// Control characters (CR, LF, TAB...) in names and template values, a
+    /// template value's leading `/`, a prompt's `~`, in MS Mail files:
+    /// refuse (default), write a space, or drop them. CSV/LDIF/JSON keep them.
+    #[arg(long, value_enum, value_name = "RULE", default_value = "refuse")]
+    pub control_chars: ControlRule,
     /// Print the JSON report instead of the text summary.
     #[arg(long)]
     pub json: bool,
@@ -152,17 +167,30 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
             ));
         }
     }
-    let sources = args
+    // As given (a requestor folder that stands for its one file is still an
+    // input folder: an output inside it would be read as evidence next time).
+    let given = args
         .requestor
         .iter()
-        .map(|a| RequestorSource::parse(a).map(crate::reconcile::inputs::single_file_folder))
+        .map(|a| RequestorSource::parse(a))
         .collect::<Result<Vec<_>>>()?;
+    let sources: Vec<RequestorSource> = given
+        .iter()
+        .cloned()
+        .map(crate::reconcile::inputs::single_file_folder)
+        .collect();
     let sources = crate::reconcile::inputs::prefer_bound(sources);
     let mut phase = Phases::new();
-    if let Some(out) = &args.out {
+    {
         let mut inputs: Vec<&std::path::Path> = vec![args.server.as_path()];
+        inputs.extend(given.iter().map(|s| s.path.as_path()));
         inputs.extend(sources.iter().map(|s| s.path.as_path()));
-        check_out_not_input(out, &inputs)?;
+        if let Some(out) = &args.out {
+            crate::output::check_not_input(out, &inputs, "--out")?;
+        }
+        if let Some(r) = &args.report {
+            crate::output::check_not_input(r, &inputs, "--report")?;
+        }
     }
     let load = LoadOptions {
         encoding: args.encoding,
@@ -188,6 +216,16 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     for w in &server.postoffice.warnings {
         eprintln!("msmail: warning: {}: {w}", args.server.display());
     }
+    for f in &server.postoffice.findings {
+        eprintln!("msmail: finding: {f}");
+    }
+    for w in server
+        .skipped
+        .iter()
+        .filter(|w| !server.postoffice.warnings.contains(w))
+    {
+        eprintln!("msmail: warning: {w}");
+    }
     let times: Vec<Option<i64>> = evidence.iter().map(|e| e.as_of).collect();
     let options = ReconcileOptions {
         prefer_newest: args.prefer == Some(PreferArg::Newest),
@@ -195,6 +233,9 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     // The writers need the tree data, MSTTRANS and SRVCONF, not the
     // snapshot's lists: they are moved into the server's views.
     let mut rec = reconcile_taking(&mut server.snapshot, evidence, &options)?;
+    for w in &rec.warnings {
+        eprintln!("msmail: warning: {w}");
+    }
     // The hole is found: the server's views are needed only for their sizes
     // (kept in `server_entries`). Freed on another thread, off the critical path.
     let views: Vec<Directory> = rec
@@ -222,21 +263,28 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         stamp: args.stamp,
         truncate_names: args.truncate_names,
         replace_unencodable: args.replace_unencodable,
+        control: args.control_chars,
         force: args.force,
     };
     let fit_changes = match &args.out {
         Some(_) => check_limits(&rec, &plan.merged, &out_options)?,
         None => Vec::new(),
     };
+    let lost_resync = lost_master_resync(&server, &rec);
     let p = OutputPlan {
         rec: &rec,
         plan: &plan,
         stamp: &stamp,
         fit_changes: &fit_changes,
+        server_skipped: &server.skipped,
+        lost_master: (&server.lost_master, &lost_resync),
     };
-    let report = match &args.out {
-        Some(out) => write_outputs(out, &server, &p, &out_options)?.1,
-        None => report_json(&p, &[]),
+    let (report, steps) = match &args.out {
+        Some(out) => {
+            let (written, report) = write_outputs(out, &server, &p, &out_options)?;
+            (report, Some(next_steps(&p, out, &written)))
+        }
+        None => (report_json(&p, &[]), None),
     };
     phase.mark("outputs");
     if let Some(r) = &args.report {
@@ -251,9 +299,16 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         if args.json {
             w.write_all(&report_bytes(&report))
         } else {
-            w.write_all(report_text(&p).as_bytes())
+            w.write_all(report_text(&p).as_bytes())?;
+            match &steps {
+                Some(s) => w.write_all(s.as_bytes()),
+                None => Ok(()),
+            }
         }
     })?;
+    if let (true, Some(s)) = (args.json, &steps) {
+        eprint!("{s}");
+    }
     let outcome = if args.fail_on_hole && rec.has_hole() {
         Outcome::Differences
     } else {
