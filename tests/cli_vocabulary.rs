@@ -407,11 +407,11 @@ fn the_same_error_in_the_same_words() {
         stderr(&o),
         "msmail: error: empty: cannot read: is a folder, not a file\n"
     );
-    // A folder that is not a MAILDATA tree: the same sentence for export and --list.
+    // A folder that is not a MAILDATA tree, where a tree is needed: one sentence.
     let not_tree = "a folder without GLB/MASTER.GLB is not a MAILDATA tree";
     for args in [
-        &["export", "empty", "--format", "csv"][..],
         &["export", "empty", "--format", "csv", "--list", "pol"][..],
+        &["reconcile", "--server", "empty", "--requestor", "a.txt"][..],
     ] {
         let o = msmail_in(p, args);
         assert!(matches!(o.status.code(), Some(2 | 3)), "{args:?}");
@@ -421,6 +421,34 @@ fn the_same_error_in_the_same_words() {
             stderr(&o)
         );
         assert!(stderr(&o).contains(not_tree), "{args:?}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("MASTER.GLB: whole file: missing"),
+            "{args:?}"
+        );
+    }
+    // Any source: the folder is named, with what was expected in it.
+    let o = msmail_in(p, &["export", "empty", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).starts_with("msmail: error: empty: "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("GLB/MASTER.GLB"), "{}", stderr(&o));
+    // reconcile: a missing server or requestor in the same words as elsewhere.
+    for args in [
+        &["reconcile", "--server", "nothere", "--requestor", "a.txt"][..],
+        &[
+            "reconcile",
+            "--server",
+            "world/server",
+            "--requestor",
+            "nothere",
+        ][..],
+    ] {
+        let o = msmail_in(p, args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}");
+        assert_eq!(stderr(&o), missing, "{args:?}");
     }
 }
 
@@ -617,4 +645,141 @@ fn man_pages_come_from_the_same_definitions() {
             );
         }
     }
+}
+
+fn restore_args(extra: &[&str]) -> Vec<String> {
+    let f = |r: &str| fixture(r).display().to_string();
+    let mut v = vec![
+        "reconcile".to_string(),
+        "--server".into(),
+        f("restore/server"),
+        "--requestor".into(),
+    ];
+    let mut requestors: Vec<PathBuf> = std::fs::read_dir(fixture("restore/requestors"))
+        .unwrap()
+        .map(|r| r.unwrap().path())
+        .collect();
+    requestors.sort();
+    for r in requestors {
+        if r.ends_with("EUROPE-PARIS") {
+            v.push(format!("EUROPE/PARIS={}", r.display()));
+        } else {
+            v.push(r.display().to_string());
+        }
+    }
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+fn reconcile(dir: &Path, extra: &[&str]) -> Output {
+    let args = restore_args(extra);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    msmail_in(dir, &refs)
+}
+
+#[test]
+fn reconcile_speaks_the_vocabulary() {
+    let d = setup();
+    let p = d.path();
+    let json = reconcile(p, &["--format", "json"]);
+    assert!(json.status.success(), "{json:?}");
+    for alias in [&["--json"][..], &["--to", "json"][..]] {
+        let o = reconcile(p, alias);
+        assert_eq!(o.stdout, json.stdout, "{alias:?}");
+    }
+    let text = reconcile(p, &[]);
+    assert_eq!(reconcile(p, &["--format", "text"]).stdout, text.stdout);
+    let o = reconcile(p, &["-o", "summary.txt"]);
+    assert!(o.status.success() && o.stdout.is_empty(), "{o:?}");
+    assert_eq!(std::fs::read(p.join("summary.txt")).unwrap(), text.stdout);
+    let again = reconcile(p, &["-o", "summary.txt"]);
+    assert_eq!(again.status.code(), Some(4));
+    assert_eq!(
+        stderr(&again),
+        "msmail: error: summary.txt: already exists; use --force to replace it\n"
+    );
+    // --out-dir and --out write the same files.
+    for (flag, dir) in [("--out-dir", "r1"), ("--out", "r2")] {
+        let o = reconcile(p, &[flag, dir, "--stamp", "767404800", "-q"]);
+        assert!(o.status.success(), "{flag}: {o:?}");
+    }
+    for f in [
+        "RESYNC.GLB",
+        "repair.txt",
+        "merged.csv",
+        "server/GLB/MSTTRANS.GLB",
+    ] {
+        assert_eq!(
+            std::fs::read(p.join("r1").join(f)).unwrap(),
+            std::fs::read(p.join("r2").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // --stamp -5 is a value, refused in words.
+    let o = reconcile(p, &["--stamp", "-5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("-5 is not a time32 stamp"),
+        "{}",
+        stderr(&o)
+    );
+    // Standard input is refused: the report names every source.
+    let o = msmail_in(
+        p,
+        &["reconcile", "--server", "world/server", "--requestor", "-"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("reconcile reads no standard input"));
+}
+
+#[test]
+fn reconcile_summary_in_plain_words_then_numbers() {
+    let d = setup();
+    let o = reconcile(d.path(), &[]);
+    assert!(o.status.success(), "{o:?}");
+    let s = String::from_utf8(o.stdout).unwrap();
+    let pos = |needle: &str| {
+        s.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{s}"))
+    };
+    // Plain words first, the numbers after.
+    assert!(
+        s.starts_with("What the restore did, in plain words\n"),
+        "{s}"
+    );
+    assert!(pos("The numbers\n") > pos("PCM:EUROPE/ZURICH: the server's own postoffice"));
+    assert!(s.contains(
+        "Of its 9 postoffices: 5 lost changes that the repair puts back; 2 lost changes that \
+         cannot be named without more evidence; 1 gave no evidence"
+    ));
+    // A postoffice with a hole: what was lost, what is repaired, what is open.
+    assert!(s.contains(
+        "PCM:AMERICAS/GENEVE: the server lost 6 of its changes; the repair puts them back."
+    ));
+    assert!(s.contains("  Lost: 2 entries added, 2 removed and 2 changed there after the backup"));
+    assert!(s.contains("  Repaired: 2 entries added back, 2 removed and 2 updated"));
+    assert!(s.contains("  Cannot be known: whether it also missed changes the server sent"));
+    // Numbers only: the hole is sized but cannot be named; what would settle it.
+    assert!(s.contains("PCM:AMERICAS/BERGEN: the server lost up to 5 of its changes; which ones cannot be known yet."));
+    assert!(s.contains("  To settle it: a full export from PCM:AMERICAS/BERGEN"));
+    assert!(s.contains("RESYNC.GLB (IMPORT -Q there)"));
+    // No evidence at all.
+    assert!(s.contains("PCM:EUROPE/MUNICH: no evidence was given"));
+    // The numbers' header counts the postoffices whose hole cannot be known.
+    assert!(
+        s.contains("9 postoffices, 5 with a hole, 3 whose hole cannot be known"),
+        "{s}"
+    );
+    // A template change field by field, not the name twice.
+    assert!(
+        !s.contains("\"Le Pêcheur, Eloïse\" -> \"Le Pêcheur, Eloïse\""),
+        "{s}"
+    );
+    let at = pos("  ~ PCM:AMERICAS/GENEVE/LEPECH  Le Pêcheur, Eloïse\n");
+    let rest = &s[at..];
+    assert!(
+        rest.contains("      Phone (template): \"+41 44 555 6815\" -> \"+41 44 555 6889\"\n"),
+        "{rest}"
+    );
+    assert!(s.contains("      full name: \"Jérôme O'Brien\" -> \"van der Berg, Ørjan M.\"\n"));
 }
