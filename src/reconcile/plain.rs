@@ -261,7 +261,7 @@ fn postoffice(out: &mut String, p: &PostofficeReport, plan: &RepairPlan) {
              {srv}{}.",
             count(n as usize, "number", "numbers"),
             s.server_sync,
-            if plan.resync_recommended.iter().any(|r| *r == p.scope) {
+            if plan.resync_recommended.contains(&p.scope) {
                 ", and RESYNC.GLB (IMPORT -Q there) gives it the whole list again"
             } else {
                 ""
