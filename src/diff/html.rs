@@ -22,6 +22,7 @@ use std::io::{self, Write};
 use super::{DiffReport, DirSyncFileDiff, DirectoryDiff, FileDiff, TransactionDiff};
 
 mod assets;
+mod records;
 mod sections;
 
 /// At most this many rows are listed per detail list in HTML (text and JSON
@@ -431,7 +432,7 @@ style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
     }
     if let Some(x) = &r.transactions {
         writeln!(w, "<section id=\"transactions\"><h2>Transactions</h2>")?;
-        sections::transactions(w, "tx", x)?;
+        records::transactions(w, "tx", x)?;
         writeln!(w, "</section>")?;
     }
     if let Some(cfg) = &r.configuration {
@@ -439,14 +440,14 @@ style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
             w,
             "<section id=\"configuration\"><h2>Configuration numbers</h2>"
         )?;
-        sections::configuration(w, "cfg", cfg)?;
+        records::configuration(w, "cfg", cfg)?;
         writeln!(w, "</section>")?;
     }
     if let Some(list) = &r.dirsync {
-        sections::dirsync(w, list)?;
+        records::dirsync(w, list)?;
     }
     if let Some(f) = &r.files {
-        sections::files(w, f)?;
+        records::files(w, f)?;
     }
     writeln!(
         w,
