@@ -5,13 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::Outcome;
-use crate::codepage::TextEncoding;
+use crate::cli::common::{choose, Force, InputOptions, Inputs, OutputFile, NOT_A_TREE};
+use crate::cli::{say, Outcome};
 use crate::error::{Error, Result};
 use crate::export::csv::CsvProfile;
 use crate::model::Directory;
-use crate::output::OutputTarget;
-use crate::source::{load_directory, LoadOptions};
+use crate::source::load_directory;
 
 /// Longest list of limit violations printed one per line; the rest are counted.
 const MAX_LIMIT_LINES: usize = 50;
@@ -35,31 +34,41 @@ pub enum ExportFormat {
 /// Arguments of `msmail export`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
-  msmail export ADMIN.TXT --to csv -o users.csv
-  msmail export ADMIN.TXT --to csv --csv-profile exchange -o exchange.csv
-  msmail export ADMIN.TXT --to ldif --base-dn dc=example,dc=com -o users.ldif
-  msmail export OLD.TXT NEW.TXT --to json --ndjson      (NEW.TXT wins on conflicts)
-  msmail export /mnt/maildata --to import -o REBUILD.TXT --force
+  msmail export ADMIN.TXT --format csv -o users.csv
+  msmail export ADMIN.TXT --format csv --csv-profile exchange -o exchange.csv
+  msmail export ADMIN.TXT --format ldif --base-dn dc=example,dc=com -o users.ldif
+  msmail export OLD.TXT NEW.TXT --format json --ndjson      (NEW.TXT wins on conflicts)
+  msmail export /mnt/maildata --format import -o REBUILD.TXT --force
 
-  msmail export wide.csv --to import --truncate-names -o IMPORT.TXT
+  msmail export wide.csv --format import --truncate-names -o IMPORT.TXT
 
 Several SOURCEs are merged in order: an entry in a later source replaces the
 entry with the same address (compared case-insensitively) from an earlier one.
 Entries that break MS Mail limits (full name over 30 characters, network,
 postoffice or mailbox over 10) are reported on stderr and exported unchanged to
 CSV, LDIF and JSON. Import text is read by IMPORT.EXE, which refuses them
-(Error 72, Q104869), so --to import refuses them too, as reconcile does, unless
+(Error 72, Q104869), so --format import refuses them too, as reconcile does, unless
 --truncate-names cuts full names to 30 and mailboxes to 10 characters.")]
 pub struct ExportArgs {
-    /// Sources: MAILDATA folders, MS Mail files, import text files.
+    /// Sources: MAILDATA folders, MS Mail files, import text files (`-`:
+    /// standard input, recognised by content).
     #[arg(required = true, value_name = "SOURCE")]
     pub inputs: Vec<PathBuf>,
     /// Output format.
-    #[arg(long = "to", value_enum)]
-    pub to: ExportFormat,
-    /// Output file (default: standard output). Written atomically.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[arg(
+        long,
+        value_enum,
+        visible_alias = "to",
+        value_name = "FORMAT",
+        required_unless_present = "json"
+    )]
+    pub format: Option<ExportFormat>,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// `-o/--output FILE`.
+    #[command(flatten)]
+    pub output: OutputFile,
     /// Base DN for LDIF output (default o=msmail); its first RDN must be
     /// dc=, o= or ou=.
     #[arg(long = "base-dn", value_name = "DN")]
@@ -70,56 +79,66 @@ pub struct ExportArgs {
     /// JSON: one entry object per line instead of one document.
     #[arg(long)]
     pub ndjson: bool,
-    /// Encoding of text sources.
-    #[arg(long, value_enum, default_value = "cp850")]
-    pub encoding: TextEncoding,
-    /// Replace an existing output file.
-    #[arg(long)]
-    pub force: bool,
-    /// Read on past damaged records (each is reported) instead of stopping.
-    #[arg(long)]
-    pub salvage: bool,
+    /// `--encoding`, `--salvage`.
+    #[command(flatten)]
+    pub input: InputOptions,
+    /// `--force`.
+    #[command(flatten)]
+    pub force: Force,
     /// One list of a MAILDATA tree instead of everything: `pol`, `gal`,
     /// `groups` or `usr:NET/PO` (every SOURCE must be a tree).
     #[arg(long, value_name = "LIST")]
     pub list: Option<String>,
-    /// --to import: cut full names to 30 and mailboxes to 10 characters
+    /// --format import: cut full names to 30 and mailboxes to 10 characters
     /// (each cut is reported) instead of refusing such entries.
     #[arg(long)]
     pub truncate_names: bool,
-    /// --to import: write characters outside code page 850 as `?` instead of
+    /// --format import: write characters outside code page 850 as `?` instead of
     /// refusing them.
     #[arg(long)]
     pub replace_unencodable: bool,
 }
 
+impl ExportArgs {
+    /// The format asked for (`--format`, `--to` or `--json`).
+    pub fn target_format(&self) -> ExportFormat {
+        choose(
+            self.format,
+            self.json,
+            ExportFormat::Json,
+            ExportFormat::Csv,
+        )
+    }
+}
+
 /// Loads and merges every source (later wins), telling the user on stderr.
-pub fn load_merged(args: &ExportArgs) -> Result<Directory> {
-    let options = LoadOptions {
-        encoding: args.encoding,
-        salvage: args.salvage,
-    };
+/// `inputs` are the paths to read (standard input resolved), named in
+/// messages as `inputs.name` says.
+pub fn load_merged(args: &ExportArgs, inputs: &Inputs) -> Result<Directory> {
+    let options = args.input.load();
     let mut merged = Directory::new();
     let selector = match &args.list {
         Some(text) => Some(crate::tree::ListSelector::parse(text)?),
         None => None,
     };
-    for (i, path) in args.inputs.iter().enumerate() {
+    for (i, path) in inputs.paths.iter().enumerate() {
+        let name = inputs.name(path);
         let loaded = match &selector {
             Some(sel) => {
                 if crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree) {
                     return Err(Error::Usage(format!(
-                        "{}: --list needs a MAILDATA tree (a folder with GLB/MASTER.GLB)",
-                        path.display()
+                        "{name}: --list needs a MAILDATA tree: {NOT_A_TREE}"
                     )));
                 }
-                crate::tree::postoffice::load_list(path, sel, &options)?
+                crate::tree::postoffice::load_list(path, sel, &options)
             }
-            None => load_directory(path, &options)?,
-        };
-        for w in &loaded.warnings {
-            eprintln!("msmail: warning: {}: {w}", path.display());
+            None => load_directory(path, &options),
         }
+        .map_err(|e| inputs.rename(e))?;
+        for w in &loaded.warnings {
+            say::warn(format!("{name}: {w}"));
+        }
+        say::detail(format!("{name}: {} entries", loaded.directory.len()));
         if i == 0 {
             merged = loaded.directory;
             continue;
@@ -136,10 +155,9 @@ pub fn load_merged(args: &ExportArgs) -> Result<Directory> {
             merged.templates.insert(k, def);
         }
         if replaced > 0 {
-            eprintln!(
-                "msmail: {}: {replaced} entries replace different entries with the same address from earlier sources (later source wins)",
-                path.display()
-            );
+            say::note(format!(
+                "{name}: {replaced} entries replace different entries with the same address from earlier sources (later source wins)"
+            ));
         }
     }
     Ok(merged)
@@ -157,63 +175,60 @@ fn report_limits(dir: &Directory) {
                     s if s.is_empty() => String::new(),
                     s => format!("{s}: "),
                 };
-                eprintln!(
-                    "msmail: warning: {place}{}: {} is {} characters (MS Mail limit {})",
+                say::warn(format!(
+                    "{place}{}: {} is {} characters (MS Mail limit {})",
                     e.address, v.field, v.length, v.limit
-                );
+                ));
             }
         }
     }
     if total > MAX_LIMIT_LINES {
-        eprintln!(
-            "msmail: warning: {} more limit violations not shown ({total} in all)",
+        say::warn(format!(
+            "{} more limit violations not shown ({total} in all)",
             total - MAX_LIMIT_LINES
-        );
+        ));
     }
 }
 
 /// Runs `msmail export`.
 pub fn run(args: ExportArgs) -> Result<Outcome> {
-    if args.to != ExportFormat::Ldif && args.base_dn.is_some() {
-        return Err(Error::Usage("--base-dn only applies to --to ldif".into()));
-    }
-    if args.ndjson && args.to != ExportFormat::Json {
-        return Err(Error::Usage("--ndjson only applies to --to json".into()));
-    }
-    if let Some(o) = args.output.as_deref().filter(|o| o.as_os_str() != "-") {
-        let inputs: Vec<&std::path::Path> = args.inputs.iter().map(|p| p.as_path()).collect();
-        crate::output::check_not_input(o, &inputs, "-o")?;
-    }
-    if (args.truncate_names || args.replace_unencodable) && args.to != ExportFormat::Import {
+    let to = args.target_format();
+    let force = args.force.force;
+    if to != ExportFormat::Ldif && args.base_dn.is_some() {
         return Err(Error::Usage(
-            "--truncate-names and --replace-unencodable only apply to --to import \
+            "--base-dn only applies to --format ldif".into(),
+        ));
+    }
+    if args.ndjson && to != ExportFormat::Json {
+        return Err(Error::Usage(
+            "--ndjson only applies to --format json".into(),
+        ));
+    }
+    if (args.truncate_names || args.replace_unencodable) && to != ExportFormat::Import {
+        return Err(Error::Usage(
+            "--truncate-names and --replace-unencodable only apply to --format import \
              (CSV, LDIF and JSON keep the full values)"
                 .into(),
         ));
     }
-    if let (Some(out), false) = (&args.output, args.force) {
-        // Fail before the (possibly long) load when the output exists.
-        if out.as_os_str() != "-" && out.exists() {
-            return Err(Error::output(
-                out,
-                "already exists; use --force to replace it",
-            ));
-        }
-    }
-    let mut dir = load_merged(&args)?;
-    if args.to == ExportFormat::Import {
+    // Fail before the (possibly long) load when the output exists.
+    args.output.check_not_input(&args.inputs)?;
+    args.output.check(force)?;
+    let inputs = Inputs::new(&args.inputs)?;
+    let mut dir = load_merged(&args, &inputs)?;
+    if to == ExportFormat::Import {
         dir = fit_for_import(dir, args.truncate_names, args.replace_unencodable)?;
     } else {
         report_limits(&dir);
     }
-    let target = OutputTarget::from_arg(args.output.as_deref(), args.force);
+    let target = args.output.target(force);
     let mut inner: Option<Error> = None;
     let result = target.write_with(|w| {
         let mut rec = RecordingWriter {
             inner: w,
             error: None,
         };
-        let r = match args.to {
+        let r = match to {
             ExportFormat::Csv => crate::export::csv::write_csv(&dir, &mut rec, args.csv_profile),
             ExportFormat::Ldif => {
                 let base = args.base_dn.as_deref().unwrap_or(DEFAULT_BASE_DN);
@@ -235,7 +250,13 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     });
     match (inner, result) {
         (Some(e), _) => Err(e),
-        (None, r) => r.map(|_| Outcome::Success),
+        (None, r) => {
+            r?;
+            if let Some(p) = &args.output.output {
+                say::detail(format!("wrote {} entries to {}", dir.len(), p.display()));
+            }
+            Ok(Outcome::Success)
+        }
     }
 }
 
@@ -292,10 +313,10 @@ fn fit_for_import(dir: Directory, truncate: bool, replace: bool) -> Result<Direc
             )));
         }
         for c in changes {
-            eprintln!(
-                "msmail: {}: {} {:?} written as {:?}",
+            say::warn(format!(
+                "{}: {} {:?} written as {:?}",
                 c.address, c.field, c.from, c.to
-            );
+            ));
         }
         out.upsert(fitted);
     }

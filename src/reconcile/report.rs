@@ -148,16 +148,28 @@ impl Reconciliation {
     /// hazards, duplicates, limit problems or notes in detail.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
+        let unknown = self
+            .postoffices
+            .iter()
+            .filter(|p| {
+                matches!(
+                    super::plain::verdict(p),
+                    super::plain::Verdict::Unknowable | super::plain::Verdict::NoEvidence
+                )
+            })
+            .count();
         let _ = writeln!(
             out,
-            "Dir-Sync server {} (Sync {}): {} postoffices, {} with a hole",
+            "Dir-Sync server {} (Sync {}): {} postoffices, {} with a hole, {} whose hole \
+             cannot be known",
             self.server_scope,
             self.server_sync,
             self.postoffices.len(),
             self.postoffices
                 .iter()
                 .filter(|p| !p.hole.is_empty())
-                .count()
+                .count(),
+            unknown
         );
         let width = self
             .postoffices
@@ -244,14 +256,7 @@ impl Reconciliation {
                 let _ = writeln!(out, "  - {}  {}", e.address, e.full_name);
             }
             for m in &p.hole.modified {
-                let _ = writeln!(
-                    out,
-                    "  ~ {}  {:?} -> {:?} ({})",
-                    m.merged.address,
-                    m.server.full_name,
-                    m.merged.full_name,
-                    m.changes().join(", ")
-                );
+                out.push_str(&super::plain::modified_lines(m));
             }
             for e in &p.withheld_deletes {
                 let _ = writeln!(

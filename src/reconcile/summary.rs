@@ -170,9 +170,12 @@ pub fn report_json(p: &OutputPlan<'_>, written: &[WrittenFile]) -> Value {
     v
 }
 
-/// The text report: the reconciliation summary, then the repair.
+/// The text report: the summary in plain words, the numbers (the
+/// reconciliation's table and details), then the repair.
 pub fn report_text(p: &OutputPlan<'_>) -> String {
-    let mut s = p.rec.to_text();
+    let mut s = super::plain::plain_words(p);
+    s.push_str("\nThe numbers\n");
+    s.push_str(&p.rec.to_text());
     s.push_str(&repair_text(p));
     s
 }
