@@ -88,11 +88,51 @@ impl Error {
         }
     }
 
-    /// Builds a read error for `path`.
+    /// Builds a read error for `path`. The common reasons are said in the
+    /// same words by every command ("no such file or folder", "is a folder,
+    /// not a file", "permission denied"), not in the OS's.
     pub fn read(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        use std::io::ErrorKind as K;
+        let words = match source.kind() {
+            K::NotFound => Some("no such file or folder"),
+            K::IsADirectory => Some("is a folder, not a file"),
+            K::NotADirectory => Some("a part of the path is a file, not a folder"),
+            K::PermissionDenied => Some("permission denied"),
+            _ => None,
+        };
         Error::Read {
             path: path.as_ref().display().to_string(),
-            source,
+            source: match words {
+                Some(w) => std::io::Error::new(source.kind(), w),
+                None => source,
+            },
+        }
+    }
+
+    /// The same error with the path `from` named `to` (e.g. a temporary copy
+    /// of standard input named `<stdin>`), in the path and in the message.
+    pub fn with_path_renamed(self, from: &str, to: &str) -> Self {
+        let r = |s: String| s.replace(from, to);
+        match self {
+            Error::Input {
+                file,
+                location,
+                message,
+            } => Error::Input {
+                file: r(file),
+                location,
+                message: r(message),
+            },
+            Error::Read { path, source } => Error::Read {
+                path: r(path),
+                source,
+            },
+            Error::Usage(m) => Error::Usage(r(m)),
+            Error::Output { path, message } => Error::Output {
+                path: r(path),
+                message: r(message),
+            },
+            Error::Unrepresentable(m) => Error::Unrepresentable(r(m)),
         }
     }
 

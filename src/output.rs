@@ -106,6 +106,94 @@ pub fn write_bytes_atomic(path: &Path, force: bool, bytes: &[u8]) -> Result<()> 
     write_atomic(path, force, |w| w.write_all(bytes))
 }
 
+/// The absolute form of a path that may not exist yet: its nearest existing
+/// ancestor canonicalised, the rest appended.
+fn absolute(path: &Path) -> Option<PathBuf> {
+    let mut probe = path.to_path_buf();
+    let mut tail = Vec::new();
+    let base = loop {
+        match probe.canonicalize() {
+            Ok(c) => break c,
+            Err(_) => match (probe.file_name(), probe.parent()) {
+                (Some(n), Some(p)) => {
+                    tail.push(n.to_os_string());
+                    probe = if p.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        p.to_path_buf()
+                    };
+                }
+                _ => return None,
+            },
+        }
+    };
+    Some(tail.iter().rev().fold(base, |acc, n| acc.join(n)))
+}
+
+/// The MAILDATA tree a path lies in (a folder with `GLB/MASTER.GLB` among
+/// the path itself and its three nearest ancestors).
+fn enclosing_tree(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .take(4)
+        .find(|a| a.is_dir() && crate::source::is_tree_folder(a))
+        .map(Path::to_path_buf)
+}
+
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &Path, _: &Path) -> bool {
+    false
+}
+
+/// Refuses an output that would touch an input, whatever `--force` says
+/// (exit 4): the output is an input (also through a link), lies inside an
+/// input folder, holds an input, or lies inside the MAILDATA tree an input
+/// file belongs to. `what` names the option (`-o`, `--out`, `--report`).
+pub fn check_not_input(output: &Path, inputs: &[&Path], what: &str) -> Result<()> {
+    let Some(out) = absolute(output) else {
+        return Ok(());
+    };
+    for input in inputs {
+        let Ok(ic) = input.canonicalize() else {
+            continue;
+        };
+        let tree = enclosing_tree(&ic);
+        let why = if out == ic || same_file(output, &ic) {
+            Some(format!("is the input {}", input.display()))
+        } else if ic.is_dir() && out.starts_with(&ic) {
+            Some(format!("lies inside the input {}", input.display()))
+        } else if ic.starts_with(&out) {
+            Some(format!("holds the input {}", input.display()))
+        } else {
+            tree.filter(|t| out.starts_with(t)).map(|t| {
+                format!(
+                    "lies inside the MAILDATA tree {} of the input {}",
+                    t.display(),
+                    input.display()
+                )
+            })
+        };
+        if let Some(why) = why {
+            return Err(Error::output(
+                output,
+                format!(
+                    "{what} {why}: inputs are never written, not even with --force; choose an \
+                     output outside every input"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads a whole input file (read-only), mapping failures to input errors.
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(|e| Error::read(path, e))
@@ -114,6 +202,34 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outputs_may_not_touch_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("MAILDATA");
+        std::fs::create_dir_all(tree.join("GLB")).unwrap();
+        std::fs::write(tree.join("GLB/MASTER.GLB"), b"x").unwrap();
+        let mst = tree.join("GLB/MSTTRANS.GLB");
+        std::fs::write(&mst, b"x").unwrap();
+        let ev = dir.path().join("ev.txt");
+        std::fs::write(&ev, b"x").unwrap();
+        let refused = |out: &Path, inputs: &[&Path]| {
+            check_not_input(out, inputs, "-o").map_err(|e| e.exit_code())
+        };
+        assert_eq!(refused(&mst, &[&mst]), Err(4));
+        assert_eq!(refused(&tree.join("GLB/x.txt"), &[&mst]), Err(4));
+        assert_eq!(refused(&tree.join("out.csv"), &[&tree]), Err(4));
+        assert_eq!(refused(dir.path(), &[&ev]), Err(4));
+        assert_eq!(refused(&ev, &[&ev]), Err(4));
+        let link = dir.path().join("link.txt");
+        std::fs::hard_link(&ev, &link).unwrap();
+        assert_eq!(refused(&link, &[&ev]), Err(4));
+        assert_eq!(refused(&dir.path().join("out.csv"), &[&ev, &tree]), Ok(()));
+        assert_eq!(
+            refused(&dir.path().join("new/deep/o"), &[&ev, &mst]),
+            Ok(())
+        );
+    }
 
     #[test]
     fn atomic_write_refuses_to_overwrite_without_force() {

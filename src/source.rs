@@ -1,7 +1,7 @@
 //! Recognising a SOURCE (file or folder) by name, size and content, and loading
 //! it into the directory model.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::codepage::TextEncoding;
 use crate::dsmsg::TextFileKind;
@@ -33,6 +33,11 @@ pub enum SourceKind {
     Csv,
     /// A GIMPORT group file (`G`/`R`/`P` lines, Q99419).
     GroupFile,
+    /// A requestor's GLB files without its tree: a folder holding
+    /// `REQCONF.GLB` and/or `REQTRANS.GLB` (directly or under `GLB/`) and no
+    /// `MASTER.GLB`. Its numbers, and the entries its queued transactions
+    /// hold (a queued full export, `R PCM:NET/PO` + `A` lines).
+    RequestorGlb,
 }
 
 /// Options for reading sources.
@@ -53,8 +58,63 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
-/// Tells what kind of source `path` is.
+/// The Dir-Sync files of a requestor folder: `REQCONF.GLB` and
+/// `REQTRANS.GLB`, directly in `dir` or under `GLB/` (any case).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestorGlbFiles {
+    /// `REQCONF.GLB`, when present.
+    pub reqconf: Option<PathBuf>,
+    /// `REQTRANS.GLB`, when present.
+    pub reqtrans: Option<PathBuf>,
+}
+
+impl RequestorGlbFiles {
+    /// Looks for the two files in `dir` and `dir/GLB`.
+    pub fn find(dir: &Path) -> RequestorGlbFiles {
+        let find = |name: &str| {
+            crate::tree::find_case_insensitive(dir, &format!("GLB/{name}"))
+                .or_else(|| crate::tree::find_case_insensitive(dir, name))
+        };
+        RequestorGlbFiles {
+            reqconf: find("REQCONF.GLB"),
+            reqtrans: find("REQTRANS.GLB"),
+        }
+    }
+
+    /// True when neither file is there.
+    pub fn is_empty(&self) -> bool {
+        self.reqconf.is_none() && self.reqtrans.is_none()
+    }
+}
+
+/// Is `dir` a MAILDATA tree (`GLB/MASTER.GLB`, or `MASTER.GLB` directly: a
+/// GLB folder given on its own is read as the tree above it)?
+pub fn is_tree_folder(dir: &Path) -> bool {
+    crate::tree::find_case_insensitive(dir, "GLB/MASTER.GLB").is_some()
+}
+
+/// The path a source stands for: a folder that is neither a MAILDATA tree nor
+/// a requestor GLB folder but holds exactly one file stands for that file
+/// (`requestors/SEATTLE/` with only `EXPORT.TXT` in it); anything else is
+/// itself. Every command resolves sources this way.
+pub fn resolve(path: &Path) -> PathBuf {
+    if !path.is_dir() || is_tree_folder(path) || !RequestorGlbFiles::find(path).is_empty() {
+        return path.to_path_buf();
+    }
+    let Ok(rd) = std::fs::read_dir(path) else {
+        return path.to_path_buf();
+    };
+    let entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    match entries.as_slice() {
+        [only] if only.is_file() => only.clone(),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Tells what kind of source `path` is (after [`resolve`]).
 pub fn detect(path: &Path) -> Result<SourceKind> {
+    let resolved = resolve(path);
+    let path = resolved.as_path();
     let name = path.display().to_string();
     if !path.exists() {
         return Err(Error::read(
@@ -63,19 +123,35 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
         ));
     }
     if path.is_dir() {
-        if crate::tree::find_case_insensitive(path, "GLB/MASTER.GLB").is_some() {
+        if is_tree_folder(path) {
             return Ok(SourceKind::Tree);
+        }
+        if !RequestorGlbFiles::find(path).is_empty() {
+            return Ok(SourceKind::RequestorGlb);
         }
         return Err(Error::input(
             name,
             Location::File,
-            "a folder without GLB/MASTER.GLB is not a MAILDATA tree",
+            format!(
+                "a folder msmail cannot read: no GLB/MASTER.GLB (a MAILDATA tree), no \
+                 REQCONF.GLB or REQTRANS.GLB (a requestor's GLB files), and not a folder \
+                 holding exactly one file ({})",
+                folder_contents(path)
+            ),
         ));
     }
     if crate::tree::postoffice::tree_list_file(path).is_some() {
         return Ok(SourceKind::TreeList);
     }
     let head = read_head(path)?;
+    if head.is_empty() {
+        return Err(Error::input(
+            name,
+            Location::File,
+            "empty file (0 bytes): nothing to read; an export, a transaction file or a \
+             message holds at least one line or record",
+        ));
+    }
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy())
@@ -132,6 +208,56 @@ fn detect_table_or_groups(head: &[u8]) -> Option<SourceKind> {
     crate::gimport::looks_like_gimport(&text).then_some(SourceKind::GroupFile)
 }
 
+/// A few names of what a folder holds, for error messages.
+fn folder_contents(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| {
+                    let mut n = e.file_name().to_string_lossy().into_owned();
+                    if e.path().is_dir() {
+                        n.push('/');
+                    }
+                    n
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    match names.len() {
+        0 => "it is empty".to_string(),
+        n if n <= 6 => format!("it holds {}", names.join(", ")),
+        n => format!("it holds {} and {} more", names[..6].join(", "), n - 6),
+    }
+}
+
+/// A warning when text read as CP850 is valid UTF-8 with multi-byte
+/// sequences: `MÃ¼ller` instead of `Müller` (CP850 decodes every byte, so
+/// the mistake is silent otherwise). Looks at the first 70,000 bytes.
+pub fn utf8_as_cp850_warning(path: &Path, encoding: TextEncoding) -> Option<String> {
+    if encoding != TextEncoding::Cp850 {
+        return None;
+    }
+    let head = read_head(path).ok()?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    if head.is_ascii() {
+        return None;
+    }
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A sequence cut by the 70,000-byte window is not an error.
+        Err(e) => e.error_len().is_none(),
+    };
+    // Any non-ASCII byte in valid UTF-8 is part of a multi-byte sequence.
+    valid.then(|| {
+        format!(
+            "{}: read as CP850, but the text is valid UTF-8 with non-ASCII characters; \
+             if it was written as UTF-8, pass --encoding utf-8 (as CP850, `ü` reads as `├╝`)",
+            path.display()
+        )
+    })
+}
+
 /// The first 70,000 bytes of a file: enough to recognise any kind.
 fn read_head(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
@@ -155,10 +281,14 @@ fn detect_dirsync(file_name: &str, head: &[u8]) -> Option<SourceKind> {
 
 /// Loads any source into the directory model.
 pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
-    match detect(path)? {
+    let kind = detect(path)?;
+    let resolved = resolve(path);
+    let path = resolved.as_path();
+    match kind {
         SourceKind::Tree => {
             let mut po = crate::tree::PostOffice::open(path, options)?;
-            let warnings = std::mem::take(&mut po.warnings);
+            let mut warnings = std::mem::take(&mut po.warnings);
+            warnings.extend(po.findings.drain(..).map(|f| format!("finding: {f}")));
             Ok(Loaded {
                 directory: po.into_directory(),
                 warnings,
@@ -169,12 +299,16 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
             let directory = crate::importtext::read_directory(path, options.encoding)?;
             Ok(Loaded {
                 directory,
-                warnings: Vec::new(),
+                warnings: utf8_as_cp850_warning(path, options.encoding)
+                    .into_iter()
+                    .collect(),
             })
         }
         SourceKind::DirSyncMessage => {
             let msg = crate::dsmsg::read_message(path, options.encoding)?;
-            let mut warnings = Vec::new();
+            let mut warnings: Vec<String> = utf8_as_cp850_warning(path, options.encoding)
+                .into_iter()
+                .collect();
             if msg.transactions.is_empty()
                 && msg.transactions_mode == Some(crate::dsmsg::TransactionsMode::InAttachment)
             {
@@ -188,22 +322,31 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
                 warnings,
             })
         }
-        SourceKind::DirSyncTransactions => {
-            let file = path.display().to_string();
-            let bytes = crate::output::read_input(path)?;
-            let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
-            drop(bytes); // the records own their text
-            let mut directory = Directory::new();
-            stream.apply_to(&mut directory, &file)?;
-            let warnings = stream
-                .skipped
-                .iter()
-                .map(|s| format!("{file}: skipped bytes {}..{}: {}", s.start, s.end, s.reason))
-                .collect();
-            Ok(Loaded {
-                directory,
-                warnings,
-            })
+        SourceKind::DirSyncTransactions => load_transactions(path, options),
+        SourceKind::RequestorGlb => {
+            let files = RequestorGlbFiles::find(path);
+            let Some(reqtrans) = files.reqtrans else {
+                return Err(Error::input(
+                    path.display().to_string(),
+                    Location::File,
+                    "holds REQCONF.GLB only: Dir-Sync numbers, no address entries \
+                     (msmail reconcile uses them; msmail dump shows them)",
+                ));
+            };
+            let mut loaded = load_transactions(&reqtrans, options)?;
+            loaded.warnings.push(format!(
+                "{}: a requestor's GLB files: the entries are what its REQTRANS.GLB queue holds \
+                 (a queued export, or updates not yet sent), not necessarily its whole list",
+                path.display()
+            ));
+            if loaded.directory.is_empty() {
+                loaded.warnings.push(format!(
+                    "{}: REQTRANS.GLB holds no address entries (only placeholders or \
+                     deletions): the folder gives Dir-Sync numbers only",
+                    path.display()
+                ));
+            }
+            Ok(loaded)
         }
         SourceKind::Csv => {
             let bytes = crate::output::read_input(path)?;
@@ -227,94 +370,72 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     }
 }
 
-/// The name standard input goes by in messages and origins.
-pub const STDIN_NAME: &str = "<stdin>";
-
-/// Loads a source from bytes that are not a file (standard input, `-` as a
-/// SOURCE): recognised by content like a file — a Dir-Sync message, a
-/// transaction stream, a CSV msmail wrote, a GIMPORT group file or import
-/// text. A MAILDATA tree (a folder) cannot come from a stream; settings
-/// files and logs hold no entries.
-pub fn load_bytes(bytes: &[u8], name: &str, options: &LoadOptions) -> Result<Loaded> {
-    use crate::dsmsg::TextFileKind;
-    let head = bytes.get(..bytes.len().min(70_000)).unwrap_or(bytes);
-    let text = crate::dsmsg::sniff_text(name, head);
-    if text == Some(TextFileKind::DirSyncMessage) {
-        let msg = crate::dsmsg::parse_message_bytes(bytes, name, options.encoding)?;
-        return Ok(Loaded {
-            directory: msg.into_directory(),
-            warnings: Vec::new(),
-        });
-    }
-    if let Some(k) = text.filter(|k| *k != TextFileKind::ImportText) {
-        return Err(Error::input(
-            name,
-            Location::File,
-            format!("{k:?} holds no address entries (use msmail dump to read it)"),
-        ));
-    }
-    match detect_dirsync(name, head) {
-        Some(SourceKind::DirSyncTransactions) => {
-            let stream = crate::dirsync::read_stream(bytes, name, options.salvage)?;
-            let mut directory = Directory::new();
-            stream.apply_to(&mut directory, name)?;
-            let warnings = stream
-                .skipped
-                .iter()
-                .map(|s| format!("{name}: skipped bytes {}..{}: {}", s.start, s.end, s.reason))
-                .collect();
-            return Ok(Loaded {
-                directory,
-                warnings,
-            });
-        }
-        Some(_) => {
-            return Err(Error::input(
-                name,
-                Location::File,
-                "holds Dir-Sync settings, not address entries (use msmail dump)",
-            ))
-        }
-        None => {}
-    }
-    let directory = match detect_table_or_groups(head) {
-        Some(SourceKind::Csv) => crate::export::csv::read_csv(bytes, name)?,
-        Some(_) => {
-            let text = crate::codepage::decode_input(bytes, options.encoding, name)?;
-            crate::gimport::parse_str(&text, name)?
-        }
-        None => {
-            if let Some(at) = head.iter().position(|&b| b == 0) {
-                if !(head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])) {
-                    return Err(Error::input(
-                        name,
-                        Location::Offset(at as u64),
-                        "binary content (a NUL byte) that is no MS Mail stream msmail knows; \
-                         a MAILDATA tree cannot be read from standard input",
-                    ));
-                }
-            }
-            let text = crate::codepage::decode_input(bytes, options.encoding, name)?;
-            let mut dir = Directory::new();
-            crate::importtext::for_each_operation(&text, name, 1, |op| {
-                dir.apply(op);
-            })?;
-            dir
-        }
-    };
+/// A transaction stream's entries: its operations applied in file order;
+/// every byte range skipped with `--salvage` is a warning.
+fn load_transactions(path: &Path, options: &LoadOptions) -> Result<Loaded> {
+    let file = path.display().to_string();
+    let bytes = crate::output::read_input(path)?;
+    let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
+    drop(bytes); // the records own their text
+    let mut directory = Directory::new();
+    stream.apply_to(&mut directory, &file)?;
+    let warnings = stream
+        .skipped
+        .iter()
+        .map(|s| format!("{file}: skipped bytes {}..{}: {}", s.start, s.end, s.reason))
+        .collect();
     Ok(Loaded {
         directory,
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
-/// Reads standard input to the end and loads it ([`load_bytes`]).
-pub fn load_stdin(options: &LoadOptions) -> Result<Loaded> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::read(Path::new(STDIN_NAME), e))?;
-    load_bytes(&bytes, STDIN_NAME, options)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_classified_by_content() {
+        let d = tempfile::tempdir().unwrap();
+        let glb = d.path().join("req/GLB");
+        std::fs::create_dir_all(&glb).unwrap();
+        std::fs::write(glb.join("REQCONF.GLB"), vec![0u8; 512]).unwrap();
+        assert_eq!(
+            detect(&d.path().join("req")).unwrap(),
+            SourceKind::RequestorGlb
+        );
+        let one = d.path().join("one");
+        std::fs::create_dir_all(&one).unwrap();
+        std::fs::write(one.join("EXPORT.TXT"), "A x  PCM:N/P/X\r\n").unwrap();
+        assert_eq!(resolve(&one), one.join("EXPORT.TXT"));
+        assert_eq!(detect(&one).unwrap(), SourceKind::ImportText);
+        let empty = d.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let e = detect(&empty).unwrap_err().to_string();
+        assert!(e.contains("it is empty"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_file_is_an_input_error() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("EMPTY.TXT");
+        std::fs::write(&p, b"").unwrap();
+        let e = detect(&p).unwrap_err();
+        assert_eq!(e.exit_code(), 3);
+        assert!(e.to_string().contains("empty file"));
+    }
+
+    #[test]
+    fn utf8_read_as_cp850_is_warned() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("U.TXT");
+        std::fs::write(&p, "A Müller  PCM:N/P/M\r\n").unwrap();
+        assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_some());
+        assert!(utf8_as_cp850_warning(&p, TextEncoding::Utf8).is_none());
+        // CP850 bytes (0x81 = ü) are not valid UTF-8: no warning.
+        std::fs::write(&p, b"A M\x81ller  PCM:N/P/M\r\n").unwrap();
+        assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_none());
+        std::fs::write(&p, b"A Muller  PCM:N/P/M\r\n").unwrap();
+        assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_none());
+    }
 }

@@ -330,11 +330,18 @@ fn html_report_shows_each_dirsync_file_and_passes_the_browser_check() {
     assert!(html.contains("id=\"total-only-in-b\">1<"));
     assert!(html.contains("id=\"total-changed\">9<"));
     assert!(html.contains("id=\"total-differences\">12<"));
-    assert_eq!(html.matches("<tr class=\"dirsync-file\">").count(), 4);
+    assert_eq!(html.matches("<tr class=\"dirsync-file\"").count(), 4);
     assert!(html.contains("<h3 id=\"dirsync-0\">GLB/MSTTRANS.GLB (transactions)</h3>"));
-    assert!(html.contains("<svg id=\"chart-dirsync-0\""));
-    assert!(html.contains("<td>reqsync</td>"));
-    assert!(!html.contains("<script") && !html.contains("http") && !html.contains("href"));
+    assert!(html.contains("<a href=\"#dirsync-0\">GLB/MSTTRANS.GLB</a>"));
+    // Readable names for the configuration numbers.
+    assert!(html.contains("<td>ReqSync</td>"));
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(!html.contains("http:") && !html.contains("https:"));
+    // Every in-page link has its target.
+    for href in html.split("href=\"#").skip(1) {
+        let id = &href[..href.find('"').unwrap()];
+        assert!(html.contains(&format!("id=\"{id}\"")), "no #{id}");
+    }
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/browser/check_html_report.sh"

@@ -139,14 +139,14 @@ fn mem_files_give_local_members_when_the_chain_is_gone() {
 }
 
 #[test]
-fn mem_file_disagreeing_with_the_chain_is_warned() {
+fn mem_file_disagreeing_with_the_chain_is_a_finding() {
     let t = handtree::tree();
     std::fs::write(t.path().join("MEM/000000CA.MEM"), 0x11u32.to_le_bytes()).unwrap();
     let po = PostOffice::open(t.path(), &strict()).unwrap();
     assert!(
-        po.warnings.iter().any(|w| w.contains("000000CA.MEM")),
+        po.findings.iter().any(|w| w.contains("000000CA.MEM")),
         "{:?}",
-        po.warnings
+        po.findings
     );
     // The chain stays authoritative.
     assert_eq!(
@@ -224,13 +224,20 @@ fn damaged_personal_list_is_an_error_or_a_reported_skip() {
     let salvaged = personal_lists(&po, None, true).unwrap();
     assert_eq!(salvaged.lists[1].directory.len(), 3);
     assert!(salvaged.warnings.iter().any(|w| w.contains("record 4")));
-    // Truncated: framing error names the incomplete record.
+    // Truncated: strict names the incomplete record; salvage reads the
+    // intact records before it and says so.
     std::fs::write(&p, &b[..100]).unwrap();
-    let err = personal_lists(&po, None, true).unwrap_err();
+    let err = personal_lists(&po, None, false).unwrap_err();
     assert!(
         err.to_string().contains("record 2 at byte offset 90"),
         "{err}"
     );
+    let salvaged = personal_lists(&po, None, true).unwrap();
+    assert_eq!(salvaged.lists[1].directory.len(), 1);
+    assert!(salvaged
+        .warnings
+        .iter()
+        .any(|w| w.contains("record 2 at byte offset 90")));
 }
 
 #[test]

@@ -78,6 +78,7 @@ fn bench_500_postoffices_2000_entries() {
     let server = ServerSnapshot {
         own_scope: Scope::postoffice("NET", "HUB"),
         own_pol: Directory::new(),
+        own_local_only: Directory::new(),
         sync,
         cycle: 1,
         requestors,

@@ -128,6 +128,12 @@ fn build(cases: &[PoCase], sync: u32) -> Built {
             adds.insert(e.address.to_string());
             ev_entries.push(e);
         }
+        // A list speaks for a gateway scope only when it holds an entry of
+        // it (or replaces it with `R`): otherwise the server's gateway
+        // entries are kept, not deleted.
+        if !ev_entries.iter().any(|e| !e.address.is_pcm()) {
+            dels.retain(|a: &String| a.starts_with("PCM:"));
+        }
         usr_lists.push((scope(p), usr));
         requestors.push(ServerRequestorRecord {
             name: scope(p).to_string(),
@@ -160,6 +166,7 @@ fn build(cases: &[PoCase], sync: u32) -> Built {
         server: ServerSnapshot {
             own_scope: Scope::postoffice("NET", "HUB"),
             own_pol: Directory::new(),
+            own_local_only: Directory::new(),
             sync: sync.max(next_sync),
             cycle: 1,
             requestors,

@@ -53,6 +53,7 @@ fn server() -> ServerSnapshot {
     ServerSnapshot {
         own_scope: po("PCM:HQ/SRV"),
         own_pol: dir(&[("Admin", "PCM:HQ/SRV/ADMIN"), ("Boss", "PCM:HQ/SRV/BOSS")]),
+        own_local_only: Directory::new(),
         sync: 100,
         cycle: 7,
         requestors: vec![
@@ -209,8 +210,8 @@ fn repair_plan_numbers_and_idempotence() {
         .collect();
     assert_eq!(
         letters,
-        vec!['D', 'A', 'A'],
-        "delete BOB, upsert ALICE, add EVE"
+        vec!['D', 'M', 'A'],
+        "delete BOB, rename ALICE with an M pair (Q132681), add EVE"
     );
     assert!(delta.transactions.iter().all(|t| t.origin == "N/P"));
     assert_eq!(delta.new_sync, 107);
@@ -602,6 +603,8 @@ fn unfilled_hole_and_evidence_code() {
 
 #[test]
 fn gateway_address_claimed_by_two_postoffices() {
+    // Master transactions: a gateway address lives in one list, and an `A`
+    // from another origin moves it there.
     let mut srv = server();
     srv.master.push(tx(
         100,
@@ -614,11 +617,35 @@ fn gateway_address_claimed_by_two_postoffices() {
         vec![Operation::Add(e("Shared Q", "SMTP:x@y"))],
     ));
     let rec = reconcile(&srv, vec![], &ReconcileOptions::default()).unwrap();
+    assert!(rec.cross_duplicates.is_empty());
+    let k = Address::parse("smtp:x@y").unwrap().key();
+    assert!(rec
+        .postoffice(&po("PCM:N/P"))
+        .unwrap()
+        .merged
+        .get(&k)
+        .is_none());
+    assert_eq!(
+        rec.merged_directory().get(&k).unwrap().full_name,
+        "Shared Q"
+    );
+    // Two authoritative lists that both hold it: reported, the greater
+    // scope key wins in the merged directory.
+    let list = |name: &str, scope: &str, entries: &[(&str, &str)]| {
+        let d: Directory = entries.iter().map(|(n, a)| e(n, a)).collect();
+        Evidence::from_directory(name, EvidenceKind::Export, Some(po(scope)), &d)
+    };
+    let p = list(
+        "p.txt",
+        "PCM:N/P",
+        &[("Alice", "PCM:N/P/ALICE"), ("Shared P", "SMTP:x@y")],
+    );
+    let q = list("q.txt", "PCM:N/Q", &[("Shared Q", "SMTP:x@y")]);
+    let rec = reconcile(&server(), vec![p, q], &ReconcileOptions::default()).unwrap();
     assert_eq!(rec.cross_duplicates.len(), 1);
     assert_eq!(rec.cross_duplicates[0].1, "PCM:N/P");
     assert_eq!(rec.cross_duplicates[0].2, "PCM:N/Q");
     let merged = rec.merged_directory();
-    let k = Address::parse("smtp:x@y").unwrap().key();
     assert_eq!(merged.get(&k).unwrap().full_name, "Shared Q");
     assert_eq!(rec.to_json(&[])["totals"]["cross_postoffice_duplicates"], 1);
 }

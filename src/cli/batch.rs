@@ -6,45 +6,51 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::batch::{self, BatchItem, BatchOptions, Target, WriterOptions};
+use crate::cli::common::{choose, exists, Force, InputOptions, OutDir};
 use crate::cli::export::DEFAULT_BASE_DN;
-use crate::cli::Outcome;
-use crate::codepage::TextEncoding;
+use crate::cli::{say, Outcome};
 use crate::error::{Error, Location, Result};
 use crate::export::csv::CsvProfile;
-use crate::source::LoadOptions;
 
 /// Arguments of `msmail batch`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
-  msmail batch --to csv --out converted/ exports/*.TXT
-  msmail batch --to ldif --out ldif/ --jobs 2 --manifest sources.lst
-  msmail batch --to import --out out/ 'backups/**/*.txt' --force
+  msmail batch --format csv --out-dir converted/ exports/*.TXT
+  msmail batch --format ldif --out-dir ldif/ --jobs 2 --manifest sources.lst
+  msmail batch --format import --out-dir out/ 'backups/**/*.txt' --force
 
 Each SOURCE becomes DIR/<name>.<ext> (name from the source's file name; clashes
 get -2, -3, ... in input order). DIR/summary.json lists every source with its
 status, entries, output file and error. Exit 0 when all succeeded, 3 when any failed.")]
 pub struct BatchArgs {
     /// Output format.
-    #[arg(long, value_enum)]
-    pub to: Target,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(
+        long,
+        value_enum,
+        visible_alias = "to",
+        value_name = "FORMAT",
+        required_unless_present = "json"
+    )]
+    pub format: Option<Target>,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// `--out-dir DIR` (alias `--out`): the output folder.
+    #[command(flatten)]
+    pub out_dir: OutDir,
     /// Worker threads (default: all cores).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i64).range(1..=4096))]
+    pub jobs: Option<i64>,
     /// File listing sources, one per line (`#` starts a comment line).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
-    /// Replace existing outputs and summary.
-    #[arg(long)]
-    pub force: bool,
-    /// Encoding of text inputs.
-    #[arg(long, value_enum, default_value_t = TextEncoding::Cp850)]
-    pub encoding: TextEncoding,
-    /// Read past damaged records instead of stopping at the first one.
-    #[arg(long)]
-    pub salvage: bool,
+    /// `--force`: replace existing outputs and summary.json.
+    #[command(flatten)]
+    pub force: Force,
+    /// `--encoding`, `--salvage`.
+    #[command(flatten)]
+    pub input: InputOptions,
     /// Base DN for LDIF output (default o=msmail).
     #[arg(long = "base-dn", value_name = "DN")]
     pub base_dn: Option<String>,
@@ -54,7 +60,8 @@ pub struct BatchArgs {
     /// JSON as one object per line (outputs named .ndjson).
     #[arg(long)]
     pub ndjson: bool,
-    /// Sources: files, folders or glob patterns.
+    /// Sources: files, folders or glob patterns (standard input cannot be one:
+    /// each source becomes its own output file).
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
 }
@@ -66,6 +73,9 @@ fn print_table(items: &[BatchItem]) {
         .max()
         .unwrap_or(6)
         .clamp(6, 60);
+    if !say::chatty() {
+        return;
+    }
     eprintln!(
         "{:<w$}  {:<6}  {:>9}  output / error",
         "source", "status", "entries"
@@ -85,14 +95,25 @@ fn print_table(items: &[BatchItem]) {
 
 /// Runs `msmail batch`.
 pub fn run(args: BatchArgs) -> Result<Outcome> {
-    if args.base_dn.is_some() && args.to != Target::Ldif {
-        return Err(Error::Usage("--base-dn only applies to --to ldif".into()));
+    let to = choose(args.format, args.json, Target::Json, Target::Csv);
+    let force = args.force.force;
+    let out = &args.out_dir.out_dir;
+    if args.base_dn.is_some() && to != Target::Ldif {
+        return Err(Error::Usage(
+            "--base-dn only applies to --format ldif".into(),
+        ));
     }
-    if args.ndjson && args.to != Target::Json {
-        return Err(Error::Usage("--ndjson only applies to --to json".into()));
+    if args.ndjson && to != Target::Json {
+        return Err(Error::Usage(
+            "--ndjson only applies to --format json".into(),
+        ));
     }
-    if args.jobs == Some(0) {
-        return Err(Error::Usage("--jobs must be at least 1".into()));
+    if args.sources.iter().any(|s| s == "-") {
+        return Err(Error::Usage(
+            "batch cannot read standard input (-): each source becomes its own output \
+             file; use msmail export - for one source"
+                .into(),
+        ));
     }
     let sources = batch::collect_sources(&args.sources, args.manifest.as_deref())?;
     if sources.is_empty() {
@@ -100,23 +121,28 @@ pub fn run(args: BatchArgs) -> Result<Outcome> {
             "no sources: name them as arguments or with --manifest".into(),
         ));
     }
-    let summary_path = args.out.join(batch::SUMMARY_NAME);
-    if !args.force && summary_path.exists() {
-        return Err(Error::output(
-            &summary_path,
-            "already exists; use --force to replace it",
-        ));
+    {
+        let paths: Vec<std::path::PathBuf> = sources
+            .iter()
+            .filter_map(|s| match s {
+                batch::SourceSpec::Path(p) => Some(p.clone()),
+                batch::SourceSpec::Unmatched(_) => None,
+            })
+            .collect();
+        let inputs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+        crate::output::check_not_input(out, &inputs, "--out-dir")?;
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| Error::output(&args.out, e.to_string()))?;
+    let summary_path = out.join(batch::SUMMARY_NAME);
+    if !force && summary_path.exists() {
+        return Err(exists(&summary_path));
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::output(out, e.to_string()))?;
     let opts = BatchOptions {
-        to: args.to,
-        out_dir: args.out.clone(),
-        jobs: args.jobs.unwrap_or(0),
-        force: args.force,
-        load: LoadOptions {
-            encoding: args.encoding,
-            salvage: args.salvage,
-        },
+        to,
+        out_dir: out.clone(),
+        jobs: args.jobs.unwrap_or(0) as usize,
+        force,
+        load: args.input.load(),
         writer: WriterOptions {
             csv_profile: args.csv_profile,
             base_dn: args
@@ -126,7 +152,15 @@ pub fn run(args: BatchArgs) -> Result<Outcome> {
             ndjson: args.ndjson,
         },
     };
-    let items = if std::io::stderr().is_terminal() {
+    say::detail(format!(
+        "{} sources to {} in {}",
+        sources.len(),
+        to.extension(),
+        out.display()
+    ));
+    let items = if !say::chatty() {
+        batch::run_batch(&sources, &opts, |_, _, _| {})?
+    } else if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(sources.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
@@ -144,7 +178,12 @@ pub fn run(args: BatchArgs) -> Result<Outcome> {
         })?
     };
     print_table(&items);
-    batch::write_summary(&args.out, args.force, args.to, &items)?;
+    batch::write_summary(out, force, to, &items)?;
+    for i in &items {
+        for w in &i.warnings {
+            say::detail(format!("{}: warning: {w}", i.source));
+        }
+    }
     let failed = items.iter().filter(|i| i.status != "ok").count();
     if failed > 0 {
         return Err(Error::input(

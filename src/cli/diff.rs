@@ -4,12 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::Outcome;
-use crate::codepage::TextEncoding;
+use crate::cli::common::{choose, Force, InputOptions, Inputs, OutputFile};
+use crate::cli::{say, Outcome};
 use crate::diff;
 use crate::error::Result;
-use crate::output::OutputTarget;
-use crate::source::LoadOptions;
 
 /// Report formats of `msmail diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -28,45 +26,61 @@ pub enum DiffFormat {
 #[command(after_help = "Examples:
   msmail diff OLD.TXT NEW.TXT
   msmail diff before/MAILDATA after/MAILDATA --format html -o report.html
-  msmail diff a.txt b.txt --format json -o diff.json --force
+  msmail diff a.txt b.txt --json -o diff.json --force
+  msmail export MAILDATA --format import | msmail diff OLD.TXT -
 
 Exit codes: 0 identical, 1 differences found, 2 usage error (e.g. sources of
 different kinds), 3 unreadable or damaged input, 4 output error.")]
 pub struct DiffArgs {
-    /// Source A (the \"before\" side).
+    /// Source A, the "before" side (`-`: standard input).
     pub a: PathBuf,
-    /// Source B (the \"after\" side).
+    /// Source B, the "after" side (`-`: standard input).
     pub b: PathBuf,
     /// Report format.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-    pub format: DiffFormat,
-    /// Write the report to FILE instead of standard output (`-` = stdout).
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Replace an existing output file.
-    #[arg(long)]
-    pub force: bool,
-    /// Encoding of text inputs.
-    #[arg(long, value_enum, default_value_t = TextEncoding::Cp850)]
-    pub encoding: TextEncoding,
-    /// Read past damaged records instead of stopping at the first one.
-    #[arg(long)]
-    pub salvage: bool,
+    #[arg(long, value_enum, visible_alias = "to", value_name = "FORMAT")]
+    pub format: Option<DiffFormat>,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// `-o/--output FILE`.
+    #[command(flatten)]
+    pub output: OutputFile,
+    /// `--force`.
+    #[command(flatten)]
+    pub force: Force,
+    /// `--encoding`, `--salvage`.
+    #[command(flatten)]
+    pub input: InputOptions,
 }
 
 /// Runs `msmail diff`.
 pub fn run(args: DiffArgs) -> Result<Outcome> {
-    let options = LoadOptions {
-        encoding: args.encoding,
-        salvage: args.salvage,
-    };
-    let report = diff::compare_sources(&args.a, &args.b, &options)?;
-    let target = OutputTarget::from_arg(args.output.as_deref(), args.force);
-    target.write_with(|w| match args.format {
+    let format = choose(args.format, args.json, DiffFormat::Json, DiffFormat::Text);
+    let force = args.force.force;
+    args.output
+        .check_not_input(&[args.a.clone(), args.b.clone()])?;
+    args.output.check(force)?;
+    let inputs = Inputs::new(&[args.a.clone(), args.b.clone()])?;
+    let (a, b) = (&inputs.paths[0], &inputs.paths[1]);
+    say::detail(format!(
+        "comparing {} with {}",
+        inputs.name(a),
+        inputs.name(b)
+    ));
+    let mut report =
+        diff::compare_sources(a, b, &args.input.load()).map_err(|e| inputs.rename(e))?;
+    report.a = inputs.name(a);
+    report.b = inputs.name(b);
+    args.output.target(force).write_with(|w| match format {
         DiffFormat::Text => diff::text::render_text(&report, w),
         DiffFormat::Json => diff::json::render_json(&report, w),
         DiffFormat::Html => diff::html::render_html(&report, w),
     })?;
+    say::detail(format!(
+        "{} differences ({:?} report)",
+        report.totals.differences(),
+        format
+    ));
     Ok(if report.identical {
         Outcome::Success
     } else {

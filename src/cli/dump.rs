@@ -9,12 +9,15 @@
 //! file family, add a variant, recognise it in [`detect_kind`] and add an arm
 //! in [`dump_bytes`].
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::Outcome;
+use crate::cli::common::{
+    choose, is_stdin, require_file, Force, InputOptions, OutputFile, ReportFormat, STDIN_NAME,
+};
+use crate::cli::{say, Outcome};
 pub use crate::dirsync::views::*;
 use crate::dirsync::{self, DirSyncFileKind, ProcessFile, ReqConf, SrvConf, TransStream};
 use crate::error::{Error, Location, Result};
@@ -25,35 +28,36 @@ use crate::output::{read_input, OutputTarget};
 #[command(after_help = "Examples:
   msmail dump GLB/MSTTRANS.GLB                 LISTQ view of a transaction stream
   msmail dump GLB/REQTRANS.GLB --check         verify every CRC (exit 3 naming bad records)
-  msmail dump RESYNC.GLB --json -o resync.json JSON records written atomically
+  msmail dump RESYNC.GLB --format json -o resync.json   JSON, written atomically
   msmail dump damaged.GLB --salvage            read past damage, report skipped byte ranges
   msmail dump GLB/SRVCONF.GLB                  LISTDS view (passwords only as set/not set)
   msmail dump GLB/PROCESS.GLB                  DSSCHED view: T<x> <Day> <HH>:<MM>
   msmail dump DIRSYNC.LOG --json               log records: date, time, level, code, text
   msmail dump DISPATCH.LOG                     runs, exit codes, missed run windows
   msmail dump TMPTRANS.GLB                     a text attachment [DIRSYNC-TRANSACTIONS]
-  msmail dump IMPORT.TXT --json                import operations with their lines")]
+  msmail dump IMPORT.TXT --json                import operations with their lines
+  unzip -p backup.zip DIRSYNC.LOG | msmail dump -   standard input, recognised by content")]
 pub struct DumpArgs {
-    /// The file to show.
+    /// The file to show (`-`: standard input, recognised by content).
     pub file: PathBuf,
-    /// JSON instead of the text view.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, visible_alias = "to", value_name = "FORMAT")]
+    pub format: Option<ReportFormat>,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
     /// Verify every CRC instead of dumping; exit 3 naming each bad record.
     #[arg(long)]
     pub check: bool,
-    /// Read past damaged records, skip them and report each skipped byte range.
-    #[arg(long)]
-    pub salvage: bool,
-    /// Write to this file (atomically) instead of standard output.
-    #[arg(short = 'o', long = "output")]
-    pub output: Option<PathBuf>,
-    /// Replace an existing output file.
-    #[arg(long)]
-    pub force: bool,
-    /// Encoding of text files (messages, logs, schedules); a byte-order mark wins.
-    #[arg(long, value_enum, default_value_t)]
-    pub encoding: crate::codepage::TextEncoding,
+    /// `-o/--output FILE`.
+    #[command(flatten)]
+    pub output: OutputFile,
+    /// `--force`.
+    #[command(flatten)]
+    pub force: Force,
+    /// `--encoding`, `--salvage`.
+    #[command(flatten)]
+    pub input: InputOptions,
 }
 
 /// The kinds of file `dump` can show.
@@ -101,16 +105,35 @@ pub fn detect_kind(file_name: &str, bytes: &[u8]) -> Option<DumpKind> {
 
 /// Runs `msmail dump`.
 pub fn run(args: DumpArgs) -> Result<Outcome> {
-    let bytes = read_input(&args.file)?;
-    let file = args.file.display().to_string();
-    let target = OutputTarget::from_arg(args.output.as_deref(), args.force);
-    let opts = DumpOptions {
-        json: args.json,
-        check: args.check,
-        salvage: args.salvage,
-        encoding: args.encoding,
+    let force = args.force.force;
+    args.output
+        .check_not_input(std::slice::from_ref(&args.file))?;
+    args.output.check(force)?;
+    let (bytes, file, ctx) = if is_stdin(&args.file) {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::read(STDIN_NAME, e))?;
+        (bytes, STDIN_NAME.to_string(), ViewContext::default())
+    } else {
+        require_file(&args.file)?;
+        let bytes = read_input(&args.file)?;
+        let ctx = ViewContext::of_path(&args.file);
+        (bytes, args.file.display().to_string(), ctx)
     };
-    let ctx = ViewContext::of_path(&args.file);
+    let target = args.output.target(force);
+    let opts = DumpOptions {
+        json: choose(
+            args.format,
+            args.json,
+            ReportFormat::Json,
+            ReportFormat::Text,
+        ) == ReportFormat::Json,
+        check: args.check,
+        salvage: args.input.salvage,
+        encoding: args.input.encoding,
+    };
     dump_bytes(&file, &bytes, opts, &ctx, &target)?;
     Ok(Outcome::Success)
 }
@@ -125,11 +148,12 @@ pub fn dump_bytes(
     target: &OutputTarget,
 ) -> Result<()> {
     let kind = detect_kind(file, bytes).ok_or_else(|| crate::dsmsg::unrecognised(file, bytes))?;
+    say::detail(format!("{file}: {} bytes, shown as {kind:?}", bytes.len()));
     match kind {
         DumpKind::Tree(_) => {
             let t = crate::tree::table::table(file, bytes, opts.salvage)?;
             for w in &t.warnings {
-                eprintln!("msmail: warning: {w}");
+                say::warn(w);
             }
             if opts.check {
                 return target.write_with(|w| {
@@ -155,13 +179,13 @@ pub fn dump_bytes(
         DumpKind::DirSync(DirSyncFileKind::Transactions(k)) => {
             let stream = dirsync::read_stream(bytes, file, opts.salvage)?;
             for s in &stream.skipped {
-                eprintln!(
-                    "msmail: warning: {file}: skipped bytes {}..{} ({} bytes): {}",
+                say::warn(format!(
+                    "{file}: skipped bytes {}..{} ({} bytes): {}",
                     s.start,
                     s.end,
                     s.end - s.start,
                     s.reason
-                );
+                ));
             }
             if opts.check {
                 return check_crcs(file, &stream, target);
@@ -203,11 +227,11 @@ pub fn dump_bytes(
         DumpKind::DirSync(DirSyncFileKind::Process) => {
             let p = ProcessFile::read(bytes, file)?;
             if !p.count_ok() {
-                eprintln!(
-                    "msmail: warning: {file}: header count {} but {} records",
+                say::warn(format!(
+                    "{file}: header count {} but {} records",
                     p.count,
                     p.records.len()
-                );
+                ));
             }
             if opts.check {
                 if !p.count_ok() {

@@ -6,15 +6,14 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::Outcome;
-use crate::codepage::TextEncoding;
+use crate::cli::common::{choose, Force, InputOptions, Inputs, OutputFile, NOT_A_TREE};
+use crate::cli::{say, Outcome};
 use crate::error::{Error, Result};
 use crate::export::csv::{CsvOptions, CsvProfile};
 use crate::export::ldif::{LdifOptions, WriteNotes};
 use crate::export::person::{AttributeMap, Schema};
 use crate::model::{Directory, Entry};
-use crate::output::OutputTarget;
-use crate::source::{load_directory, LoadOptions};
+use crate::source::load_directory;
 use crate::tree::ListSelector;
 
 /// Longest list of limit violations printed one per line; the rest are counted.
@@ -41,40 +40,50 @@ pub enum ExportFormat {
 /// Arguments of `msmail export`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
-  msmail export ADMIN.TXT --to csv -o users.csv
-  msmail export ADMIN.TXT --to csv --csv-profile exchange -o exchange.csv
-  msmail export ADMIN.TXT --to ldif --base-dn dc=example,dc=com -o users.ldif
-  msmail export OLD.TXT NEW.TXT --to json --ndjson      (NEW.TXT wins on conflicts)
-  msmail export /mnt/maildata --to import -o REBUILD.TXT --force
+  msmail export ADMIN.TXT --format csv -o users.csv
+  msmail export ADMIN.TXT --format csv --csv-profile exchange -o exchange.csv
+  msmail export ADMIN.TXT --format ldif --base-dn dc=example,dc=com -o users.ldif
+  msmail export OLD.TXT NEW.TXT --format json --ndjson      (NEW.TXT wins on conflicts)
+  msmail export /mnt/maildata --format import -o REBUILD.TXT --force
 
-  msmail export wide.csv --to import --truncate-names -o IMPORT.TXT
-  msmail export /mnt/maildata --to ldif --schema ad --base-dn DC=corp,DC=example,DC=com
-  msmail export /mnt/maildata --to csv --csv-profile ad --base-dn DC=corp,DC=com -o ad.csv
-  msmail export /mnt/maildata --to ldif --map prompts.map -o people.ldif
-  msmail export /mnt/maildata --list pals --to csv -o personal-lists.csv
-  msmail export /mnt/maildata --list pal:JDOE --to json
-  msmail export /mnt/maildata --to gimport -o GROUPS.EXT
-  msmail export GROUPS.EXT --to ldif -o groups.ldif     (a GIMPORT file as SOURCE)
-  type users.csv | msmail export - --to import -o IMPORT.TXT --no-formula-guard
+  msmail export wide.csv --format import --truncate-names -o IMPORT.TXT
+  msmail export /mnt/maildata --format ldif --schema ad --base-dn DC=corp,DC=example,DC=com
+  msmail export /mnt/maildata --format csv --csv-profile ad --base-dn DC=corp,DC=com -o ad.csv
+  msmail export /mnt/maildata --format ldif --map prompts.map -o people.ldif
+  msmail export /mnt/maildata --list pals --format csv -o personal-lists.csv
+  msmail export /mnt/maildata --list pal:JDOE --format json
+  msmail export /mnt/maildata --format gimport -o GROUPS.EXT
+  msmail export GROUPS.EXT --format ldif -o groups.ldif     (a GIMPORT file as SOURCE)
+  msmail export - --format import --no-formula-guard < users.csv
 
 Several SOURCEs are merged in order: an entry in a later source replaces the
 entry with the same address (compared case-insensitively) from an earlier one.
 Entries that break MS Mail limits (full name over 30 characters, network,
 postoffice or mailbox over 10) are reported on stderr and exported unchanged to
 CSV, LDIF and JSON. Import text is read by IMPORT.EXE, which refuses them
-(Error 72, Q104869), so --to import refuses them too, as reconcile does, unless
+(Error 72, Q104869), so --format import refuses them too, as reconcile does, unless
 --truncate-names cuts full names to 30 and mailboxes to 10 characters.")]
 pub struct ExportArgs {
     /// Sources: MAILDATA folders, MS Mail files, import text files, GIMPORT
-    /// group files, CSV files msmail wrote; `-` reads standard input.
+    /// group files, CSV files msmail wrote (`-`: standard input, recognised
+    /// by content).
     #[arg(required = true, value_name = "SOURCE")]
     pub inputs: Vec<PathBuf>,
     /// Output format.
-    #[arg(long = "to", value_enum)]
-    pub to: ExportFormat,
-    /// Output file (default: standard output). Written atomically.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[arg(
+        long,
+        value_enum,
+        visible_alias = "to",
+        value_name = "FORMAT",
+        required_unless_present = "json"
+    )]
+    pub format: Option<ExportFormat>,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// `-o/--output FILE`.
+    #[command(flatten)]
+    pub output: OutputFile,
     /// Base DN for LDIF output (default o=msmail); its first RDN must be
     /// dc=, o= or ou=. With --schema ad or --csv-profile ad (required there):
     /// the domain or an existing OU, which the output does not create.
@@ -107,71 +116,68 @@ pub struct ExportArgs {
     /// JSON: one entry object per line instead of one document.
     #[arg(long)]
     pub ndjson: bool,
-    /// Encoding of text sources.
-    #[arg(long, value_enum, default_value = "cp850")]
-    pub encoding: TextEncoding,
-    /// Replace an existing output file.
-    #[arg(long)]
-    pub force: bool,
-    /// Read on past damaged records (each is reported) instead of stopping.
-    #[arg(long)]
-    pub salvage: bool,
+    /// `--encoding`, `--salvage`.
+    #[command(flatten)]
+    pub input: InputOptions,
+    /// `--force`.
+    #[command(flatten)]
+    pub force: Force,
     /// One list of a MAILDATA tree instead of everything: `pol`, `gal`,
     /// `groups`, `usr:NET/PO`, `pal:MAILBOX` (one user's personal address
     /// list) or `pals` (every personal list, with its owner); every SOURCE
     /// must be a tree.
     #[arg(long, value_name = "LIST")]
     pub list: Option<String>,
-    /// --to import: cut full names to 30 and mailboxes to 10 characters
+    /// --format import: cut full names to 30 and mailboxes to 10 characters
     /// (each cut is reported) instead of refusing such entries.
     #[arg(long)]
     pub truncate_names: bool,
-    /// --to import: write characters outside code page 850 as `?` instead of
+    /// --format import: write characters outside code page 850 as `?` instead of
     /// refusing them.
     #[arg(long)]
     pub replace_unencodable: bool,
 }
 
+impl ExportArgs {
+    /// The format asked for (`--format`, `--to` or `--json`).
+    pub fn target_format(&self) -> ExportFormat {
+        choose(
+            self.format,
+            self.json,
+            ExportFormat::Json,
+            ExportFormat::Csv,
+        )
+    }
+}
+
 /// Loads and merges every source (later wins), telling the user on stderr.
-pub fn load_merged(args: &ExportArgs) -> Result<Directory> {
-    let options = LoadOptions {
-        encoding: args.encoding,
-        salvage: args.salvage,
-    };
+/// `inputs` are the paths to read (standard input resolved), named in
+/// messages as `inputs.name` says.
+pub fn load_merged(args: &ExportArgs, inputs: &Inputs) -> Result<Directory> {
+    let options = args.input.load();
     let mut merged = Directory::new();
     let selector = match &args.list {
         Some(text) => Some(crate::tree::ListSelector::parse(text)?),
         None => None,
     };
-    if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        return Err(Error::Usage(
-            "`-` (standard input) can be a SOURCE only once".into(),
-        ));
-    }
-    for (i, path) in args.inputs.iter().enumerate() {
+    for (i, path) in inputs.paths.iter().enumerate() {
+        let name = inputs.name(path);
         let loaded = match &selector {
-            _ if path.as_os_str() == "-" => {
-                if selector.is_some() {
-                    return Err(Error::Usage(
-                        "--list needs MAILDATA trees; standard input cannot be one".into(),
-                    ));
-                }
-                crate::source::load_stdin(&options)?
-            }
             Some(sel) => {
                 if crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree) {
                     return Err(Error::Usage(format!(
-                        "{}: --list needs a MAILDATA tree (a folder with GLB/MASTER.GLB)",
-                        path.display()
+                        "{name}: --list needs a MAILDATA tree: {NOT_A_TREE}"
                     )));
                 }
-                crate::tree::postoffice::load_list(path, sel, &options)?
+                crate::tree::postoffice::load_list(path, sel, &options)
             }
-            None => load_directory(path, &options)?,
-        };
-        for w in &loaded.warnings {
-            eprintln!("msmail: warning: {}: {w}", path.display());
+            None => load_directory(path, &options),
         }
+        .map_err(|e| inputs.rename(e))?;
+        for w in &loaded.warnings {
+            say::warn(format!("{name}: {w}"));
+        }
+        say::detail(format!("{name}: {} entries", loaded.directory.len()));
         if i == 0 {
             merged = loaded.directory;
             continue;
@@ -191,10 +197,9 @@ pub fn load_merged(args: &ExportArgs) -> Result<Directory> {
             merged.templates.insert(k, def);
         }
         if replaced > 0 {
-            eprintln!(
-                "msmail: {}: {replaced} entries replace different entries with the same address from earlier sources (later source wins)",
-                path.display()
-            );
+            say::note(format!(
+                "{name}: {replaced} entries replace different entries with the same address from earlier sources (later source wins)"
+            ));
         }
     }
     Ok(merged)
@@ -212,18 +217,18 @@ fn report_limits(dir: &Directory) {
                     s if s.is_empty() => String::new(),
                     s => format!("{s}: "),
                 };
-                eprintln!(
-                    "msmail: warning: {place}{}: {} is {} characters (MS Mail limit {})",
+                say::warn(format!(
+                    "{place}{}: {} is {} characters (MS Mail limit {})",
                     e.address, v.field, v.length, v.limit
-                );
+                ));
             }
         }
     }
     if total > MAX_LIMIT_LINES {
-        eprintln!(
-            "msmail: warning: {} more limit violations not shown ({total} in all)",
+        say::warn(format!(
+            "{} more limit violations not shown ({total} in all)",
             total - MAX_LIMIT_LINES
-        );
+        ));
     }
 }
 
@@ -237,82 +242,82 @@ fn attribute_map(args: &ExportArgs) -> Result<AttributeMap> {
 }
 
 /// Refuses flag combinations that do not apply.
-fn check_flags(args: &ExportArgs) -> Result<()> {
+fn check_flags(args: &ExportArgs, to: ExportFormat) -> Result<()> {
     let usage = |m: &str| Err(Error::Usage(m.into()));
     let ad = args.schema == Schema::Ad;
-    let ad_csv = args.csv_profile == CsvProfile::Ad;
-    if args.base_dn.is_some()
-        && args.to != ExportFormat::Ldif
-        && !(ad_csv && args.to == ExportFormat::Csv)
-    {
-        return usage("--base-dn only applies to --to ldif and --csv-profile ad");
+    let ad_csv = args.csv_profile == CsvProfile::Ad && to == ExportFormat::Csv;
+    if args.base_dn.is_some() && to != ExportFormat::Ldif && !ad_csv {
+        return usage("--base-dn only applies to --format ldif and --csv-profile ad");
     }
-    if ad && args.to != ExportFormat::Ldif {
-        return usage("--schema only applies to --to ldif (for csvde: --to csv --csv-profile ad)");
+    if ad && to != ExportFormat::Ldif {
+        return usage(
+            "--schema only applies to --format ldif (for csvde: --format csv --csv-profile ad)",
+        );
     }
-    if (ad || (ad_csv && args.to == ExportFormat::Csv)) && args.base_dn.is_none() {
+    if (ad || ad_csv) && args.base_dn.is_none() {
         return usage(
             "Active Directory output needs --base-dn: the DN of the domain or of an existing \
              OU (e.g. --base-dn DC=corp,DC=example,DC=com)",
         );
     }
-    if args.ndjson && args.to != ExportFormat::Json {
-        return usage("--ndjson only applies to --to json");
+    if args.ndjson && to != ExportFormat::Json {
+        return usage("--ndjson only applies to --format json");
     }
-    if (args.no_formula_guard || args.bom) && args.to != ExportFormat::Csv {
-        return usage("--no-formula-guard and --bom only apply to --to csv");
+    if (args.no_formula_guard || args.bom) && to != ExportFormat::Csv {
+        return usage("--no-formula-guard and --bom only apply to --format csv");
     }
-    if args.csv_profile != CsvProfile::Default && args.to != ExportFormat::Csv {
-        return usage("--csv-profile only applies to --to csv");
+    if args.csv_profile != CsvProfile::Default && to != ExportFormat::Csv {
+        return usage("--csv-profile only applies to --format csv");
     }
-    let mapped = args.to == ExportFormat::Ldif
-        || (args.to == ExportFormat::Csv && args.csv_profile != CsvProfile::Default);
+    let mapped = to == ExportFormat::Ldif
+        || (to == ExportFormat::Csv && args.csv_profile != CsvProfile::Default);
     if (args.map.is_some() || args.no_default_map) && !mapped {
         return usage(
-            "--map and --no-default-map apply to --to ldif and the exchange and ad CSV \
+            "--map and --no-default-map apply to --format ldif and the exchange and ad CSV \
              profiles (the default CSV, JSON and import text keep template data as it is)",
         );
     }
-    if (args.truncate_names || args.replace_unencodable) && args.to != ExportFormat::Import {
+    if (args.truncate_names || args.replace_unencodable) && to != ExportFormat::Import {
         return usage(
-            "--truncate-names and --replace-unencodable only apply to --to import \
+            "--truncate-names and --replace-unencodable only apply to --format import \
              (CSV, LDIF and JSON keep the full values)",
         );
     }
     Ok(())
 }
 
-/// Prints a writer's notes as warnings.
-fn report_notes(notes: &WriteNotes) {
-    for w in &notes.warnings {
-        eprintln!("msmail: warning: {w}");
+/// The CSV options the flags ask for.
+fn csv_options(args: &ExportArgs, map: AttributeMap, base: &str) -> CsvOptions {
+    CsvOptions {
+        profile: args.csv_profile,
+        formula_guard: !args.no_formula_guard,
+        bom: args.bom,
+        map,
+        base_dn: base.to_string(),
     }
 }
 
 /// Runs `msmail export`.
 pub fn run(args: ExportArgs) -> Result<Outcome> {
-    check_flags(&args)?;
-    if let (Some(out), false) = (&args.output, args.force) {
-        // Fail before the (possibly long) load when the output exists.
-        if out.as_os_str() != "-" && out.exists() {
-            return Err(Error::output(
-                out,
-                "already exists; use --force to replace it",
-            ));
-        }
-    }
+    let to = args.target_format();
+    let force = args.force.force;
+    check_flags(&args, to)?;
+    // Fail before the (possibly long) load when the output exists.
+    args.output.check_not_input(&args.inputs)?;
+    args.output.check(force)?;
     let map = attribute_map(&args)?;
     let selector = args.list.as_deref().map(ListSelector::parse).transpose()?;
     let pals = match &selector {
         Some(ListSelector::Pals) => Some(None),
-        Some(ListSelector::Pal(m)) if args.to != ExportFormat::Import => Some(Some(m.clone())),
+        Some(ListSelector::Pal(m)) if to != ExportFormat::Import => Some(Some(m.clone())),
         _ => None,
     };
+    let inputs = Inputs::new(&args.inputs)?;
     if let Some(only) = pals {
-        return run_personal(&args, only.as_deref(), map);
+        return run_personal(&args, to, &inputs, only.as_deref(), map);
     }
-    let mut dir = load_merged(&args)?;
-    if args.to == ExportFormat::Import {
+    let mut dir = load_merged(&args, &inputs)?;
+    if to == ExportFormat::Import {
         dir = fit_for_import(dir, args.truncate_names, args.replace_unencodable)?;
     } else {
         report_limits(&dir);
@@ -322,8 +327,8 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
         .as_deref()
         .unwrap_or(DEFAULT_BASE_DN)
         .to_string();
-    write_output(&args, |w| {
-        let notes = match args.to {
+    write_output(&args, dir.len(), |w| {
+        Ok(match to {
             ExportFormat::Csv => crate::export::csv::write_csv_with(
                 &dir,
                 w,
@@ -347,69 +352,58 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
                 WriteNotes::default()
             }
             ExportFormat::Gimport => crate::gimport::write_groups(&dir, w)?,
-        };
-        Ok(notes)
+        })
     })
-}
-
-/// The CSV options the flags ask for.
-fn csv_options(args: &ExportArgs, map: AttributeMap, base: &str) -> CsvOptions {
-    CsvOptions {
-        profile: args.csv_profile,
-        formula_guard: !args.no_formula_guard,
-        bom: args.bom,
-        map,
-        base_dn: base.to_string(),
-    }
 }
 
 /// `--list pals` / `--list pal:MAILBOX`: the personal lists of every SOURCE
 /// tree (owners in tree order), each entry with its owner.
-fn run_personal(args: &ExportArgs, only: Option<&str>, map: AttributeMap) -> Result<Outcome> {
-    if matches!(args.to, ExportFormat::Gimport | ExportFormat::Import) {
+fn run_personal(
+    args: &ExportArgs,
+    to: ExportFormat,
+    inputs: &Inputs,
+    only: Option<&str>,
+    map: AttributeMap,
+) -> Result<Outcome> {
+    if matches!(to, ExportFormat::Gimport | ExportFormat::Import) {
         return Err(Error::Usage(
             "--list pals has no import-text or GIMPORT form (owners cannot be expressed); \
-             use --list pal:MAILBOX --to import for one user's list"
+             use --list pal:MAILBOX --format import for one user's list"
                 .into(),
         ));
     }
-    let options = LoadOptions {
-        encoding: args.encoding,
-        salvage: args.salvage,
-    };
+    let options = args.input.load();
     let mut lists: Vec<(Entry, Directory)> = Vec::new();
-    for path in &args.inputs {
-        if path.as_os_str() == "-"
-            || crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree)
-        {
+    for path in &inputs.paths {
+        let name = inputs.name(path);
+        if crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree) {
             return Err(Error::Usage(format!(
-                "{}: --list needs a MAILDATA tree (a folder with GLB/MASTER.GLB)",
-                path.display()
+                "{name}: --list needs a MAILDATA tree: {NOT_A_TREE}"
             )));
         }
         let mut po = crate::tree::PostOffice::open(path, &options)?;
         for w in std::mem::take(&mut po.warnings) {
-            eprintln!("msmail: warning: {}: {w}", path.display());
+            say::warn(format!("{name}: {w}"));
         }
-        let found = crate::tree::personal::personal_lists(&po, only, args.salvage)?;
+        let found = crate::tree::personal::personal_lists(&po, only, options.salvage)?;
         for w in &found.warnings {
-            eprintln!("msmail: warning: {}: {w}", path.display());
+            say::warn(format!("{name}: {w}"));
         }
         lists.extend(found.lists.into_iter().map(|l| (l.owner, l.directory)));
     }
     let refs: Vec<(Entry, &Directory)> = lists.iter().map(|(o, d)| (o.clone(), d)).collect();
     let entries: usize = lists.iter().map(|(_, d)| d.len()).sum();
-    eprintln!(
-        "msmail: {} personal address lists, {entries} entries",
+    say::detail(format!(
+        "{} personal address lists, {entries} entries",
         lists.len()
-    );
+    ));
     let base = args
         .base_dn
         .as_deref()
         .unwrap_or(DEFAULT_BASE_DN)
         .to_string();
-    write_output(args, |w| {
-        Ok(match args.to {
+    write_output(args, entries, |w| {
+        Ok(match to {
             ExportFormat::Csv => crate::export::csv::write_personal_csv(
                 &refs,
                 w,
@@ -441,9 +435,10 @@ fn run_personal(args: &ExportArgs, only: Option<&str>, map: AttributeMap) -> Res
 /// reported with the output's name; any other error as it is.
 fn write_output(
     args: &ExportArgs,
+    entries: usize,
     write: impl FnOnce(&mut dyn std::io::Write) -> Result<WriteNotes>,
 ) -> Result<Outcome> {
-    let target = OutputTarget::from_arg(args.output.as_deref(), args.force);
+    let target = args.output.target(args.force.force);
     let mut inner: Option<Error> = None;
     let mut notes = WriteNotes::default();
     let mut write = Some(write);
@@ -472,10 +467,18 @@ fn write_output(
             }),
         }
     });
-    report_notes(&notes);
+    for w in &notes.warnings {
+        say::warn(w.clone());
+    }
     match (inner, result) {
         (Some(e), _) => Err(e),
-        (None, r) => r.map(|_| Outcome::Success),
+        (None, r) => {
+            r?;
+            if let Some(p) = &args.output.output {
+                say::detail(format!("wrote {entries} entries to {}", p.display()));
+            }
+            Ok(Outcome::Success)
+        }
     }
 }
 
@@ -532,10 +535,10 @@ fn fit_for_import(dir: Directory, truncate: bool, replace: bool) -> Result<Direc
             )));
         }
         for c in changes {
-            eprintln!(
-                "msmail: {}: {} {:?} written as {:?}",
+            say::warn(format!(
+                "{}: {} {:?} written as {:?}",
                 c.address, c.field, c.from, c.to
-            );
+            ));
         }
         out.upsert(fitted);
     }

@@ -3,9 +3,9 @@
 
 use clap::Args;
 
-use crate::cli::Outcome;
+use crate::cli::common::{choose, Force, Inputs, OutputFile, ReportFormat, STDIN_NAME};
+use crate::cli::{say, Outcome};
 use crate::error::{Error, Result};
-use crate::output::OutputTarget;
 
 /// Arguments of `msmail inspect`.
 #[derive(Debug, Args)]
@@ -13,51 +13,78 @@ use crate::output::OutputTarget;
   msmail inspect /mnt/backup/MAILDATA              whole tree: sizes, ACCESS counts, shadows,
                                                    pointers, group chains, GAL order, CRCs, syncs
   msmail inspect GLB/MSTTRANS.GLB GLB/SRVCONF.GLB  single files, identified by name, size, content
-  msmail inspect MAILDATA --json -o findings.json  for programs (codes in docs/inspect.md)
+  msmail inspect MAILDATA --format json -o findings.json   for programs (codes in docs/inspect.md)
 
 Exit codes: 0 clean (warnings and info allowed), 3 when any finding is an error, 2 usage, \
 4 output error.")]
 pub struct InspectArgs {
-    /// Files or MAILDATA folders.
+    /// Files or MAILDATA folders (`-`: standard input).
     #[arg(required = true, value_name = "PATH")]
     pub inputs: Vec<std::path::PathBuf>,
-    /// JSON instead of the text report.
-    #[arg(long)]
+    /// Report format.
+    #[arg(long, value_enum, visible_alias = "to", value_name = "FORMAT")]
+    pub format: Option<ReportFormat>,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
-    /// Write the report to this file (atomically) instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<std::path::PathBuf>,
-    /// Replace an existing output file.
-    #[arg(long)]
-    pub force: bool,
+    /// `-o/--output FILE`.
+    #[command(flatten)]
+    pub output: OutputFile,
+    /// `--force`.
+    #[command(flatten)]
+    pub force: Force,
 }
 
 /// Runs `msmail inspect`.
 pub fn run(args: InspectArgs) -> Result<Outcome> {
-    if let (Some(out), false) = (&args.output, args.force) {
-        if out.as_os_str() != "-" && out.exists() {
-            return Err(Error::output(
-                out,
-                "already exists; use --force to replace it",
-            ));
+    let format = choose(
+        args.format,
+        args.json,
+        ReportFormat::Json,
+        ReportFormat::Text,
+    );
+    let force = args.force.force;
+    args.output.check_not_input(&args.inputs)?;
+    args.output.check(force)?;
+    let inputs = Inputs::new(&args.inputs)?;
+    let report = crate::inspect::inspect_paths(&inputs.paths);
+    let render = |w: &mut dyn std::io::Write| match format {
+        ReportFormat::Json => crate::inspect::write_json(&report, w),
+        ReportFormat::Text => crate::inspect::write_text(&report, w),
+    };
+    let target = args.output.target(force);
+    match inputs.paths.iter().find(|p| inputs.name(p) == STDIN_NAME) {
+        // Standard input was read from a temporary copy: the report names it `<stdin>`.
+        Some(p) => {
+            let mut bytes = Vec::new();
+            render(&mut bytes).map_err(|e| Error::output("<report>", e.to_string()))?;
+            let text =
+                String::from_utf8_lossy(&bytes).replace(&p.display().to_string(), STDIN_NAME);
+            target.write_with(|w| w.write_all(text.as_bytes()))?;
         }
+        None => target.write_with(render)?,
     }
-    let report = crate::inspect::inspect_paths(&args.inputs);
-    let target = OutputTarget::from_arg(args.output.as_deref(), args.force);
-    target.write_with(|w| {
-        if args.json {
-            crate::inspect::write_json(&report, w)
-        } else {
-            crate::inspect::write_text(&report, w)
-        }
-    })?;
+    let s = report.summary();
+    say::detail(format!(
+        "inspected {}: {} errors, {} warnings",
+        plural_paths(inputs.paths.len()),
+        s.errors,
+        s.warnings
+    ));
     if report.has_errors() {
-        let s = report.summary();
-        eprintln!(
-            "msmail: inspect: {} finding(s) of error severity (exit 3)",
+        say::note(format!(
+            "inspect: {} finding(s) of error severity (exit 3)",
             s.errors
-        );
+        ));
         return Ok(Outcome::DamagedInput);
     }
     Ok(Outcome::Success)
+}
+
+fn plural_paths(n: usize) -> String {
+    if n == 1 {
+        "1 path".into()
+    } else {
+        format!("{n} paths")
+    }
 }

@@ -6,6 +6,8 @@ use clap::{Parser, Subcommand};
 use crate::error::Result;
 
 pub mod batch;
+pub mod common;
+pub mod complete;
 pub mod diff;
 pub mod dump;
 pub mod dump_text;
@@ -13,16 +15,29 @@ pub mod export;
 pub mod generate;
 pub mod inspect;
 pub mod reconcile;
+pub mod say;
 
 /// msmail — read, repair and migrate Microsoft Mail for PC Networks 3.x
 /// postoffices and Dir-Sync data.
 #[derive(Debug, Parser)]
 #[command(name = "msmail", version, about, long_about = None)]
-#[command(
-    after_help = "Exit codes: 0 success, 1 differences/hole found (diff, reconcile \
---fail-on-hole), 2 usage error, 3 input data error, 4 output error."
-)]
+#[command(after_help = "Examples:
+  msmail reconcile --server restored/MAILDATA --requestor exports/*.TXT --out-dir repair/
+  msmail export MAILDATA --format csv -o users.csv
+  msmail diff backup/MAILDATA live/MAILDATA --format html -o diff.html
+  msmail completions bash > ~/.local/share/bash-completion/completions/msmail
+  msmail man --out-dir ~/.local/share/man/man1
+
+The same options mean the same thing in every command: --format (aliases --to,
+and --json for --format json), -o/--output FILE, --out-dir DIR (alias --out),
+- for standard input or output, --force, --encoding, --salvage, -q, -v.
+
+Exit codes: 0 success, 1 differences/hole found (diff, reconcile --fail-on-hole),
+2 usage error, 3 input data error, 4 output error.")]
 pub struct Cli {
+    /// `-q/--quiet`, `-v/--verbose` (global).
+    #[command(flatten)]
+    pub verbosity: common::Verbosity,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -45,6 +60,10 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Convert many sources in parallel.
     Batch(batch::BatchArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(complete::CompletionsArgs),
+    /// Write the manual pages (roff), from the same definitions as --help.
+    Man(complete::ManArgs),
 }
 
 /// What a command finished with, when it did not fail.
@@ -62,7 +81,8 @@ pub enum Outcome {
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    match run(cli) {
+    say::set_level(cli.verbosity.quiet, cli.verbosity.verbose);
+    let code = match run(cli) {
         Ok(Outcome::Success) => 0,
         Ok(Outcome::Differences) => 1,
         Ok(Outcome::DamagedInput) => 3,
@@ -70,7 +90,9 @@ pub fn main() -> i32 {
             eprintln!("msmail: error: {e}");
             e.exit_code()
         }
-    }
+    };
+    say::finish();
+    code
 }
 
 /// Dispatches one parsed command line.
@@ -83,5 +105,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Reconcile(a) => reconcile::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Batch(a) => batch::run(a),
+        Command::Completions(a) => complete::completions(a),
+        Command::Man(a) => complete::man(a),
     }
 }

@@ -1,22 +1,40 @@
-//! HTML rendering of a [`DiffReport`]: one self-contained file (inline CSS and
-//! SVG only: no scripts, fonts, images or links), a summary table, one bar chart
-//! per scope that reads without JavaScript, then the details. Every value is
-//! HTML-escaped. Stable hooks for checks: the totals are in elements with ids
-//! `total-only-in-a`, `total-only-in-b`, `total-renamed`, `total-changed`,
-//! `total-differences`, and the verdict in `#result`.
+//! HTML rendering of a [`DiffReport`] for a forensic reader: one self-contained
+//! file (inline CSS, inline SVG and a small inline script; no fonts, images,
+//! links or URLs to anything outside the page, and a Content-Security-Policy
+//! that forbids loading any).
+//!
+//! The page reads top down: the verdict and one sentence, a contents list with
+//! a link to every postoffice and every file that differs, a summary table
+//! whose counts link to the first row they count, the postoffices (a chart
+//! only when several differ), the details, the Dir-Sync files and the files.
+//! Runs of consecutive identical transaction records are one row. Field names
+//! are shown as words (`Phone (template)`, not `template:Phone:`). The script
+//! adds sorting and a filter box to every `table.data`; with scripts off the
+//! page shows the same content.
+//!
+//! Every value is HTML-escaped. Stable hooks for checks: the totals are in
+//! elements with ids `total-only-in-a`, `total-only-in-b`, `total-renamed`,
+//! `total-changed`, `total-differences`, and the verdict in `#result`
+//! (docs/diff-and-batch.md lists the others).
 
 use std::io::{self, Write};
 
-use super::text::part_name;
-use super::{
-    Counts, DiffReport, DirSyncFileDiff, EntryRef, FieldChange, NumberChange, TransactionDiff,
-};
+use super::{DiffReport, DirSyncFileDiff, DirectoryDiff, FileDiff, TransactionDiff};
+
+mod assets;
+mod records;
+mod sections;
 
 /// At most this many rows are listed per detail list in HTML (text and JSON
 /// are always complete); the rest is counted in a note.
 pub const DETAIL_LIMIT: usize = 5000;
 
+/// At most this many files are linked one by one from the contents list.
+pub const CONTENTS_FILE_LIMIT: usize = 500;
+
 /// Escapes text for HTML element content and quoted attribute values.
+/// Control characters other than TAB and LF are shown as their Unicode
+/// control pictures (U+2400...), so nothing invisible reaches the page.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -26,223 +44,372 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 => {
+                out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'))
+            }
+            '\u{7f}' => out.push('\u{2421}'),
             _ => out.push(c),
         }
     }
     out
 }
 
-const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222;background:#fff}\
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:2px 8px;text-align:left}\
-td.n{text-align:right}.only-a{color:#a40000}.only-b{color:#006400}.renamed{color:#5c3566}\
-.changed{color:#8f5902}.verdict{font-size:1.3em;font-weight:bold}h2{margin-top:1.5em}\
-svg text{font-size:12px;font-family:sans-serif}.note{font-style:italic}";
-
-const BARS: [(&str, &str, &str); 4] = [
-    ("only in A", "only-a", "#cc0000"),
-    ("only in B", "only-b", "#4e9a06"),
-    ("renamed", "renamed", "#75507b"),
-    ("changed", "changed", "#c17d11"),
-];
-
-fn chart(w: &mut dyn Write, id: &str, title: &str, c: &Counts) -> io::Result<()> {
-    let values = [c.only_in_a, c.only_in_b, c.renamed, c.changed];
-    // Bars are a share of the scope: the full width is its larger side.
-    let max = values
-        .iter()
-        .copied()
-        .chain([c.entries_a, c.entries_b])
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    writeln!(
-        w,
-        "<svg id=\"chart-{id}\" class=\"chart\" role=\"img\" width=\"520\" height=\"96\" \
-viewBox=\"0 0 520 96\"><title>{}</title>",
-        escape(title)
-    )?;
-    for (i, ((label, class, color), v)) in BARS.iter().zip(values).enumerate() {
-        let y = 4 + i * 22;
-        let width = (v as u128 * 340 / max as u128) as usize;
-        writeln!(
-            w,
-            "<text x=\"0\" y=\"{}\">{label}</text><rect class=\"{class}\" x=\"90\" y=\"{y}\" \
-width=\"{}\" height=\"16\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{v}</text>",
-            y + 12,
-            width.max(1),
-            96 + width,
-            y + 12
-        )?;
+/// The words a reader sees for a compared field: `full_name` is "full name",
+/// `template:Phone:` is "Phone (template)", `reqsync` is "ReqSync", ...
+/// Unknown names are shown as they are.
+pub fn field_label(field: &str) -> String {
+    if let Some(prompt) = field.strip_prefix("template:") {
+        let p = prompt.trim();
+        let p = p.strip_suffix(':').unwrap_or(p).trim();
+        return if p.is_empty() {
+            "template field without a prompt".to_string()
+        } else {
+            format!("{p} (template)")
+        };
     }
-    writeln!(w, "</svg>")
+    match field {
+        "address" => "address spelling",
+        "full_name" => "full name",
+        "kind" => "kind",
+        "template_order" => "template field order",
+        "op" => "operation",
+        "text" => "text",
+        "origin" => "origin",
+        "crc" => "CRC",
+        "stamp" => "date stamp",
+        "server" => "server",
+        "sync" => "Sync",
+        "cycle" => "cycle",
+        "reqsync" => "ReqSync",
+        "srvsync" => "SrvSync",
+        "impsync" => "ImpSync",
+        "last_cycle" => "last cycle",
+        "requestor" => "requestor record",
+        other => other,
+    }
+    .to_string()
 }
 
-fn entry_row(w: &mut dyn Write, class: &str, what: &str, e: &EntryRef) -> io::Result<()> {
+/// The four kinds of difference, in the order of every table: label, CSS class
+/// (also the suffix of the row anchors).
+pub(crate) const KINDS: [(&str, &str); 4] = [
+    ("only in A", "only-a"),
+    ("only in B", "only-b"),
+    ("renamed", "renamed"),
+    ("changed", "changed"),
+];
+
+/// Link targets (ids without `#`) of the first row of each kind of difference
+/// of one part, in [`KINDS`] order; `None` where the part has none.
+pub(crate) type Targets = [Option<String>; 4];
+
+/// A number that links to `target` when there is one and the number is not 0.
+/// `id` (when given) goes on the element holding the number, last, so that the
+/// markup reads `id="ID">N<` for checks.
+pub(crate) fn count_link(v: usize, target: Option<&str>, id: Option<&str>) -> String {
+    let id = id.map(|i| format!(" id=\"{i}\"")).unwrap_or_default();
+    match target {
+        Some(t) if v > 0 => format!("<a href=\"#{t}\" class=\"total\"{id}>{v}</a>"),
+        _ if !id.is_empty() => format!("<span class=\"total\"{id}>{v}</span>"),
+        _ => v.to_string(),
+    }
+}
+
+/// "2 only in B, 3 changed" (kinds that are 0 are left out; "none" if all are).
+pub(crate) fn counts_phrase(v: [usize; 4]) -> String {
+    let parts: Vec<String> = KINDS
+        .iter()
+        .zip(v)
+        .filter(|(_, n)| *n > 0)
+        .map(|((label, _), n)| format!("{n} {label}"))
+        .collect();
+    if parts.is_empty() {
+        "no difference".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// "1 difference" / "3 differences".
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Targets of the address lists: the first scope with each kind of entry
+/// difference (template definitions count as changes when no entry changed).
+fn directory_targets(d: &DirectoryDiff) -> Targets {
+    let first = |f: &dyn Fn(&super::ScopeDiff) -> bool, suffix: &str| {
+        d.scopes
+            .iter()
+            .position(f)
+            .map(|i| format!("s{i}-{suffix}"))
+    };
+    [
+        first(&|s| s.counts.only_in_a > 0, "only-a"),
+        first(&|s| s.counts.only_in_b > 0, "only-b"),
+        first(&|s| s.counts.renamed > 0, "renamed"),
+        first(&|s| s.counts.changed > 0, "changed"),
+    ]
+}
+
+fn prefixed(prefix: &str, v: [usize; 4]) -> Targets {
+    let mut t: Targets = Default::default();
+    for (i, (_, class)) in KINDS.iter().enumerate() {
+        if v[i] > 0 {
+            t[i] = Some(format!("{prefix}-{class}"));
+        }
+    }
+    t
+}
+
+/// The counts of a transaction comparison in [`KINDS`] order.
+pub(crate) fn transaction_counts(x: &TransactionDiff) -> [usize; 4] {
+    [x.only_in_a.len(), x.only_in_b.len(), 0, x.changed.len()]
+}
+
+/// The counts of a file comparison in [`KINDS`] order.
+pub(crate) fn file_counts(f: &FileDiff) -> [usize; 4] {
+    [f.only_in_a.len(), f.only_in_b.len(), 0, f.changed.len()]
+}
+
+/// The counts of a Dir-Sync file in [`KINDS`] order.
+pub(crate) fn dirsync_counts(d: &DirSyncFileDiff) -> [usize; 4] {
+    let t = d.totals();
+    [t.only_in_a, t.only_in_b, t.renamed, t.changed]
+}
+
+/// One row of the summary table: what, where its section is, counts, targets.
+struct Part {
+    label: String,
+    section: String,
+    counts: [usize; 4],
+    targets: Targets,
+}
+
+fn parts(r: &DiffReport) -> Vec<Part> {
+    let mut out = Vec::new();
+    if let Some(d) = &r.directory {
+        let t = &d.totals;
+        out.push(Part {
+            label: "Address lists (entries)".into(),
+            section: "postoffices".into(),
+            counts: [t.only_in_a, t.only_in_b, t.renamed, t.changed],
+            targets: directory_targets(d),
+        });
+        let defs = d
+            .scopes
+            .iter()
+            .filter(|s| s.template_definition.is_some())
+            .count();
+        if defs > 0 {
+            let first = d
+                .scopes
+                .iter()
+                .position(|s| s.template_definition.is_some())
+                .map(|i| format!("s{i}-template"));
+            out.push(Part {
+                label: "Template definitions".into(),
+                section: "postoffices".into(),
+                counts: [0, 0, 0, defs],
+                targets: [None, None, None, first],
+            });
+        }
+    }
+    if let Some(x) = &r.transactions {
+        let c = transaction_counts(x);
+        out.push(Part {
+            label: "Transactions".into(),
+            section: "transactions".into(),
+            counts: c,
+            targets: prefixed("tx", c),
+        });
+    }
+    if let Some(cfg) = &r.configuration {
+        let c = [0, 0, 0, cfg.len()];
+        out.push(Part {
+            label: "Configuration numbers".into(),
+            section: "configuration".into(),
+            counts: c,
+            targets: prefixed("cfg", c),
+        });
+    }
+    for (n, d) in r.dirsync.iter().flatten().enumerate() {
+        if d.is_identical() {
+            continue;
+        }
+        let c = dirsync_counts(d);
+        out.push(Part {
+            label: format!("Dir-Sync file {}", d.path),
+            section: format!("dirsync-{n}"),
+            counts: c,
+            targets: prefixed(&format!("d{n}"), c),
+        });
+    }
+    if let Some(f) = &r.files {
+        let c = file_counts(f);
+        out.push(Part {
+            label: "Files".into(),
+            section: "files".into(),
+            counts: c,
+            targets: sections::file_targets(f),
+        });
+    }
+    out
+}
+
+fn summary(w: &mut dyn Write, r: &DiffReport, parts: &[Part]) -> io::Result<()> {
+    writeln!(w, "<section id=\"summary\"><h2>Summary</h2>")?;
     writeln!(
         w,
-        "<tr class=\"{class}\"><td>{what}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        escape(&e.address),
-        escape(&e.full_name),
-        e.kind.as_str()
+        "<p>Each part counts its own differences, so one edit can count in several \
+parts (a transaction added to MSTTRANS.GLB is also a changed file). A number links to \
+the first row it counts.</p>"
+    )?;
+    writeln!(w, "<table id=\"totals\"><thead><tr><th>part</th>")?;
+    for (label, _) in KINDS {
+        write!(w, "<th class=\"n\">{label}</th>")?;
+    }
+    writeln!(w, "<th class=\"n\">differences</th></tr></thead><tbody>")?;
+    for p in parts {
+        write!(
+            w,
+            "<tr><td><a href=\"#{}\">{}</a></td>",
+            p.section,
+            escape(&p.label)
+        )?;
+        for (v, t) in p.counts.iter().zip(&p.targets) {
+            write!(
+                w,
+                "<td class=\"n\">{}</td>",
+                count_link(*v, t.as_deref(), None)
+            )?;
+        }
+        writeln!(
+            w,
+            "<td class=\"n\">{}</td></tr>",
+            p.counts.iter().sum::<usize>()
+        )?;
+    }
+    let t = &r.totals;
+    write!(w, "<tr class=\"sum\"><th>all parts</th>")?;
+    let totals = [t.only_in_a, t.only_in_b, t.renamed, t.changed];
+    for (i, (v, id)) in totals
+        .iter()
+        .zip([
+            "total-only-in-a",
+            "total-only-in-b",
+            "total-renamed",
+            "total-changed",
+        ])
+        .enumerate()
+    {
+        // The total links to the first part that has this kind of difference.
+        let target = parts.iter().find_map(|p| p.targets[i].clone());
+        write!(
+            w,
+            "<td class=\"n\">{}</td>",
+            count_link(*v, target.as_deref(), Some(id))
+        )?;
+    }
+    writeln!(
+        w,
+        "<td class=\"n\">{}</td></tr></tbody></table></section>",
+        count_link(t.differences(), None, Some("total-differences"))
     )
 }
 
-fn opt(v: &Option<String>) -> String {
-    v.as_deref()
-        .map(escape)
-        .unwrap_or_else(|| "<i>(none)</i>".into())
-}
-
-fn changes_cell(cs: &[FieldChange]) -> String {
-    cs.iter()
-        .map(|c| format!("{}: {} &rarr; {}", escape(&c.field), opt(&c.a), opt(&c.b)))
-        .collect::<Vec<_>>()
-        .join("<br>")
-}
-
-fn more(w: &mut dyn Write, total: usize) -> io::Result<()> {
-    if total > DETAIL_LIMIT {
-        writeln!(
-            w,
-            "<tr><td colspan=\"4\" class=\"note\">{} more not shown here; the text and JSON reports list all.</td></tr>",
-            total - DETAIL_LIMIT
-        )?;
+/// The one sentence under the verdict: how many differences, where.
+fn lead(r: &DiffReport) -> String {
+    let t = &r.totals;
+    if r.identical {
+        return "Nothing differs.".into();
     }
-    Ok(())
-}
-
-/// A transaction comparison: its chart (`#chart-{chart_id}`) and its records.
-fn transactions_html(w: &mut dyn Write, chart_id: &str, x: &TransactionDiff) -> io::Result<()> {
-    let c = Counts {
-        only_in_a: x.only_in_a.len(),
-        only_in_b: x.only_in_b.len(),
-        changed: x.changed.len(),
-        entries_a: x.records_a,
-        entries_b: x.records_b,
-        ..Counts::default()
-    };
-    chart(w, chart_id, chart_id, &c)?;
-    if x.is_identical() {
-        return Ok(());
+    let mut where_: Vec<String> = Vec::new();
+    if let Some(d) = &r.directory {
+        let n = d.scopes.iter().filter(|s| !s.is_identical()).count();
+        where_.push(format!("{n} of {} address scopes", d.scopes.len()));
     }
-    writeln!(
-        w,
-        "<table class=\"details\"><tr><th>what</th><th>sync</th><th>fields</th></tr>"
-    )?;
-    let fields = |f: &[(String, String)]| {
-        f.iter()
-            .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
-            .collect::<Vec<_>>()
-            .join("<br>")
-    };
-    for (class, what, list) in [
-        ("only-a", "only in A", &x.only_in_a),
-        ("only-b", "only in B", &x.only_in_b),
-    ] {
-        for t in list.iter().take(DETAIL_LIMIT) {
-            writeln!(
-                w,
-                "<tr class=\"{class}\"><td>{what}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                t.sync,
-                fields(&t.fields)
-            )?;
-        }
-        more(w, list.len())?;
+    if let Some(list) = &r.dirsync {
+        let n = list.iter().filter(|d| !d.is_identical()).count();
+        where_.push(format!("{n} of {} Dir-Sync files", list.len()));
     }
-    for t in x.changed.iter().take(DETAIL_LIMIT) {
-        writeln!(
-            w,
-            "<tr class=\"changed\"><td>changed</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            t.sync,
-            changes_cell(&t.changes)
-        )?;
-    }
-    more(w, x.changed.len())?;
-    writeln!(w, "</table>")
-}
-
-/// Configuration numbers that differ, one row each.
-fn config_html(w: &mut dyn Write, cfg: &[NumberChange]) -> io::Result<()> {
-    if cfg.is_empty() {
-        return writeln!(w, "<p>No configuration number differs.</p>");
-    }
-    writeln!(
-        w,
-        "<table class=\"details\"><tr><th>number</th><th>requestor</th><th>A</th><th>B</th></tr>"
-    )?;
-    for n in cfg {
-        writeln!(
-            w,
-            "<tr class=\"changed\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&n.field),
-            n.requestor.as_deref().map(escape).unwrap_or_default(),
-            opt(&n.a),
-            opt(&n.b)
-        )?;
-    }
-    writeln!(w, "</table>")
-}
-
-/// The Dir-Sync files of a folder comparison: one summary row per file
-/// (`#dirsync`, rows of class `dirsync-file`), then each file's details under
-/// its path (`#dirsync-N`, chart `#chart-dirsync-N`, N = index in the list).
-fn dirsync_html(w: &mut dyn Write, list: &[DirSyncFileDiff]) -> io::Result<()> {
-    writeln!(w, "<h2>Dir-Sync files</h2>")?;
-    if list.is_empty() {
-        return writeln!(w, "<p id=\"dirsync\">No Dir-Sync file on both sides.</p>");
-    }
-    writeln!(w, "<table id=\"dirsync\"><tr><th>file</th><th>kind</th><th>records in A</th><th>records in B</th><th>only in A</th><th>only in B</th><th>changed</th><th>result</th></tr>")?;
-    for d in list.iter() {
-        let t = d.totals();
-        let (ra, rb) = match &d.transactions {
-            Some(x) => (x.records_a.to_string(), x.records_b.to_string()),
-            None => (String::new(), String::new()),
-        };
-        writeln!(
-            w,
-            "<tr class=\"dirsync-file\"><td>{}</td><td>{}</td><td class=\"n\">{ra}</td><td class=\"n\">{rb}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            escape(&d.path),
-            part_name(d.kind),
-            t.only_in_a,
-            t.only_in_b,
-            t.changed,
-            if d.is_identical() { "same" } else { "differs" }
-        )?;
-    }
-    writeln!(w, "</table>")?;
-    for (i, d) in list.iter().enumerate() {
-        writeln!(
-            w,
-            "<h3 id=\"dirsync-{i}\">{} ({})</h3>",
-            escape(&d.path),
-            part_name(d.kind)
-        )?;
-        if let Some(x) = &d.transactions {
-            transactions_html(w, &format!("dirsync-{i}"), x)?;
-        }
-        if let Some(c) = &d.configuration {
-            config_html(w, c)?;
+    if let Some(x) = &r.transactions {
+        if !x.is_identical() {
+            where_.push("the transaction records".into());
         }
     }
-    Ok(())
+    if let Some(c) = &r.configuration {
+        if !c.is_empty() {
+            where_.push("the configuration numbers".into());
+        }
+    }
+    if let Some(f) = &r.files {
+        let n = f.only_in_a.len() + f.only_in_b.len() + f.changed.len();
+        where_.push(format!("{n} of {} files", f.files_a.max(f.files_b)));
+    }
+    format!(
+        "{}: {}; in {}.",
+        plural(t.differences(), "difference", "differences"),
+        counts_phrase([t.only_in_a, t.only_in_b, t.renamed, t.changed]),
+        where_.join(", ")
+    )
+}
+
+fn contents(w: &mut dyn Write, r: &DiffReport) -> io::Result<()> {
+    writeln!(w, "<nav id=\"contents\"><h2>Contents</h2><ol>")?;
+    writeln!(w, "<li><a href=\"#summary\">Summary</a></li>")?;
+    if let Some(d) = &r.directory {
+        sections::contents_scopes(w, d)?;
+    }
+    if let Some(x) = &r.transactions {
+        writeln!(
+            w,
+            "<li><a href=\"#transactions\">Transactions</a> <span class=\"count\">({})</span></li>",
+            counts_phrase(transaction_counts(x))
+        )?;
+    }
+    if let Some(c) = &r.configuration {
+        writeln!(
+            w,
+            "<li><a href=\"#configuration\">Configuration numbers</a> <span class=\"count\">({} differ)</span></li>",
+            c.len()
+        )?;
+    }
+    if let Some(list) = &r.dirsync {
+        sections::contents_dirsync(w, list)?;
+    }
+    if let Some(f) = &r.files {
+        sections::contents_files(w, f)?;
+    }
+    writeln!(w, "</ol></nav>")
 }
 
 /// Writes the report as one self-contained HTML page.
 pub fn render_html(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
-    let t = &r.totals;
     writeln!(w, "<!DOCTYPE html>")?;
     writeln!(w, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
+    // Nothing may be loaded from anywhere: the page is one file.
+    writeln!(
+        w,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+    )?;
+    writeln!(
+        w,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
     writeln!(
         w,
         "<title>msmail diff: {} vs {}</title>",
         escape(&r.a),
         escape(&r.b)
     )?;
-    writeln!(w, "<style>{STYLE}</style></head><body>")?;
-    writeln!(w, "<h1>msmail diff ({})</h1>", escape(&r.kind))?;
+    writeln!(w, "<style>{}</style></head><body>", assets::STYLE)?;
+    writeln!(w, "<header><h1>msmail diff ({})</h1>", escape(&r.kind))?;
     writeln!(
         w,
-        "<p>A: <code id=\"source-a\">{}</code><br>B: <code id=\"source-b\">{}</code></p>",
+        "<p>A (before): <code id=\"source-a\">{}</code><br>B (after): <code id=\"source-b\">{}</code></p>",
         escape(&r.a),
         escape(&r.b)
     )?;
@@ -255,132 +422,40 @@ pub fn render_html(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
             "differences found"
         }
     )?;
-    writeln!(w, "<h2>Summary</h2><table id=\"totals\">")?;
-    for (label, id, v) in [
-        ("only in A", "total-only-in-a", t.only_in_a),
-        ("only in B", "total-only-in-b", t.only_in_b),
-        ("renamed", "total-renamed", t.renamed),
-        ("changed", "total-changed", t.changed),
-        ("differences", "total-differences", t.differences()),
-    ] {
-        writeln!(
-            w,
-            "<tr><th>{label}</th><td class=\"n total\" id=\"{id}\">{v}</td></tr>"
-        )?;
-    }
-    writeln!(w, "</table>")?;
-
+    writeln!(w, "<p class=\"lead\">{}</p></header>", escape(&lead(r)))?;
+    contents(w, r)?;
+    writeln!(w, "<main>")?;
+    let parts = parts(r);
+    summary(w, r, &parts)?;
     if let Some(d) = &r.directory {
-        writeln!(w, "<h2>Scopes</h2><table id=\"scopes\"><tr><th>scope</th><th>in A</th><th>in B</th><th>only in A</th><th>only in B</th><th>renamed</th><th>changed</th><th>same</th><th>template definition</th></tr>")?;
-        for s in &d.scopes {
-            let c = &s.counts;
-            writeln!(
-                w,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                escape(&s.scope),
-                c.entries_a,
-                c.entries_b,
-                c.only_in_a,
-                c.only_in_b,
-                c.renamed,
-                c.changed,
-                c.unchanged,
-                if s.template_definition.is_some() { "differs" } else { "same" }
-            )?;
-        }
-        writeln!(w, "</table>")?;
-        writeln!(w, "<h2>Charts</h2>")?;
-        for (i, s) in d.scopes.iter().enumerate() {
-            writeln!(w, "<h3>{}</h3>", escape(&s.scope))?;
-            chart(w, &i.to_string(), &s.scope, &s.counts)?;
-        }
-        writeln!(w, "<h2>Details</h2>")?;
-        for s in d.scopes.iter().filter(|s| !s.is_identical()) {
-            writeln!(w, "<h3>{}</h3><table class=\"details\">", escape(&s.scope))?;
-            writeln!(
-                w,
-                "<tr><th>what</th><th>address</th><th>full name</th><th>kind / change</th></tr>"
-            )?;
-            for e in s.only_in_a.iter().take(DETAIL_LIMIT) {
-                entry_row(w, "only-a", "only in A", e)?;
-            }
-            more(w, s.only_in_a.len())?;
-            for e in s.only_in_b.iter().take(DETAIL_LIMIT) {
-                entry_row(w, "only-b", "only in B", e)?;
-            }
-            more(w, s.only_in_b.len())?;
-            for n in s.renamed.iter().take(DETAIL_LIMIT) {
-                writeln!(
-                    w,
-                    "<tr class=\"renamed\"><td>renamed</td><td>{} &rarr; {}</td><td>{}</td><td>{}</td></tr>",
-                    escape(&n.from.address),
-                    escape(&n.to.address),
-                    escape(&n.from.full_name),
-                    n.from.kind.as_str()
-                )?;
-            }
-            more(w, s.renamed.len())?;
-            for c in s.changed.iter().take(DETAIL_LIMIT) {
-                writeln!(
-                    w,
-                    "<tr class=\"changed\"><td>changed</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    escape(&c.address),
-                    escape(&c.full_name),
-                    changes_cell(&c.changes)
-                )?;
-            }
-            more(w, s.changed.len())?;
-            if let Some(td) = &s.template_definition {
-                let side = |v: &Option<Vec<String>>| match v {
-                    None => "<i>(none)</i>".to_string(),
-                    Some(l) => l.iter().map(|x| escape(x)).collect::<Vec<_>>().join("<br>"),
-                };
-                writeln!(
-                    w,
-                    "<tr class=\"changed\"><td>template definition</td><td colspan=\"2\">A: {}</td><td>B: {}</td></tr>",
-                    side(&td.a),
-                    side(&td.b)
-                )?;
-            }
-            writeln!(w, "</table>")?;
-        }
+        sections::scopes(w, d)?;
     }
     if let Some(x) = &r.transactions {
-        writeln!(w, "<h2>Transactions</h2>")?;
-        transactions_html(w, "transactions", x)?;
+        writeln!(w, "<section id=\"transactions\"><h2>Transactions</h2>")?;
+        records::transactions(w, "tx", x)?;
+        writeln!(w, "</section>")?;
     }
     if let Some(cfg) = &r.configuration {
-        writeln!(w, "<h2>Configuration numbers</h2>")?;
-        config_html(w, cfg)?;
+        writeln!(
+            w,
+            "<section id=\"configuration\"><h2>Configuration numbers</h2>"
+        )?;
+        records::configuration(w, "cfg", cfg)?;
+        writeln!(w, "</section>")?;
     }
     if let Some(list) = &r.dirsync {
-        dirsync_html(w, list)?;
+        records::dirsync(w, list)?;
     }
     if let Some(f) = &r.files {
-        writeln!(w, "<h2>Files</h2>")?;
-        let c = Counts {
-            only_in_a: f.only_in_a.len(),
-            only_in_b: f.only_in_b.len(),
-            changed: f.changed.len(),
-            entries_a: f.files_a,
-            entries_b: f.files_b,
-            ..Counts::default()
-        };
-        chart(w, "files", "files", &c)?;
-        writeln!(w, "<table class=\"details\"><tr><th>what</th><th>path</th><th>size</th><th>sha256</th></tr>")?;
-        for (class, what, list) in [
-            ("only-a", "only in A", &f.only_in_a),
-            ("only-b", "only in B", &f.only_in_b),
-        ] {
-            for x in list.iter().take(DETAIL_LIMIT) {
-                writeln!(w, "<tr class=\"{class}\"><td>{what}</td><td>{}</td><td class=\"n\">{}</td><td><code>{}</code></td></tr>", escape(&x.path), x.size, x.sha256)?;
-            }
-        }
-        for x in f.changed.iter().take(DETAIL_LIMIT) {
-            writeln!(w, "<tr class=\"changed\"><td>changed</td><td>{} / {}</td><td class=\"n\">{} / {}</td><td><code>{}</code><br><code>{}</code></td></tr>", escape(&x.a.path), escape(&x.b.path), x.a.size, x.b.size, x.a.sha256, x.b.sha256)?;
-        }
-        writeln!(w, "</table>")?;
+        records::files(w, f)?;
     }
+    writeln!(
+        w,
+        "</main><footer><p class=\"note\">Written by msmail {}. The text and JSON \
+reports (<code>--format text|json</code>) hold the same comparison.</p></footer>",
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(w, "<script>{}</script>", assets::SCRIPT)?;
     writeln!(w, "</body></html>")
 }
 
@@ -393,7 +468,7 @@ mod tests {
     #[test]
     fn html_is_self_contained_and_escaped() {
         let a: Directory = [Entry::new(
-            "<script>alert(1)</script> & \"x\"",
+            "<script>alert(1)</script> & \"x\"\u{1}",
             Address::parse("PCM:N/P/A").unwrap(),
         )]
         .into_iter()
@@ -410,13 +485,83 @@ mod tests {
         let mut out = Vec::new();
         render_html(&r, &mut out).unwrap();
         let s = String::from_utf8(out).unwrap();
-        assert!(!s.contains("<script"));
-        assert!(s.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"));
+        // One script, ours, at the end; the data's is text.
+        assert_eq!(s.matches("<script").count(), 1);
+        assert!(s.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;\u{2401}"));
         assert!(s.contains("a&lt;b&gt;.txt"));
         assert!(s.contains("id=\"total-only-in-a\">1<"));
-        assert!(s.contains("<svg id=\"chart-0\""));
-        // No external resources of any kind (inline SVG needs no namespace URL).
-        assert!(!s.contains("http"));
-        assert!(!s.contains("src="));
+        assert!(s.contains("<tr class=\"only-a\" id=\"s0-only-a\">"));
+        assert!(s.contains("href=\"#s0-only-a\""));
+        // One scope differs: no chart says more than the table.
+        assert!(!s.contains("<svg"));
+        // No external resources of any kind.
+        assert!(!s.contains("http:") && !s.contains("https:") && !s.contains("//"));
+        assert!(!s.contains("src=") && !s.contains("<link") && !s.contains("url("));
+    }
+
+    #[test]
+    fn identical_runs_are_one_row_and_the_chart_needs_two_scopes() {
+        use crate::diff::{TransactionDiff, TransactionRef};
+        let placeholder = |sync| TransactionRef {
+            sync,
+            fields: vec![("op".into(), "0".into()), ("text".into(), String::new())],
+        };
+        let mut only_b: Vec<TransactionRef> = (187..=213).map(placeholder).collect();
+        only_b.push(TransactionRef {
+            sync: 214,
+            fields: vec![
+                ("op".into(), "A".into()),
+                ("text".into(), "A x PCM:N/P/X".into()),
+            ],
+        });
+        let x = TransactionDiff {
+            records_a: 1,
+            records_b: 29,
+            only_in_b: only_b,
+            ..TransactionDiff::default()
+        };
+        let e = |n: &str, a: &str| Entry::new(n, Address::parse(a).unwrap());
+        let a: Directory = [e("One", "PCM:N/P1/A"), e("Two", "PCM:N/P2/B")]
+            .into_iter()
+            .collect();
+        let r = DiffReport::new(
+            "transactions",
+            "a",
+            "b",
+            Some(diff_directories(&a, &Directory::new())),
+            Some(x),
+            None,
+            None,
+        );
+        let mut out = Vec::new();
+        render_html(&r, &mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.contains("data-sort=\"187\">187&ndash;213</td><td class=\"n\">27</td>"));
+        assert_eq!(s.matches("<td>only in B</td>").count(), 2);
+        assert!(s.contains("<th>operation</th>"));
+        assert!(s.contains("<svg id=\"chart-scopes\""));
+        assert!(s.contains("<a href=\"#details-1\">"));
+    }
+
+    #[test]
+    fn field_labels_are_words() {
+        assert_eq!(field_label("template:Phone:"), "Phone (template)");
+        assert_eq!(field_label("template:City/Zip:"), "City/Zip (template)");
+        assert_eq!(field_label("full_name"), "full name");
+        assert_eq!(field_label("reqsync"), "ReqSync");
+        assert_eq!(field_label("something"), "something");
+    }
+
+    #[test]
+    fn count_links_only_when_there_is_something_to_see() {
+        assert_eq!(count_link(0, Some("x"), None), "0");
+        assert_eq!(
+            count_link(3, Some("x"), None),
+            "<a href=\"#x\" class=\"total\">3</a>"
+        );
+        assert_eq!(
+            count_link(0, Some("x"), Some("t")),
+            "<span class=\"total\" id=\"t\">0</span>"
+        );
     }
 }

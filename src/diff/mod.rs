@@ -35,6 +35,8 @@ pub mod html;
 pub mod json;
 pub mod text;
 
+pub use html::field_label;
+
 /// An entry as a diff shows it: address as written, full name, kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryRef {

@@ -416,7 +416,23 @@ pub fn generate_restore(
     }
     let sync_b = world.server.sync;
     let reqsync_b = world.server.reqsync.clone();
-    let server_entries: Vec<usize> = world.pos.iter().map(|p| p.list.len()).collect();
+    // What the server's view of each postoffice holds: its Dir-Sync list and
+    // the entries of the 10/10/10 gateway nodes it hosts (their XTN route
+    // names it); the server's own also its ADMIN mailbox, excluded from
+    // Dir-Sync but in its directory.
+    let gateway_entries: Vec<usize> = world
+        .pos
+        .iter()
+        .map(|p| p.gateways.iter().map(|g| g.entries.len()).sum())
+        .collect();
+    let server_entries: Vec<usize> = world
+        .pos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            p.list.len() + gateway_entries.get(i).copied().unwrap_or(0) + usize::from(i == 0)
+        })
+        .collect();
     let lists_b: Option<Vec<Directory>> =
         peers_all.then(|| world.pos.iter().map(|p| p.list.clone()).collect());
 
@@ -631,7 +647,7 @@ pub fn generate_restore(
             authoritative: auth,
             server_entries: server_entries.get(p).copied().unwrap_or(0),
             merged_entries: if auth {
-                po.list.len()
+                po.list.len() + gateway_entries.get(p).copied().unwrap_or(0)
             } else {
                 server_entries.get(p).copied().unwrap_or(0)
             },

@@ -141,7 +141,15 @@ pub fn operation_lines(op: &Operation) -> Vec<String> {
         }
         Operation::Modify { old, new } => {
             out.push(format!("M {}", name_address(old)));
-            out.push(format!("  {}", name_address(new)));
+            // Same name and address with template data: the Q127918 form,
+            // `M` followed directly by the template lines that replace the
+            // entry's template data.
+            let template_only = old.key() == new.key()
+                && old.full_name == new.full_name
+                && !new.template.is_empty();
+            if !template_only {
+                out.push(format!("  {}", name_address(new)));
+            }
             out.extend(new.template.iter().map(template_value_line));
         }
         Operation::Replace(scope) => out.push(format!("R {scope}")),

@@ -44,6 +44,7 @@ pub const CHECKS: &[(&str, Severity, &str)] = &[
     ("not-recognised", Severity::Error, "msmail does not know what this path is."),
     ("text-error", Severity::Error, "The text file has a syntax error at the line and column named."),
     ("load-error", Severity::Error, "The tree reader used by export, diff and reconcile stops at this point; those commands fail here unless run with --salvage."),
+    ("reader-finding", Severity::Error, "The tree reader found a cross-file inconsistency the checks above do not name (e.g. a MEM file out of step with its group): export, diff and reconcile go on and print it."),
     ("unknown-file", Severity::Info, "A file msmail does not check (messages, foreign files)."),
 ];
 
@@ -626,8 +627,19 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
     // reader the other commands use (INF record numbers, MEM files, TPL text...).
     if !t.findings.iter().any(|f| f.severity == Severity::Error) {
         let strict = crate::source::LoadOptions::default();
-        if let Err(e) = crate::tree::PostOffice::open(root, &strict) {
-            t.findings.push(Finding::from_error("load-error", &e));
+        match crate::tree::PostOffice::open(root, &strict) {
+            Err(e) => t.findings.push(Finding::from_error("load-error", &e)),
+            Ok(po) => {
+                for f in po.findings {
+                    t.findings.push(Finding::new(
+                        "reader-finding",
+                        root.display().to_string(),
+                        None,
+                        None,
+                        f,
+                    ));
+                }
+            }
         }
     }
     let description = match t.read("GLB/MASTER.GLB") {

@@ -8,19 +8,27 @@
 //!   SRVCONF numbers and RESYNC header numbers.
 //! - [`Reconciliation::to_json`] and [`Reconciliation::to_text`] report it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use rayon::prelude::*;
+use crate::model::{AddressKey, Directory, Entry, Operation, Scope, TemplateDef};
 
-use crate::codepage::is_cp850;
-use crate::error::{Error, Location, Result};
-use crate::model::{AddressKey, Directory, Entry, Operation, Scope};
-
+mod engine;
+pub mod evidence;
+pub mod fit;
 pub mod inputs;
+pub mod limits;
 pub mod output;
+pub mod plain;
 pub mod plan;
+pub mod repaired;
 pub mod report;
+pub mod summary;
+pub mod templates;
 pub mod view;
+
+pub use engine::{reconcile, reconcile_taking};
+pub use limits::{limit_problems, LimitProblem};
+pub use templates::TemplatePlan;
 
 pub use plan::{
     apply_plan_to_views, plan_repair, plan_repair_taking, RepairMode, RepairPlan, ResyncHeader,
@@ -64,6 +72,10 @@ pub struct ServerSnapshot {
     pub own_scope: Scope,
     /// The server's own postoffice list (POL), as of the backup.
     pub own_pol: Directory,
+    /// Entries of the server's own directory that Dir-Sync never carries
+    /// (local users excluded from Dir-Sync): part of the merged directory,
+    /// never of RESYNC.GLB nor of any repair.
+    pub own_local_only: Directory,
     /// SRVCONF.GLB header Sync: the last master sync number, Sync(B).
     pub sync: u32,
     /// SRVCONF.GLB current cycle.
@@ -148,6 +160,36 @@ pub struct Evidence {
     /// them the server's kind of an existing entry is kept (a kind difference
     /// is not evidence of a change).
     pub kinds_known: bool,
+    /// Template definitions the source carries (`T` operations, a tree's
+    /// TPL files): the definition MS Mail files get for those scopes.
+    pub templates: Vec<TemplateDef>,
+    /// Gateway scopes the source replaces as a whole (`R TYPE:GATE/NODE`,
+    /// `R SMTP:`): authoritative for them even when it holds no entry of them.
+    pub replaced_scopes: Vec<Scope>,
+    /// True when reading skipped damaged bytes (`--salvage`): entries may be
+    /// missing, so the entries the source lacks are not taken as deletions.
+    pub damaged: bool,
+    /// The source says it is a whole list (an `R PCM:NET/PO` line,
+    /// `TASK=EXPORT`, a tree). An empty list counts only when it says so;
+    /// otherwise an empty source is not used as a list.
+    pub declares_list: bool,
+    /// What the adapter found in the source and what it took (for the report).
+    pub usage: SourceUsage,
+}
+
+/// What one source is and what was taken from it, for the report: a
+/// migration engineer must see, per source, what it was used for and why
+/// the rest was not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceUsage {
+    /// What the source is (`import text export`, `REQTRANS.GLB queued export`, ...).
+    pub form: String,
+    /// What was taken from it: `list`, `numbers`, `pending`, with details.
+    pub taken: Vec<String>,
+    /// What it holds that was not taken, and why.
+    pub not_taken: Vec<String>,
+    /// Warnings from reading it (skipped damage, encoding), one sentence each.
+    pub warnings: Vec<String>,
 }
 
 impl Evidence {
@@ -166,6 +208,11 @@ impl Evidence {
             numbers: None,
             as_of: None,
             kinds_known: true,
+            templates: Vec::new(),
+            replaced_scopes: Vec::new(),
+            damaged: false,
+            declares_list: true,
+            usage: SourceUsage::default(),
         }
     }
 
@@ -190,6 +237,11 @@ impl Evidence {
             numbers: Some(numbers),
             as_of: None,
             kinds_known: true,
+            templates: Vec::new(),
+            replaced_scopes: Vec::new(),
+            damaged: false,
+            declares_list: false,
+            usage: SourceUsage::default(),
         }
     }
 }
@@ -242,6 +294,9 @@ fn identify_scope_of<'a>(entries: impl Iterator<Item = &'a Entry>) -> Option<Sco
 pub enum Status {
     /// Taken from authoritative requestor evidence.
     Authoritative,
+    /// Taken from authoritative evidence read past damage (`--salvage`):
+    /// its adds and changes are used, the entries it lacks are kept.
+    Partial,
     /// No list evidence: the server's view, unverified.
     Unverified,
     /// The server's own postoffice: its POL as of the backup.
@@ -253,6 +308,7 @@ impl Status {
     pub fn code(self) -> &'static str {
         match self {
             Status::Authoritative => "authoritative",
+            Status::Partial => "partial",
             Status::Unverified => "unverified",
             Status::AsOfBackup => "as-of-backup",
         }
@@ -278,7 +334,7 @@ impl Modified {
         if self.server.kind != self.merged.kind {
             v.push("kind");
         }
-        if self.server.template != self.merged.template {
+        if !same_template(&self.server, &self.merged) {
             v.push("template");
         }
         v
@@ -337,8 +393,30 @@ pub fn compute_hole(server: &Directory, merged: &Directory) -> Hole {
 }
 
 /// `Entry::same_content` for two entries already known to share a key.
+/// Template values compare as a set of (prompt, value) pairs: their order
+/// is the definition's, which differs between sources.
 fn same_content_same_key(a: &Entry, b: &Entry) -> bool {
-    a.full_name == b.full_name && a.kind == b.kind && a.template == b.template
+    a.full_name == b.full_name && a.kind == b.kind && same_template(a, b)
+}
+
+/// Same template values, in any order.
+pub fn same_template(a: &Entry, b: &Entry) -> bool {
+    if a.template == b.template {
+        return true;
+    }
+    if a.template.len() != b.template.len() {
+        return false;
+    }
+    fn sorted(e: &Entry) -> Vec<(&str, &str)> {
+        let mut v: Vec<(&str, &str)> = e
+            .template
+            .iter()
+            .map(|t| (t.prompt.as_str(), t.value.as_str()))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+    sorted(a) == sorted(b)
 }
 
 /// The sync numbers of one postoffice. `None` where unknown.
@@ -387,21 +465,6 @@ pub struct Duplicate {
     pub dropped: Entry,
     /// The entry that won (the later one).
     pub kept: Entry,
-}
-
-/// An entry of a merged list that MS Mail files cannot hold as it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LimitProblem {
-    /// The entry's address as written.
-    pub address: String,
-    /// The field: `full_name`, `network`, `postoffice`, `mailbox`, `address`, `template`.
-    pub field: &'static str,
-    /// `too-long` or `not-cp850`.
-    pub problem: &'static str,
-    /// Length in characters (for `too-long`).
-    pub length: usize,
-    /// The limit (for `too-long`).
-    pub limit: usize,
 }
 
 /// What another postoffice's extract says about this postoffice (forensic only).
@@ -458,6 +521,25 @@ pub struct PostofficeReport {
     pub forensic: Vec<ForensicView>,
     /// Remarks for people.
     pub notes: Vec<String>,
+    /// Every source of this postoffice: what it is, what was taken from it
+    /// and what was not, and why.
+    pub source_details: Vec<SourceReport>,
+    /// Server entries the used list lacks but that are kept, because that
+    /// list was read past damage (`--salvage`): its missing entries are not
+    /// evidence of deletion.
+    pub withheld_deletes: Vec<Entry>,
+    /// The template definition of each scope of the merged list, and how it
+    /// was chosen (see [`templates`]).
+    pub templates: Vec<TemplatePlan>,
+}
+
+/// One source as the report describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceReport {
+    /// The source as the user named it.
+    pub source: String,
+    /// What it is, what was taken and what not (see [`SourceUsage`]).
+    pub usage: SourceUsage,
 }
 
 /// The result of [`reconcile`]: one report per postoffice, sorted by scope key.
@@ -475,15 +557,39 @@ pub struct Reconciliation {
     /// entries); the postoffice with the greater scope key wins in
     /// [`Reconciliation::merged_directory`].
     pub cross_duplicates: Vec<(AddressKey, String, String)>,
+    /// Entries of the server's own directory that Dir-Sync does not carry
+    /// (users excluded from Dir-Sync, the POL's own external entries): in
+    /// the merged directory, never in RESYNC.GLB.
+    pub local_only: std::collections::HashSet<AddressKey>,
+    /// Things the user must be told on stderr (damage read past, empty
+    /// lists used, encodings), one sentence each, in a stable order.
+    pub warnings: Vec<String>,
 }
 
 impl Reconciliation {
-    /// The whole merged directory (every postoffice's merged list).
+    /// Is this a PCM entry of another postoffice held in the server's own
+    /// list (an external entry of its POL)? Its owner's copy wins.
+    fn is_borrowed(&self, key: &AddressKey) -> bool {
+        self.local_only.contains(key)
+            && key.scope_key() != self.server_scope.key()
+            && key.0.starts_with("PCM:")
+    }
+
+    /// The whole merged directory (every postoffice's merged list). A PCM
+    /// address held both by its own postoffice and as an external entry of
+    /// the server's POL is its owner's.
     pub fn merged_directory(&self) -> Directory {
         let mut d = Directory::new();
         for po in &self.postoffices {
             for e in po.merged.iter() {
+                let k = e.key();
+                if self.is_borrowed(&k) && d.contains_key(&k) {
+                    continue;
+                }
                 d.upsert(e.clone());
+                if let Some(m) = po.merged.members(&k) {
+                    d.set_members(&k, m.to_vec());
+                }
             }
             for (k, t) in &po.merged.templates {
                 d.templates.insert(k.clone(), t.clone());
@@ -501,9 +607,24 @@ impl Reconciliation {
         for po in &mut self.postoffices {
             let mut list = std::mem::take(&mut po.merged);
             let keys: Vec<AddressKey> = list.iter().map(|e| e.key()).collect();
+            let mut rows: HashMap<AddressKey, Vec<crate::model::Address>> = list
+                .membership()
+                .map(|(k, m)| (k.clone(), m.to_vec()))
+                .collect();
             for k in &keys {
+                let members = rows.remove(k);
                 if let Some(e) = list.remove(k) {
+                    if self.local_only.contains(k)
+                        && k.scope_key() != self.server_scope.key()
+                        && k.0.starts_with("PCM:")
+                        && d.contains_key(k)
+                    {
+                        continue;
+                    }
                     d.upsert(e);
+                    if let Some(m) = members {
+                        d.set_members(k, m);
+                    }
                 }
             }
             for (k, t) in std::mem::take(&mut list.templates) {
@@ -523,634 +644,6 @@ impl Reconciliation {
     pub fn has_hole(&self) -> bool {
         self.postoffices.iter().any(|p| !p.hole.is_empty())
     }
-}
-
-/// One evidence after scope identification and deduplication.
-struct Prepared {
-    index: usize,
-    source: String,
-    scope: Scope,
-    kind: EvidenceKind,
-    /// Entries owned by `scope` (authoritative part).
-    own: Directory,
-    /// Forensic entries by owner scope key.
-    forensic: BTreeMap<String, (Scope, Directory)>,
-    duplicates: Vec<Duplicate>,
-    numbers: Option<RequestorNumbers>,
-    as_of: Option<i64>,
-    kinds_known: bool,
-    had_entries: bool,
-    /// Gateway entries of an extract, which cannot be attributed to anyone.
-    unattributed: usize,
-}
-
-fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
-    let Evidence {
-        source,
-        scope,
-        kind,
-        entries,
-        numbers,
-        as_of,
-        kinds_known,
-    } = ev;
-    let scope = match scope {
-        Some(s) => s,
-        None => identify_scope_of(entries.iter()).ok_or_else(|| {
-            Error::input(
-                source.clone(),
-                Location::File,
-                "cannot tell which postoffice this evidence speaks for: it holds no PCM \
-                 entry; name the postoffice explicitly",
-            )
-        })?,
-    };
-    let mut own = Directory::new();
-    let mut forensic: BTreeMap<String, (Scope, Directory)> = BTreeMap::new();
-    let mut duplicates = Vec::new();
-    let had_entries = !entries.is_empty();
-    let scope_key = scope.key();
-    let mut unattributed = 0;
-    for e in entries {
-        let key = e.key();
-        let owned = if e.address.is_pcm() {
-            key.scope_key() == scope_key
-        } else {
-            kind != EvidenceKind::Extract
-        };
-        let target = if owned {
-            &mut own
-        } else {
-            if !e.address.is_pcm() {
-                unattributed += 1;
-            }
-            let owner = e.scope();
-            &mut forensic
-                .entry(owner.key())
-                .or_insert_with(|| (owner, Directory::new()))
-                .1
-        };
-        if let Some(prev) = target.upsert(e) {
-            if let Some(kept) = target.get(&key) {
-                duplicates.push(Duplicate {
-                    source: source.clone(),
-                    dropped: prev,
-                    kept: kept.clone(),
-                });
-            }
-        }
-    }
-    duplicates.sort_by_cached_key(|d| d.kept.key());
-    Ok(Prepared {
-        index,
-        source,
-        scope,
-        kind,
-        own,
-        forensic,
-        duplicates,
-        numbers,
-        as_of,
-        kinds_known,
-        had_entries,
-        unattributed,
-    })
-}
-
-/// Limit and code-page problems of a merged list, sorted by address key.
-pub fn limit_problems(list: &Directory) -> Vec<LimitProblem> {
-    let mut out: Vec<(AddressKey, LimitProblem)> = Vec::new();
-    for e in list.iter() {
-        let violations = e.limit_violations();
-        let cp_ok = [
-            is_cp850(&e.full_name),
-            is_cp850(&e.address.type_name) && is_cp850(&e.address.body),
-            e.template
-                .iter()
-                .all(|t| is_cp850(&t.prompt) && is_cp850(&t.value)),
-        ];
-        if violations.is_empty() && cp_ok.iter().all(|&ok| ok) {
-            continue;
-        }
-        let address = e.address.to_string();
-        let key = e.key();
-        for v in violations {
-            out.push((
-                key.clone(),
-                LimitProblem {
-                    address: address.clone(),
-                    field: v.field,
-                    problem: "too-long",
-                    length: v.length,
-                    limit: v.limit,
-                },
-            ));
-        }
-        for (field, ok) in ["full_name", "address", "template"].into_iter().zip(cp_ok) {
-            if !ok {
-                out.push((
-                    key.clone(),
-                    LimitProblem {
-                        address: address.clone(),
-                        field,
-                        problem: "not-cp850",
-                        length: 0,
-                        limit: 0,
-                    },
-                ));
-            }
-        }
-    }
-    // Stable sort: an entry's problems keep their order.
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.into_iter().map(|(_, l)| l).collect()
-}
-
-fn describe_difference(a: &Directory, b: &Directory) -> (usize, String) {
-    let h = compute_hole(a, b);
-    let first = if let Some(e) = h.missing_adds.first() {
-        format!("{} only in the second", e.address)
-    } else if let Some(e) = h.missing_deletes.first() {
-        format!("{} only in the first", e.address)
-    } else if let Some(m) = h.modified.first() {
-        format!(
-            "{}: {:?} against {:?} ({})",
-            m.server.address,
-            m.server.full_name,
-            m.merged.full_name,
-            m.changes().join(", ")
-        )
-    } else {
-        String::new()
-    };
-    (h.len(), first)
-}
-
-fn newer(a: &Prepared, b: &Prepared) -> bool {
-    let ka = (a.as_of, a.numbers.as_ref().map(|n| n.reqsync), a.index);
-    let kb = (b.as_of, b.numbers.as_ref().map(|n| n.reqsync), b.index);
-    ka > kb
-}
-
-/// Reconciles the restored server with the requestors' evidence.
-///
-/// For every postoffice the server knows (USR lists, SRVCONF records, master
-/// origins) or the evidence names: the server's view, the merged list, the
-/// hole, the numbers and the hazards. Linear in the number of entries; output
-/// sorted by scope key and address key. Fails when two authoritative sources
-/// for one postoffice disagree, unless `options.prefer_newest`.
-pub fn reconcile(
-    server: &ServerSnapshot,
-    evidence: Vec<Evidence>,
-    options: &ReconcileOptions,
-) -> Result<Reconciliation> {
-    reconcile_with(server, None, evidence, options)
-}
-
-/// [`reconcile`] for a caller that no longer needs the snapshot's lists: the
-/// USR lists, the POL and the master transactions are taken out of `server`
-/// (left empty) and the server's views are built by moving them instead of
-/// copying every entry. The rest of the snapshot is kept. Same result.
-pub fn reconcile_taking(
-    server: &mut ServerSnapshot,
-    evidence: Vec<Evidence>,
-    options: &ReconcileOptions,
-) -> Result<Reconciliation> {
-    let lists = TakenLists {
-        usr_lists: std::mem::take(&mut server.usr_lists),
-        own_pol: std::mem::take(&mut server.own_pol),
-        master: std::mem::take(&mut server.master),
-    };
-    reconcile_with(server, Some(lists), evidence, options)
-}
-
-/// The parts of a snapshot [`reconcile_taking`] moves into the views.
-struct TakenLists {
-    usr_lists: Vec<(Scope, Directory)>,
-    own_pol: Directory,
-    master: Vec<MasterTransaction>,
-}
-
-fn reconcile_with(
-    server: &ServerSnapshot,
-    taken: Option<TakenLists>,
-    evidence: Vec<Evidence>,
-    options: &ReconcileOptions,
-) -> Result<Reconciliation> {
-    let own_key = server.own_scope.key();
-
-    // The server's view of every postoffice.
-    let mut views = Views::new();
-    let mut own_views = Views::new();
-    match taken {
-        Some(t) => {
-            for (scope, list) in t.usr_lists {
-                if scope.key() != own_key {
-                    views.load_list_owned(&scope, list);
-                }
-            }
-            views.replay_all(&t.master);
-            drop(t.master);
-            own_views.load_list_owned(&server.own_scope, t.own_pol);
-        }
-        None => {
-            for (scope, list) in &server.usr_lists {
-                if scope.key() != own_key {
-                    views.load_list(scope, list);
-                }
-            }
-            views.replay_all(&server.master);
-            // The server's own postoffice: its POL (master copies of its own
-            // changes are already folded into it).
-            own_views.load_list(&server.own_scope, &server.own_pol);
-        }
-    }
-    let own_view = own_views.lists.remove(&own_key).unwrap_or_default();
-    views.touch(&server.own_scope);
-    views.lists.insert(own_key.clone(), own_view);
-    for r in &server.requestors {
-        views.touch(&r.scope);
-    }
-
-    let mut records: BTreeMap<String, &ServerRequestorRecord> = BTreeMap::new();
-    for r in &server.requestors {
-        records.entry(r.scope.key()).or_insert(r);
-    }
-
-    // Evidence, prepared and grouped by postoffice.
-    let mut by_po: BTreeMap<String, Vec<Prepared>> = BTreeMap::new();
-    let mut forensic_by_po: BTreeMap<String, Vec<(String, Directory)>> = BTreeMap::new();
-    // Each evidence is prepared on its own (in parallel); the results are
-    // taken in argument order, so the first error and every list keep the
-    // order of the sequential loop.
-    let prepared: Vec<Result<Prepared>> = evidence
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, ev)| prepare(i, ev))
-        .collect();
-    for p in prepared {
-        let mut p = p?;
-        views.touch(&p.scope);
-        for (k, (_, d)) in std::mem::take(&mut p.forensic) {
-            if d.is_empty() {
-                continue;
-            }
-            forensic_by_po
-                .entry(k)
-                .or_default()
-                .push((p.source.clone(), d));
-        }
-        by_po.entry(p.scope.key()).or_default().push(p);
-    }
-
-    // The postoffices are independent: their inputs are gathered in scope-key
-    // order, reconciled in parallel, and taken back in that order (the first
-    // error in scope order wins, as in a sequential loop).
-    let work: Vec<PoWork> = views
-        .scopes
-        .iter()
-        .map(|(key, scope)| PoWork {
-            server_view: views.lists.remove(key).unwrap_or_default(),
-            evs: by_po.remove(key).unwrap_or_default(),
-            forensic: forensic_by_po.remove(key).unwrap_or_default(),
-            record: records.get(key).copied(),
-            is_own: *key == own_key,
-            key: key.clone(),
-            scope: scope.clone(),
-        })
-        .collect();
-    let results: Vec<Result<PostofficeReport>> = work
-        .into_par_iter()
-        .map(|w| {
-            reconcile_one(
-                &w.key,
-                w.scope,
-                w.server_view,
-                w.evs,
-                w.forensic,
-                w.record,
-                server,
-                w.is_own,
-                options,
-            )
-        })
-        .collect();
-    let mut postoffices = Vec::with_capacity(results.len());
-    for r in results {
-        postoffices.push(r?);
-    }
-
-    // Gateway addresses claimed by two postoffices.
-    let mut claimed: HashMap<AddressKey, usize> = HashMap::new();
-    let mut cross_duplicates = Vec::new();
-    for (i, po) in postoffices.iter().enumerate() {
-        // PCM entries live only in their own postoffice's list; only gateway
-        // entries can be claimed twice.
-        for e in po.merged.iter().filter(|e| !e.address.is_pcm()) {
-            if let Some(prev) = claimed.insert(e.key(), i) {
-                let first = postoffices
-                    .get(prev)
-                    .map(|p| p.scope.to_string())
-                    .unwrap_or_default();
-                cross_duplicates.push((e.key(), first, po.scope.to_string()));
-            }
-        }
-    }
-    cross_duplicates.sort();
-
-    let mut requestors: Vec<ServerRequestorRecord> = server.requestors.clone();
-    requestors.sort_by_cached_key(|r| r.scope.key());
-    Ok(Reconciliation {
-        server_scope: server.own_scope.clone(),
-        server_sync: server.sync,
-        postoffices,
-        requestors,
-        cross_duplicates,
-    })
-}
-
-/// The inputs of one postoffice's reconciliation, gathered before the
-/// parallel step.
-struct PoWork<'a> {
-    key: String,
-    scope: Scope,
-    server_view: Directory,
-    evs: Vec<Prepared>,
-    forensic: Vec<(String, Directory)>,
-    record: Option<&'a ServerRequestorRecord>,
-    is_own: bool,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn reconcile_one(
-    key: &str,
-    scope: Scope,
-    server_view: Directory,
-    mut evs: Vec<Prepared>,
-    forensic: Vec<(String, Directory)>,
-    record: Option<&ServerRequestorRecord>,
-    server: &ServerSnapshot,
-    is_own: bool,
-    options: &ReconcileOptions,
-) -> Result<PostofficeReport> {
-    let mut notes = Vec::new();
-    let sources: Vec<String> = evs.iter().map(|e| e.source.clone()).collect();
-    let any_numbers = evs.iter().any(|e| e.numbers.is_some());
-
-    for e in &evs {
-        if e.unattributed > 0 {
-            notes.push(format!(
-                "{}: {} gateway entries of the extract cannot be attributed to a \
-                 postoffice and are only forensic",
-                e.source, e.unattributed
-            ));
-        }
-        if e.kind.is_authoritative() && e.had_entries && e.own.is_empty() {
-            notes.push(format!(
-                "{} holds no entry of {}: check which postoffice it belongs to",
-                e.source, scope
-            ));
-        }
-    }
-
-    // Pick the authoritative list.
-    let mut superseded = Vec::new();
-    let mut chosen: Option<usize> = None;
-    for (i, e) in evs.iter().enumerate() {
-        if !e.kind.is_authoritative() {
-            continue;
-        }
-        let Some(c) = chosen else {
-            chosen = Some(i);
-            continue;
-        };
-        let (Some(cur), Some(cand)) = (evs.get(c), evs.get(i)) else {
-            continue;
-        };
-        let (n, first) = describe_difference(&cur.own, &cand.own);
-        if n == 0 {
-            continue;
-        }
-        if !options.prefer_newest {
-            return Err(Error::input(
-                cand.source.clone(),
-                Location::File,
-                format!(
-                    "authoritative sources for {scope} disagree: {} and {} differ in {n} \
-                     entries (first: {first}); remove one or pass --prefer newest",
-                    cur.source, cand.source
-                ),
-            ));
-        }
-        if newer(cand, cur) {
-            superseded.push(cur.source.clone());
-            chosen = Some(i);
-        } else {
-            superseded.push(cand.source.clone());
-        }
-    }
-    for s in &superseded {
-        notes.push(format!("{s} set aside: a newer source disagrees with it"));
-    }
-
-    // Numbers: the evidence with the highest (ReqSync, SrvSync).
-    let mut numbers: Option<RequestorNumbers> = None;
-    for e in &evs {
-        if let Some(n) = &e.numbers {
-            let better = numbers
-                .as_ref()
-                .is_none_or(|cur| (n.reqsync, n.srvsync) > (cur.reqsync, cur.srvsync));
-            if let Some(cur) = &numbers {
-                if (cur.reqsync, cur.srvsync) != (n.reqsync, n.srvsync) {
-                    notes.push(format!(
-                        "sources disagree on numbers; the highest (ReqSync {}, SrvSync {}) is used",
-                        cur.reqsync.max(n.reqsync),
-                        if better { n.srvsync } else { cur.srvsync }
-                    ));
-                }
-            }
-            if better {
-                numbers = Some(n.clone());
-            }
-        }
-    }
-
-    let mut duplicates = Vec::new();
-    let (status, merged, used_source, used_kind, gateway_kept) = match chosen.and_then(|c| {
-        if c < evs.len() {
-            Some(evs.swap_remove(c))
-        } else {
-            None
-        }
-    }) {
-        Some(p) => {
-            duplicates.extend(p.duplicates.iter().cloned());
-            let mut merged = p.own;
-            if !p.kinds_known {
-                // The source cannot mark groups: keep the server's kind.
-                let fixes: Vec<Entry> = merged
-                    .iter_keyed()
-                    .filter_map(|(k, e)| {
-                        let s = server_view.get(k)?;
-                        (s.kind != e.kind).then(|| {
-                            let mut e = e.clone();
-                            e.kind = s.kind;
-                            e
-                        })
-                    })
-                    .collect();
-                for e in fixes {
-                    merged.upsert(e);
-                }
-            }
-            let mut kept = 0;
-            if p.kind == EvidenceKind::Extract {
-                // The extract cannot say whose gateway entries are whose:
-                // keep the server's view of this postoffice's gateway entries.
-                for e in server_view.iter().filter(|e| !e.address.is_pcm()) {
-                    if merged.get(&e.key()).is_none() {
-                        merged.upsert(e.clone());
-                        kept += 1;
-                    }
-                }
-            }
-            if merged.templates.is_empty() {
-                merged.templates = server_view.templates.clone();
-            }
-            (
-                Status::Authoritative,
-                merged,
-                Some(p.source),
-                Some(p.kind),
-                kept,
-            )
-        }
-        None => {
-            let st = if is_own {
-                Status::AsOfBackup
-            } else {
-                Status::Unverified
-            };
-            (st, server_view.clone(), None, None, 0)
-        }
-    };
-    for e in &evs {
-        if !e.kind.is_authoritative() || superseded.contains(&e.source) {
-            continue;
-        }
-        duplicates.extend(e.duplicates.iter().cloned());
-    }
-    duplicates.sort_by(|a, b| (a.kept.key(), &a.source).cmp(&(b.kept.key(), &b.source)));
-
-    let hole = compute_hole(&server_view, &merged);
-    let limits = limit_problems(&merged);
-
-    // Numbers and hazards.
-    let mut sync = SyncNumbers {
-        server_reqsync: record.map(|r| r.reqsync),
-        server_srvsync: record.map(|r| r.srvsync),
-        server_impsync: record.map(|r| r.impsync),
-        server_sync: server.sync,
-        ..SyncNumbers::default()
-    };
-    let mut hazards = Vec::new();
-    if let Some(n) = &numbers {
-        sync.requestor_reqsync = Some(n.reqsync);
-        sync.requestor_srvsync = Some(n.srvsync);
-        sync.requestor_impsync = n.impsync;
-        let mut pending = n.pending.clone();
-        pending.sort_unstable();
-        pending.dedup();
-        sync.srv_overshoot = Some(n.srvsync.saturating_sub(server.sync));
-        if let Some(sr) = sync.server_reqsync {
-            sync.req_gap = Some(n.reqsync.saturating_sub(sr));
-            sync.pending_rejected = pending.iter().filter(|&&s| s <= sr).count();
-            if n.reqsync > sr {
-                hazards.push(Hazard {
-                    code: "lost-updates",
-                    size: u64::from(n.reqsync - sr),
-                });
-            }
-        }
-        if n.srvsync > server.sync {
-            hazards.push(Hazard {
-                code: "skipped-master",
-                size: u64::from(n.srvsync - server.sync),
-            });
-        }
-        if let Some(sr) = sync.server_reqsync {
-            if n.reqsync < sr {
-                hazards.push(Hazard {
-                    code: "rejected-updates",
-                    size: u64::from(sr - n.reqsync),
-                });
-            }
-        }
-        sync.pending = pending;
-    } else if !is_own {
-        notes.push("requestor numbers unknown: the hazards cannot be sized".into());
-    }
-    if record.is_none() && !is_own {
-        notes.push("the server has no SRVCONF record for this postoffice".into());
-    }
-    if status == Status::Unverified && !is_own {
-        notes.push("no list evidence: the server's view is kept, unverified".into());
-        if let Some(gap) = sync.req_gap.filter(|&g| g > 0) {
-            notes.push(format!(
-                "a hole of up to {gap} transactions cannot be filled without the \
-                 requestor's list (Config, Dir-Sync, Requestor, Export or its MAILDATA tree)"
-            ));
-        }
-    }
-    let evidence_code = match used_kind {
-        Some(k) => k.code(),
-        None if any_numbers => EvidenceKind::Numbers.code(),
-        None => "none",
-    };
-
-    // Forensic copies from other postoffices' extracts.
-    let mut forensic_views: Vec<ForensicView> = forensic
-        .into_iter()
-        .map(|(source, d)| {
-            let h = compute_hole(&server_view, &d);
-            // An extract holds only what its postoffice received, so entries
-            // it lacks are not evidence of deletion: count adds and changes,
-            // and deletes separately.
-            ForensicView {
-                source,
-                entries: d.len(),
-                differs: (
-                    h.missing_adds.len(),
-                    h.missing_deletes.len(),
-                    h.modified.len(),
-                ),
-            }
-        })
-        .collect();
-    forensic_views.sort_by(|a, b| a.source.cmp(&b.source));
-
-    let _ = key;
-    Ok(PostofficeReport {
-        scope,
-        evidence: evidence_code,
-        sources,
-        used_source,
-        superseded,
-        status,
-        server_record: record.map(|r| r.name.clone()),
-        server_entries: server_view.len(),
-        merged_entries: merged.len(),
-        server_view,
-        merged,
-        gateway_kept_from_server: gateway_kept,
-        hole,
-        sync,
-        hazards,
-        duplicates,
-        limits,
-        forensic: forensic_views,
-        notes,
-    })
 }
 
 #[cfg(test)]

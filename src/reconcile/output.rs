@@ -6,7 +6,7 @@
 //! copied; every output goes through [`crate::output::write_atomic`].
 //! See docs/reconcile.md, "Command and outputs".
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -15,15 +15,20 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::inputs::ServerInput;
-use super::view::scope_origin;
-use super::{Reconciliation, RepairMode, RepairPlan, WrittenFile};
-use crate::codepage::{encode_char, is_cp850};
-use crate::dirsync::trans::{write_record, ResyncHeader as ResyncNumbers, TransactionRecord};
+use super::summary::{json_bytes, outside_text};
+use super::WrittenFile;
 use crate::error::{Error, Result};
 use crate::export::csv::{write_csv, CsvProfile};
-use crate::export::ldif::{write_change_ldif, write_ldif, DirectoryChange};
-use crate::model::{
-    Address, AddressKey, Directory, Entry, Operation, MAX_ADDRESS_PART, MAX_FULL_NAME,
+use crate::export::ldif::{write_change_ldif, write_ldif};
+use crate::model::{Directory, Operation};
+
+pub use super::fit::{check_limits, ControlRule, FitChange, Fitter};
+pub use super::repaired::{
+    hole_changes, lost_master_resync, not_in_tree, repaired_lists, repaired_msttrans,
+    repaired_srvconf, resync_glb,
+};
+pub use super::summary::{
+    next_steps, repair_json, repair_text, report_json, report_text, OutputPlan,
 };
 
 /// Seconds in a day (for the "keep updates" purge horizon).
@@ -42,6 +47,10 @@ pub struct OutputOptions {
     /// `--replace-unencodable`: write characters outside CP850 as `?` in MS
     /// Mail files.
     pub replace_unencodable: bool,
+    /// `--control-chars`: what MS Mail files get for control characters in
+    /// names and template values (and a template value's leading `/`, a
+    /// prompt's `~`).
+    pub control: ControlRule,
     /// Replace existing files in the output folder.
     pub force: bool,
 }
@@ -112,202 +121,6 @@ pub fn choose_stamp(
         newest_evidence,
         warnings,
     }
-}
-
-/// One change the MS Mail limits forced on an entry (listed in the report).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FitChange {
-    /// The entry's address as merged.
-    pub address: String,
-    /// `full_name`, `mailbox`, `address` or `template`.
-    pub field: &'static str,
-    /// The value before.
-    pub from: String,
-    /// The value written to MS Mail files.
-    pub to: String,
-}
-
-/// Makes entries fit MS Mail files as the options allow.
-#[derive(Debug, Clone, Copy)]
-pub struct Fitter {
-    truncate: bool,
-    replace: bool,
-}
-
-fn replace_unencodable(s: &str) -> String {
-    s.chars()
-        .map(|c| if encode_char(c).is_some() { c } else { '?' })
-        .collect()
-}
-
-fn truncate_chars(s: &str, n: usize) -> String {
-    s.chars().take(n).collect::<String>().trim_end().to_string()
-}
-
-impl Fitter {
-    /// A fitter for the options.
-    pub fn new(options: &OutputOptions) -> Fitter {
-        Fitter {
-            truncate: options.truncate_names,
-            replace: options.replace_unencodable,
-        }
-    }
-
-    /// True when nothing can change.
-    pub fn is_identity(&self) -> bool {
-        !self.truncate && !self.replace
-    }
-
-    /// The entry as MS Mail files get it, and what changed; `None` when it
-    /// fits as it is.
-    pub fn fit(&self, e: &Entry) -> Option<(Entry, Vec<FitChange>)> {
-        if self.is_identity() {
-            return None;
-        }
-        let mut out = e.clone();
-        let mut changes = Vec::new();
-        let address = e.address.to_string();
-        let mut change = |field, from: &str, to: &str| {
-            changes.push(FitChange {
-                address: address.clone(),
-                field,
-                from: from.to_string(),
-                to: to.to_string(),
-            })
-        };
-        if self.replace && !is_cp850(&out.full_name) {
-            let v = replace_unencodable(&out.full_name);
-            change("full_name", &out.full_name, &v);
-            out.full_name = v;
-        }
-        if self.truncate && out.full_name.chars().count() > MAX_FULL_NAME {
-            let v = truncate_chars(&out.full_name, MAX_FULL_NAME);
-            change("full_name", &out.full_name, &v);
-            out.full_name = v;
-        }
-        if self.replace && !(is_cp850(&out.address.type_name) && is_cp850(&out.address.body)) {
-            let a = Address {
-                type_name: replace_unencodable(&out.address.type_name),
-                body: replace_unencodable(&out.address.body),
-            };
-            change("address", &out.address.to_string(), &a.to_string());
-            out.address = a;
-        }
-        if self.truncate && out.address.is_pcm() {
-            if let Some((net, po, mb)) = out.address.parts() {
-                if mb.chars().count() > MAX_ADDRESS_PART {
-                    let short = truncate_chars(mb, MAX_ADDRESS_PART);
-                    let a = Address::pcm(net, po, &short);
-                    change("mailbox", mb, &short);
-                    out.address = a;
-                }
-            }
-        }
-        if self.replace {
-            for t in &mut out.template {
-                if !is_cp850(&t.value) || !is_cp850(&t.prompt) {
-                    let v = replace_unencodable(&t.value);
-                    change("template", &t.value, &v);
-                    t.value = v;
-                    t.prompt = replace_unencodable(&t.prompt);
-                }
-            }
-        }
-        (!changes.is_empty()).then_some((out, changes))
-    }
-
-    /// The entry as MS Mail files get it (a copy).
-    pub fn fitted(&self, e: &Entry) -> Entry {
-        self.fit(e).map_or_else(|| e.clone(), |(f, _)| f)
-    }
-
-    /// An operation with its entries fitted.
-    pub fn fit_operation(&self, op: &Operation) -> Operation {
-        match op {
-            Operation::Add(e) => Operation::Add(self.fitted(e)),
-            Operation::Delete(e) => Operation::Delete(self.fitted(e)),
-            Operation::Modify { old, new } => Operation::Modify {
-                old: self.fitted(old),
-                new: self.fitted(new),
-            },
-            other => other.clone(),
-        }
-    }
-}
-
-/// Refuses (exit 4, every problem listed) when merged entries break an MS
-/// Mail limit that the options do not allow to fix; else returns every change
-/// the fitter makes to the merged directory, sorted by address. Network and
-/// postoffice names over 10 characters are never fixed (renaming a
-/// postoffice is not a repair). A truncated mailbox that collides with
-/// another address is refused too.
-pub fn check_limits(
-    rec: &Reconciliation,
-    merged: &Directory,
-    options: &OutputOptions,
-) -> Result<Vec<FitChange>> {
-    let mut refused = Vec::new();
-    for po in &rec.postoffices {
-        for l in &po.limits {
-            let allowed = match (l.problem, l.field) {
-                ("too-long", "full_name" | "mailbox") => options.truncate_names,
-                ("too-long", _) => false,
-                ("not-cp850", _) => options.replace_unencodable,
-                _ => false,
-            };
-            if !allowed {
-                let what = if l.problem == "too-long" {
-                    format!("{} of {} characters (limit {})", l.field, l.length, l.limit)
-                } else {
-                    format!("{} has characters outside code page 850", l.field)
-                };
-                refused.push(format!("  {}: {what}", l.address));
-            }
-        }
-    }
-    if !refused.is_empty() {
-        return Err(Error::Unrepresentable(format!(
-            "{} merged entries cannot be written to MS Mail files as they are \
-             (--truncate-names cuts full names to 30 and mailboxes to 10 characters, \
-             --replace-unencodable writes `?` for characters outside CP850; CSV and \
-             LDIF always keep the full values):\n{}",
-            refused.len(),
-            refused.join("\n")
-        )));
-    }
-    let fitter = Fitter::new(options);
-    let mut changes = Vec::new();
-    if fitter.is_identity() {
-        return Ok(changes);
-    }
-    let mut moved: Vec<(AddressKey, AddressKey)> = Vec::new();
-    for e in merged.sorted() {
-        if let Some((f, c)) = fitter.fit(e) {
-            if f.key() != e.key() {
-                moved.push((e.key(), f.key()));
-            }
-            changes.extend(c);
-        }
-    }
-    let mut clashes = Vec::new();
-    let mut taken: HashMap<&AddressKey, &AddressKey> = HashMap::new();
-    for (from, to) in &moved {
-        if merged.contains_key(to) {
-            clashes.push(format!("  {} would become {}, which exists", from.0, to.0));
-        } else if let Some(other) = taken.insert(to, from) {
-            clashes.push(format!(
-                "  {} and {} would both become {}",
-                other.0, from.0, to.0
-            ));
-        }
-    }
-    if !clashes.is_empty() {
-        return Err(Error::Unrepresentable(format!(
-            "shortened mailboxes would collide; rename these entries at their postoffice:\n{}",
-            clashes.join("\n")
-        )));
-    }
-    Ok(changes)
 }
 
 /// A writer that hashes what passes through it.
@@ -394,44 +207,9 @@ pub fn check_out_dir(out: &Path, force: bool) -> Result<()> {
 
 /// Refuses an output folder that overlaps an input: inside the server tree
 /// or any requestor source, or holding one of them (its `server/` copy or
-/// its files could land on an input).
+/// its files could land on an input). See [`crate::output::check_not_input`].
 pub fn check_out_not_input(out: &Path, inputs: &[&Path]) -> Result<()> {
-    // The output folder may not exist yet: compare through its nearest
-    // existing ancestor.
-    let mut probe = out.to_path_buf();
-    let mut tail = Vec::new();
-    let base = loop {
-        match probe.canonicalize() {
-            Ok(c) => break c,
-            Err(_) => match (probe.file_name(), probe.parent()) {
-                (Some(n), Some(p)) => {
-                    tail.push(n.to_os_string());
-                    probe = if p.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        p.to_path_buf()
-                    };
-                }
-                _ => return Ok(()),
-            },
-        }
-    };
-    let out_c = tail.iter().rev().fold(base, |acc, n| acc.join(n));
-    for input in inputs {
-        let Ok(ic) = input.canonicalize() else {
-            continue;
-        };
-        if out_c.starts_with(&ic) || ic.starts_with(&out_c) {
-            return Err(Error::output(
-                out,
-                format!(
-                    "overlaps the input {}: choose an output folder outside every input",
-                    input.display()
-                ),
-            ));
-        }
-    }
-    Ok(())
+    crate::output::check_not_input(out, inputs, "--out")
 }
 
 /// Every file under `root`, as `/`-separated relative paths, sorted.
@@ -472,405 +250,82 @@ fn relative(root: &Path, p: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The repaired MSTTRANS.GLB records: the snapshot's as read, placeholders
-/// Sync(B)+1..=M (origin: the server's NET/PO), then the repair transactions
-/// (one record per operation, numbered by the plan), all new ones with `stamp`.
-pub fn repaired_msttrans(
+/// Writes every output into `target` (see docs/reconcile.md): `server/`
+/// (the repaired copy), `RESYNC.GLB`, `repair.txt`, `merged.csv`,
+/// `merged.json`, `merged.ldif`, `hole.ldif`, `report.txt` and last
+/// `report.json`, whose `written` lists every other file with its SHA-256
+/// (sorted by path). Returns that list and the final JSON report.
+///
+/// All or nothing: everything is built in a temporary folder beside
+/// `target` and renamed into place at the end; a run that fails leaves no
+/// output behind. With `--force` into a non-empty folder, the files are
+/// moved in one by one at the end (each rename atomic), other files stay.
+pub fn write_outputs(
+    target: &Path,
     server: &ServerInput,
-    rec: &Reconciliation,
-    plan: &RepairPlan,
-    fitter: Fitter,
-    stamp: u32,
-) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    if let Some(s) = &server.msttrans {
-        for r in &s.records {
-            write_record(r, &mut out);
-        }
-    }
-    let own = scope_origin(&rec.server_scope);
-    if let Some((first, last)) = plan.placeholders {
-        for n in first..=last {
-            write_record(&TransactionRecord::placeholder(n, stamp, &own), &mut out);
-        }
-    }
-    for t in &plan.transactions {
-        for op in &t.operations {
-            let op = fitter.fit_operation(op);
-            let r = TransactionRecord::from_operation(t.sync, stamp, &t.origin, &op)?;
-            write_record(&r, &mut out);
-        }
-    }
-    Ok(out)
+    p: &OutputPlan<'_>,
+    options: &OutputOptions,
+) -> Result<(Vec<WrittenFile>, Value)> {
+    let parent = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| Error::output(&parent, e.to_string()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".msmail-out-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::output(target, format!("cannot create a temporary folder: {e}")))?;
+    let (written, report) = build_outputs(tmp.path(), server, p, options)?;
+    move_into_place(tmp, target, &written)?;
+    Ok((written, report))
 }
 
-/// The repaired SRVCONF.GLB: Sync = the plan's new Sync, every in-use record
-/// whose scope the plan updates gets its new ReqSync/SrvSync/ImpSync; the rest
-/// (passwords included, never decoded) is kept byte for byte.
-pub fn repaired_srvconf(server: &ServerInput, plan: &RepairPlan) -> Vec<u8> {
-    let mut conf = server.srvconf.clone();
-    conf.sync = plan.new_sync;
-    let updates: HashMap<String, &super::SrvconfUpdate> = plan
-        .srvconf
-        .iter()
-        .filter(|u| u.changed)
-        .map(|u| (u.scope.key(), u))
-        .collect();
-    for r in conf.requestors.iter_mut().filter(|r| r.status == 1) {
-        let name = crate::codepage::decode_cp850(r.name.text_bytes()).into_owned();
-        let Ok(scope) = crate::model::Scope::parse(&name) else {
-            continue;
-        };
-        if let Some(u) = updates.get(&scope.key()) {
-            r.reqsync = u.reqsync.1;
-            r.srvsync = u.srvsync.1;
-            r.impsync = u.impsync.1;
+/// Renames the finished temporary folder to `target` (an absent or empty
+/// `target`), or moves its files into a non-empty one (`--force`).
+fn move_into_place(tmp: tempfile::TempDir, target: &Path, written: &[WrittenFile]) -> Result<()> {
+    let empty = match std::fs::read_dir(target) {
+        Ok(mut rd) => rd.next().is_none(),
+        Err(_) => {
+            if target.exists() {
+                return Err(Error::output(target, "exists and is not a folder"));
+            }
+            true
         }
-    }
-    conf.write()
-}
-
-/// RESYNC.GLB: the `H` record (numbered 0) with the plan's IMPSEQ/REQSEQ/SRVSEQ,
-/// then a `T` record per template definition (by scope key) and an `A` record
-/// per merged entry (address order), numbered 1, 2, … in file order; origin
-/// the server's NET/PO; stamp as given.
-pub fn resync_glb(
-    rec: &Reconciliation,
-    plan: &RepairPlan,
-    fitter: Fitter,
-    stamp: u32,
-    w: &mut dyn Write,
-) -> Result<()> {
-    let own = scope_origin(&rec.server_scope);
-    let h = ResyncNumbers {
-        impseq: plan.resync.impseq,
-        reqseq: plan.resync.reqseq,
-        srvseq: plan.resync.srvseq,
     };
-    let io = |e: io::Error| Error::output("RESYNC.GLB", e.to_string());
-    let mut buf = Vec::with_capacity(256);
-    let head = TransactionRecord::new(0, stamp, b'H', &own, h.text().into_bytes());
-    write_record(&head, &mut buf);
-    w.write_all(&buf).map_err(io)?;
-    let mut n: u32 = 0;
-    let mut put = |op: &Operation, w: &mut dyn Write| -> Result<()> {
-        n = n
-            .checked_add(1)
-            .ok_or_else(|| Error::Unrepresentable("RESYNC.GLB: too many records".into()))?;
-        buf.clear();
-        write_record(
-            &TransactionRecord::from_operation(n, stamp, &own, op)?,
-            &mut buf,
-        );
-        w.write_all(&buf).map_err(io)
-    };
-    for def in plan.merged.templates.values() {
-        put(&Operation::Template(def.clone()), w)?;
-    }
-    // The A records are encoded in parallel, a bounded batch at a time, and
-    // written in order.
-    const CHUNK: usize = 4096;
-    const BATCH: usize = 16;
-    let entries = plan.merged.sorted();
-    for (bi, batch) in entries.chunks(CHUNK * BATCH).enumerate() {
-        let bufs: Vec<Result<Vec<u8>>> = batch
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(ci, chunk)| {
-                let mut out = Vec::with_capacity(chunk.len() * 160);
-                for (i, e) in chunk.iter().enumerate() {
-                    let index = bi * CHUNK * BATCH + ci * CHUNK + i;
-                    let sync = u32::try_from(index)
-                        .ok()
-                        .and_then(|x| x.checked_add(n))
-                        .and_then(|x| x.checked_add(1))
-                        .ok_or_else(|| {
-                            Error::Unrepresentable("RESYNC.GLB: too many records".into())
-                        })?;
-                    let op = Operation::Add(fitter.fitted(e));
-                    write_record(
-                        &TransactionRecord::from_operation(sync, stamp, &own, &op)?,
-                        &mut out,
-                    );
-                }
-                Ok(out)
-            })
-            .collect();
-        for b in bufs {
-            w.write_all(&b?).map_err(io)?;
+    if empty {
+        if target.exists() {
+            std::fs::remove_dir(target).map_err(|e| Error::output(target, e.to_string()))?;
         }
+        let from = tmp.keep();
+        return std::fs::rename(&from, target).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&from);
+            Error::output(
+                target,
+                format!("cannot move the finished output into place: {e}"),
+            )
+        });
+    }
+    let mut rels: Vec<&str> = written.iter().map(|w| w.path.as_str()).collect();
+    rels.push("report.json");
+    for rel in rels {
+        let (from, to) = (tmp.path().join(rel), target.join(rel));
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string()))?;
+        }
+        std::fs::rename(&from, &to).map_err(|e| Error::output(&to, e.to_string()))?;
     }
     Ok(())
 }
 
-/// The hole of every postoffice as directory changes: missing adds → add,
-/// missing deletes → delete, modified → modify (server → merged).
-pub fn hole_changes(rec: &Reconciliation) -> Vec<DirectoryChange> {
-    let mut out = Vec::new();
-    for po in &rec.postoffices {
-        out.extend(
-            po.hole
-                .missing_deletes
-                .iter()
-                .map(|e| DirectoryChange::Delete(e.clone())),
-        );
-        out.extend(
-            po.hole
-                .missing_adds
-                .iter()
-                .map(|e| DirectoryChange::Add(e.clone())),
-        );
-        out.extend(po.hole.modified.iter().map(|m| DirectoryChange::Modify {
-            old: m.server.clone(),
-            new: m.merged.clone(),
-        }));
-    }
-    out
-}
-
-/// The USR/INF/TPL files of the server tree that change: for every external
-/// postoffice or gateway node whose list is touched by a hole, its list is
-/// replaced by the merged directory's entries of its scope (and its template
-/// by the merged template definition, when there is one), the tree is built
-/// with [`crate::tree::writer::build_tree`], and only that list's
-/// `USR/`, `INF/` and `TPL/` files are kept, keyed by relative path.
-pub fn repaired_lists(
-    server: &ServerInput,
-    rec: &Reconciliation,
-    merged: &Directory,
-) -> Result<BTreeMap<String, Vec<u8>>> {
-    let mut touched: BTreeSet<String> = BTreeSet::new();
-    for po in &rec.postoffices {
-        let h = &po.hole;
-        for e in h
-            .missing_adds
-            .iter()
-            .chain(&h.missing_deletes)
-            .chain(h.modified.iter().map(|m| &m.merged))
-        {
-            touched.insert(e.scope().key());
-        }
-    }
-    touched.remove(&rec.server_scope.key());
-    let mut out = BTreeMap::new();
-    if touched.is_empty() {
-        return Ok(out);
-    }
-    let full = &server.postoffice.data;
-    let scopes = full.external_postoffices();
-    let mut targets: Vec<(String, String, crate::model::Scope)> = Vec::new();
-    // Only the touched lists are built: a list's USR/INF/TPL bytes depend on
-    // its own entries and template alone, and its mailbag keeps the names.
-    let mut data = crate::tree::postoffice::PostOfficeData::new(&full.network, &full.postoffice);
-    data.version = full.version;
-    let mut i = 0;
-    for n in &full.networks {
-        let mut net = crate::tree::postoffice::NetworkData {
-            name: n.name.clone(),
-            kind: n.kind,
-            address_type: n.address_type.clone(),
-            xtn_prefix: n.xtn_prefix,
-            postoffices: Vec::new(),
-        };
-        for p in &n.postoffices {
-            if let Some((scope, _)) = scopes.get(i) {
-                if touched.contains(&scope.key()) {
-                    targets.push((n.name.clone(), p.name.clone(), scope.clone()));
-                    net.postoffices.push(p.clone());
-                }
-            }
-            i += 1;
-        }
-        if !net.postoffices.is_empty() {
-            data.networks.push(net);
-        }
-    }
-    if targets.is_empty() {
-        return Ok(out);
-    }
-    let mut bags = Vec::new();
-    for (net, po, scope) in &targets {
-        if let Some(def) = merged.templates.get(&scope.key()) {
-            if let Some(x) = data.external_mut(net, po) {
-                x.template = def.fields.clone();
-            }
-        }
-        data.replace_usr_list_from(net, po, merged);
-        match data.external(net, po).and_then(|(_, x)| x.mailbag) {
-            Some(b) => bags.push(crate::tree::hex8(b)),
-            None => {
-                return Err(Error::Unrepresentable(format!(
-                    "{scope}: the server's tree gives this list no mailbag number"
-                )))
-            }
-        }
-    }
-    let (mut files, _warnings) = crate::tree::writer::build_tree(&data)?;
-    for b in bags {
-        for dir in ["USR", "INF", "TPL"] {
-            let rel = format!("{dir}/{b}.{dir}");
-            if let Some(bytes) = files.remove(&rel) {
-                out.insert(rel, bytes);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Everything `--out` needs besides the inputs.
-pub struct OutputPlan<'a> {
-    /// The reconciliation.
-    pub rec: &'a Reconciliation,
-    /// Its repair plan.
-    pub plan: &'a RepairPlan,
-    /// The stamp chosen.
-    pub stamp: &'a StampChoice,
-    /// Changes the limits forced on MS Mail files.
-    pub fit_changes: &'a [FitChange],
-}
-
-/// The `repair` object of the JSON report.
-pub fn repair_json(p: &OutputPlan<'_>) -> Value {
-    let plan = p.plan;
-    json!({
-        "mode": match plan.mode { RepairMode::Delta => "delta", RepairMode::Full => "full" },
-        "base_sync": plan.base_sync,
-        "top_placeholder": plan.top_placeholder,
-        "placeholders": plan.placeholders.map(|(a, b)| json!({"first": a, "last": b})),
-        "transactions": plan.transactions.len(),
-        "first_transaction": plan.transactions.first().map(|t| t.sync),
-        "new_sync": plan.new_sync,
-        "stamp": p.stamp.stamp,
-        "stamp_source": p.stamp.source,
-        "stamp_warnings": p.stamp.warnings,
-        "srvconf": plan.srvconf.iter().map(|u| json!({
-            "name": u.name,
-            "changed": u.changed,
-            "reqsync": [u.reqsync.0, u.reqsync.1],
-            "srvsync": [u.srvsync.0, u.srvsync.1],
-            "impsync": [u.impsync.0, u.impsync.1],
-        })).collect::<Vec<_>>(),
-        "without_record": plan.without_record.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        "resync": {"impseq": plan.resync.impseq, "reqseq": plan.resync.reqseq, "srvseq": plan.resync.srvseq},
-        "resync_recommended": plan.resync_recommended.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        "unfilled": plan.unfilled.iter().map(|(s, n)| json!({"scope": s.to_string(), "size": n})).collect::<Vec<_>>(),
-        "limit_changes": p.fit_changes.iter().map(|c| json!({
-            "address": c.address, "field": c.field, "from": c.from, "to": c.to,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// The text lines about the repair, after [`Reconciliation::to_text`].
-pub fn repair_text(p: &OutputPlan<'_>) -> String {
-    use std::fmt::Write as _;
-    let plan = p.plan;
-    let mut s = String::new();
-    let mode = match plan.mode {
-        RepairMode::Delta => "delta",
-        RepairMode::Full => "full",
-    };
-    let _ = writeln!(s, "\nRepair ({mode}):");
-    match plan.placeholders {
-        Some((a, b)) => {
-            let _ = writeln!(s, "  placeholders {a}..{b} (Sync(B) {})", plan.base_sync);
-        }
-        None => {
-            let _ = writeln!(s, "  no placeholders (Sync(B) {})", plan.base_sync);
-        }
-    }
-    match (plan.transactions.first(), plan.transactions.last()) {
-        (Some(f), Some(l)) => {
-            let _ = writeln!(
-                s,
-                "  {} repair transactions {}..{}",
-                plan.transactions.len(),
-                f.sync,
-                l.sync
-            );
-        }
-        _ => {
-            let _ = writeln!(s, "  no repair transactions");
-        }
-    }
-    let _ = writeln!(
-        s,
-        "  SRVCONF Sync {} -> {}; {} of {} requestor records updated",
-        plan.base_sync,
-        plan.new_sync,
-        plan.srvconf.iter().filter(|u| u.changed).count(),
-        plan.srvconf.len()
-    );
-    let _ = writeln!(
-        s,
-        "  RESYNC.GLB header IMPSEQ={} REQSEQ={} SRVSEQ={}",
-        plan.resync.impseq, plan.resync.reqseq, plan.resync.srvseq
-    );
-    let _ = writeln!(
-        s,
-        "  new records stamped {} ({})",
-        crate::dirsync::ctime(p.stamp.stamp),
-        p.stamp.source
-    );
-    for w in &p.stamp.warnings {
-        let _ = writeln!(s, "  warning: {w}");
-    }
-    for sc in &plan.resync_recommended {
-        let _ = writeln!(
-            s,
-            "  {sc}: missed master transactions; send it RESYNC.GLB (IMPORT -Q)"
-        );
-    }
-    for (sc, n) in &plan.unfilled {
-        let _ = writeln!(
-            s,
-            "  {sc}: up to {n} lost updates stay unrepaired until it exports its list"
-        );
-    }
-    for c in p.fit_changes {
-        let _ = writeln!(
-            s,
-            "  limit: {} {} {:?} written as {:?}",
-            c.address, c.field, c.from, c.to
-        );
-    }
-    s
-}
-
-/// The JSON report with the `repair` object added.
-pub fn report_json(p: &OutputPlan<'_>, written: &[WrittenFile]) -> Value {
-    let mut v = p.rec.to_json(written);
-    if let Value::Object(m) = &mut v {
-        m.insert("repair".into(), repair_json(p));
-    }
-    v
-}
-
-/// The text report: the reconciliation summary, then the repair.
-pub fn report_text(p: &OutputPlan<'_>) -> String {
-    let mut s = p.rec.to_text();
-    s.push_str(&repair_text(p));
-    s
-}
-
-fn json_bytes(v: &Value) -> Vec<u8> {
-    let mut b = serde_json::to_vec_pretty(v).unwrap_or_default();
-    b.push(b'\n');
-    b
-}
-
-/// Writes every output under `out` (see docs/reconcile.md): `server/` (the
-/// repaired copy), `RESYNC.GLB`, `repair.txt`, `merged.csv`, `merged.ldif`,
-/// `hole.ldif`, `report.txt` and last `report.json`, whose `written` lists
-/// every other file with its SHA-256 (sorted by path). Returns that list and
-/// the final JSON report.
-pub fn write_outputs(
+fn build_outputs(
     out: &Path,
     server: &ServerInput,
     p: &OutputPlan<'_>,
     options: &OutputOptions,
 ) -> Result<(Vec<WrittenFile>, Value)> {
     let fitter = Fitter::new(options);
-    let force = options.force;
+    // A fresh temporary folder: nothing to replace.
+    let force = false;
     let root = &server.postoffice.root;
     let mut t = std::time::Instant::now();
     // The files that change in the server copy.
@@ -919,6 +374,25 @@ pub fn write_outputs(
     );
     replaced.insert(srv_rel, repaired_srvconf(server, p.plan));
     timing("MSTTRANS and SRVCONF built", &mut t);
+    // The GAL of the repaired tree: from the merged directory, as REBUILD
+    // would make it from the repaired USR lists.
+    let data = &server.postoffice.data;
+    let has_gal = by_upper.contains_key("NME/GAL.NME") || data.gal_enabled;
+    let mut gal_left_out = 0;
+    if has_gal {
+        let gal = crate::tree::rebuild::rebuild_gal(root, data, &merged_fit, &|_| false)?;
+        gal_left_out = gal.left_out;
+        for (rel, bytes) in [
+            ("NME/GAL.NME", gal.gal),
+            ("GLB/GALNETPO.GLB", gal.galnetpo),
+            ("GLB/GALINDEX.GLB", gal.galindex),
+        ] {
+            let target = by_upper.get(rel).map_or(rel.to_string(), |r| (*r).clone());
+            replaced.insert(target, bytes);
+        }
+        timing("GAL rebuilt", &mut t);
+    }
+    let outside = not_in_tree(server, p.rec, &merged_fit);
     // Copy or replace every file of the tree (in parallel; results in order).
     let mut rels: Vec<&String> = listing.iter().collect();
     for k in replaced.keys() {
@@ -1033,10 +507,14 @@ pub fn write_outputs(
         written.extend(r?);
     }
     written.sort_by(|a, b| a.path.cmp(&b.path));
-    let text = report_text(p);
+    let mut text = report_text(p);
+    text.push_str(&outside_text(&outside, gal_left_out));
     written.push(write_bytes(out, "report.txt", force, text.as_bytes())?);
     written.sort_by(|a, b| a.path.cmp(&b.path));
-    let report = report_json(p, &written);
+    let mut report = report_json(p, &written);
+    if let Some(Value::Object(r)) = report.get_mut("repair") {
+        r.insert("not_in_tree".into(), json!(outside));
+    }
     write_bytes(out, "report.json", force, &json_bytes(&report))?;
     Ok((written, report))
 }
@@ -1061,40 +539,6 @@ pub fn report_bytes(v: &Value) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EntryKind, TemplateValue};
-
-    fn opts(t: bool, r: bool) -> OutputOptions {
-        OutputOptions {
-            truncate_names: t,
-            replace_unencodable: r,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn fitter_truncates_and_replaces_only_when_asked() {
-        let mut e = Entry::new(
-            "Wolfeschlegelsteinhausenberger, Hubert Blaine",
-            Address::pcm("NET", "PO", "WOLFESCHLEGEL"),
-        );
-        e.kind = EntryKind::User;
-        assert!(Fitter::new(&opts(false, false)).fit(&e).is_none());
-        let (f, c) = Fitter::new(&opts(true, false)).fit(&e).unwrap();
-        assert_eq!(f.full_name.chars().count(), 30);
-        assert_eq!(f.address.to_string(), "PCM:NET/PO/WOLFESCHLE");
-        assert_eq!(c.len(), 2);
-        let mut g = Entry::new("Łukasz", Address::pcm("NET", "PO", "LUKASZ"));
-        g.template.push(TemplateValue {
-            prompt: "Phone:".into(),
-            value: "☎ 12".into(),
-        });
-        let (f, c) = Fitter::new(&opts(false, true)).fit(&g).unwrap();
-        assert_eq!(f.full_name, "?ukasz");
-        assert_eq!(f.template[0].value, "? 12");
-        assert_eq!(c.len(), 2);
-        // Truncation does not replace, and vice versa.
-        assert!(Fitter::new(&opts(true, false)).fit(&g).is_none());
-    }
 
     #[test]
     fn hashing_writer_hash_equals_bytes_hash() {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::model::{Directory, Operation, Scope};
+use crate::model::{Directory, Entry, Operation, Scope, TemplateDef};
 
 use super::view::{scope_origin, Views};
 use super::{MasterTransaction, PostofficeReport, Reconciliation, ServerSnapshot, Status};
@@ -12,9 +12,14 @@ use super::{MasterTransaction, PostofficeReport, Reconciliation, ServerSnapshot,
 /// How the repair transactions express the hole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RepairMode {
-    /// One `A` or `D` per hole entry (modified entries as `A` upserts).
+    /// One operation per hole entry, as IMPORT.EXE takes them: `D` (no
+    /// template lines, Q131151) for a missing delete, `A` for a missing add,
+    /// an `M` pair for a changed full name (Q132681), `M` followed by
+    /// template lines for changed template data (Q127918).
     Delta,
-    /// `R PCM:NET/PO` then the whole merged list of each postoffice with a hole.
+    /// `R PCM:NET/PO` then the whole merged list of each postoffice with a
+    /// hole (and `R TYPE:GATE/NODE` + its entries for each gateway scope of
+    /// it with a hole).
     Full,
 }
 
@@ -77,6 +82,9 @@ pub struct RepairPlan {
     pub unfilled: Vec<(Scope, u32)>,
     /// The whole merged directory (USR lists and RESYNC.GLB body).
     pub merged: Directory,
+    /// Modified entries whose only change is user ↔ group: transactions
+    /// carry no kind, so only the rebuilt USR list carries the change.
+    pub kind_only: Vec<crate::model::Entry>,
 }
 
 fn next(n: u32) -> Result<u32> {
@@ -131,39 +139,25 @@ fn plan_without_merged(rec: &Reconciliation, mode: RepairMode) -> Result<RepairP
         });
         Ok(())
     };
+    let mut kind_only = Vec::new();
     for po in &rec.postoffices {
-        if po.hole.is_empty() {
+        let defs = changed_definitions(po);
+        if po.hole.is_empty() && defs.is_empty() {
             continue;
         }
         let origin = scope_origin(&po.scope);
-        match mode {
-            RepairMode::Delta => {
-                for e in &po.hole.missing_deletes {
-                    push(&origin, Operation::Delete(e.clone()), &mut transactions)?;
-                }
-                // Modified and added entries merged in address order: `A` is an
-                // upsert, so a changed name, kind or template is one `A`.
-                let mut adds: Vec<_> = po
-                    .hole
-                    .missing_adds
-                    .iter()
-                    .chain(po.hole.modified.iter().map(|m| &m.merged))
-                    .collect();
-                adds.sort_by_cached_key(|e| e.key());
-                for e in adds {
-                    push(&origin, Operation::Add(e.clone()), &mut transactions)?;
-                }
-            }
-            RepairMode::Full => {
-                push(
-                    &origin,
-                    Operation::Replace(po.scope.clone()),
-                    &mut transactions,
-                )?;
-                for e in po.merged.sorted() {
-                    push(&origin, Operation::Add(e.clone()), &mut transactions)?;
-                }
-            }
+        for def in defs {
+            push(&origin, Operation::Template(def), &mut transactions)?;
+        }
+        if po.hole.is_empty() {
+            continue;
+        }
+        let ops = match mode {
+            RepairMode::Delta => delta_operations(po, &mut kind_only),
+            RepairMode::Full => full_operations(po),
+        };
+        for op in ops {
+            push(&origin, op, &mut transactions)?;
         }
     }
     let new_sync = last;
@@ -242,7 +236,120 @@ fn plan_without_merged(rec: &Reconciliation, mode: RepairMode) -> Result<RepairP
         resync_recommended,
         unfilled,
         merged: Directory::new(),
+        kind_only,
     })
+}
+
+/// The template definitions a repair of `po` writes as `T`: those its
+/// authoritative evidence carried that differ from the server's, in their
+/// fitted form (so replaying them gives the definition MS Mail files get).
+fn changed_definitions(po: &PostofficeReport) -> Vec<TemplateDef> {
+    if !matches!(po.status, Status::Authoritative | Status::Partial) {
+        return Vec::new();
+    }
+    po.templates
+        .iter()
+        .filter(|t| t.source == "evidence" && t.differs_from_server)
+        .map(|t| TemplateDef {
+            scope: t.scope.clone(),
+            fields: t.fields.clone(),
+        })
+        .collect()
+}
+
+/// An entry without template data (for `D` lines and `M` first lines).
+fn bare(e: &Entry) -> Entry {
+    let mut b = e.clone();
+    b.template = Vec::new();
+    b
+}
+
+/// Delta operations of one postoffice, the way IMPORT.EXE takes them: every
+/// `D` first (without template lines, Q131151), then the changes (`M` pairs
+/// for renames, Q132681; `M` + template lines for template data, Q127918),
+/// then every `A`; each group in address order. A change `M` cannot express
+/// (template data removed altogether) is a `D` then an `A`; a change of kind
+/// only has no transaction (the USR list carries it) and is listed.
+pub fn delta_operations(po: &PostofficeReport, kind_only: &mut Vec<Entry>) -> Vec<Operation> {
+    let mut deletes: Vec<Operation> = po
+        .hole
+        .missing_deletes
+        .iter()
+        .map(|e| Operation::Delete(bare(e)))
+        .collect();
+    let mut changes = Vec::new();
+    let mut adds: Vec<&Entry> = po.hole.missing_adds.iter().collect();
+    let mut readds: Vec<Entry> = Vec::new();
+    for m in &po.hole.modified {
+        let name = m.server.full_name != m.merged.full_name;
+        let template = !super::same_template(&m.server, &m.merged);
+        match (name, template) {
+            (false, false) => kind_only.push(m.merged.clone()),
+            (_, true) if m.merged.template.is_empty() => {
+                // No import line removes all template data of an entry.
+                deletes.push(Operation::Delete(bare(&m.server)));
+                readds.push(m.merged.clone());
+            }
+            (true, template) => {
+                let mut new = m.merged.clone();
+                if !template {
+                    new.template = Vec::new();
+                }
+                changes.push(Operation::Modify {
+                    old: bare(&m.server),
+                    new,
+                });
+            }
+            (false, true) => changes.push(Operation::Modify {
+                old: bare(&m.server),
+                new: m.merged.clone(),
+            }),
+        }
+    }
+    adds.extend(readds.iter());
+    adds.sort_by_cached_key(|e| e.key());
+    let mut ops = Vec::with_capacity(deletes.len() + changes.len() + adds.len());
+    ops.append(&mut deletes);
+    ops.append(&mut changes);
+    ops.extend(adds.into_iter().map(|e| Operation::Add(e.clone())));
+    ops
+}
+
+/// Full operations of one postoffice: `R PCM:NET/PO` and every merged PCM
+/// entry of it; then, for each gateway scope of it with a hole entry,
+/// `R TYPE:GATE/NODE` (or `R TYPE:`) and every merged entry of that scope.
+fn full_operations(po: &PostofficeReport) -> Vec<Operation> {
+    let own = po.scope.key();
+    let mut ops = vec![Operation::Replace(po.scope.clone())];
+    let sorted = po.merged.sorted();
+    ops.extend(
+        sorted
+            .iter()
+            .filter(|e| e.key().scope_key() == own)
+            .map(|e| Operation::Add((*e).clone())),
+    );
+    let h = &po.hole;
+    let mut gateway: Vec<Scope> = h
+        .missing_adds
+        .iter()
+        .chain(&h.missing_deletes)
+        .chain(h.modified.iter().map(|m| &m.merged))
+        .filter(|e| !e.address.is_pcm())
+        .map(|e| e.scope())
+        .collect();
+    gateway.sort();
+    gateway.dedup_by(|a, b| a.key() == b.key());
+    for g in gateway {
+        let k = g.key();
+        ops.push(Operation::Replace(g));
+        ops.extend(
+            sorted
+                .iter()
+                .filter(|e| e.key().scope_key() == k)
+                .map(|e| Operation::Add((*e).clone())),
+        );
+    }
+    ops
 }
 
 /// Replays the plan's repair transactions onto server views (as built by

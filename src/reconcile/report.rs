@@ -35,7 +35,7 @@ fn postoffice_json(p: &PostofficeReport) -> Value {
     json!({
         "scope": p.scope.to_string(),
         "evidence": p.evidence,
-        "authoritative": p.status == Status::Authoritative,
+        "authoritative": matches!(p.status, Status::Authoritative | Status::Partial),
         "status": p.status.code(),
         "sources": p.sources,
         "used_source": p.used_source,
@@ -88,6 +88,22 @@ fn postoffice_json(p: &PostofficeReport) -> Value {
             "modified": f.differs.2,
         })).collect::<Vec<_>>(),
         "notes": p.notes,
+        "source_details": p.source_details.iter().map(|d| json!({
+            "source": d.source,
+            "form": d.usage.form,
+            "taken": d.usage.taken,
+            "not_taken": d.usage.not_taken,
+            "warnings": d.usage.warnings,
+        })).collect::<Vec<_>>(),
+        "withheld_deletes": p.withheld_deletes.iter().map(entry_json).collect::<Vec<_>>(),
+        "templates": p.templates.iter().map(|t| json!({
+            "scope": t.scope.to_string(),
+            "source": t.source,
+            "fields": t.fields.len(),
+            "added": t.added,
+            "widened": t.widened.iter().map(|(p, a, b)| json!({"prompt": p, "from": a, "to": b})).collect::<Vec<_>>(),
+            "differs_from_server": t.differs_from_server,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -106,6 +122,8 @@ impl Reconciliation {
                 "postoffices": self.postoffices.len(),
                 "with_hole": self.postoffices.iter().filter(|p| !p.hole.is_empty()).count(),
                 "unverified": self.postoffices.iter().filter(|p| p.status == Status::Unverified).count(),
+                "partial": self.postoffices.iter().filter(|p| p.status == Status::Partial).count(),
+                "withheld_deletes": t(|p| p.withheld_deletes.len()),
                 "missing_adds": t(|p| p.hole.missing_adds.len()),
                 "missing_deletes": t(|p| p.hole.missing_deletes.len()),
                 "modified": t(|p| p.hole.modified.len()),
@@ -120,6 +138,8 @@ impl Reconciliation {
                 "address": k.0, "first": a, "second": b,
             })).collect::<Vec<_>>(),
             "written": written.iter().map(|w| json!({"path": w.path, "sha256": w.sha256})).collect::<Vec<_>>(),
+            "warnings": self.warnings,
+            "local_only": self.local_only.len(),
         })
     }
 
@@ -128,16 +148,28 @@ impl Reconciliation {
     /// hazards, duplicates, limit problems or notes in detail.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
+        let unknown = self
+            .postoffices
+            .iter()
+            .filter(|p| {
+                matches!(
+                    super::plain::verdict(p),
+                    super::plain::Verdict::Unknowable | super::plain::Verdict::NoEvidence
+                )
+            })
+            .count();
         let _ = writeln!(
             out,
-            "Dir-Sync server {} (Sync {}): {} postoffices, {} with a hole",
+            "Dir-Sync server {} (Sync {}): {} postoffices, {} with a hole, {} whose hole \
+             cannot be known",
             self.server_scope,
             self.server_sync,
             self.postoffices.len(),
             self.postoffices
                 .iter()
                 .filter(|p| !p.hole.is_empty())
-                .count()
+                .count(),
+            unknown
         );
         let width = self
             .postoffices
@@ -178,13 +210,31 @@ impl Reconciliation {
                 || !p.hazards.is_empty()
                 || !p.duplicates.is_empty()
                 || !p.limits.is_empty()
-                || !p.notes.is_empty();
+                || !p.notes.is_empty()
+                || !p.source_details.is_empty();
             if !interesting {
                 continue;
             }
             let _ = writeln!(out, "\n{} ({}, {})", p.scope, p.evidence, p.status.code());
             if let Some(s) = &p.used_source {
                 let _ = writeln!(out, "  list from {s}");
+            }
+            for d in &p.source_details {
+                let form = if d.usage.form.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", d.usage.form)
+                };
+                let _ = writeln!(out, "  source {}{form}", d.source);
+                for t in &d.usage.taken {
+                    let _ = writeln!(out, "    taken: {t}");
+                }
+                for t in &d.usage.not_taken {
+                    let _ = writeln!(out, "    not taken: {t}");
+                }
+                for w in &d.usage.warnings {
+                    let _ = writeln!(out, "    warning: {w}");
+                }
             }
             let s = &p.sync;
             let num = |n: Option<u32>| n.map_or("?".to_string(), |v| v.to_string());
@@ -206,13 +256,13 @@ impl Reconciliation {
                 let _ = writeln!(out, "  - {}  {}", e.address, e.full_name);
             }
             for m in &p.hole.modified {
+                out.push_str(&super::plain::modified_lines(m));
+            }
+            for e in &p.withheld_deletes {
                 let _ = writeln!(
                     out,
-                    "  ~ {}  {:?} -> {:?} ({})",
-                    m.merged.address,
-                    m.server.full_name,
-                    m.merged.full_name,
-                    m.changes().join(", ")
+                    "  = {}  {} (kept: the list was read past damage)",
+                    e.address, e.full_name
                 );
             }
             for d in &p.duplicates {
@@ -223,7 +273,7 @@ impl Reconciliation {
                 );
             }
             for l in &p.limits {
-                let _ = writeln!(out, "  limit {} {}: {}", l.address, l.field, l.problem);
+                let _ = writeln!(out, "  limit {}: {}", l.address, l.reason());
             }
             for n in &p.notes {
                 let _ = writeln!(out, "  note: {n}");

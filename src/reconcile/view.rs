@@ -33,6 +33,10 @@ pub struct Views {
     /// Addresses seen as groups (in a list or a transaction). Transactions
     /// carry no user/group kind, so an `A` of one of these keeps it a group.
     pub groups: HashSet<AddressKey>,
+    /// The postoffice whose list holds each gateway (non-PCM) address: a
+    /// gateway entry lives in one list, and a transaction from another
+    /// origin moves it there.
+    pub gateway_owner: HashMap<AddressKey, ScopeKey>,
 }
 
 impl Views {
@@ -76,8 +80,23 @@ impl Views {
                 own.upsert(e.clone());
             }
         }
+        for e in list.iter().filter(|e| !e.address.is_pcm()) {
+            self.claim_gateway(e.key(), &list_key);
+        }
         for (owner, e) in foreign {
             self.touch(&owner).upsert(e.clone());
+        }
+        // Group members follow their group into its owner's view.
+        for k in &groups {
+            if let Some(m) = list.members(k) {
+                let owner = match k.scope_key() {
+                    s if s == list_key => scope.clone(),
+                    _ => list
+                        .get(k)
+                        .map_or_else(|| scope.clone(), |e| owner_of(e, scope)),
+                };
+                self.touch(&owner).set_members(k, m.to_vec());
+            }
         }
         self.groups.extend(groups);
         for def in list.templates.values() {
@@ -108,6 +127,14 @@ impl Views {
                 .filter(|(_, e)| e.kind == EntryKind::Group)
                 .map(|(k, _)| k.clone()),
         );
+        let gateway: Vec<AddressKey> = list
+            .iter_keyed()
+            .filter(|(_, e)| !e.address.is_pcm())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gateway {
+            self.claim_gateway(k, &list_key);
+        }
         // Template definitions another postoffice owns go to that owner.
         let moved: Vec<String> = list
             .templates
@@ -129,39 +156,74 @@ impl Views {
         }
     }
 
+    /// Records that `owner`'s list holds gateway address `key`; when another
+    /// list held it, it is removed there (one list per gateway address).
+    fn claim_gateway(&mut self, key: AddressKey, owner: &str) {
+        if let Some(prev) = self.gateway_owner.insert(key.clone(), owner.to_string()) {
+            if prev != owner {
+                if let Some(d) = self.lists.get_mut(&prev) {
+                    d.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// The list a gateway address lives in now, else `owner_of` it.
+    fn current_owner(&self, e: &Entry, origin: &Scope) -> Scope {
+        if !e.address.is_pcm() {
+            if let Some(k) = self.gateway_owner.get(&e.key()) {
+                if let Some(s) = self.scopes.get(k) {
+                    return s.clone();
+                }
+            }
+        }
+        owner_of(e, origin)
+    }
+
     /// Replays one transaction (idempotently) with the given origin.
     ///
     /// `A` upserts, `D` removes if present, `M` re-keys old → new (and does
     /// nothing when old is gone and new already exists: it was applied before),
-    /// `R PCM:NET/PO` (or `R` of the origin's own scope) clears that
-    /// postoffice's whole list, its gateway entries included; `R` of another
-    /// gateway scope clears that scope inside the origin's list; `T` records the template definition. Empty operation lists
-    /// (placeholders) do nothing.
+    /// `R PCM:NET/PO` clears that postoffice's PCM entries (its gateway
+    /// entries are other scopes and stay); `R` of a gateway scope clears that
+    /// scope inside the origin's list; `T` records the template definition.
+    /// A gateway address lives in one list: an `A` from another origin moves
+    /// it. Empty operation lists (placeholders) do nothing.
     pub fn replay(&mut self, origin: &Scope, op: &Operation) {
         match op {
             Operation::Add(e) => {
                 let owner = owner_of(e, origin);
                 let key = e.key();
                 let mut e = e.clone();
+                super::templates::normalise_template(&mut e);
                 if e.kind == EntryKind::Group {
-                    self.groups.insert(key);
+                    self.groups.insert(key.clone());
                 } else if self.groups.contains(&key) {
                     // A transaction cannot say "group": keep what the server knew.
                     e.kind = EntryKind::Group;
                 }
+                let gateway = !e.address.is_pcm();
                 self.touch(&owner).upsert(e);
+                if gateway {
+                    self.claim_gateway(key, &owner.key());
+                }
             }
             Operation::Delete(e) => {
-                let owner = owner_of(e, origin);
+                let owner = self.current_owner(e, origin);
                 self.touch(&owner).remove(&e.key());
+                if !e.address.is_pcm() {
+                    self.gateway_owner.remove(&e.key());
+                }
             }
             Operation::Modify { old, new } => {
-                let old_owner = owner_of(old, origin);
+                let old_owner = self.current_owner(old, origin);
                 let new_owner = owner_of(new, origin);
+                let new_is_pcm = new.address.is_pcm();
                 let old_key = old.key();
                 let new_key = new.key();
                 let prev = self.touch(&old_owner).remove(&old_key);
                 let mut new = new.clone();
+                super::templates::normalise_template(&mut new);
                 match prev {
                     Some(prev) => {
                         if new.template.is_empty() {
@@ -177,12 +239,32 @@ impl Views {
                         }
                     }
                 }
+                if !old.address.is_pcm() {
+                    self.gateway_owner.remove(&old_key);
+                }
+                if !new_is_pcm {
+                    self.claim_gateway(new_key, &new_owner.key());
+                }
             }
             Operation::Replace(scope) => {
-                if scope.type_name == "PCM" || scope.key() == origin.key() {
-                    clear_entries(self.touch(scope));
+                // `R` throws away what is known for its scope (formats-text
+                // §1): `R PCM:NET/PO` that postoffice's PCM entries, `R` of
+                // a gateway scope that scope's entries in the origin's list.
+                let holder = if scope.type_name == "PCM" {
+                    scope.clone()
                 } else {
-                    self.touch(origin).clear_scope(scope);
+                    origin.clone()
+                };
+                let removed: Vec<AddressKey> = self
+                    .touch(&holder)
+                    .in_scope(scope)
+                    .into_iter()
+                    .filter(|e| !e.address.is_pcm())
+                    .map(|e| e.key())
+                    .collect();
+                self.touch(&holder).clear_scope(scope);
+                for k in removed {
+                    self.gateway_owner.remove(&k);
                 }
             }
             Operation::Template(def) => {
@@ -295,9 +377,18 @@ mod tests {
             .get(&Address::parse("PCM:N/P/BEE").unwrap().key())
             .is_some());
         assert!(d.get(&Address::parse("SMTP:g@x").unwrap().key()).is_some());
-        // R of the postoffice clears its gateway entries too.
+        // R of the postoffice clears its PCM entries; its gateway entries
+        // are another scope and stay.
         v.replay(&p, &Operation::Replace(p.clone()));
+        assert_eq!(v.get(&p.key()).unwrap().len(), 1);
+        v.replay(&p, &Operation::Replace(Scope::parse("SMTP:").unwrap()));
         assert!(v.get(&p.key()).unwrap().is_empty());
+        // A gateway address moves to the origin that adds it.
+        let q = Scope::postoffice("N", "Q");
+        v.replay(&p, &Operation::Add(e("G", "SMTP:g@x")));
+        v.replay(&q, &Operation::Add(e("G2", "SMTP:g@x")));
+        assert!(v.get(&p.key()).unwrap().is_empty());
+        assert_eq!(v.get(&q.key()).unwrap().len(), 1);
     }
 
     /// `load_list_owned` gives what `load_list` gives: own entries moved,

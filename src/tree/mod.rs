@@ -28,6 +28,7 @@ pub mod lists;
 pub mod misc;
 pub mod personal;
 pub mod postoffice;
+pub mod rebuild;
 pub mod sample;
 pub mod table;
 pub mod templates;
@@ -242,6 +243,11 @@ pub struct Ctx {
     pub salvage: bool,
     /// Warnings, one sentence each.
     pub warnings: Vec<String>,
+    /// Cross-file inconsistencies that do not stop reading (a tid that
+    /// differs from its ACCESS2 record, a shadow that differs, a stale GAL
+    /// index): reported by every command, never fatal; `inspect` counts them
+    /// as errors.
+    pub findings: Vec<String>,
 }
 
 impl Ctx {
@@ -250,7 +256,14 @@ impl Ctx {
         Ctx {
             salvage,
             warnings: Vec::new(),
+            findings: Vec::new(),
         }
+    }
+
+    /// Records a cross-file inconsistency (see [`Ctx::findings`]).
+    pub fn finding(&mut self, file: &str, location: Location, message: impl Into<String>) {
+        self.findings
+            .push(Error::input(file, location, message).to_string());
     }
 
     /// Reports damage: an error in strict mode, a warning with salvage.
@@ -298,6 +311,31 @@ pub fn read_record_fields<'a, R: FixedRecord>(
     read_records_using(file, bytes, header, ctx, R::decode_fields)
 }
 
+/// [`frame`] under a reading context: with salvage, a truncated last record
+/// is reported (file, record, byte range) and the intact records before it
+/// are kept; strict, it is the error `frame` gives.
+pub fn frame_ctx<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    header: usize,
+    size: usize,
+    ctx: &mut Ctx,
+) -> Result<(&'a [u8], Vec<&'a [u8]>)> {
+    match frame(file, bytes, header, size) {
+        Ok(v) => Ok(v),
+        Err(e) if ctx.salvage && size > 0 && bytes.len() >= header => {
+            let whole = header + (bytes.len() - header) / size * size;
+            ctx.warnings.push(format!(
+                "skipped: {e} (bytes {whole}..{} skipped; the {} intact records before them are read)",
+                bytes.len(),
+                (whole - header) / size
+            ));
+            frame(file, bytes.get(..whole).unwrap_or_default(), header, size)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 fn read_records_using<'a, R: FixedRecord>(
     file: &str,
     bytes: &'a [u8],
@@ -305,7 +343,7 @@ fn read_records_using<'a, R: FixedRecord>(
     ctx: &mut Ctx,
     decode: fn(&[u8]) -> R,
 ) -> Result<(&'a [u8], Vec<R>)> {
-    let (head, recs) = frame(file, bytes, header, R::SIZE)?;
+    let (head, recs) = frame_ctx(file, bytes, header, R::SIZE, ctx)?;
     let mut out = Vec::with_capacity(recs.len());
     for (i, rec) in recs.into_iter().enumerate() {
         let r = decode(rec);
@@ -348,7 +386,7 @@ pub fn frame_checked<'a>(
     status: U8F,
     ctx: &mut Ctx,
 ) -> Result<(&'a [u8], Vec<&'a [u8]>)> {
-    let (head, recs) = frame(file, bytes, header, size)?;
+    let (head, recs) = frame_ctx(file, bytes, header, size, ctx)?;
     for (i, rec) in recs.iter().enumerate() {
         check_status(file, status.get(rec), i, header, size, ctx)?;
     }

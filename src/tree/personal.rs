@@ -234,5 +234,6 @@ pub fn personal_lists(po: &PostOffice, only: Option<&str>, salvage: bool) -> Res
         ctx.warn(format!("not representable in profile v1: {m}"));
     }
     out.warnings = ctx.warnings;
+    out.warnings.extend(ctx.findings);
     Ok(out)
 }

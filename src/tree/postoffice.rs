@@ -702,6 +702,9 @@ pub struct PostOffice {
     pub data: PostOfficeData,
     /// Warnings (skipped damage with salvage, unrepresentable entries, ...).
     pub warnings: Vec<String>,
+    /// Cross-file inconsistencies that did not stop reading (see
+    /// [`super::Ctx::findings`]), one sentence each with file and position.
+    pub findings: Vec<String>,
     /// Entries profile v1 cannot represent (counted, reported in `warnings`).
     pub unrepresentable: usize,
     dirsync: DirSyncPaths,
@@ -830,10 +833,15 @@ impl Reader<'_> {
             .display()
             .to_string()
     }
-    /// A required file: missing is an input error.
+    /// A required file: missing, or a folder in its place, is an input error.
     fn required(&self, rel: &str) -> Result<(String, Vec<u8>)> {
         match self.path(rel) {
             Some(p) if p.is_file() => Ok((p.display().to_string(), read_input(&p)?)),
+            Some(p) if p.is_dir() => Err(Error::input(
+                p.display().to_string(),
+                Location::File,
+                "a folder where the postoffice tree needs this file",
+            )),
             _ => Err(Error::input(
                 self.root.join(rel).display().to_string(),
                 Location::File,
@@ -841,11 +849,32 @@ impl Reader<'_> {
             )),
         }
     }
-    fn optional(&self, rel: &str) -> Result<Option<(String, Vec<u8>)>> {
+    /// A file that may be absent. A folder in its place is damage (an error,
+    /// or with salvage a warning and no file), never read as "absent".
+    fn optional(&mut self, rel: &str) -> Result<Option<(String, Vec<u8>)>> {
         match self.path(rel) {
             Some(p) if p.is_file() => Ok(Some((p.display().to_string(), read_input(&p)?))),
+            Some(p) if p.is_dir() => {
+                self.ctx.damage(
+                    &p.display().to_string(),
+                    Location::File,
+                    "a folder where the postoffice tree has a file: read as damaged, not as absent",
+                )?;
+                Ok(None)
+            }
             _ => Ok(None),
         }
+    }
+    /// True when `rel` names something (file or folder) under the root.
+    fn present(&self, rel: &str) -> bool {
+        self.path(rel).is_some()
+    }
+    /// True when folder `rel` holds at least one file.
+    fn folder_has_files(&self, rel: &str) -> bool {
+        self.path(rel)
+            .filter(|p| p.is_dir())
+            .and_then(|p| std::fs::read_dir(p).ok())
+            .is_some_and(|mut rd| rd.any(|e| e.is_ok_and(|e| e.path().is_file())))
     }
     fn unrepresentable(&mut self, msg: String) {
         self.unrepresentable += 1;
@@ -879,9 +908,18 @@ impl PostOffice {
             reqtrans: r.path("GLB/REQTRANS.GLB"),
             msttrans: r.path("GLB/MSTTRANS.GLB"),
         };
+        // A Dir-Sync server (it keeps MSTTRANS.GLB) cannot do without SRVCONF.GLB.
+        if dirsync.msttrans.is_some() && dirsync.srvconf.is_none() {
+            r.ctx.damage(
+                &r.shown("GLB/SRVCONF.GLB"),
+                Location::File,
+                "missing: MSTTRANS.GLB is here (a Dir-Sync server), and its numbers are in SRVCONF.GLB",
+            )?;
+        }
         Ok(PostOffice {
             root: maildata.to_path_buf(),
             data,
+            findings: r.ctx.findings,
             warnings: r.ctx.warnings,
             unrepresentable: r.unrepresentable,
             dirsync,
@@ -988,19 +1026,42 @@ type NamedInf = (String, InfFile);
 /// Reads a TPL + INF pair (either may be missing).
 fn read_templates(r: &mut Reader<'_>, hex: &str) -> Result<(Vec<TemplateField>, Option<NamedInf>)> {
     let tpl = match r.optional(&format!("TPL/{hex}.TPL"))? {
-        Some((f, b)) => TplFile::read(&f, &b)?.fields,
+        Some((f, b)) => {
+            if !b.is_empty() && !b.ends_with(b"\n") && !b.ends_with(b"\r") && !b.ends_with(&[0x1a])
+            {
+                r.ctx.finding(
+                    &f,
+                    Location::Offset(b.len() as u64),
+                    "the last field line has no line end: the TPL may be cut short",
+                );
+            }
+            TplFile::read(&f, &b)?.fields
+        }
         None => Vec::new(),
     };
     let inf = match r.optional(&format!("INF/{hex}.INF"))? {
         Some((f, b)) => {
             if tpl.is_empty() {
-                r.ctx.warn(format!(
-                    "{f}: INF file without a TPL; template data ignored"
-                ));
+                r.ctx.damage(
+                    &f,
+                    Location::File,
+                    format!(
+                        "{} bytes of template data, but TPL/{hex}.TPL, which gives its record \
+                         layout, is missing or empty; the template data cannot be read",
+                        b.len()
+                    ),
+                )?;
                 None
             } else {
                 let size = super::templates::inf_record_size(&tpl);
-                Some((f.clone(), InfFile::read(&f, &b, size)?))
+                let (_, recs) = super::frame_ctx(&f, &b, 0, size, &mut r.ctx)?;
+                Some((
+                    f.clone(),
+                    InfFile {
+                        record_size: size,
+                        records: recs.into_iter().map(<[u8]>::to_vec).collect(),
+                    },
+                ))
             }
         }
         None => None,
@@ -1037,6 +1098,38 @@ fn template_values(
     }
 }
 
+/// An INF file must hold exactly the records its list refers to: more
+/// records than references means a record size that is wrong (a TPL that
+/// lost fields gives a smaller one, so the same bytes frame as more records
+/// and every value is read from the wrong place).
+fn check_inf_use(
+    r: &mut Reader<'_>,
+    inf: &Option<NamedInf>,
+    fields: &[TemplateField],
+    used: &std::collections::BTreeSet<u32>,
+    list: &str,
+) -> Result<()> {
+    let Some((f, file)) = inf else {
+        return Ok(());
+    };
+    let records = file.records.len();
+    if records > used.len() {
+        r.ctx.damage(
+            f,
+            Location::File,
+            format!(
+                "{records} records of {} bytes (the TPL's {} fields), but {list} refers to {} \
+                 of them: the TPL or the INF file is damaged (a TPL cut short gives a smaller \
+                 record size), so template values would be read from the wrong bytes",
+                file.record_size,
+                fields.len(),
+                used.len()
+            ),
+        )?;
+    }
+    Ok(())
+}
+
 fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     // Identity.
     let (mf, mb) = r.required("GLB/MASTER.GLB")?;
@@ -1046,6 +1139,22 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         Err(e) if r.ctx.salvage && mb.len() == super::identity::master_layout::SIZE => {
             r.ctx.warn(format!("skipped check: {e}"));
             MasterGlb::decode(&mb)
+        }
+        // With salvage, a MASTER.GLB cut short is read as far as it goes when
+        // the postoffice's network and name are in it.
+        Err(e)
+            if r.ctx.salvage
+                && mb.len() >= 24
+                && mb.len() < super::identity::master_layout::SIZE =>
+        {
+            r.ctx.warn(format!(
+                "skipped: {e} (bytes {}..{} missing; the fields before them are read)",
+                mb.len(),
+                super::identity::master_layout::SIZE
+            ));
+            let mut padded = mb.clone();
+            padded.resize(super::identity::master_layout::SIZE, 0);
+            MasterGlb::decode(&padded)
         }
         Err(e) => return Err(e),
     };
@@ -1069,16 +1178,23 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         {
             Some((p, len)) => {
                 let shown = p.display().to_string();
-                let n = users::opaque_count(&shown, len, size)?;
+                let n = match users::opaque_count(&shown, len, size) {
+                    Ok(n) => n,
+                    Err(e) if r.ctx.salvage => {
+                        r.ctx.warn(format!("skipped check: {e}"));
+                        len / size as u64
+                    }
+                    Err(e) => return Err(e),
+                };
                 if n != access2.len() as u64 {
-                    r.ctx.damage(
+                    r.ctx.finding(
                         &shown,
                         Location::File,
                         format!(
-                            "{n} records, ACCESS2.GLB has {} (they must be equal)",
+                            "{n} records, ACCESS2.GLB has {} (they must be equal, Q87402)",
                             access2.len()
                         ),
-                    )?;
+                    );
                 }
             }
             None => r.ctx.damage(
@@ -1090,6 +1206,13 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     }
     let (ltpl, linf) = read_templates(r, "ADMIN")?;
     data.local_template = ltpl.clone();
+    let local_inf_used: std::collections::BTreeSet<u32> = access2
+        .iter()
+        .filter(|a| a.status == super::STATUS_IN_USE && a.flags & users::FLAG_TEMPLATE != 0)
+        .map(|a| a.inf)
+        .filter(|&n| n != NO_RECORD)
+        .collect();
+    check_inf_use(r, &linf, &ltpl, &local_inf_used, "ACCESS2.GLB")?;
     let mut user_by_offset: HashMap<u32, usize> = HashMap::new();
     for (i, a) in access2.iter().enumerate() {
         if a.status != super::STATUS_IN_USE {
@@ -1126,9 +1249,30 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
     }
 
     // Networks, postoffices, USR lists.
+    let lists_present = r.folder_has_files("XTN") || r.folder_has_files("USR");
     let networks: Vec<NetworkRec> = match r.optional("GLB/NETWORK.GLB")? {
-        Some((f, b)) => read_records::<NetworkRec>(&f, &b, 0, &mut r.ctx)?.1,
-        None => Vec::new(),
+        Some((f, b)) => {
+            if b.is_empty() && lists_present {
+                r.ctx.damage(
+                    &f,
+                    Location::File,
+                    "empty, but XTN/ and USR/ hold address lists: NETWORK.GLB is what names \
+                     them, so no external list can be read",
+                )?;
+            }
+            read_records::<NetworkRec>(&f, &b, 0, &mut r.ctx)?.1
+        }
+        None => {
+            if lists_present && !r.present("GLB/NETWORK.GLB") {
+                r.ctx.damage(
+                    &r.shown("GLB/NETWORK.GLB"),
+                    Location::File,
+                    "missing, but XTN/ and USR/ hold address lists: NETWORK.GLB is what \
+                     names them, so no external list can be read",
+                )?;
+            }
+            Vec::new()
+        }
     };
     let netfile = r.shown("GLB/NETWORK.GLB");
     for (ni, n) in networks.iter().enumerate() {
@@ -1195,6 +1339,12 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                         Some((uf, ub)) => {
                             let (_, usr) = read_record_fields::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
                             let uf_id = r.origins.file(&uf, 0, UsrRec::SIZE);
+                            let inf_used: std::collections::BTreeSet<u32> = usr
+                                .iter()
+                                .filter(|u| u.status == super::STATUS_IN_USE && u.inf != NO_RECORD)
+                                .map(|u| u.inf)
+                                .collect();
+                            check_inf_use(r, &inf, &tpl, &inf_used, &uf)?;
                             po.entries.reserve_exact(usr.len());
                             for (ui, u) in usr.into_iter().enumerate() {
                                 if u.status != super::STATUS_IN_USE {
@@ -1277,14 +1427,19 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         Some((f, b)) => {
             if let Some((sf, sb)) = r.optional("GRP/ADMINSHD.GRP")? {
                 if sb != b {
-                    r.ctx.damage(
+                    r.ctx.finding(
                         &sf,
                         Location::File,
-                        "differs from ADMIN.GRP (the shadow must be equal)",
-                    )?;
+                        "differs from ADMIN.GRP (the shadow must be equal); ADMIN.GRP is read",
+                    );
                 }
             }
-            Some((f.clone(), GrpFile::read(&f, &b)?))
+            let (_, nodes) = super::frame_ctx(&f, &b, 0, super::groups::GRP_NODE, &mut r.ctx)?;
+            let whole = nodes.len() * super::groups::GRP_NODE;
+            Some((
+                f.clone(),
+                GrpFile::read(&f, b.get(..whole).unwrap_or_default())?,
+            ))
         }
         None => None,
     };
@@ -1299,18 +1454,19 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 .position(|(a, b)| a != b)
                 .unwrap_or(sb.len().min(nb.len()));
             let idx = first / NmeRec::SIZE;
-            r.ctx.damage(
+            r.ctx.finding(
                 &sf,
                 Location::Record {
                     index: idx as u64,
                     offset: first as u64,
                 },
                 format!(
-                    "differs from ADMIN.NME ({} vs {} bytes); the shadow must be equal",
+                    "differs from ADMIN.NME ({} vs {} bytes); the shadow must be equal; \
+                     ADMIN.NME is read",
                     sb.len(),
                     nb.len()
                 ),
-            )?;
+            );
         }
         Some(_) => {}
         None => r.ctx.damage(
@@ -1348,15 +1504,16 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     continue;
                 };
                 if u.tid != Some(e.tid) {
-                    r.ctx.damage(
+                    r.ctx.finding(
                         &nf,
-                        loc,
+                        loc.clone(),
                         format!(
-                            "tid {} differs from the ACCESS2.GLB record's tid {:?}",
-                            e.tid, u.tid
+                            "tid {} differs from the tid {} of the ACCESS2.GLB record it points \
+                             to; the entry is read through its pointer",
+                            e.tid,
+                            u.tid.unwrap_or(0)
                         ),
-                    )?;
-                    continue;
+                    );
                 }
                 let a = data.local_address(&u.mailbox);
                 r.origins
@@ -1468,6 +1625,22 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         let Some(tid) = g.tid else { continue };
         let rel = format!("MEM/{}.MEM", super::hex8(tid));
         let Some((mf, mb)) = r.optional(&rel)? else {
+            let local = g
+                .members
+                .iter()
+                .filter(|m| bag_of.contains_key(&m.key()))
+                .count();
+            if local > 0 && !r.present(&rel) {
+                r.ctx.damage(
+                    &r.shown(&rel),
+                    Location::File,
+                    format!(
+                        "missing: group {} has {local} local members, whose mailbags MS Mail \
+                         keeps in this file",
+                        g.mailbox
+                    ),
+                )?;
+            }
             continue;
         };
         let mut found = match super::groups::read_mem(&mf, &mb) {
@@ -1510,12 +1683,16 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         found.sort_unstable();
         expect.sort_unstable();
         if found != expect {
-            r.ctx.warn(format!(
-                "{mf}: {} local member mailbags, the ADMIN.GRP chain of {} gives {}",
-                found.len(),
-                g.mailbox,
-                expect.len()
-            ));
+            r.ctx.finding(
+                &mf,
+                Location::File,
+                format!(
+                    "{} local member mailbags, the ADMIN.GRP chain of {} gives {}",
+                    found.len(),
+                    g.mailbox,
+                    expect.len()
+                ),
+            );
         }
     }
     for (gi, members) in from_mem {
@@ -1524,8 +1701,18 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         }
     }
 
-    // The GAL.
-    if let Some((gf, gb)) = r.optional("NME/GAL.NME")? {
+    // The GAL. A postoffice with the GAL enabled keeps one; without it the
+    // global list cannot be read.
+    let gal_file = r.optional("NME/GAL.NME")?;
+    if gal_file.is_none() && data.gal_enabled && !r.present("NME/GAL.NME") {
+        r.ctx.damage(
+            &r.shown("NME/GAL.NME"),
+            Location::File,
+            "missing, but MASTER.GLB has the GAL enabled: the global address list is gone \
+             (REBUILD makes it again)",
+        )?;
+    }
+    if let Some((gf, gb)) = gal_file {
         // Records stay slices of the file and are decoded one at a time.
         let (_, gal) = frame_checked(&gf, &gb, 0, NmeRec::SIZE, nme_layout::STATUS, &mut r.ctx)?;
         let gf_id = r.origins.file(&gf, 0, NmeRec::SIZE);
@@ -1549,7 +1736,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             cp850_upper_into(&mut up, &e.full_name);
             if !first && prev > up {
                 r.ctx
-                    .warn(format!("{gf}: record {i}: not sorted by full name"));
+                    .finding(&gf, loc.clone(), "not sorted by full name (Q86375)");
             }
             first = false;
             std::mem::swap(&mut prev, &mut up);
@@ -1600,19 +1787,30 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         // GALNETPO is not needed past the GAL: free it before the index check.
         drop(galnetpo);
         drop(galnetpo_file);
-        if let Some((xf, xb)) = r.optional("GLB/GALINDEX.GLB")? {
-            let idx = super::galindex::GalIndex::read(&xf, &xb)?;
-            let expect = super::galindex::GalIndex::build(
-                gal.iter()
-                    .enumerate()
-                    .filter(|(_, e)| nme_layout::STATUS.get(e) == super::STATUS_IN_USE)
-                    .map(|(i, e)| ((i * NmeRec::SIZE) as u32, nme_layout::FULL_NAME.get(e))),
-            );
-            if idx != expect {
-                r.ctx.warn(format!(
-                    "{xf}: does not match GAL.NME (rebuild the GAL index)"
-                ));
+        match r.optional("GLB/GALINDEX.GLB")? {
+            Some((xf, xb)) => {
+                let expect = super::galindex::GalIndex::build(
+                    gal.iter()
+                        .enumerate()
+                        .filter(|(_, e)| nme_layout::STATUS.get(e) == super::STATUS_IN_USE)
+                        .map(|(i, e)| ((i * NmeRec::SIZE) as u32, nme_layout::FULL_NAME.get(e))),
+                );
+                match super::galindex::GalIndex::read(&xf, &xb) {
+                    Ok(idx) if idx != expect => r.ctx.finding(
+                        &xf,
+                        Location::File,
+                        "does not index GAL.NME as it is (a stale GAL index; REBUILD makes it again)",
+                    ),
+                    Ok(_) => {}
+                    Err(e) => r.ctx.damage(&xf, Location::File, format!("{e}"))?,
+                }
             }
+            None if !r.present("GLB/GALINDEX.GLB") => r.ctx.damage(
+                &r.shown("GLB/GALINDEX.GLB"),
+                Location::File,
+                "missing: GAL.NME is here and GALINDEX.GLB indexes it (REBUILD makes it again)",
+            )?,
+            None => {}
         }
     }
 
@@ -1627,11 +1825,15 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             .chain(nme.iter().filter(|e| e.status == 1).map(|e| e.tid))
             .max();
         if max.is_some_and(|m| m >= data.next_tid) {
-            r.ctx.warn(format!(
-                "{tf}: next tid {} is not above the highest tid in use {}",
-                data.next_tid,
-                max.unwrap_or(0)
-            ));
+            r.ctx.finding(
+                &tf,
+                Location::Offset(0),
+                format!(
+                    "next tid {} is not above the highest tid in use {}",
+                    data.next_tid,
+                    max.unwrap_or(0)
+                ),
+            );
         }
     }
     // Per-user KEY (560 bytes) and MBG (multiple of 116) files, where present.

@@ -161,27 +161,48 @@ pub fn decode_inf_record(fields: &[TemplateField], rec: &[u8]) -> Vec<TemplateVa
     out
 }
 
-/// Encodes template values as one INF record for these TPL fields. A value
-/// whose prompt is not in the TPL, too wide, or not CP850 is unrepresentable.
+/// Encodes template values as one INF record for these TPL fields. A prompt
+/// that occurs several times takes one field each: the n-th field with a
+/// prompt holds the n-th value with that prompt. A value whose prompt has no
+/// (n-th) field in the TPL, too wide, or not CP850 is unrepresentable.
 pub fn encode_inf_record(fields: &[TemplateField], values: &[TemplateValue]) -> Result<Vec<u8>> {
-    for v in values {
-        if !fields.iter().any(|f| f.prompt == v.prompt) {
-            return Err(Error::Unrepresentable(format!(
-                "template value for prompt {:?} has no field in the TPL",
-                v.prompt
-            )));
+    let nth_field = |prompt: &str, n: usize| {
+        fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.prompt == prompt)
+            .nth(n)
+            .map(|(i, _)| i)
+    };
+    let mut slot: Vec<Option<&str>> = vec![None; fields.len()];
+    for (j, v) in values.iter().enumerate() {
+        let n = values
+            .get(..j)
+            .unwrap_or_default()
+            .iter()
+            .filter(|w| w.prompt == v.prompt)
+            .count();
+        match nth_field(&v.prompt, n) {
+            Some(i) => {
+                if let Some(s) = slot.get_mut(i) {
+                    *s = Some(v.value.as_str());
+                }
+            }
+            None => {
+                return Err(Error::Unrepresentable(format!(
+                    "template value for prompt {:?} has no field in the TPL",
+                    v.prompt
+                )))
+            }
         }
     }
     let mut out = Vec::with_capacity(inf_record_size(fields));
-    for f in fields {
+    for (f, value) in fields.iter().zip(slot) {
         let pre = encode_cp850(&f.internal).map_err(|(_, c)| {
             Error::Unrepresentable(format!("template preamble: {c:?} is not in code page 850"))
         })?;
         out.extend(pre);
-        let value = values
-            .iter()
-            .find(|v| v.prompt == f.prompt)
-            .map_or("", |v| v.value.as_str());
+        let value = value.unwrap_or("");
         let bytes = encode_cp850(value).map_err(|(_, c)| {
             Error::Unrepresentable(format!(
                 "template value {value:?}: {c:?} is not in code page 850"

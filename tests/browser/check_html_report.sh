@@ -4,7 +4,14 @@
 #      decode the PNG and count distinct pixel values; no extra packages);
 #   2. dumps the DOM and checks the totals (ids total-only-in-a, total-only-in-b,
 #      total-renamed, total-changed, total-differences) are in the rendered page
-#      with the same numbers the file carries, and that the verdict is there.
+#      with the same numbers the file carries, and that the verdict is there;
+#   3. checks every link of the rendered page resolves to an element of the page
+#      (href="#id" with an id="id"; no link leads outside the page);
+#   4. checks the inline script ran (a filter box above every sortable table) and
+#      works: a copy of the page with a test script appended sorts a numeric
+#      column and filters a table, and says so in the DOM;
+#   5. renders the page with scripts off and checks the totals and the verdict
+#      are still there (the page does not depend on its script).
 # Usage: check_html_report.sh REPORT.html [EXPECTED_DIFFERENCES]
 # Exit 0 when all checks pass, 1 when one fails, 2 on usage or missing tools.
 set -euo pipefail
@@ -89,6 +96,81 @@ for id in total-only-in-a total-only-in-b total-renamed total-changed total-diff
 done
 grep -Eq 'id="result"[^>]*>(identical|differences found)<' "$work/dom.html" \
   || fail "verdict #result not in the rendered page"
+# 3. Every link resolves inside the page.
+python3 - "$work/dom.html" <<'PY' || fail "links do not resolve (see above)"
+import re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+ids = set(re.findall(r'\sid="([^"]*)"', dom))
+hrefs = re.findall(r'\shref="([^"]*)"', dom)
+outside = [h for h in hrefs if not h.startswith("#")]
+broken = sorted({h for h in hrefs if h.startswith("#") and h[1:] not in ids})
+for h in outside[:10]:
+    print("check_html_report: link leaves the page: %s" % h, file=sys.stderr)
+for h in broken[:10]:
+    print("check_html_report: link to a missing id: %s" % h, file=sys.stderr)
+if outside or broken:
+    sys.exit(1)
+print("check_html_report: %d links, all resolve (%d ids)" % (len(hrefs), len(ids)))
+PY
+
+# 4. The script ran, and sorting and filtering work.
+tables=$(grep -o '<table[^>]*class="data[" ]' "$report" | wc -l)
+boxes=$(grep -o '<input[^>]*class="filter"' "$work/dom.html" | wc -l)
+grep -q 'data-script="ready"' "$work/dom.html" || fail "the page's script did not run"
+[ "$boxes" -eq "$tables" ] || fail "$tables sortable tables but $boxes filter boxes"
+echo "check_html_report: script ran: $boxes filter boxes for $tables tables"
+if [ "$tables" -gt 0 ]; then
+  sed 's#</body></html>#<script>(function () {\
+  var out = [];\
+  var t = document.querySelector("table.data");\
+  var body = t.tBodies[0], heads = t.tHead.rows[0].cells, col = -1;\
+  for (var i = 0; i < heads.length; i++) { if (heads[i].classList.contains("n")) { col = i; break; } }\
+  function val(r) { var c = r.cells[col]; var v = c.getAttribute("data-sort"); return parseFloat(v === null ? c.textContent : v) || 0; }\
+  if (col >= 0) {\
+    heads[col].click();\
+    var ok = heads[col].getAttribute("aria-sort") === "ascending";\
+    for (var j = 1; j < body.rows.length; j++) { if (val(body.rows[j - 1]) > val(body.rows[j])) { ok = false; } }\
+    heads[col].click();\
+    for (var k = 1; k < body.rows.length; k++) { if (val(body.rows[k - 1]) < val(body.rows[k])) { ok = false; } }\
+    out.push(ok ? "sort-ok" : "sort-failed");\
+  } else { out.push("sort-ok"); }\
+  var box = t.previousElementSibling, last = body.rows[body.rows.length - 1];\
+  box.value = last.cells[0].textContent + "\\u0000none-such";\
+  box.dispatchEvent(new Event("input"));\
+  var none = Array.prototype.every.call(body.rows, function (r) { return r.hidden; });\
+  box.value = last.textContent.trim().slice(0, 20);\
+  box.dispatchEvent(new Event("input"));\
+  var some = !last.hidden;\
+  box.value = ""; box.dispatchEvent(new Event("input"));\
+  var all = Array.prototype.every.call(body.rows, function (r) { return !r.hidden; });\
+  out.push(none \&\& some \&\& all ? "filter-ok" : "filter-failed");\
+  document.documentElement.setAttribute("data-selftest", out.join(" "));\
+})();</script></body></html>#' "$report" >"$work/selftest.html"
+  timeout 120 "$browser" "${flags[@]}" --user-data-dir="$(mktemp -d -p "$work")" \
+    --dump-dom "file://$work/selftest.html" >"$work/selftest.dom" 2>"$work/selftest.log" || true
+  grep -q 'data-selftest="sort-ok filter-ok"' "$work/selftest.dom" \
+    || fail "sorting or filtering does not work: $(grep -o 'data-selftest="[^"]*"' "$work/selftest.dom" || echo 'the test script did not run')"
+  echo "check_html_report: sorting and filtering work"
+fi
+
+# 5. Scripts off: the same content. (--blink-settings=scriptEnabled=false also
+# stops --dump-dom, so a copy of the page forbids its own scripts by its
+# Content-Security-Policy instead: the page's script never runs.)
+grep -q "script-src 'unsafe-inline'" "$report" || fail "no Content-Security-Policy with script-src"
+sed "s/script-src 'unsafe-inline'/script-src 'none'/" "$report" >"$work/noscript-page.html"
+timeout 120 "$browser" "${flags[@]}" --user-data-dir="$(mktemp -d -p "$work")" \
+  --dump-dom "file://$work/noscript-page.html" >"$work/noscript.html" 2>"$work/noscript.log" || true
+[ -s "$work/noscript.html" ] || { cat "$work/noscript.log" >&2; fail "empty DOM dump with scripts off"; }
+! grep -q 'data-script="ready"' "$work/noscript.html" || fail "scripts were not turned off"
+! grep -q 'class="filter"' "$work/noscript.html" || fail "scripts were not turned off"
+for id in total-only-in-a total-only-in-b total-renamed total-changed total-differences; do
+  want=$(grep -o "id=\"$id\">[0-9]*<" "$report" | head -1 | tr -dc '0-9')
+  grep -q "id=\"$id\">$want<" "$work/noscript.html" || fail "#$id missing with scripts off"
+done
+grep -Eq 'id="result"[^>]*>(identical|differences found)<' "$work/noscript.html" \
+  || fail "verdict missing with scripts off"
+echo "check_html_report: readable with scripts off"
+
 if [ -n "$expected" ]; then
   grep -q "id=\"total-differences\">$expected<" "$work/dom.html" \
     || fail "expected $expected differences"

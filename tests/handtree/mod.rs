@@ -136,7 +136,7 @@ pub fn write_tree(root: &Path) {
     str_field(&mut master, 2, 11, "ACME");
     str_field(&mut master, 13, 11, "HQ");
     u32_at(&mut master, 24, 7);
-    master[28] = 1;
+    master[28] = 0; // GAL disabled: this tree has no GAL.NME
     write(root, "GLB/MASTER.GLB", &master);
 
     // ACCESS2.GLB (record 3 free) and the opaque ACCESS/ACCESS3 of equal count.
