@@ -415,7 +415,70 @@ fn ad_ldif_round_trips_through_samba() {
     );
     assert!(cns.iter().all(|c| c.chars().count() <= 64));
 
-    // 4. The csvde file holds the same records as the AD LDIF.
+    // 4. Reconcile's merged.ldif with --schema ad, into its own OU: every
+    //    entry of merged.json is there, groups with their members.
+    let rec_ou = work.path().join("rec-ou.ldif");
+    std::fs::write(
+        &rec_ou,
+        format!(
+            "dn: OU=Reconciled,{BASE}\nobjectClass: top\nobjectClass: organizationalUnit\nou: Reconciled\n\n"
+        ),
+    )
+    .unwrap();
+    ldbadd(&dc, &rec_ou);
+    let rec_base = format!("OU=Reconciled,{BASE}");
+    let restore = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/restore");
+    let out = work.path().join("reconciled");
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "reconcile".into(),
+        "--server".into(),
+        restore.join("server").into(),
+        "--requestor".into(),
+    ];
+    let mut reqs: Vec<PathBuf> = std::fs::read_dir(restore.join("requestors"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    reqs.sort();
+    args.extend(reqs.into_iter().map(Into::into));
+    let mut bound = std::ffi::OsString::from("EUROPE/PARIS=");
+    bound.push(restore.join("requestors/EUROPE-PARIS"));
+    args.push(bound);
+    for a in [
+        "--outputs",
+        "ldif,json",
+        "--schema",
+        "ad",
+        "--base-dn",
+        &rec_base,
+        "--out-dir",
+    ] {
+        args.push(a.into());
+    }
+    args.push(out.clone().into());
+    let arg_refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+    run(&arg_refs);
+    let back = round_trip(&dc, &out.join("merged.ldif"), &rec_base);
+    let d = read_ad_directory(&back).unwrap();
+    let merged = msmail::export::json::read_json(
+        &std::fs::read(out.join("merged.json")).unwrap(),
+        "merged.json",
+    )
+    .unwrap();
+    assert_eq!(d.len(), merged.len());
+    let mut groups = 0;
+    for (k, m) in merged.membership() {
+        let want: Vec<String> = m.iter().map(|a| a.key().0).collect();
+        let mut want = want;
+        want.sort();
+        let mut got: Vec<String> = d.members(k).unwrap().iter().map(|a| a.key().0).collect();
+        got.sort();
+        assert_eq!(got, want, "{k}");
+        groups += usize::from(!m.is_empty());
+    }
+    assert!(groups > 0);
+
+    // 5. The csvde file holds the same records as the AD LDIF.
     let csv = work.path().join("tree-ad.csv");
     run(&[
         "export".as_ref(),
