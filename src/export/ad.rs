@@ -347,7 +347,7 @@ pub fn ad_records(
      -> Result<()> {
         let mut new = Vec::new();
         containers.dn(&Containers::chain(e), true, &mut new);
-        new.iter().try_for_each(|r| sink(r))
+        new.iter().try_for_each(&mut *sink)
     };
     for (i, (_, e)) in keyed.iter().enumerate() {
         if e.kind == EntryKind::Group {

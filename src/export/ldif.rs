@@ -624,8 +624,7 @@ fn for_each_attr(
     } else {
         e.full_name.as_str()
     };
-    let kept: Vec<(usize, &TemplateValue)>;
-    match e.kind {
+    let kept: Vec<(usize, &TemplateValue)> = match e.kind {
         EntryKind::User => {
             for c in ["top", "person", "organizationalPerson", "inetOrgPerson"] {
                 f("objectClass", c);
@@ -657,7 +656,7 @@ fn for_each_attr(
                     f(a, v);
                 }
             }
-            kept = m.kept;
+            m.kept
         }
         EntryKind::Group => {
             for c in ["top", "groupOfNames", "uidObject"] {
@@ -673,9 +672,9 @@ fn for_each_attr(
                 }
                 _ => f("member", dn),
             }
-            kept = e.template.iter().enumerate().collect();
+            e.template.iter().enumerate().collect()
         }
-    }
+    };
     for (i, t) in kept {
         template_description_into(i + 1, t, scratch);
         f("description", scratch);

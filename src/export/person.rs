@@ -89,9 +89,7 @@ pub fn split_name(full_name: &str) -> Option<PersonName> {
         .split_whitespace()
         .filter(|w| !w.chars().all(|c| c == ','))
         .collect();
-    let Some((last, before)) = words.split_last() else {
-        return None;
-    };
+    let (last, before) = words.split_last()?;
     let (given, initials) = given_and_initials(before);
     Some(PersonName {
         surname: last.trim_matches(',').to_string(),

@@ -64,8 +64,7 @@ fn write_rows(records: &[AdRecord], out: &mut Cells<'_>, notes: &mut WriteNotes)
         let class = r
             .attrs
             .iter()
-            .filter(|(a, _)| *a == "objectClass")
-            .next_back()
+            .rfind(|(a, _)| *a == "objectClass")
             .map_or("", |(_, v)| v.as_str());
         out.field(class)?;
         for c in &cols {

@@ -237,9 +237,9 @@ pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
     Ok(dir)
 }
 
-/// Template values from numbered `description` values (`(N, value)`, N from
-/// 1) and mapped attributes (in order): the described values at their
-/// positions, the mapped ones filling the positions left free, in order.
+/// Template values from numbered `description` values (`(N, value)` with N
+/// counting from 1) and mapped attributes (in order): the described values
+/// at their positions, the mapped ones filling the positions left free.
 pub fn merge_template(
     mut described: Vec<(usize, TemplateValue)>,
     mapped: Vec<(usize, TemplateValue)>,
