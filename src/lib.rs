@@ -16,6 +16,7 @@ pub mod dsmsg;
 pub mod error;
 pub mod export;
 pub mod generate;
+pub mod gimport;
 pub mod importtext;
 pub mod inspect;
 pub mod logs;

@@ -491,8 +491,17 @@ pub enum Applied {
 }
 
 /// An address directory: entries by identity, in insertion order, plus template
-/// definitions by scope. All operations are O(1) amortised; `R` costs the size of
-/// its scope. Each entry's key is computed once, on insertion.
+/// definitions by scope and the membership of groups. All operations are O(1)
+/// amortised; `R` costs the size of its scope. Each entry's key is computed
+/// once, on insertion.
+///
+/// Group membership is a table beside the entries: group key → the members'
+/// addresses in order, each once. A member need not be an entry of the
+/// directory (a gateway address, an entry of another export). The table
+/// follows its group: removing the group (`D`, `R`) drops its members, `M`
+/// moves them to the new key, replacing the entry (`A`) keeps them. A group
+/// with no row has unknown membership (import text cannot say); a row may be
+/// empty (a group known to have no members).
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
     slots: Vec<Option<Entry>>,
@@ -500,6 +509,7 @@ pub struct Directory {
     by_scope: FastMap<String, Vec<usize>>,
     /// Template definitions by scope key.
     pub templates: BTreeMap<String, TemplateDef>,
+    members: FastMap<AddressKey, Vec<Address>>,
     live: usize,
 }
 
@@ -577,11 +587,61 @@ impl Directory {
         true
     }
 
-    /// Removes the entry with this identity.
+    /// Removes the entry with this identity (and its membership row).
     pub fn remove(&mut self, key: &AddressKey) -> Option<Entry> {
         let i = self.index.remove(key)?;
         self.live -= 1;
+        self.members.remove(key);
         self.slots[i].take()
+    }
+
+    /// The members of group `group` in order; `None` when the directory does
+    /// not know the group's membership.
+    pub fn members(&self, group: &AddressKey) -> Option<&[Address]> {
+        self.members.get(group).map(Vec::as_slice)
+    }
+
+    /// Sets the members of group `group` (replacing what was known). Members
+    /// are kept in order, each address once (compared by identity).
+    pub fn set_members(&mut self, group: &AddressKey, members: Vec<Address>) {
+        let mut seen: FastMap<AddressKey, ()> = FastMap::default();
+        let unique = members
+            .into_iter()
+            .filter(|m| seen.insert(m.key(), ()).is_none())
+            .collect();
+        self.members.insert(group.clone(), unique);
+    }
+
+    /// Adds one member at the end of group `group`'s list unless it is there
+    /// already; true when added. The group's membership becomes known.
+    pub fn add_member(&mut self, group: &AddressKey, member: Address) -> bool {
+        let list = self.members.entry(group.clone()).or_default();
+        let k = member.key();
+        if list.iter().any(|m| m.key() == k) {
+            return false;
+        }
+        list.push(member);
+        true
+    }
+
+    /// Removes member `member` from group `group`; true when it was there.
+    pub fn remove_member(&mut self, group: &AddressKey, member: &AddressKey) -> bool {
+        let Some(list) = self.members.get_mut(group) else {
+            return false;
+        };
+        let before = list.len();
+        list.retain(|m| m.key() != *member);
+        list.len() != before
+    }
+
+    /// Every membership row (group key, members), in no particular order.
+    pub fn membership(&self) -> impl Iterator<Item = (&AddressKey, &[Address])> {
+        self.members.iter().map(|(k, v)| (k, v.as_slice()))
+    }
+
+    /// True when at least one group has a known, non-empty member list.
+    pub fn has_members(&self) -> bool {
+        self.members.values().any(|m| !m.is_empty())
     }
 
     /// Removes every entry of `scope`; returns how many.
@@ -592,7 +652,9 @@ impl Directory {
         let mut removed = 0;
         for i in list {
             if let Some(e) = self.slots[i].take() {
-                self.index.remove(&e.key());
+                let k = e.key();
+                self.index.remove(&k);
+                self.members.remove(&k);
                 self.live -= 1;
                 removed += 1;
             }
@@ -612,7 +674,9 @@ impl Directory {
                 None => Applied::NotFound,
             },
             Operation::Modify { old, new } => {
-                let found = self.remove(&old.key());
+                let old_key = old.key();
+                let moved = self.members.remove(&old_key);
+                let found = self.remove(&old_key);
                 let mut new = new;
                 if let Some(prev) = found.as_ref() {
                     if new.template.is_empty() {
@@ -620,7 +684,11 @@ impl Directory {
                     }
                     new.kind = prev.kind;
                 }
+                let new_key = new.key();
                 self.upsert(new);
+                if let (Some(m), true) = (moved, found.is_some()) {
+                    self.members.insert(new_key, m);
+                }
                 if found.is_some() {
                     Applied::Modified
                 } else {
@@ -761,8 +829,10 @@ impl Directory {
     pub fn compact(&mut self) {
         let entries: Vec<Entry> = self.slots.drain(..).flatten().collect();
         let templates = std::mem::take(&mut self.templates);
+        let members = std::mem::take(&mut self.members);
         *self = Directory::default();
         self.templates = templates;
+        self.members = members;
         for e in entries {
             self.upsert(e);
         }
@@ -881,6 +951,47 @@ mod tests {
             let a = Address::parse(a).unwrap();
             assert_eq!(a.key().scope_key(), a.scope().key(), "{a}");
         }
+    }
+
+    #[test]
+    fn membership_follows_its_group() {
+        let mut d = Directory::new();
+        let mut g = e("Staff", "PCM:N/P/STAFF");
+        g.kind = EntryKind::Group;
+        let gk = g.key();
+        d.upsert(g.clone());
+        assert_eq!(d.members(&gk), None);
+        let a = Address::parse("PCM:N/P/A").unwrap();
+        let b = Address::parse("SMTP:b@x").unwrap();
+        d.set_members(
+            &gk,
+            vec![a.clone(), b.clone(), Address::parse("pcm:n/p/a").unwrap()],
+        );
+        assert_eq!(d.members(&gk).unwrap(), &[a.clone(), b.clone()][..]);
+        assert!(d.has_members());
+        assert!(!d.add_member(&gk, Address::parse("smtp:B@x").unwrap()));
+        assert!(d.remove_member(&gk, &b.key()));
+        assert_eq!(d.members(&gk).unwrap().len(), 1);
+        // Replacing the entry keeps the membership; M moves it; D drops it.
+        d.upsert(g.clone());
+        assert_eq!(d.members(&gk).unwrap().len(), 1);
+        let mut renamed = e("Staff", "PCM:N/P/STAFF2");
+        renamed.kind = EntryKind::Group;
+        d.apply(Operation::Modify {
+            old: g.clone(),
+            new: renamed.clone(),
+        });
+        assert_eq!(d.members(&gk), None);
+        assert_eq!(d.members(&renamed.key()).unwrap(), &[a.clone()][..]);
+        d.compact();
+        assert_eq!(d.members(&renamed.key()).unwrap().len(), 1);
+        d.apply(Operation::Delete(renamed.clone()));
+        assert_eq!(d.members(&renamed.key()), None);
+        d.upsert(g.clone());
+        d.set_members(&gk, vec![a]);
+        d.apply(Operation::Replace(Scope::parse("PCM:N/P").unwrap()));
+        assert_eq!(d.members(&gk), None);
+        assert!(!d.has_members());
     }
 
     #[test]

@@ -29,6 +29,10 @@ pub enum SourceKind {
     ProcessSchedule,
     /// A Dir-Sync message file (`[DIRSYNC]` section; formats-text.md §2).
     DirSyncMessage,
+    /// A CSV msmail wrote (default or Exchange profile), known by its header.
+    Csv,
+    /// A GIMPORT group file (`G`/`R`/`P` lines, Q99419).
+    GroupFile,
     /// A requestor's GLB files without its tree: a folder holding
     /// `REQCONF.GLB` and/or `REQTRANS.GLB` (directly or under `GLB/`) and no
     /// `MASTER.GLB`. Its numbers, and the entries its queued transactions
@@ -176,6 +180,9 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
             ),
         ));
     }
+    if let Some(k) = detect_table_or_groups(&head) {
+        return Ok(k);
+    }
     // Text has no NUL bytes (UTF-16 announces itself with a byte-order mark).
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     if !utf16 {
@@ -189,6 +196,16 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
         }
     }
     Ok(SourceKind::ImportText)
+}
+
+/// A CSV msmail wrote (by its header row) or a GIMPORT group file (by its
+/// first transaction line), recognised by content.
+fn detect_table_or_groups(head: &[u8]) -> Option<SourceKind> {
+    if crate::export::csv::looks_like_msmail_csv(head) {
+        return Some(SourceKind::Csv);
+    }
+    let text = crate::codepage::decode_cp850(head);
+    crate::gimport::looks_like_gimport(&text).then_some(SourceKind::GroupFile)
 }
 
 /// A few names of what a folder holds, for error messages.
@@ -331,6 +348,18 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
             }
             Ok(loaded)
         }
+        SourceKind::Csv => {
+            let bytes = crate::output::read_input(path)?;
+            let directory = crate::export::csv::read_csv(&bytes, &path.display().to_string())?;
+            Ok(Loaded {
+                directory,
+                warnings: Vec::new(),
+            })
+        }
+        SourceKind::GroupFile => Ok(Loaded {
+            directory: crate::gimport::read_path(path, options.encoding)?,
+            warnings: Vec::new(),
+        }),
         SourceKind::ReqConf | SourceKind::SrvConf | SourceKind::ProcessSchedule => {
             Err(Error::input(
                 path.display().to_string(),

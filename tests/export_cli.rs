@@ -67,7 +67,7 @@ fn exchange_profile_has_proxy_addresses() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("Obj-Class,Mode,Directory Name,"));
-    assert!(text.contains(",~SERVER,,MS:WESTNET/SEATTLE/JMUELLER\r\n"));
+    assert!(text.contains(",~SERVER,,MS:WESTNET/SEATTLE/JMUELLER,"));
     assert!(text.contains("remote,Create,"));
 }
 

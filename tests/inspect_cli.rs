@@ -499,7 +499,9 @@ fn export_list_each_selector() {
     let cases = [
         ("pol", "PCM:ACME/HQ/JDOE", true),
         ("gal", "PCM:ACME/BRANCH/ASMITH", true),
-        ("groups", "JDOE", false),
+        // Groups: JDOE is a member, not a row.
+        ("groups", "\n\"Doe, John\",", false),
+        ("groups", "PCM:ACME/HQ/JDOE;", true),
         ("usr:ACME/BRANCH", "PCM:ACME/BRANCH/BJONES", true),
     ];
     for (sel, needle, present) in cases {

@@ -1,6 +1,10 @@
 //! LDIF interoperability: the LDIF msmail writes loads into a real OpenLDAP
 //! `slapd` (stock core + cosine + inetorgperson schemas, mdb backend) with
-//! `ldapadd`, and comes back through `ldapsearch` entry by entry, value by value.
+//! `ldapadd`, and comes back through `ldapsearch` entry by entry, value by value:
+//! KB-shaped import text, hard values, a tree written byte by byte from
+//! docs/formats.md (groups whose member DNs must resolve on the server,
+//! template data mapped to standard attributes, a `--map` file) and its
+//! personal address lists.
 //!
 //! Skipped (with a message) when slapd is not installed, unless
 //! `MSMAIL_REQUIRE_SLAPD=1` is set, in which case a missing slapd fails.
@@ -11,14 +15,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod handtree;
+
 use msmail::export::ldif::{
-    normalize_dn, parse_ldif, read_ldif_directory, write_change_ldif, write_ldif, DirectoryChange,
-    LdifRecord,
+    normalize_dn, parse_ldif, read_ldif_directory, write_change_ldif, write_ldif_with,
+    DirectoryChange, LdifOptions, LdifRecord,
 };
+use msmail::export::person::AttributeMap;
 use msmail::model::{Address, Directory, Entry, EntryKind, TemplateValue};
 
 const BASE: &str = "dc=example,dc=com";
 const LIB_BASE: &str = "ou=lib,dc=example,dc=com";
+const TREE_BASE: &str = "ou=tree,dc=example,dc=com";
 const ROOT_DN: &str = "cn=admin,dc=example,dc=com";
 const ROOT_PW: &str = "interop-secret";
 
@@ -211,7 +219,7 @@ fn e(name: &str, addr: &str) -> Entry {
 }
 
 /// Hard values that only the library can build (import text has no groups
-/// and trims leading spaces).
+/// and trims leading spaces), with a group's members.
 fn hard_directory() -> Directory {
     let mut staff = e("All Staff, Seattle", "PCM:LIBNET/SEATTLE/ALLSTAFF");
     staff.kind = EntryKind::Group;
@@ -232,7 +240,15 @@ fn hard_directory() -> Directory {
             value: "+49 221 555".into(),
         },
     ];
-    [
+    let staff_key = staff.key();
+    let members = vec![
+        jo.address.clone(),
+        Address::parse("SNADS:SNADSGATE/SNADSDGN/JOHNDOE").unwrap(),
+        plus.address.clone(),
+        // Not an entry of this export: its DN dangles until it is loaded.
+        Address::parse("PCM:ELSEWHERE/PO/GONE").unwrap(),
+    ];
+    let mut d: Directory = [
         staff,
         plus,
         jo,
@@ -252,7 +268,70 @@ fn hard_directory() -> Directory {
         e("", "SMTP:noname@example.com"),
     ]
     .into_iter()
-    .collect()
+    .collect();
+    d.set_members(&staff_key, members);
+    d
+}
+
+/// The LDIF of a directory without the attribute map (template data stays
+/// in numbered descriptions, so it reads back exactly).
+fn unmapped_ldif(d: &Directory, base: &str) -> Vec<u8> {
+    let mut text = Vec::new();
+    let mut opts = LdifOptions::new(base);
+    opts.map = AttributeMap::none();
+    write_ldif_with(d, &mut text, &opts).unwrap();
+    text
+}
+
+/// Runs the binary; panics with its stderr unless it succeeds.
+fn run(args: &[&std::ffi::OsStr]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_msmail"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every `member` and `seeAlso` DN of `records` names an entry the server has.
+fn assert_dns_resolve(s: &Slapd, records: &[LdifRecord], skip: &[&str]) -> usize {
+    let mut checked = 0;
+    for r in records {
+        for (a, v) in &r.attrs {
+            if !(a.eq_ignore_ascii_case("member") || a.eq_ignore_ascii_case("seeAlso")) {
+                continue;
+            }
+            if skip.iter().any(|x| v.contains(x)) {
+                continue;
+            }
+            let out = Command::new("ldapsearch")
+                .args([
+                    "-x",
+                    "-LLL",
+                    "-H",
+                    &s.uri,
+                    "-s",
+                    "base",
+                    "-b",
+                    v,
+                    "(objectClass=*)",
+                    "dn",
+                ])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{a} {v} of {} does not resolve on the server: {}",
+                r.dn,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            checked += 1;
+        }
+    }
+    checked
 }
 
 #[test]
@@ -286,18 +365,33 @@ fn ldif_round_trips_through_openldap() {
 
     // 2. The library: groups, unsafe values, DN escapes, DNs that only the
     //    server sees as equal; under its own base entry `ou=lib`.
-    let mut text = Vec::new();
-    write_ldif(&hard_directory(), &mut text, LIB_BASE).unwrap();
     let hard = work.path().join("hard.ldif");
-    std::fs::write(&hard, text).unwrap();
+    std::fs::write(&hard, unmapped_ldif(&hard_directory(), LIB_BASE)).unwrap();
     round_trip(&server, &hard);
 
-    // Everything is there, and reads back into the same directory.
+    // Everything is there, and reads back into the same directory: members
+    // in order (the server keeps the values as loaded), the outside one by
+    // the uid of its DN.
     let all = ldapsearch_all(&server, LIB_BASE);
-    assert_same(
-        &hard_directory(),
-        &read_ldif_directory(&render(&all), "ldapsearch").unwrap(),
-    );
+    let back = read_ldif_directory(&render(&all), "ldapsearch").unwrap();
+    assert_same(&hard_directory(), &back);
+    let staff = Address::parse("PCM:LIBNET/SEATTLE/ALLSTAFF").unwrap().key();
+    let mut want: Vec<String> = hard_directory()
+        .members(&staff)
+        .unwrap()
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let mut got: Vec<String> = back
+        .members(&staff)
+        .unwrap()
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    assert!(assert_dns_resolve(&server, &all, &["ELSEWHERE"]) >= 3);
 
     // 3. A change LDIF (the shape of a Dir-Sync hole) applied with ldapmodify.
     let mut after = hard_directory();
@@ -344,6 +438,132 @@ fn ldif_round_trips_through_openldap() {
         read_ldif_directory(&render(&ldapsearch_all(&server, LIB_BASE)), "ldapsearch").unwrap();
     assert_same(&after, &back);
     assert_eq!(back.len(), after.len());
+
+    // 4. A tree written byte by byte (tests/handtree) through the binary,
+    //    with a --map file: groups with member DNs that resolve, people with
+    //    sn/givenName, template data as standard attributes.
+    let tree = handtree::tree();
+    let map = work.path().join("prompts.map");
+    std::fs::write(&map, "# site rules\nCost Center: = employeeNumber\n").unwrap();
+    let tree_ldif = work.path().join("tree.ldif");
+    run(&[
+        "export".as_ref(),
+        tree.path().as_os_str(),
+        "--to".as_ref(),
+        "ldif".as_ref(),
+        "--base-dn".as_ref(),
+        TREE_BASE.as_ref(),
+        "--map".as_ref(),
+        map.as_os_str(),
+        "-o".as_ref(),
+        tree_ldif.as_os_str(),
+    ]);
+    round_trip(&server, &tree_ldif);
+    let on_server = ldapsearch_all(&server, TREE_BASE);
+    let resolved = assert_dns_resolve(&server, &on_server, &[]);
+    // 4 + 2 members, and the empty group's own DN.
+    assert_eq!(resolved, 7);
+    let back = read_ldif_directory(&render(&on_server), "ldapsearch").unwrap();
+    let sorted_members = |d: &Directory, g: &str| {
+        let mut v: Vec<String> = d
+            .members(&Address::parse(g).unwrap().key())
+            .unwrap()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut want: Vec<String> = handtree::SALES_MEMBERS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    want.sort();
+    assert_eq!(sorted_members(&back, "PCM:ACME/HQ/SALES"), want);
+    let mut want: Vec<String> = handtree::TEAMB_MEMBERS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    want.sort();
+    assert_eq!(sorted_members(&back, "PCM:ACME/HQ/TEAMB"), want);
+    assert!(sorted_members(&back, "PCM:ACME/HQ/EMPTY").is_empty());
+    let anna = on_server
+        .iter()
+        .find(|r| r.first("uid") == Some("PCM:ACME/HQ/JAEGER"))
+        .unwrap();
+    for (attr, value) in [
+        ("sn", "Jäger"),
+        ("givenName", "Anna"),
+        ("displayName", "Jäger, Anna"),
+        ("telephoneNumber", "+41 44 555 12 12"),
+        ("departmentNumber", "Sales"),
+        ("employeeNumber", "4711"),
+    ] {
+        assert_eq!(anna.values(attr), vec![value], "{attr}");
+    }
+    assert!(anna.values("description").is_empty());
+    let john = on_server
+        .iter()
+        .find(|r| r.first("uid") == Some("PCM:ACME/HQ/JDOE"))
+        .unwrap();
+    assert_eq!(
+        (
+            john.first("sn"),
+            john.first("givenName"),
+            john.first("initials")
+        ),
+        (Some("Doe"), Some("John"), Some("D."))
+    );
+
+    // 5. Its personal address lists next to it: below ou=Personal Address
+    //    Lists, one ou per owner whose seeAlso is the owner's entry.
+    let pals = work.path().join("pals.ldif");
+    run(&[
+        "export".as_ref(),
+        tree.path().as_os_str(),
+        "--list".as_ref(),
+        "pals".as_ref(),
+        "--to".as_ref(),
+        "ldif".as_ref(),
+        "--base-dn".as_ref(),
+        TREE_BASE.as_ref(),
+        "-o".as_ref(),
+        pals.as_os_str(),
+    ]);
+    round_trip(&server, &pals);
+    let pal_base = format!("ou=Personal Address Lists,{TREE_BASE}");
+    let on_server = ldapsearch_all(&server, &pal_base);
+    assert_eq!(
+        assert_dns_resolve(&server, &on_server, &[]),
+        2 + 1,
+        "seeAlso x2, Team B's own DN"
+    );
+    let jdoe_list = format!("ou=PCM:ACME/HQ/JDOE,{pal_base}");
+    let jdoe: Vec<&LdifRecord> = on_server
+        .iter()
+        .filter(|r| {
+            normalize_dn(&r.dn)
+                .unwrap()
+                .ends_with(&normalize_dn(&jdoe_list).unwrap())
+        })
+        .filter(|r| r.first("uid").is_some())
+        .collect();
+    let mut got: Vec<(String, String)> = jdoe
+        .iter()
+        .map(|r| {
+            (
+                r.first("cn").unwrap().to_string(),
+                r.first("uid").unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, String)> = handtree::JDOE_PAL
+        .iter()
+        .map(|(n, a)| (n.to_string(), a.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
 }
 
 /// Records as LDIF again (every value base64), for `read_ldif_directory`.

@@ -1,5 +1,6 @@
 //! `msmail export`: load one or more sources, merge them (later wins), report
-//! MS Mail limit violations, and write CSV, LDIF, JSON or import text.
+//! MS Mail limit violations, and write CSV, LDIF, JSON, import text or a
+//! GIMPORT group file; or a tree's personal address lists (`--list pals`).
 
 use std::path::PathBuf;
 
@@ -8,9 +9,12 @@ use clap::{Args, ValueEnum};
 use crate::cli::common::{choose, Force, InputOptions, Inputs, OutputFile, NOT_A_TREE};
 use crate::cli::{say, Outcome};
 use crate::error::{Error, Result};
-use crate::export::csv::CsvProfile;
-use crate::model::Directory;
+use crate::export::csv::{CsvOptions, CsvProfile};
+use crate::export::ldif::{LdifOptions, WriteNotes};
+use crate::export::person::{AttributeMap, Schema};
+use crate::model::{Directory, Entry};
 use crate::source::load_directory;
+use crate::tree::ListSelector;
 
 /// Longest list of limit violations printed one per line; the rest are counted.
 const MAX_LIMIT_LINES: usize = 50;
@@ -29,6 +33,8 @@ pub enum ExportFormat {
     Json,
     /// MS Mail import text (CP850, CR LF), readable by IMPORT.EXE.
     Import,
+    /// GIMPORT group file (`G` and `A` lines, Q99419): the groups and members.
+    Gimport,
 }
 
 /// Arguments of `msmail export`.
@@ -41,6 +47,14 @@ pub enum ExportFormat {
   msmail export /mnt/maildata --format import -o REBUILD.TXT --force
 
   msmail export wide.csv --format import --truncate-names -o IMPORT.TXT
+  msmail export /mnt/maildata --format ldif --schema ad --base-dn DC=corp,DC=example,DC=com
+  msmail export /mnt/maildata --format csv --csv-profile ad --base-dn DC=corp,DC=com -o ad.csv
+  msmail export /mnt/maildata --format ldif --map prompts.map -o people.ldif
+  msmail export /mnt/maildata --list pals --format csv -o personal-lists.csv
+  msmail export /mnt/maildata --list pal:JDOE --format json
+  msmail export /mnt/maildata --format gimport -o GROUPS.EXT
+  msmail export GROUPS.EXT --format ldif -o groups.ldif     (a GIMPORT file as SOURCE)
+  msmail export - --format import --no-formula-guard < users.csv
 
 Several SOURCEs are merged in order: an entry in a later source replaces the
 entry with the same address (compared case-insensitively) from an earlier one.
@@ -50,8 +64,9 @@ CSV, LDIF and JSON. Import text is read by IMPORT.EXE, which refuses them
 (Error 72, Q104869), so --format import refuses them too, as reconcile does, unless
 --truncate-names cuts full names to 30 and mailboxes to 10 characters.")]
 pub struct ExportArgs {
-    /// Sources: MAILDATA folders, MS Mail files, import text files (`-`:
-    /// standard input, recognised by content).
+    /// Sources: MAILDATA folders, MS Mail files, import text files, GIMPORT
+    /// group files, CSV files msmail wrote (`-`: standard input, recognised
+    /// by content).
     #[arg(required = true, value_name = "SOURCE")]
     pub inputs: Vec<PathBuf>,
     /// Output format.
@@ -70,12 +85,34 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub output: OutputFile,
     /// Base DN for LDIF output (default o=msmail); its first RDN must be
-    /// dc=, o= or ou=.
+    /// dc=, o= or ou=. With --schema ad or --csv-profile ad (required there):
+    /// the domain or an existing OU, which the output does not create.
     #[arg(long = "base-dn", value_name = "DN")]
     pub base_dn: Option<String>,
-    /// CSV column layout.
+    /// LDIF schema: openldap (inetOrgPerson, groupOfNames) or ad (contact,
+    /// group; loads with ldifde or Samba's ldbadd).
+    #[arg(long, value_enum, default_value = "openldap")]
+    pub schema: Schema,
+    /// CSV column layout: default (msmail's own), exchange (Exchange 4.0-5.5
+    /// directory import) or ad (csvde).
     #[arg(long = "csv-profile", value_enum, default_value = "default")]
     pub csv_profile: CsvProfile,
+    /// Template prompts to standard attributes: one `prompt = attribute`
+    /// line each (attribute `-` keeps the value as it is); overrides the
+    /// built-in rules. LDIF and the exchange and ad CSV profiles.
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Turn the built-in prompt rules off (only --map rules apply; with no
+    /// --map every template value stays a numbered description).
+    #[arg(long)]
+    pub no_default_map: bool,
+    /// CSV: do not guard cells against spreadsheet formulas (for files that
+    /// go to an import tool, which would keep the apostrophe).
+    #[arg(long)]
+    pub no_formula_guard: bool,
+    /// CSV: start with a UTF-8 byte-order mark (Excel then reads UTF-8).
+    #[arg(long)]
+    pub bom: bool,
     /// JSON: one entry object per line instead of one document.
     #[arg(long)]
     pub ndjson: bool,
@@ -86,7 +123,9 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub force: Force,
     /// One list of a MAILDATA tree instead of everything: `pol`, `gal`,
-    /// `groups` or `usr:NET/PO` (every SOURCE must be a tree).
+    /// `groups`, `usr:NET/PO`, `pal:MAILBOX` (one user's personal address
+    /// list) or `pals` (every personal list, with its owner); every SOURCE
+    /// must be a tree.
     #[arg(long, value_name = "LIST")]
     pub list: Option<String>,
     /// --format import: cut full names to 30 and mailboxes to 10 characters
@@ -151,6 +190,9 @@ pub fn load_merged(args: &ExportArgs, inputs: &Inputs) -> Result<Directory> {
                 }
             }
         }
+        for (k, m) in loaded.directory.membership() {
+            merged.set_members(k, m.to_vec());
+        }
         for (k, def) in loaded.directory.templates {
             merged.templates.insert(k, def);
         }
@@ -190,70 +232,250 @@ fn report_limits(dir: &Directory) {
     }
 }
 
+/// The attribute map the flags ask for.
+fn attribute_map(args: &ExportArgs) -> Result<AttributeMap> {
+    let map = match &args.map {
+        Some(p) => AttributeMap::read(p)?,
+        None => AttributeMap::standard(),
+    };
+    Ok(map.with_defaults(!args.no_default_map))
+}
+
+/// Refuses flag combinations that do not apply.
+fn check_flags(args: &ExportArgs, to: ExportFormat) -> Result<()> {
+    let usage = |m: &str| Err(Error::Usage(m.into()));
+    let ad = args.schema == Schema::Ad;
+    let ad_csv = args.csv_profile == CsvProfile::Ad && to == ExportFormat::Csv;
+    if args.base_dn.is_some() && to != ExportFormat::Ldif && !ad_csv {
+        return usage("--base-dn only applies to --format ldif and --csv-profile ad");
+    }
+    if ad && to != ExportFormat::Ldif {
+        return usage(
+            "--schema only applies to --format ldif (for csvde: --format csv --csv-profile ad)",
+        );
+    }
+    if (ad || ad_csv) && args.base_dn.is_none() {
+        return usage(
+            "Active Directory output needs --base-dn: the DN of the domain or of an existing \
+             OU (e.g. --base-dn DC=corp,DC=example,DC=com)",
+        );
+    }
+    if args.ndjson && to != ExportFormat::Json {
+        return usage("--ndjson only applies to --format json");
+    }
+    if (args.no_formula_guard || args.bom) && to != ExportFormat::Csv {
+        return usage("--no-formula-guard and --bom only apply to --format csv");
+    }
+    if args.csv_profile != CsvProfile::Default && to != ExportFormat::Csv {
+        return usage("--csv-profile only applies to --format csv");
+    }
+    let mapped = to == ExportFormat::Ldif
+        || (to == ExportFormat::Csv && args.csv_profile != CsvProfile::Default);
+    if (args.map.is_some() || args.no_default_map) && !mapped {
+        return usage(
+            "--map and --no-default-map apply to --format ldif and the exchange and ad CSV \
+             profiles (the default CSV, JSON and import text keep template data as it is)",
+        );
+    }
+    if (args.truncate_names || args.replace_unencodable) && to != ExportFormat::Import {
+        return usage(
+            "--truncate-names and --replace-unencodable only apply to --format import \
+             (CSV, LDIF and JSON keep the full values)",
+        );
+    }
+    Ok(())
+}
+
+/// The CSV options the flags ask for.
+fn csv_options(args: &ExportArgs, map: AttributeMap, base: &str) -> CsvOptions {
+    CsvOptions {
+        profile: args.csv_profile,
+        formula_guard: !args.no_formula_guard,
+        bom: args.bom,
+        map,
+        base_dn: base.to_string(),
+    }
+}
+
 /// Runs `msmail export`.
 pub fn run(args: ExportArgs) -> Result<Outcome> {
     let to = args.target_format();
     let force = args.force.force;
-    if to != ExportFormat::Ldif && args.base_dn.is_some() {
-        return Err(Error::Usage(
-            "--base-dn only applies to --format ldif".into(),
-        ));
-    }
-    if args.ndjson && to != ExportFormat::Json {
-        return Err(Error::Usage(
-            "--ndjson only applies to --format json".into(),
-        ));
-    }
-    if (args.truncate_names || args.replace_unencodable) && to != ExportFormat::Import {
-        return Err(Error::Usage(
-            "--truncate-names and --replace-unencodable only apply to --format import \
-             (CSV, LDIF and JSON keep the full values)"
-                .into(),
-        ));
-    }
+    check_flags(&args, to)?;
     // Fail before the (possibly long) load when the output exists.
     args.output.check_not_input(&args.inputs)?;
     args.output.check(force)?;
+    let map = attribute_map(&args)?;
+    let selector = args.list.as_deref().map(ListSelector::parse).transpose()?;
+    let pals = match &selector {
+        Some(ListSelector::Pals) => Some(None),
+        Some(ListSelector::Pal(m)) if to != ExportFormat::Import => Some(Some(m.clone())),
+        _ => None,
+    };
     let inputs = Inputs::new(&args.inputs)?;
+    if let Some(only) = pals {
+        return run_personal(&args, to, &inputs, only.as_deref(), map);
+    }
     let mut dir = load_merged(&args, &inputs)?;
     if to == ExportFormat::Import {
         dir = fit_for_import(dir, args.truncate_names, args.replace_unencodable)?;
     } else {
         report_limits(&dir);
     }
-    let target = args.output.target(force);
+    let base = args
+        .base_dn
+        .as_deref()
+        .unwrap_or(DEFAULT_BASE_DN)
+        .to_string();
+    write_output(&args, dir.len(), |w| {
+        Ok(match to {
+            ExportFormat::Csv => crate::export::csv::write_csv_with(
+                &dir,
+                w,
+                &csv_options(&args, map.clone(), &base),
+            )?,
+            ExportFormat::Ldif => crate::export::ldif::write_ldif_with(
+                &dir,
+                w,
+                &LdifOptions {
+                    base_dn: base.clone(),
+                    schema: args.schema,
+                    map: map.clone(),
+                },
+            )?,
+            ExportFormat::Json => {
+                crate::export::json::write_json(&dir, w, args.ndjson)?;
+                WriteNotes::default()
+            }
+            ExportFormat::Import => {
+                crate::importtext::write_directory(&dir, w)?;
+                WriteNotes::default()
+            }
+            ExportFormat::Gimport => crate::gimport::write_groups(&dir, w)?,
+        })
+    })
+}
+
+/// `--list pals` / `--list pal:MAILBOX`: the personal lists of every SOURCE
+/// tree (owners in tree order), each entry with its owner.
+fn run_personal(
+    args: &ExportArgs,
+    to: ExportFormat,
+    inputs: &Inputs,
+    only: Option<&str>,
+    map: AttributeMap,
+) -> Result<Outcome> {
+    if matches!(to, ExportFormat::Gimport | ExportFormat::Import) {
+        return Err(Error::Usage(
+            "--list pals has no import-text or GIMPORT form (owners cannot be expressed); \
+             use --list pal:MAILBOX --format import for one user's list"
+                .into(),
+        ));
+    }
+    let options = args.input.load();
+    let mut lists: Vec<(Entry, Directory)> = Vec::new();
+    for path in &inputs.paths {
+        let name = inputs.name(path);
+        if crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree) {
+            return Err(Error::Usage(format!(
+                "{name}: --list needs a MAILDATA tree: {NOT_A_TREE}"
+            )));
+        }
+        let mut po = crate::tree::PostOffice::open(path, &options)?;
+        for w in std::mem::take(&mut po.warnings) {
+            say::warn(format!("{name}: {w}"));
+        }
+        let found = crate::tree::personal::personal_lists(&po, only, options.salvage)?;
+        for w in &found.warnings {
+            say::warn(format!("{name}: {w}"));
+        }
+        lists.extend(found.lists.into_iter().map(|l| (l.owner, l.directory)));
+    }
+    let refs: Vec<(Entry, &Directory)> = lists.iter().map(|(o, d)| (o.clone(), d)).collect();
+    let entries: usize = lists.iter().map(|(_, d)| d.len()).sum();
+    say::detail(format!(
+        "{} personal address lists, {entries} entries",
+        lists.len()
+    ));
+    let base = args
+        .base_dn
+        .as_deref()
+        .unwrap_or(DEFAULT_BASE_DN)
+        .to_string();
+    write_output(args, entries, |w| {
+        Ok(match to {
+            ExportFormat::Csv => crate::export::csv::write_personal_csv(
+                &refs,
+                w,
+                &csv_options(args, map.clone(), &base),
+            )?,
+            ExportFormat::Ldif => {
+                crate::export::ldif::write_personal_ldif(
+                    &refs,
+                    w,
+                    &LdifOptions {
+                        base_dn: base.clone(),
+                        schema: args.schema,
+                        map: map.clone(),
+                    },
+                )?;
+                WriteNotes::default()
+            }
+            ExportFormat::Json => {
+                crate::export::json::write_personal_json(&refs, w, args.ndjson)?;
+                WriteNotes::default()
+            }
+            ExportFormat::Import | ExportFormat::Gimport => WriteNotes::default(),
+        })
+    })
+}
+
+/// Writes the output with `write` (atomically to `-o`, or to standard
+/// output) and reports the writer's notes. An I/O failure of the output is
+/// reported with the output's name; any other error as it is.
+fn write_output(
+    args: &ExportArgs,
+    entries: usize,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<WriteNotes>,
+) -> Result<Outcome> {
+    let target = args.output.target(args.force.force);
     let mut inner: Option<Error> = None;
+    let mut notes = WriteNotes::default();
+    let mut write = Some(write);
     let result = target.write_with(|w| {
         let mut rec = RecordingWriter {
             inner: w,
             error: None,
         };
-        let r = match to {
-            ExportFormat::Csv => crate::export::csv::write_csv(&dir, &mut rec, args.csv_profile),
-            ExportFormat::Ldif => {
-                let base = args.base_dn.as_deref().unwrap_or(DEFAULT_BASE_DN);
-                crate::export::ldif::write_ldif(&dir, &mut rec, base)
-            }
-            ExportFormat::Json => crate::export::json::write_json(&dir, &mut rec, args.ndjson),
-            ExportFormat::Import => crate::importtext::write_directory(&dir, &mut rec),
+        let Some(f) = write.take() else {
+            return Ok(());
         };
-        r.map_err(|e| match rec.error {
-            // The output itself failed (closed pipe, full disk): let
-            // `write_with` report it with the output's name and kind.
-            Some(kind) => std::io::Error::new(kind, e.to_string()),
-            None => {
-                let msg = e.to_string();
-                inner = Some(e);
-                std::io::Error::other(msg)
+        match f(&mut rec) {
+            Ok(n) => {
+                notes = n;
+                Ok(())
             }
-        })
+            Err(e) => Err(match rec.error {
+                // The output itself failed (closed pipe, full disk): let
+                // `write_with` report it with the output's name and kind.
+                Some(kind) => std::io::Error::new(kind, e.to_string()),
+                None => {
+                    let msg = e.to_string();
+                    inner = Some(e);
+                    std::io::Error::other(msg)
+                }
+            }),
+        }
     });
+    for w in &notes.warnings {
+        say::warn(w.clone());
+    }
     match (inner, result) {
         (Some(e), _) => Err(e),
         (None, r) => {
             r?;
             if let Some(p) = &args.output.output {
-                say::detail(format!("wrote {} entries to {}", dir.len(), p.display()));
+                say::detail(format!("wrote {entries} entries to {}", p.display()));
             }
             Ok(Outcome::Success)
         }

@@ -18,7 +18,7 @@ use crate::model::Directory;
 use crate::reconcile::inputs::{load_evidence, load_server_lean, RequestorSource};
 use crate::reconcile::output::{
     check_limits, check_out_dir, choose_stamp, lost_master_resync, next_steps, report_bytes,
-    report_json, report_text, write_outputs, ControlRule, OutputOptions, OutputPlan,
+    report_json, report_text, write_outputs, ControlRule, OutputOptions, OutputPlan, OutputSet,
 };
 use crate::reconcile::{plan_repair_taking, reconcile_taking, ReconcileOptions, RepairMode};
 
@@ -111,9 +111,19 @@ pub struct ReconcileArgs {
     /// `--encoding`, `--salvage`.
     #[command(flatten)]
     pub input: InputOptions,
-    /// Base DN of merged.ldif and hole.ldif (default o=msmail).
+    /// Base DN of merged.ldif and hole.ldif (default o=msmail; with
+    /// --schema ad required: the domain or an existing OU).
     #[arg(long = "base-dn", value_name = "DN")]
     pub base_dn: Option<String>,
+    /// Which outputs --out-dir gets, comma-separated: csv, ldif, json,
+    /// import (repair.txt), resync (RESYNC.GLB), server (the repaired tree);
+    /// default all. report.txt and report.json are always written.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub outputs: Option<Vec<String>>,
+    /// Schema of merged.ldif: openldap (inetOrgPerson, groupOfNames; with
+    /// hole.ldif) or ad (contact, group; no hole.ldif).
+    #[arg(long, value_enum, default_value = "openldap")]
+    pub schema: crate::export::person::Schema,
     /// time32 stamp of new MSTTRANS/RESYNC records: seconds since 1970-01-01
     /// 00:00 UTC, 0 to 4294967295 (default: the latest time in the inputs).
     #[arg(long, value_name = "UNIXTIME", allow_negative_numbers = true,
@@ -176,11 +186,32 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     }
     // The server first, in the words every command uses for a tree.
     require_tree(&args.server)?;
+    let outputs = match &args.outputs {
+        Some(list) => OutputSet::parse(list)?,
+        None => OutputSet::default(),
+    };
+    let ad = args.schema == crate::export::person::Schema::Ad;
+    if out_dir.is_none() && (args.outputs.is_some() || ad) {
+        return Err(Error::Usage(
+            "--outputs and --schema choose what --out-dir gets; give --out-dir DIR".into(),
+        ));
+    }
+    if ad && args.base_dn.is_none() {
+        return Err(Error::Usage(
+            "--schema ad needs --base-dn: the DN of the domain or of an existing OU \
+             (e.g. --base-dn DC=corp,DC=example,DC=com)"
+                .into(),
+        ));
+    }
     if let Some(out) = out_dir {
         check_out_dir(out, force)?;
         // A bad --base-dn must stop the run before anything is written.
         if let Some(dn) = &args.base_dn {
-            crate::export::ldif::write_ldif(&Directory::new(), &mut std::io::sink(), dn)?;
+            let opts = crate::export::ldif::LdifOptions {
+                schema: args.schema,
+                ..crate::export::ldif::LdifOptions::new(dn)
+            };
+            crate::export::ldif::write_ldif_with(&Directory::new(), &mut std::io::sink(), &opts)?;
         }
     }
     if let Some(r) = &args.report {
@@ -292,6 +323,8 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         replace_unencodable: args.replace_unencodable,
         control: args.control_chars,
         force,
+        outputs,
+        schema: args.schema,
     };
     let fit_changes = match out_dir {
         Some(_) => check_limits(&rec, &plan.merged, &out_options)?,

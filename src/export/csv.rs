@@ -1,11 +1,14 @@
-//! CSV export (RFC 4180, UTF-8, CR LF, header row) in two profiles, and a nom
-//! reader for the default profile (round trips).
+//! CSV export (RFC 4180, UTF-8, CR LF, header row) in three profiles — msmail's
+//! own, Exchange directory import ([`exchange`]) and csvde for Active
+//! Directory ([`csvde`]) — and a nom reader for msmail's own and the Exchange
+//! profile (CSV is a SOURCE like the others).
 //!
 //! Default profile columns: [`FIXED_COLUMNS`], then one column per template
 //! prompt named `template:<prompt>` (`template#N:<prompt>` for the N-th
-//! repetition of a prompt inside one entry). Formula guard: a cell starting
-//! with `=`, `+`, `-`, `@`, TAB, CR or `'` gets one leading `'`, which the
-//! reader removes exactly once.
+//! repetition of a prompt inside one entry); personal lists put an `owner`
+//! column first. Formula guard (unless turned off): a cell starting with `=`,
+//! `+`, `-`, `@`, TAB, CR or `'` gets one leading `'`, which the reader
+//! removes exactly once.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -15,12 +18,17 @@ use std::sync::Arc;
 use nom::bytes::complete::{tag, take_while};
 use nom::IResult;
 
+use super::ldif::WriteNotes;
+use super::person::AttributeMap;
 use crate::codepage::line_column;
 use crate::error::{Error, Location, Result};
 use crate::model::{Address, Directory, Entry, EntryKind, Origin, Position, TemplateValue};
 
+pub mod csvde;
+pub mod exchange;
+
 /// The fixed columns of the default profile, in order.
-pub const FIXED_COLUMNS: [&str; 8] = [
+pub const FIXED_COLUMNS: [&str; 9] = [
     "full_name",
     "address",
     "type",
@@ -29,25 +37,14 @@ pub const FIXED_COLUMNS: [&str; 8] = [
     "mailbox",
     "kind",
     "scope",
+    "members",
 ];
+
+/// The first column of a personal-lists CSV: the owner's address.
+pub const OWNER_COLUMN: &str = "owner";
 
 /// Prefix of template-data column names.
 pub const TEMPLATE_PREFIX: &str = "template";
-
-/// The columns of the Exchange Server directory-import profile (Q146304, Q150438).
-pub const EXCHANGE_COLUMNS: [&str; 11] = [
-    "Obj-Class",
-    "Mode",
-    "Directory Name",
-    "Common-Name",
-    "Display-Name",
-    "Given-Name",
-    "Surname",
-    "Alias Name",
-    "Home-Server",
-    "E-mail address",
-    "Secondary-Proxy-Addresses",
-];
 
 /// Which CSV layout to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -57,6 +54,37 @@ pub enum CsvProfile {
     Default,
     /// Exchange Server 4.0–5.5 directory import (`Obj-Class`, `Mode`, ...).
     Exchange,
+    /// Active Directory's csvde (`DN`, `objectClass`, LDAP attribute names).
+    Ad,
+}
+
+/// How a CSV is written.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    /// Column layout.
+    pub profile: CsvProfile,
+    /// Guard cells against spreadsheet formulas (see [`guard`]); off for
+    /// files that go to an import tool, which would keep the apostrophe.
+    pub formula_guard: bool,
+    /// Start with a UTF-8 byte-order mark (Excel then reads UTF-8).
+    pub bom: bool,
+    /// Template prompts → standard attributes (Exchange and AD profiles).
+    pub map: AttributeMap,
+    /// Base DN of the AD profile's DNs.
+    pub base_dn: String,
+}
+
+impl CsvOptions {
+    /// `profile` with the formula guard, no BOM, the standard map.
+    pub fn new(profile: CsvProfile) -> CsvOptions {
+        CsvOptions {
+            profile,
+            formula_guard: true,
+            bom: false,
+            map: AttributeMap::standard(),
+            base_dn: String::new(),
+        }
+    }
 }
 
 /// Adds the formula guard: one `'` before a value starting with `=`, `+`,
@@ -73,12 +101,12 @@ pub fn unguard(v: &str) -> &str {
     v.strip_prefix('\'').unwrap_or(v)
 }
 
-fn io_err(e: impl std::fmt::Display) -> Error {
+pub(crate) fn io_err(e: impl std::fmt::Display) -> Error {
     Error::output("<output>", e.to_string())
 }
 
 /// Hash map with a fast (non-SipHash) hasher; never iterated for output.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// For each template value of an entry, which repetition of its prompt it is
 /// (1 for the first `Phone:`, 2 for the second, ...), into `out`. Linear scan
@@ -108,7 +136,10 @@ fn repetitions(template: &[TemplateValue], out: &mut Vec<usize>) {
 /// Template columns: `(prompt, repetition)` in a deterministic order —
 /// template definitions first (by scope key, field order), then prompts in
 /// order of first appearance over the sorted entries.
-fn template_columns<'d>(dir: &'d Directory, entries: &[&'d Entry]) -> Vec<(&'d str, usize)> {
+fn template_columns<'d>(
+    templates: &'d std::collections::BTreeMap<String, crate::model::TemplateDef>,
+    entries: &[&'d Entry],
+) -> Vec<(&'d str, usize)> {
     let mut cols: Vec<(&'d str, usize)> = Vec::new();
     let mut seen: FastMap<(&'d str, usize), ()> = FastMap::default();
     let mut add = |p: &'d str, n: usize, cols: &mut Vec<(&'d str, usize)>| {
@@ -116,7 +147,7 @@ fn template_columns<'d>(dir: &'d Directory, entries: &[&'d Entry]) -> Vec<(&'d s
             cols.push((p, n));
         }
     };
-    for def in dir.templates.values() {
+    for def in templates.values() {
         for f in &def.fields {
             add(&f.prompt, 1, &mut cols);
         }
@@ -139,55 +170,188 @@ fn template_header(prompt: &str, n: usize) -> String {
     }
 }
 
-/// Writes the directory as CSV in the given profile, rows in
-/// [`Directory::sorted`] order.
+/// Writes the directory as CSV in the given profile (formula guard on, no
+/// BOM, the standard attribute map), rows in [`Directory::sorted`] order.
 pub fn write_csv(dir: &Directory, w: &mut dyn Write, profile: CsvProfile) -> Result<()> {
-    let entries = super::sorted_entries(dir);
-    let mut out = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::CRLF)
-        .buffer_capacity(64 * 1024)
-        .from_writer(w);
-    match profile {
-        CsvProfile::Default => write_default(&entries, dir, &mut out)?,
-        CsvProfile::Exchange => write_exchange(&entries, &mut out)?,
+    write_csv_with(dir, w, &CsvOptions::new(profile)).map(|_| ())
+}
+
+/// [`write_csv`] with options; the notes say what a profile could not carry.
+pub fn write_csv_with(dir: &Directory, w: &mut dyn Write, opts: &CsvOptions) -> Result<WriteNotes> {
+    let mut out = Cells::new(w, opts)?;
+    let notes = match opts.profile {
+        CsvProfile::Default => {
+            let entries = dir.sorted_keyed();
+            let plain: Vec<&Entry> = entries.iter().map(|(_, e)| *e).collect();
+            let tcols = template_columns(&dir.templates, &plain);
+            write_default_header(&mut out, &tcols, false)?;
+            write_default_rows(&mut out, dir, &entries, &tcols, None)?;
+            WriteNotes::default()
+        }
+        CsvProfile::Exchange => exchange::write_exchange(dir, &mut out, &opts.map)?,
+        CsvProfile::Ad => csvde::write_csvde(dir, &mut out, opts)?,
+    };
+    out.flush()?;
+    Ok(notes)
+}
+
+/// Writes personal address lists: the default profile with an `owner`
+/// column first (the owner's address), one row per list entry, lists in
+/// order; the AD profile writes [`super::ad::pal_records`]. The Exchange
+/// profile has no form for them (usage error).
+pub fn write_personal_csv(
+    lists: &[(Entry, &Directory)],
+    w: &mut dyn Write,
+    opts: &CsvOptions,
+) -> Result<WriteNotes> {
+    let mut out = Cells::new(w, opts)?;
+    match opts.profile {
+        CsvProfile::Exchange => {
+            return Err(Error::Usage(
+                "personal address lists have no Exchange directory-import form; use the \
+                 default or the ad CSV profile"
+                    .into(),
+            ))
+        }
+        CsvProfile::Ad => {
+            csvde::write_csvde_pals(lists, &mut out, opts)?;
+        }
+        CsvProfile::Default => {
+            let all: Vec<&Entry> = lists.iter().flat_map(|(_, d)| d.sorted()).collect();
+            let templates = std::collections::BTreeMap::new();
+            let tcols = template_columns(&templates, &all);
+            write_default_header(&mut out, &tcols, true)?;
+            for (owner, dir) in lists {
+                let entries = dir.sorted_keyed();
+                let o = owner.address.to_string();
+                write_default_rows(&mut out, dir, &entries, &tcols, Some(&o))?;
+            }
+        }
     }
-    out.flush().map_err(io_err)
+    out.flush()?;
+    Ok(WriteNotes::default())
 }
 
-/// Writes one cell with the formula guard.
-fn guarded_field(out: &mut ::csv::Writer<&mut dyn Write>, v: &str) -> Result<()> {
-    out.write_field(guard(v).as_bytes()).map_err(io_err)
+/// A CSV writer that applies the formula guard (or not) to every cell.
+pub(crate) struct Cells<'w> {
+    out: ::csv::Writer<&'w mut dyn Write>,
+    guard: bool,
 }
 
-/// Ends the current record.
-fn end_record(out: &mut ::csv::Writer<&mut dyn Write>) -> Result<()> {
-    out.write_record(std::iter::empty::<&[u8]>())
-        .map_err(io_err)
+impl<'w> Cells<'w> {
+    /// Starts the output (the BOM first when asked for).
+    fn new(w: &'w mut dyn Write, opts: &CsvOptions) -> Result<Cells<'w>> {
+        if opts.bom {
+            w.write_all(b"\xEF\xBB\xBF").map_err(io_err)?;
+        }
+        let out = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .buffer_capacity(64 * 1024)
+            .from_writer(w);
+        Ok(Cells {
+            out,
+            guard: opts.formula_guard,
+        })
+    }
+
+    /// One cell.
+    pub(crate) fn field(&mut self, v: &str) -> Result<()> {
+        let v = if self.guard {
+            guard(v)
+        } else {
+            Cow::Borrowed(v)
+        };
+        self.out.write_field(v.as_bytes()).map_err(io_err)
+    }
+
+    /// A whole row.
+    pub(crate) fn row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<()> {
+        for c in cells {
+            self.field(c.as_ref())?;
+        }
+        self.end()
+    }
+
+    /// Ends the current row.
+    pub(crate) fn end(&mut self) -> Result<()> {
+        self.out
+            .write_record(std::iter::empty::<&[u8]>())
+            .map_err(io_err)
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.out.flush().map_err(io_err)
+    }
 }
 
-fn write_default(
-    entries: &[&Entry],
+/// Joins member addresses for the `members` column: `;` between addresses,
+/// `\;` and `\\` for a `;` or `\` inside one (X.400 addresses hold `;`).
+pub fn join_members(members: &[Address]) -> String {
+    let mut s = String::new();
+    for (i, m) in members.iter().enumerate() {
+        if i > 0 {
+            s.push(';');
+        }
+        for c in m.to_string().chars() {
+            if c == ';' || c == '\\' {
+                s.push('\\');
+            }
+            s.push(c);
+        }
+    }
+    s
+}
+
+/// Splits a `members` cell written by [`join_members`].
+pub fn split_members(cell: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = cell.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            ';' => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() || !out.is_empty() {
+        out.push(cur);
+    }
+    out.into_iter().filter(|m| !m.trim().is_empty()).collect()
+}
+
+fn write_default_header(out: &mut Cells<'_>, tcols: &[(&str, usize)], owner: bool) -> Result<()> {
+    let mut header: Vec<String> = Vec::new();
+    if owner {
+        header.push(OWNER_COLUMN.to_string());
+    }
+    header.extend(FIXED_COLUMNS.iter().map(|s| s.to_string()));
+    header.extend(tcols.iter().map(|(p, n)| template_header(p, *n)));
+    out.row(&header)
+}
+
+fn write_default_rows(
+    out: &mut Cells<'_>,
     dir: &Directory,
-    out: &mut ::csv::Writer<&mut dyn Write>,
+    entries: &[(&crate::model::AddressKey, &Entry)],
+    tcols: &[(&str, usize)],
+    owner: Option<&str>,
 ) -> Result<()> {
-    let tcols = template_columns(dir, entries);
     let index: FastMap<(&str, usize), usize> = tcols
         .iter()
         .enumerate()
         .map(|(i, (p, n))| ((*p, *n), i))
         .collect();
-    let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|s| s.to_string()).collect();
-    header.extend(
-        tcols
-            .iter()
-            .map(|(p, n)| guard(&template_header(p, *n)).into_owned()),
-    );
-    out.write_record(&header).map_err(io_err)?;
     let mut address = String::new();
     let mut scope = String::new();
+    let mut members = String::new();
     let mut tvals: Vec<&str> = Vec::with_capacity(tcols.len());
     let mut reps = Vec::new();
-    for e in entries {
+    for (key, e) in entries {
         let a = &e.address;
         address.clear();
         address.push_str(&a.type_name);
@@ -208,6 +372,15 @@ fn write_default(
             scope.push_str(y);
         }
         let (net, po, mb) = parts.unwrap_or(("", "", ""));
+        members.clear();
+        if e.kind == EntryKind::Group {
+            if let Some(m) = dir.members(key) {
+                members = join_members(m);
+            }
+        }
+        if let Some(o) = owner {
+            out.field(o)?;
+        }
         for v in [
             e.full_name.as_str(),
             &address,
@@ -217,8 +390,9 @@ fn write_default(
             mb,
             e.kind.as_str(),
             &scope,
+            &members,
         ] {
-            guarded_field(out, v)?;
+            out.field(v)?;
         }
         tvals.clear();
         tvals.resize(tcols.len(), "");
@@ -232,92 +406,11 @@ fn write_default(
             }
         }
         for v in &tvals {
-            guarded_field(out, v)?;
+            out.field(v)?;
         }
-        end_record(out)?;
+        out.end()?;
     }
     Ok(())
-}
-
-/// The Exchange `Directory Name` base for an entry: the mailbox (third part)
-/// when the address has parts, otherwise the full name, otherwise the body.
-fn exchange_base_name(e: &Entry) -> &str {
-    match e.address.parts() {
-        Some((_, _, mb)) => mb,
-        None if !e.full_name.trim().is_empty() => e.full_name.trim(),
-        None => &e.address.body,
-    }
-}
-
-fn write_exchange(entries: &[&Entry], out: &mut ::csv::Writer<&mut dyn Write>) -> Result<()> {
-    out.write_record(EXCHANGE_COLUMNS).map_err(io_err)?;
-    // Lower-cased names in use → the next suffix to try for that base name.
-    let mut used: FastMap<String, usize> = FastMap::default();
-    used.reserve(entries.len());
-    let mut email = String::new();
-    let mut proxy = String::new();
-    for e in entries {
-        let base = exchange_base_name(e);
-        let base_lc = base.to_lowercase();
-        let mut dir_name: Cow<str> = Cow::Borrowed(base);
-        let mut n = 1;
-        // The first candidate is `base` itself, whose lower case is `base_lc`.
-        let mut taken = used.contains_key(&base_lc);
-        while taken {
-            n = used.get(&base_lc).copied().unwrap_or(1).max(n) + 1;
-            dir_name = Cow::Owned(format!("{base}-{n}"));
-            taken = used.contains_key(&dir_name.to_lowercase());
-        }
-        let suffixed_lc = (n > 1).then(|| dir_name.to_lowercase());
-        used.insert(base_lc, n.max(1));
-        if let Some(lc) = suffixed_lc {
-            used.entry(lc).or_insert(1);
-        }
-        email.clear();
-        proxy.clear();
-        let pcm = e.address.is_pcm();
-        let (class, home) = match (e.kind, pcm) {
-            (EntryKind::Group, _) => ("dl", ""),
-            (EntryKind::User, true) => ("mailbox", "~SERVER"),
-            (EntryKind::User, false) => ("remote", ""),
-        };
-        if e.kind == EntryKind::Group || pcm {
-            pcm_proxy_into(e, &mut proxy);
-        } else {
-            email.push_str(&e.address.type_name);
-            email.push(':');
-            email.push_str(&e.address.body);
-        }
-        for v in [
-            class,
-            "Create",
-            &dir_name,
-            &dir_name,
-            &e.full_name,
-            "",
-            "",
-            &dir_name,
-            home,
-            &email,
-            &proxy,
-        ] {
-            guarded_field(out, v)?;
-        }
-        end_record(out)?;
-    }
-    Ok(())
-}
-
-/// `MS:NET/PO/MAILBOX` for PCM addresses, nothing otherwise, appended to `out`.
-fn pcm_proxy_into(e: &Entry, out: &mut String) {
-    if let (true, Some((n, p, m))) = (e.address.is_pcm(), e.address.parts()) {
-        out.push_str("MS:");
-        out.push_str(n);
-        out.push('/');
-        out.push_str(p);
-        out.push('/');
-        out.push_str(m);
-    }
 }
 
 // ---------------------------------------------------------------- reader
@@ -357,11 +450,14 @@ fn unquoted(input: &str) -> IResult<&str, Cow<'_, str>> {
 }
 
 /// The fields of one record, each with its byte offset.
-type Fields<'a> = Vec<(usize, Cow<'a, str>)>;
+pub(crate) type Fields<'a> = Vec<(usize, Cow<'a, str>)>;
 
 /// One CSV record: fields with their byte offsets into `whole`; `Err` is the
 /// byte offset of the problem.
-fn record<'a>(whole: &'a str, input: &'a str) -> std::result::Result<(&'a str, Fields<'a>), usize> {
+pub(crate) fn record<'a>(
+    whole: &'a str,
+    input: &'a str,
+) -> std::result::Result<(&'a str, Fields<'a>), usize> {
     let mut fields = Vec::new();
     let mut input = input;
     loop {
@@ -390,9 +486,37 @@ fn record<'a>(whole: &'a str, input: &'a str) -> std::result::Result<(&'a str, F
     }
 }
 
-/// Reads a default-profile CSV (as written by [`write_csv`]) back into a
-/// directory. Columns are found by header name; unknown columns are ignored;
-/// empty template cells mean "no value". `file` names the source in errors.
+/// Does `head` (the start of a file) begin with the header row of a CSV
+/// msmail writes: `Obj-Class,...` (Exchange profile) or a row whose cells
+/// include `full_name` and `address` (default profile, personal lists)?
+pub fn looks_like_msmail_csv(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let end = head
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(head.len());
+    let Ok(line) = std::str::from_utf8(head.get(..end).unwrap_or_default()) else {
+        return false;
+    };
+    let cells: Vec<&str> = line
+        .split(',')
+        .map(|c| unguard(c.trim_matches('"')))
+        .collect();
+    if cells
+        .first()
+        .is_some_and(|c| c.eq_ignore_ascii_case("Obj-Class"))
+    {
+        return cells.iter().any(|c| c.eq_ignore_ascii_case("Display-Name"));
+    }
+    cells.contains(&"full_name") && cells.contains(&"address")
+}
+
+/// Reads a CSV msmail wrote (default or Exchange profile, the latter known by
+/// its `Obj-Class` first column) back into a directory. Default profile:
+/// columns are found by header name; unknown columns (`owner`, derived ones)
+/// are ignored; empty template cells mean "no value"; a group's `members`
+/// cell gives its members. `file` names the source in errors, which carry
+/// line and column.
 pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
     let at = |off: usize, msg: String| {
         let (line, column) = line_column(bytes, off);
@@ -407,10 +531,17 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
     let off = |o: usize| o + skip;
     let (mut input, header) =
         record(text, text).map_err(|o| at(off(o), "bad CSV header".into()))?;
+    if header
+        .first()
+        .is_some_and(|(_, h)| unguard(h).eq_ignore_ascii_case("Obj-Class"))
+    {
+        return exchange::read_exchange(text, input, &header, &at, skip, file);
+    }
     let col = |name: &str| header.iter().position(|(_, h)| unguard(h) == name);
     let c_name = col("full_name").ok_or_else(|| at(skip, "no full_name column".into()))?;
     let c_addr = col("address").ok_or_else(|| at(skip, "no address column".into()))?;
     let c_kind = col("kind");
+    let c_members = col("members");
     let mut tcols: Vec<(usize, String)> = Vec::new();
     for (i, (_, h)) in header.iter().enumerate() {
         let h = unguard(h);
@@ -464,6 +595,20 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
             })
             .collect();
         let (line, _) = line_column(bytes, off(rec_start));
+        if kind == EntryKind::Group {
+            if let Some((moff, cell)) = c_members.and_then(cell) {
+                let mut members = Vec::new();
+                for m in split_members(cell) {
+                    members.push(
+                        Address::parse(&m)
+                            .map_err(|e| at(off(moff), format!("member {m:?}: {e}")))?,
+                    );
+                }
+                if !members.is_empty() {
+                    dir.set_members(&address.key(), members);
+                }
+            }
+        }
         dir.upsert(Entry {
             full_name: name.to_string(),
             address,
@@ -521,15 +666,15 @@ mod tests {
         let mut lines = text.split("\r\n");
         assert_eq!(
             lines.next().unwrap(),
-            "full_name,address,type,network,postoffice,mailbox,kind,scope,template:Phone:"
+            "full_name,address,type,network,postoffice,mailbox,kind,scope,members,template:Phone:"
         );
         assert_eq!(
             lines.next().unwrap(),
-            "'=SUM(A1),PCM:NET/PO/A,PCM,NET,PO,A,user,PCM:NET/PO,\"'+1 555, ext \"\"2\"\"\""
+            "'=SUM(A1),PCM:NET/PO/A,PCM,NET,PO,A,user,PCM:NET/PO,,\"'+1 555, ext \"\"2\"\"\""
         );
         assert_eq!(
             lines.next().unwrap(),
-            "''quoted,SMTP:x@y,SMTP,,,,user,SMTP:,"
+            "''quoted,SMTP:x@y,SMTP,,,,user,SMTP:,,"
         );
         let back = read_csv(text.as_bytes(), "t.csv").unwrap();
         for e in d.iter() {
@@ -548,7 +693,7 @@ mod tests {
         }
         let d: Directory = [a.clone()].into_iter().collect();
         let text = write(&d, CsvProfile::Default);
-        assert!(text.starts_with("full_name,address,type,network,postoffice,mailbox,kind,scope,template:Phone:,template#2:Phone:\r\n"));
+        assert!(text.starts_with("full_name,address,type,network,postoffice,mailbox,kind,scope,members,template:Phone:,template#2:Phone:\r\n"));
         let back = read_csv(text.as_bytes(), "t.csv").unwrap();
         assert!(back.get(&a.key()).unwrap().same_content(&a));
     }
@@ -557,30 +702,103 @@ mod tests {
     fn exchange_profile() {
         let mut g = entry("Staff", "PCM:NET/PO/STAFF");
         g.kind = EntryKind::Group;
-        let d: Directory = [
-            entry("Jo Smith", "PCM:NET/PO/JSMITH"),
+        let mut jo = entry("Smith, Jo D.", "PCM:NET/PO/JSMITH");
+        jo.template = vec![
+            TemplateValue {
+                prompt: "Phone:".into(),
+                value: "+1 555".into(),
+            },
+            TemplateValue {
+                prompt: "Cost Center:".into(),
+                value: "42".into(),
+            },
+        ];
+        let mut d: Directory = [
+            jo.clone(),
             entry("Jo Smith 2", "PCM:NET/PO2/JSMITH"),
             entry("Jo Smith 3", "PCM:NET/PO3/JSMITH"),
             entry("Not a copy", "PCM:NET/PO/JSMITH-2"),
             entry("Web", "SMTP:web@example.com"),
-            g,
+            g.clone(),
         ]
         .into_iter()
         .collect();
+        d.set_members(
+            &g.key(),
+            vec![
+                jo.address.clone(),
+                Address::parse("SMTP:web@example.com").unwrap(),
+            ],
+        );
         let text = write(&d, CsvProfile::Exchange);
         let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines[0], "Obj-Class,Mode,Directory Name,Common-Name,Display-Name,Given-Name,Surname,Alias Name,Home-Server,E-mail address,Secondary-Proxy-Addresses");
+        assert_eq!(lines[0], "Obj-Class,Mode,Directory Name,Common-Name,Display-Name,Given-Name,Surname,Alias Name,Home-Server,E-mail address,Secondary-Proxy-Addresses,Members,Telephone-Office1,Comment");
         let want = [
-            "mailbox,Create,JSMITH,JSMITH,Jo Smith,,,JSMITH,~SERVER,,MS:NET/PO/JSMITH",
-            "mailbox,Create,JSMITH-2,JSMITH-2,Not a copy,,,JSMITH-2,~SERVER,,MS:NET/PO/JSMITH-2",
-            "dl,Create,STAFF,STAFF,Staff,,,STAFF,,,MS:NET/PO/STAFF",
+            "mailbox,Create,JSMITH,JSMITH,\"Smith, Jo D.\",Jo D.,Smith,JSMITH,~SERVER,,MS:NET/PO/JSMITH,,'+1 555,Cost Center:/42",
+            "mailbox,Create,JSMITH-2,JSMITH-2,Not a copy,Not a,copy,JSMITH-2,~SERVER,,MS:NET/PO/JSMITH-2,,,",
+            "dl,Create,STAFF,STAFF,Staff,,,STAFF,,,MS:NET/PO/STAFF,JSMITH%Web,,",
             // Name clashes take the next free suffix, never a name already used.
-            "mailbox,Create,JSMITH-3,JSMITH-3,Jo Smith 2,,,JSMITH-3,~SERVER,,MS:NET/PO2/JSMITH",
-            "mailbox,Create,JSMITH-4,JSMITH-4,Jo Smith 3,,,JSMITH-4,~SERVER,,MS:NET/PO3/JSMITH",
-            "remote,Create,Web,Web,Web,,,Web,,SMTP:web@example.com,",
+            "mailbox,Create,JSMITH-3,JSMITH-3,Jo Smith 2,Jo Smith,2,JSMITH-3,~SERVER,,MS:NET/PO2/JSMITH,,,",
+            "mailbox,Create,JSMITH-4,JSMITH-4,Jo Smith 3,Jo Smith,3,JSMITH-4,~SERVER,,MS:NET/PO3/JSMITH,,,",
+            "remote,Create,Web,Web,Web,,Web,Web,,SMTP:web@example.com,,,,",
             "",
         ];
         assert_eq!(&lines[1..], &want[..]);
+        // Read back as a source: the same entries, members and template data.
+        let back = read_csv(text.as_bytes(), "x.csv").unwrap();
+        assert_eq!(back.len(), d.len());
+        let j = back.get(&jo.key()).unwrap();
+        assert_eq!(j.full_name, "Smith, Jo D.");
+        assert_eq!(j.template, jo.template);
+        let m: Vec<String> = back
+            .members(&g.key())
+            .unwrap()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(m, vec!["PCM:NET/PO/JSMITH", "SMTP:web@example.com"]);
+        assert_eq!(back.get(&g.key()).unwrap().kind, EntryKind::Group);
+    }
+
+    #[test]
+    fn members_column_guard_switch_and_bom() {
+        let mut g = entry("X.400 friends", "PCM:NET/PO/FRIENDS");
+        g.kind = EntryKind::Group;
+        let mut d: Directory = [g.clone(), entry("+41 44", "PCM:NET/PO/PLUS")]
+            .into_iter()
+            .collect();
+        let x400 = Address::parse("X400:c=US;a= ;p=ACME;s=Doe\\x").unwrap();
+        d.set_members(
+            &g.key(),
+            vec![x400.clone(), Address::parse("PCM:NET/PO/PLUS").unwrap()],
+        );
+        let mut opts = CsvOptions::new(CsvProfile::Default);
+        opts.formula_guard = false;
+        opts.bom = true;
+        let mut out = Vec::new();
+        write_csv_with(&d, &mut out, &opts).unwrap();
+        assert!(out.starts_with(b"\xEF\xBB\xBF"));
+        let text = String::from_utf8(out[3..].to_vec()).unwrap();
+        assert!(text.contains("\r\n+41 44,PCM:NET/PO/PLUS,"), "{text}");
+        assert!(
+            text.contains(",X400:c=US\\;a= \\;p=ACME\\;s=Doe\\\\x;PCM:NET/PO/PLUS"),
+            "{text}"
+        );
+        let back = read_csv(&out, "x.csv").unwrap();
+        assert_eq!(
+            back.members(&g.key()).unwrap(),
+            &[x400, Address::parse("PCM:NET/PO/PLUS").unwrap()][..]
+        );
+        assert_eq!(split_members(""), Vec::<String>::new());
+        let err = read_csv(
+            b"full_name,address,kind,members\nG,PCM:N/P/G,group,nocolon\n",
+            "m.csv",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("m.csv: line 2, column 19:"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
-use crate::model::{Address, Directory, Entry, EntryKind, Origin, Position, TemplateValue};
+use crate::model::{
+    Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, TemplateValue,
+};
 
 /// The value of the document's `format` field.
 pub const FORMAT_NAME: &str = "msmail-directory";
@@ -51,9 +53,16 @@ pub struct JsonEntry {
     /// Template data in order.
     #[serde(default)]
     pub template: Vec<JsonTemplateValue>,
+    /// A group's members (addresses, in order); empty for users and for
+    /// groups whose membership is not known.
+    #[serde(default)]
+    pub members: Vec<String>,
     /// Where the entry was read from (`file: line N` or `file: record N at byte offset M`).
     #[serde(default)]
     pub origin: String,
+    /// Personal lists only: the address of the list's owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// The whole JSON document.
@@ -70,7 +79,7 @@ pub struct JsonDocument {
 }
 
 impl JsonEntry {
-    /// The JSON form of an entry.
+    /// The JSON form of an entry (no members, no owner).
     pub fn from_entry(e: &Entry) -> JsonEntry {
         let parts = e.address.parts();
         JsonEntry {
@@ -90,11 +99,24 @@ impl JsonEntry {
                     value: t.value.clone(),
                 })
                 .collect(),
+            members: Vec::new(),
             origin: match e.origin.position {
                 Position::None if e.origin.file.is_empty() => String::new(),
                 _ => e.origin.to_string(),
             },
+            owner: None,
         }
+    }
+
+    /// The JSON form of an entry of `dir`, with its members when a group.
+    pub fn from_entry_in(e: &Entry, key: &AddressKey, dir: &Directory) -> JsonEntry {
+        let mut j = JsonEntry::from_entry(e);
+        if e.kind == EntryKind::Group {
+            if let Some(m) = dir.members(key) {
+                j.members = m.iter().map(|a| a.to_string()).collect();
+            }
+        }
+        j
     }
 
     /// Back to a model entry; `Err` carries the reason.
@@ -129,10 +151,46 @@ fn io_err(e: impl std::fmt::Display) -> Error {
 /// Writes the directory as one JSON document (pretty, 2-space indent, final
 /// newline) or, with `ndjson`, one compact entry object per line.
 pub fn write_json(dir: &Directory, w: &mut dyn Write, ndjson: bool) -> Result<()> {
-    let entries = super::sorted_entries(dir);
+    let keyed = dir.sorted_keyed();
+    write_entries(
+        keyed.len(),
+        keyed
+            .iter()
+            .map(|(k, e)| JsonEntry::from_entry_in(e, k, dir)),
+        w,
+        ndjson,
+    )
+}
+
+/// Writes personal address lists like [`write_json`]: one entry object per
+/// list entry, lists in order, each with `owner` (the owner's address).
+pub fn write_personal_json(
+    lists: &[(Entry, &Directory)],
+    w: &mut dyn Write,
+    ndjson: bool,
+) -> Result<()> {
+    let count = lists.iter().map(|(_, d)| d.len()).sum();
+    let entries = lists.iter().flat_map(|(owner, dir)| {
+        let o = owner.address.to_string();
+        dir.sorted_keyed().into_iter().map(move |(k, e)| {
+            let mut j = JsonEntry::from_entry_in(e, k, dir);
+            j.owner = Some(o.clone());
+            j
+        })
+    });
+    write_entries(count, entries, w, ndjson)
+}
+
+/// Streams `count` entry objects: a document, or NDJSON.
+fn write_entries(
+    count: usize,
+    entries: impl Iterator<Item = JsonEntry>,
+    w: &mut dyn Write,
+    ndjson: bool,
+) -> Result<()> {
     if ndjson {
         for e in entries {
-            serde_json::to_writer(&mut *w, &JsonEntry::from_entry(e)).map_err(io_err)?;
+            serde_json::to_writer(&mut *w, &e).map_err(io_err)?;
             w.write_all(b"\n").map_err(io_err)?;
         }
         return Ok(());
@@ -140,20 +198,17 @@ pub fn write_json(dir: &Directory, w: &mut dyn Write, ndjson: bool) -> Result<()
     // Streamed so a million entries never sit in memory twice.
     write!(
         w,
-        "{{\n  \"format\": \"{FORMAT_NAME}\",\n  \"version\": {FORMAT_VERSION},\n  \"count\": {},\n  \"entries\": [",
-        entries.len()
+        "{{\n  \"format\": \"{FORMAT_NAME}\",\n  \"version\": {FORMAT_VERSION},\n  \"count\": {count},\n  \"entries\": ["
     )
     .map_err(io_err)?;
-    for (i, e) in entries.iter().enumerate() {
+    let mut any = false;
+    for (i, e) in entries.enumerate() {
+        any = true;
         w.write_all(if i == 0 { b"\n    " } else { b",\n    " })
             .map_err(io_err)?;
-        serde_json::to_writer(&mut *w, &JsonEntry::from_entry(e)).map_err(io_err)?;
+        serde_json::to_writer(&mut *w, &e).map_err(io_err)?;
     }
-    let close: &[u8] = if entries.is_empty() {
-        b"]\n}\n"
-    } else {
-        b"\n  ]\n}\n"
-    };
+    let close: &[u8] = if any { b"\n  ]\n}\n" } else { b"]\n}\n" };
     w.write_all(close).map_err(io_err)
 }
 
@@ -200,6 +255,8 @@ pub fn read_json(bytes: &[u8], file: &str) -> Result<Directory> {
             let e = je
                 .to_entry(origin)
                 .map_err(|m| Error::input(file, Location::File, format!("entry {i}: {m}")))?;
+            add_members(&mut dir, &e, je)
+                .map_err(|m| Error::input(file, Location::File, format!("entry {i}: {m}")))?;
             dir.upsert(e);
         }
         return Ok(dir);
@@ -217,9 +274,24 @@ pub fn read_json(bytes: &[u8], file: &str) -> Result<Directory> {
         let e = je
             .to_entry(origin)
             .map_err(|m| Error::input(file, Location::Line { line: n, column: 1 }, m))?;
+        add_members(&mut dir, &e, &je)
+            .map_err(|m| Error::input(file, Location::Line { line: n, column: 1 }, m))?;
         dir.upsert(e);
     }
     Ok(dir)
+}
+
+/// Records a group's `members` (a non-empty list) in `dir`.
+fn add_members(dir: &mut Directory, e: &Entry, je: &JsonEntry) -> std::result::Result<(), String> {
+    if e.kind != EntryKind::Group || je.members.is_empty() {
+        return Ok(());
+    }
+    let mut members = Vec::with_capacity(je.members.len());
+    for m in &je.members {
+        members.push(Address::parse(m).map_err(|err| format!("member {m:?}: {err}"))?);
+    }
+    dir.set_members(&e.key(), members);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -237,7 +309,10 @@ mod tests {
         });
         let mut g = Entry::new("Group", Address::parse("SMTP:g@x").unwrap());
         g.kind = EntryKind::Group;
-        [a, g].into_iter().collect()
+        let k = g.key();
+        let mut d: Directory = [a.clone(), g].into_iter().collect();
+        d.set_members(&k, vec![a.address]);
+        d
     }
 
     #[test]
@@ -258,6 +333,17 @@ mod tests {
         for e in d.iter() {
             assert!(back.get(&e.key()).unwrap().same_content(e));
         }
+        assert_eq!(v["entries"][1]["members"][0], "PCM:NET/PO/MUELLER");
+        assert!(v["entries"][0]["members"].as_array().unwrap().is_empty());
+        assert!(v["entries"][0].get("owner").is_none());
+        let g = Address::parse("SMTP:g@x").unwrap().key();
+        assert_eq!(back.members(&g).unwrap().len(), 1);
+        let mut pals = Vec::new();
+        let owner = Entry::new("O", Address::parse("PCM:N/P/O").unwrap());
+        write_personal_json(&[(owner, &d)], &mut pals, true).unwrap();
+        let first: serde_json::Value =
+            serde_json::from_slice(pals.split(|&b| b == b'\n').next().unwrap()).unwrap();
+        assert_eq!(first["owner"], "PCM:N/P/O");
     }
 
     #[test]

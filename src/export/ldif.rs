@@ -14,13 +14,16 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use base64::Engine;
-use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while, take_while1};
-use nom::combinator::rest;
-use nom::{IResult, Parser};
 
+use super::person::{split_name, AttributeMap, Schema};
 use crate::error::{Error, Location, Result};
-use crate::model::{Address, Directory, Entry, EntryKind, Origin, Position, TemplateValue};
+use crate::model::{Address, AddressKey, Directory, Entry, EntryKind, TemplateValue};
+
+mod read;
+pub use read::{merge_template, parse_ldif, parse_ldif_named, read_ldif_directory};
+
+/// The container of personal address lists, below the base DN.
+pub const PAL_CONTAINER: &str = "Personal Address Lists";
 
 /// The attribute that holds the full MS Mail address (`TYPE:body`, verbatim).
 pub const ADDRESS_ATTR: &str = "uid";
@@ -74,7 +77,7 @@ impl LdifRecord {
     }
 }
 
-fn io_err(e: std::io::Error) -> Error {
+pub(crate) fn io_err(e: std::io::Error) -> Error {
     Error::output("<output>", e.to_string())
 }
 
@@ -95,7 +98,7 @@ const FLUSH_AT: usize = 64 * 1024;
 
 /// Builds LDIF records in memory and hands them to the writer in large
 /// chunks: no allocation per line, one `write_all` per ~64 KiB.
-struct LdifBuf<'w> {
+pub(crate) struct LdifBuf<'w> {
     w: &'w mut dyn Write,
     buf: Vec<u8>,
     /// The part of an over-long line being folded.
@@ -103,7 +106,8 @@ struct LdifBuf<'w> {
 }
 
 impl<'w> LdifBuf<'w> {
-    fn new(w: &'w mut dyn Write) -> Self {
+    /// A buffer writing to `w`.
+    pub(crate) fn new(w: &'w mut dyn Write) -> Self {
         LdifBuf {
             w,
             buf: Vec::with_capacity(FLUSH_AT + 4096),
@@ -114,7 +118,7 @@ impl<'w> LdifBuf<'w> {
     /// Appends `name: value`, or `name:: base64` when the value is not a
     /// SAFE-STRING, folded at [`FOLD_WIDTH`]. The line is ASCII (every
     /// non-ASCII value is base64), so folding by bytes never splits a character.
-    fn attr(&mut self, name: &str, value: &str) {
+    pub(crate) fn attr(&mut self, name: &str, value: &str) {
         let start = self.buf.len();
         self.buf.extend_from_slice(name.as_bytes());
         if value.is_empty() {
@@ -140,12 +144,12 @@ impl<'w> LdifBuf<'w> {
     }
 
     /// Appends a raw line (with its newline), e.g. `-` or the record end.
-    fn raw(&mut self, line: &[u8]) {
+    pub(crate) fn raw(&mut self, line: &[u8]) {
         self.buf.extend_from_slice(line);
     }
 
     /// Ends a record (blank line) and writes the buffer out when it is full.
-    fn end_record(&mut self) -> std::io::Result<()> {
+    pub(crate) fn end_record(&mut self) -> std::io::Result<()> {
         self.buf.push(b'\n');
         if self.buf.len() >= FLUSH_AT {
             self.flush()?;
@@ -154,7 +158,7 @@ impl<'w> LdifBuf<'w> {
     }
 
     /// Writes out what is buffered.
-    fn flush(&mut self) -> std::io::Result<()> {
+    pub(crate) fn flush(&mut self) -> std::io::Result<()> {
         self.w.write_all(&self.buf)?;
         self.buf.clear();
         Ok(())
@@ -185,7 +189,7 @@ pub fn escape_dn_value(v: &str) -> String {
 }
 
 /// [`escape_dn_value`], appending to `out`.
-fn escape_dn_value_into(v: &str, out: &mut String) {
+pub(crate) fn escape_dn_value_into(v: &str, out: &mut String) {
     for (i, c) in v.char_indices() {
         let last = i + c.len_utf8() == v.len();
         match c {
@@ -211,7 +215,7 @@ pub fn ldap_fold(s: &str) -> String {
 }
 
 /// [`ldap_fold`], appending to `out`.
-fn ldap_fold_into(s: &str, out: &mut String) {
+pub(crate) fn ldap_fold_into(s: &str, out: &mut String) {
     let mut first = true;
     for word in s.split(' ').filter(|w| !w.is_empty()) {
         if !first {
@@ -310,7 +314,7 @@ pub fn normalize_dn(dn: &str) -> Result<String> {
 }
 
 /// Hash map with a fast (non-SipHash) hasher; never iterated for output.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The container chain of an entry, top first: `[PCM, NET, PO]`,
 /// `[TYPE, GATE, NODE]` or `[TYPE]`.
@@ -492,14 +496,14 @@ impl<'a> DnPlanner<'a> {
 }
 
 /// The DN of one entry on its own (no disambiguation), as change records use.
-fn entry_dn(base_dn: &str, e: &Entry) -> String {
+pub(crate) fn entry_dn(base_dn: &str, e: &Entry) -> String {
     let mut dn = String::new();
     DnPlanner::new(base_dn).place(e, false, &mut dn);
     dn
 }
 
 /// The structural object class and naming attribute for the base entry.
-fn base_entry(base_dn: &str) -> Result<(Vec<&'static str>, String, String)> {
+pub(crate) fn base_entry(base_dn: &str) -> Result<(Vec<&'static str>, String, String)> {
     let rdns = parse_dn(base_dn).map_err(|_| Error::Usage(format!("bad base DN {base_dn:?}")))?;
     let (attr, value) = rdns
         .first()
@@ -519,9 +523,10 @@ fn base_entry(base_dn: &str) -> Result<(Vec<&'static str>, String, String)> {
     Ok((classes, attr.to_ascii_lowercase(), value))
 }
 
-/// A template value as a `description` value: `N. prompt/value`, N counting
-/// from 1; in the prompt `\` is written `\\` and `/` is written `\/`, so the
-/// first bare `/` always ends the prompt (the value is verbatim).
+/// A template value as a `description` value: `N. prompt/value`, N its
+/// 1-based position in the entry's template; in the prompt `\` is written
+/// `\\` and `/` is written `\/`, so the first bare `/` always ends the prompt
+/// (the value is verbatim).
 #[cfg(test)]
 fn template_description(n: usize, t: &TemplateValue) -> String {
     let mut s = String::new();
@@ -530,7 +535,7 @@ fn template_description(n: usize, t: &TemplateValue) -> String {
 }
 
 /// [`template_description`], replacing the contents of `s`.
-fn template_description_into(n: usize, t: &TemplateValue, s: &mut String) {
+pub(crate) fn template_description_into(n: usize, t: &TemplateValue, s: &mut String) {
     use std::fmt::Write as _;
     s.clear();
     let _ = write!(s, "{n}. ");
@@ -545,7 +550,7 @@ fn template_description_into(n: usize, t: &TemplateValue, s: &mut String) {
 }
 
 /// Reads a value written by [`template_description`].
-fn parse_template_description(s: &str) -> Option<(usize, TemplateValue)> {
+pub(crate) fn parse_template_description(s: &str) -> Option<(usize, TemplateValue)> {
     let (num, rest) = s.split_once(". ")?;
     let n: usize = num.parse().ok()?;
     let mut prompt = String::new();
@@ -563,6 +568,45 @@ fn parse_template_description(s: &str) -> Option<(usize, TemplateValue)> {
     None
 }
 
+/// How `write_ldif_with` writes a directory.
+#[derive(Debug, Clone)]
+pub struct LdifOptions {
+    /// The base DN; its first RDN must be `dc=`, `o=` or `ou=` (OpenLDAP),
+    /// and for AD it must already exist.
+    pub base_dn: String,
+    /// Which schema the entries are written for.
+    pub schema: Schema,
+    /// Template prompts → standard attributes.
+    pub map: AttributeMap,
+}
+
+impl LdifOptions {
+    /// OpenLDAP schema, the standard attribute map, base DN `base_dn`.
+    pub fn new(base_dn: &str) -> LdifOptions {
+        LdifOptions {
+            base_dn: base_dn.to_string(),
+            schema: Schema::Openldap,
+            map: AttributeMap::standard(),
+        }
+    }
+}
+
+/// What a writer wants the user to know (members it could not write, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteNotes {
+    /// One sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// What the attributes of one entry depend on besides the entry itself.
+pub(crate) struct AttrContext<'a> {
+    /// The attribute map.
+    pub map: &'a AttributeMap,
+    /// For a group: its members' DNs (`None` or empty: the group's own DN
+    /// stands in, as `groupOfNames` needs one member).
+    pub members: Option<&'a [String]>,
+}
+
 /// Calls `f(name, value)` for each attribute of one entry, in writing order
 /// (objectClass first). `addr` is the entry's address text; `scratch` is a
 /// reused buffer for built values.
@@ -571,32 +615,48 @@ fn for_each_attr(
     addr: &str,
     dn: &str,
     disambiguator: u32,
+    ctx: &AttrContext<'_>,
     scratch: &mut String,
-    f: &mut dyn FnMut(&'static str, &str),
+    f: &mut dyn FnMut(&str, &str),
 ) {
     let cn = if e.full_name.is_empty() {
         addr
     } else {
         e.full_name.as_str()
     };
-    match e.kind {
+    let kept: Vec<(usize, &TemplateValue)> = match e.kind {
         EntryKind::User => {
             for c in ["top", "person", "organizationalPerson", "inetOrgPerson"] {
                 f("objectClass", c);
             }
             f(ADDRESS_ATTR, addr);
-            let sn = e.full_name.split_whitespace().last().unwrap_or(cn);
             f("cn", cn);
-            f("sn", sn);
+            let name = split_name(&e.full_name);
+            match &name {
+                Some(n) => f("sn", &n.surname),
+                None => f("sn", cn),
+            }
+            if let Some(n) = &name {
+                if let Some(g) = &n.given {
+                    f("givenName", g);
+                }
+                if let Some(i) = &n.initials {
+                    f("initials", i);
+                }
+            }
             if !e.full_name.is_empty() {
                 f("displayName", &e.full_name);
             }
-            if e.address.type_name.eq_ignore_ascii_case("SMTP")
-                && !e.address.body.is_empty()
-                && e.address.body.bytes().all(|b| b.is_ascii_graphic())
-            {
-                f("mail", &e.address.body);
+            if let Some(mail) = smtp_mail(e) {
+                f("mail", mail);
             }
+            let m = ctx.map.map(e, Schema::Openldap);
+            for (t, v) in &m.mapped {
+                if let Some(a) = t.ldap {
+                    f(a, v);
+                }
+            }
+            m.kept
         }
         EntryKind::Group => {
             for c in ["top", "groupOfNames", "uidObject"] {
@@ -604,10 +664,18 @@ fn for_each_attr(
             }
             f(ADDRESS_ATTR, addr);
             f("cn", cn);
-            f("member", dn);
+            match ctx.members {
+                Some(dns) if !dns.is_empty() => {
+                    for m in dns {
+                        f("member", m);
+                    }
+                }
+                _ => f("member", dn),
+            }
+            e.template.iter().enumerate().collect()
         }
-    }
-    for (i, t) in e.template.iter().enumerate() {
+    };
+    for (i, t) in kept {
         template_description_into(i + 1, t, scratch);
         f("description", scratch);
     }
@@ -619,19 +687,33 @@ fn for_each_attr(
     }
 }
 
+/// The `mail` value of an entry: the body of an SMTP address that is
+/// printable ASCII.
+pub(crate) fn smtp_mail(e: &Entry) -> Option<&str> {
+    (e.address.type_name.eq_ignore_ascii_case("SMTP")
+        && !e.address.body.is_empty()
+        && e.address.body.bytes().all(|b| b.is_ascii_graphic()))
+    .then_some(e.address.body.as_str())
+}
+
 /// The attributes of one entry, in writing order (objectClass first).
-fn entry_attrs(e: &Entry, dn: &str) -> Vec<(&'static str, String)> {
+fn entry_attrs(e: &Entry, dn: &str, map: &AttributeMap) -> Vec<(String, String)> {
     let addr = e.address.to_string();
-    let mut a: Vec<(&'static str, String)> = Vec::new();
+    let mut a: Vec<(String, String)> = Vec::new();
     let mut scratch = String::new();
-    for_each_attr(e, &addr, dn, 1, &mut scratch, &mut |k, v| {
-        a.push((k, v.to_string()))
+    let ctx = AttrContext { map, members: None };
+    for_each_attr(e, &addr, dn, 1, &ctx, &mut scratch, &mut |k, v| {
+        a.push((k.to_string(), v.to_string()))
     });
     a
 }
 
 /// Writes one record without changetype: `dn`, then `attrs`.
-fn write_plain_record(out: &mut LdifBuf, dn: &str, attrs: &[(&str, &str)]) -> std::io::Result<()> {
+pub(crate) fn write_plain_record(
+    out: &mut LdifBuf,
+    dn: &str,
+    attrs: &[(&str, &str)],
+) -> std::io::Result<()> {
     out.attr("dn", dn);
     for (k, v) in attrs {
         out.attr(k, v);
@@ -639,10 +721,49 @@ fn write_plain_record(out: &mut LdifBuf, dn: &str, attrs: &[(&str, &str)]) -> st
     out.end_record()
 }
 
-/// Writes a whole directory as LDIF content records: the base entry, then for
-/// each scope its `ou=` containers (parents first) and its entries, in
+/// Writes a whole directory as LDIF content records for the stock OpenLDAP
+/// schemas with the standard attribute map: the base entry, then for each
+/// scope its `ou=` containers (parents first) and its entries, in
 /// [`Directory::sorted`] order.
 pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<()> {
+    write_ldif_with(dir, w, &LdifOptions::new(base_dn)).map(|_| ())
+}
+
+/// The members of each group of `entries`, by group key, and the set of
+/// every member key (to plan their DNs).
+pub(crate) fn group_members<'d>(
+    dir: &'d Directory,
+    entries: &[(&AddressKey, &Entry)],
+) -> (FastMap<AddressKey, &'d [Address]>, FastMap<AddressKey, ()>) {
+    let mut groups = FastMap::default();
+    let mut wanted = FastMap::default();
+    for (k, e) in entries {
+        if e.kind != EntryKind::Group {
+            continue;
+        }
+        if let Some(m) = dir.members(k) {
+            for a in m {
+                wanted.insert(a.key(), ());
+            }
+            groups.insert((*k).clone(), m);
+        }
+    }
+    (groups, wanted)
+}
+
+/// [`write_ldif`] with options: `--schema ad` goes to [`super::ad`].
+/// Groups get their members' DNs: an entry of this export by the DN it is
+/// written with, any other address by the DN the scheme gives it (it
+/// resolves once that entry is loaded too; counted in the notes).
+pub fn write_ldif_with(
+    dir: &Directory,
+    w: &mut dyn Write,
+    opts: &LdifOptions,
+) -> Result<WriteNotes> {
+    if opts.schema == Schema::Ad {
+        return super::ad::write_ad_ldif(dir, w, opts);
+    }
+    let base_dn = opts.base_dn.as_str();
     let (classes, battr, bvalue) = base_entry(base_dn)?;
     let mut out = LdifBuf::new(w);
     out.raw(b"version: 1\n\n");
@@ -654,12 +775,30 @@ pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<(
     let mut base_attrs: Vec<(&str, &str)> = classes.iter().map(|c| ("objectClass", *c)).collect();
     base_attrs.push((battr_static, &bvalue));
     write_plain_record(&mut out, base_dn, &base_attrs).map_err(io_err)?;
-    let entries = super::sorted_entries(dir);
+    let keyed = dir.sorted_keyed();
+    let entries: Vec<&Entry> = keyed.iter().map(|(_, e)| *e).collect();
+    // Pass 1 (only when some group has members): the DN of every member
+    // that is an entry of this export, exactly as pass 2 will place it.
+    let (groups, wanted) = group_members(dir, &keyed);
+    let mut member_dn: FastMap<AddressKey, String> = FastMap::default();
+    let mut dn = String::new();
+    if !wanted.is_empty() {
+        let mut planner = DnPlanner::new(base_dn);
+        planner.expect(&entries);
+        for (k, e) in &keyed {
+            planner.place(e, true, &mut dn);
+            if wanted.contains_key(*k) {
+                member_dn.insert((*k).clone(), dn.clone());
+            }
+        }
+    }
+    let mut notes = WriteNotes::default();
+    let (mut outside, mut outside_groups) = (0usize, 0usize);
     let mut planner = DnPlanner::new(base_dn);
     planner.expect(&entries);
-    let mut dn = String::new();
     let mut scratch = String::new();
-    for e in entries {
+    let mut dns: Vec<String> = Vec::new();
+    for (k, e) in &keyed {
         let p = planner.place(e, true, &mut dn);
         for (cdn, ou) in &p.new_containers {
             let attrs = [
@@ -669,11 +808,147 @@ pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<(
             ];
             write_plain_record(&mut out, cdn, &attrs).map_err(io_err)?;
         }
+        dns.clear();
+        let members = match groups.get(*k) {
+            Some(list) => {
+                let mut seen: FastMap<String, ()> = FastMap::default();
+                let before = outside;
+                for a in list.iter() {
+                    let mdn = match member_dn.get(&a.key()) {
+                        Some(d) => d.clone(),
+                        None => {
+                            outside += 1;
+                            entry_dn(base_dn, &Entry::new("", a.clone()))
+                        }
+                    };
+                    if seen
+                        .insert(normalize_dn(&mdn).unwrap_or_else(|_| mdn.clone()), ())
+                        .is_none()
+                    {
+                        dns.push(mdn);
+                    }
+                }
+                if outside > before {
+                    outside_groups += 1;
+                }
+                Some(dns.as_slice())
+            }
+            None => None,
+        };
+        let ctx = AttrContext {
+            map: &opts.map,
+            members,
+        };
         out.attr("dn", &dn);
-        for_each_attr(e, &planner.addr, &dn, p.n, &mut scratch, &mut |k, v| {
-            out.attr(k, v)
-        });
+        for_each_attr(
+            e,
+            &planner.addr,
+            &dn,
+            p.n,
+            &ctx,
+            &mut scratch,
+            &mut |k, v| out.attr(k, v),
+        );
         out.end_record().map_err(io_err)?;
+    }
+    if outside > 0 {
+        notes.warnings.push(format!(
+            "{outside} members of {outside_groups} groups are not entries of this export; \
+             their member DNs name where this export's DN scheme puts them (they resolve \
+             once those entries are loaded too)"
+        ));
+    }
+    out.flush().map_err(io_err)?;
+    Ok(notes)
+}
+
+/// Writes personal address lists as LDIF content records, to load next to
+/// the directory export of the same base (whose base entry this file does
+/// not repeat): `ou=Personal Address Lists,<base>`, for each owner an `ou=<owner's
+/// address>` below it (`description` names the owner, `seeAlso` is the
+/// owner's DN in the directory export) and the list's entries directly in it
+/// (`uid=<address>,ou=<owner>,...`, attributes as in [`write_ldif_with`];
+/// listed groups name themselves as member). With `--schema ad` the records
+/// of [`super::ad::pal_records`].
+pub fn write_personal_ldif(
+    lists: &[(Entry, &Directory)],
+    w: &mut dyn Write,
+    opts: &LdifOptions,
+) -> Result<()> {
+    let mut out = LdifBuf::new(w);
+    if opts.schema == Schema::Ad {
+        super::ad::pal_records(lists, &opts.base_dn, &opts.map, &mut |r| {
+            out.attr("dn", &r.dn);
+            for (k, v) in &r.attrs {
+                out.attr(k, v);
+            }
+            out.end_record().map_err(io_err)
+        })?;
+        return out.flush().map_err(io_err);
+    }
+    out.raw(b"version: 1\n\n");
+    let base_dn = opts.base_dn.as_str();
+    // The base entry is the directory export's: this file goes next to it.
+    base_entry(base_dn)?;
+    let mut top = String::from("ou=");
+    escape_dn_value_into(PAL_CONTAINER, &mut top);
+    top.push(',');
+    top.push_str(base_dn);
+    let ou_classes = [
+        ("objectClass", "top"),
+        ("objectClass", "organizationalUnit"),
+    ];
+    let mut attrs: Vec<(&str, &str)> = ou_classes.to_vec();
+    attrs.push(("ou", PAL_CONTAINER));
+    write_plain_record(&mut out, &top, &attrs).map_err(io_err)?;
+    let mut scratch = String::new();
+    let ctx = AttrContext {
+        map: &opts.map,
+        members: None,
+    };
+    for (owner, dir) in lists {
+        let owner_addr = owner.address.to_string();
+        let mut odn = String::from("ou=");
+        escape_dn_value_into(&owner_addr, &mut odn);
+        odn.push(',');
+        odn.push_str(&top);
+        let about = format!(
+            "Personal address list of {} ({owner_addr})",
+            owner.full_name
+        );
+        let see_also = entry_dn(base_dn, owner);
+        let mut attrs: Vec<(&str, &str)> = ou_classes.to_vec();
+        attrs.extend([
+            ("ou", owner_addr.as_str()),
+            ("description", about.as_str()),
+            ("seeAlso", see_also.as_str()),
+        ]);
+        write_plain_record(&mut out, &odn, &attrs).map_err(io_err)?;
+        // Flat below the owner; DNs a server sees as equal get `+ou=msmail-N`.
+        let mut used: FastMap<String, u32> = FastMap::default();
+        let mut dn = String::new();
+        for e in dir.sorted() {
+            let addr = e.address.to_string();
+            let n = {
+                let c = used.entry(ldap_fold(&addr)).or_insert(0);
+                *c += 1;
+                *c
+            };
+            dn.clear();
+            dn.push_str("uid=");
+            escape_dn_value_into(&addr, &mut dn);
+            if n > 1 {
+                dn.push_str("+ou=msmail-");
+                dn.push_str(&n.to_string());
+            }
+            dn.push(',');
+            dn.push_str(&odn);
+            out.attr("dn", &dn);
+            for_each_attr(e, &addr, &dn, n, &ctx, &mut scratch, &mut |k, v| {
+                out.attr(k, v)
+            });
+            out.end_record().map_err(io_err)?;
+        }
     }
     out.flush().map_err(io_err)
 }
@@ -682,19 +957,22 @@ pub fn write_ldif(dir: &Directory, w: &mut dyn Write, base_dn: &str) -> Result<(
 /// the entries a restored postoffice is missing. The DNs follow the scheme of
 /// [`write_ldif`]; containers are assumed to exist (load the full export
 /// first). A modify that changes the DN or the kind is written as delete + add.
+/// Group membership is not in a change: an added group names itself as its
+/// member (as an empty group does), a modified group keeps its members.
 pub fn write_change_ldif(
     changes: &[DirectoryChange],
     w: &mut dyn Write,
     base_dn: &str,
 ) -> Result<()> {
     base_entry(base_dn)?;
+    let map = AttributeMap::standard();
     let mut out = LdifBuf::new(w);
     out.raw(b"version: 1\n\n");
     let add = |out: &mut LdifBuf, dn: &str, e: &Entry| {
         out.attr("dn", dn);
         out.attr("changetype", "add");
-        for (k, v) in entry_attrs(e, dn) {
-            out.attr(k, &v);
+        for (k, v) in entry_attrs(e, dn, &map) {
+            out.attr(&k, &v);
         }
         out.end_record()
     };
@@ -720,14 +998,20 @@ pub fn write_change_ldif(
                 }
                 out.attr("dn", &odn);
                 out.attr("changetype", "modify");
-                let attrs = entry_attrs(new, &ndn);
-                let mut names: Vec<&str> = vec![ADDRESS_ATTR, "cn", "description"];
-                if new.kind == EntryKind::User {
-                    names.extend(["sn", "displayName"]);
+                let attrs = entry_attrs(new, &ndn, &map);
+                // Every attribute either side has: a `replace` without values
+                // removes one the new entry no longer has.
+                let mut names: Vec<String> = vec![ADDRESS_ATTR.to_string(), "cn".into()];
+                for (k, _) in entry_attrs(old, &odn, &map).iter().chain(&attrs) {
+                    let skip =
+                        k == "objectClass" || (k == "member" && new.kind == EntryKind::Group);
+                    if !skip && !names.contains(k) {
+                        names.push(k.clone());
+                    }
                 }
-                for name in names {
+                for name in &names {
                     out.attr("replace", name);
-                    for (k, v) in attrs.iter().filter(|(k, _)| *k == name) {
+                    for (k, v) in attrs.iter().filter(|(k, _)| k == name) {
                         out.attr(k, v);
                     }
                     out.raw(b"-\n");
@@ -737,165 +1021,6 @@ pub fn write_change_ldif(
         }
     }
     out.flush().map_err(io_err)
-}
-
-// ---------------------------------------------------------------- reader
-
-/// One logical line: `attr`, and the value (already decoded).
-fn attr_line(input: &str) -> IResult<&str, (&str, &str, &str)> {
-    let name = take_while1(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == ';' || c == '.');
-    let sep = alt((tag("::"), tag(":<"), tag(":")));
-    let (input, (name, sep, _, value)) =
-        (name, sep, take_while(|c| c == ' '), rest).parse(input)?;
-    Ok((input, (name, sep, value)))
-}
-
-/// Parses LDIF text (content or change records): unfolds continuation lines,
-/// skips comments and the `version:` line, decodes base64 values. Values must
-/// be UTF-8. `:<` URL values are rejected.
-pub fn parse_ldif(text: &str) -> Result<Vec<LdifRecord>> {
-    parse_ldif_named(text, "<ldif>")
-}
-
-/// [`parse_ldif`], naming `file` in errors.
-pub fn parse_ldif_named(text: &str, file: &str) -> Result<Vec<LdifRecord>> {
-    // Logical lines with the 1-based number of their first physical line.
-    let mut logical: Vec<(u64, String)> = Vec::new();
-    let mut in_comment = false;
-    for (i, raw) in text.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let n = i as u64 + 1;
-        if let Some(cont) = line.strip_prefix(' ') {
-            if in_comment {
-                continue;
-            }
-            match logical.last_mut() {
-                Some((_, l)) if !l.is_empty() => l.push_str(cont),
-                _ => {
-                    return Err(Error::input(
-                        file,
-                        Location::Line { line: n, column: 1 },
-                        "continuation line without a line to continue",
-                    ))
-                }
-            }
-            continue;
-        }
-        in_comment = line.starts_with('#');
-        if !in_comment {
-            logical.push((n, line.to_string()));
-        }
-    }
-    let mut records = Vec::new();
-    let mut current: Option<LdifRecord> = None;
-    for (n, line) in logical {
-        if line.is_empty() {
-            if let Some(r) = current.take() {
-                records.push(r);
-            }
-            continue;
-        }
-        if line == "-" {
-            if let Some(r) = current.as_mut() {
-                r.attrs.push(("-".into(), String::new()));
-                continue;
-            }
-        }
-        let loc = |col: u64| Location::Line {
-            line: n,
-            column: col,
-        };
-        let (_, (name, sep, raw)) = attr_line(&line)
-            .map_err(|_| Error::input(file, loc(1), format!("not an LDIF line: {line:?}")))?;
-        let col = (name.len() + sep.len() + 1) as u64;
-        let value = match sep {
-            "::" => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(raw.trim_end().as_bytes())
-                    .map_err(|e| Error::input(file, loc(col), format!("bad base64: {e}")))?;
-                String::from_utf8(bytes)
-                    .map_err(|_| Error::input(file, loc(col), "base64 value is not UTF-8"))?
-            }
-            ":<" => return Err(Error::input(file, loc(col), "URL values are not supported")),
-            _ => raw.to_string(),
-        };
-        match current.as_mut() {
-            None if name.eq_ignore_ascii_case("version") && records.is_empty() => {}
-            None if name.eq_ignore_ascii_case("dn") => {
-                current = Some(LdifRecord {
-                    dn: value,
-                    attrs: Vec::new(),
-                    line: n,
-                })
-            }
-            None => {
-                return Err(Error::input(
-                    file,
-                    loc(1),
-                    format!("record must start with dn:, found {name:?}"),
-                ))
-            }
-            Some(r) => r.attrs.push((name.to_string(), value)),
-        }
-    }
-    if let Some(r) = current {
-        records.push(r);
-    }
-    Ok(records)
-}
-
-/// Reads the entries of an msmail LDIF export back into a directory (base and
-/// container records are skipped). `file` names the source in errors.
-pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
-    let mut dir = Directory::new();
-    let origin_file: std::sync::Arc<str> = std::sync::Arc::from(file);
-    for r in parse_ldif_named(text, file)? {
-        let classes: Vec<String> = r
-            .values("objectClass")
-            .iter()
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        let kind = if classes.iter().any(|c| c == "inetorgperson") {
-            EntryKind::User
-        } else if classes.iter().any(|c| c == "groupofnames") {
-            EntryKind::Group
-        } else {
-            continue;
-        };
-        let loc = Location::Line {
-            line: r.line,
-            column: 1,
-        };
-        let addr_text = r
-            .first(ADDRESS_ATTR)
-            .ok_or_else(|| Error::input(file, loc.clone(), "entry has no uid (MS Mail address)"))?;
-        let address = Address::parse(addr_text)
-            .map_err(|e| Error::input(file, loc.clone(), e.to_string()))?;
-        let full_name = match kind {
-            EntryKind::User => r.first("displayName").unwrap_or("").to_string(),
-            EntryKind::Group => match r.first("cn") {
-                Some(cn) if cn != addr_text => cn.to_string(),
-                _ => String::new(),
-            },
-        };
-        let mut template: Vec<(usize, TemplateValue)> = r
-            .values("description")
-            .into_iter()
-            .filter_map(parse_template_description)
-            .collect();
-        template.sort_by_key(|(n, _)| *n);
-        dir.upsert(Entry {
-            full_name,
-            address,
-            kind,
-            template: template.into_iter().map(|(_, t)| t).collect(),
-            origin: Origin {
-                file: origin_file.clone(),
-                position: Position::Line(r.line),
-            },
-        });
-    }
-    Ok(dir)
 }
 
 #[cfg(test)]
@@ -1004,6 +1129,157 @@ mod tests {
     }
 
     #[test]
+    fn groups_carry_member_dns_and_people_their_names() {
+        let mut d = sample();
+        let mut jo = entry("Jäger, Anna M.", "PCM:NET/PO/AJAEGER");
+        jo.template = vec![
+            TemplateValue {
+                prompt: "Phone:".into(),
+                value: "+41 44 555 12 12".into(),
+            },
+            TemplateValue {
+                prompt: "Room//Desk:".into(),
+                value: "4.12".into(),
+            },
+            TemplateValue {
+                prompt: "Department:".into(),
+                value: "Sales".into(),
+            },
+        ];
+        d.upsert(jo.clone());
+        let staff = Address::parse("PCM:NET/PO/ALLSTAFF").unwrap().key();
+        d.set_members(
+            &staff,
+            vec![
+                jo.address.clone(),
+                Address::parse("SMTP:web@example.com").unwrap(),
+                Address::parse("PCM:OTHER/PO/GONE").unwrap(),
+            ],
+        );
+        let mut out = Vec::new();
+        let notes = write_ldif_with(&d, &mut out, &LdifOptions::new("dc=example,dc=com")).unwrap();
+        assert_eq!(notes.warnings.len(), 1, "{notes:?}");
+        assert!(notes.warnings[0].starts_with("1 members of 1 groups"));
+        let text = String::from_utf8(out).unwrap();
+        let recs = parse_ldif(&text).unwrap();
+        let g = recs
+            .iter()
+            .find(|r| r.first("uid") == Some("PCM:NET/PO/ALLSTAFF"))
+            .unwrap();
+        let dn_of = |uid: &str| {
+            recs.iter()
+                .find(|r| r.first("uid") == Some(uid))
+                .unwrap()
+                .dn
+                .clone()
+        };
+        assert_eq!(
+            g.values("member"),
+            vec![
+                dn_of("PCM:NET/PO/AJAEGER").as_str(),
+                dn_of("SMTP:web@example.com").as_str(),
+                "uid=PCM:OTHER/PO/GONE,ou=PO,ou=OTHER,ou=PCM,dc=example,dc=com",
+            ]
+        );
+        let a = recs
+            .iter()
+            .find(|r| r.first("uid") == Some("PCM:NET/PO/AJAEGER"))
+            .unwrap();
+        assert_eq!(a.first("sn"), Some("Jäger"));
+        assert_eq!(a.first("givenName"), Some("Anna"));
+        assert_eq!(a.first("initials"), Some("M."));
+        assert_eq!(a.first("telephoneNumber"), Some("+41 44 555 12 12"));
+        assert_eq!(a.first("departmentNumber"), Some("Sales"));
+        // Unmapped values keep their position number.
+        assert_eq!(a.values("description"), vec!["2. Room\\/\\/Desk:/4.12"]);
+        // Read back: members, template order and prompts of mapped values.
+        let back = read_ldif_directory(&text, "t.ldif").unwrap();
+        let m: Vec<String> = back
+            .members(&staff)
+            .unwrap()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(
+            m,
+            vec![
+                "PCM:NET/PO/AJAEGER",
+                "SMTP:web@example.com",
+                "PCM:OTHER/PO/GONE"
+            ]
+        );
+        let b = back.get(&jo.key()).unwrap();
+        let t: Vec<(&str, &str)> = b
+            .template
+            .iter()
+            .map(|t| (t.prompt.as_str(), t.value.as_str()))
+            .collect();
+        assert_eq!(
+            t,
+            vec![
+                ("Phone:", "+41 44 555 12 12"),
+                ("Room//Desk:", "4.12"),
+                ("Department:", "Sales")
+            ]
+        );
+        // Without the map every value is a description, as before.
+        let mut out = Vec::new();
+        let mut opts = LdifOptions::new("dc=example,dc=com");
+        opts.map = AttributeMap::none();
+        write_ldif_with(&d, &mut out, &opts).unwrap();
+        let back = read_ldif_directory(std::str::from_utf8(&out).unwrap(), "t").unwrap();
+        assert_eq!(back.get(&jo.key()).unwrap().template, jo.template);
+    }
+
+    #[test]
+    fn personal_lists_sit_below_their_owner() {
+        let owner = entry("Doe, John", "PCM:NET/PO/JDOE");
+        let list: Directory = [
+            entry("Web", "SMTP:web@example.com"),
+            entry("Ann", "PCM:NET/PO/ANN"),
+        ]
+        .into_iter()
+        .collect();
+        let mut out = Vec::new();
+        write_personal_ldif(&[(owner, &list)], &mut out, &LdifOptions::new("o=corp")).unwrap();
+        let recs = parse_ldif(std::str::from_utf8(&out).unwrap()).unwrap();
+        let dns: Vec<&str> = recs.iter().map(|r| r.dn.as_str()).collect();
+        assert_eq!(
+            dns,
+            vec![
+                "ou=Personal Address Lists,o=corp",
+                "ou=PCM:NET/PO/JDOE,ou=Personal Address Lists,o=corp",
+                "uid=PCM:NET/PO/ANN,ou=PCM:NET/PO/JDOE,ou=Personal Address Lists,o=corp",
+                "uid=SMTP:web@example.com,ou=PCM:NET/PO/JDOE,ou=Personal Address Lists,o=corp",
+            ]
+        );
+        assert_eq!(
+            recs[1].first("seeAlso"),
+            Some("uid=PCM:NET/PO/JDOE,ou=PO,ou=NET,ou=PCM,o=corp")
+        );
+        // The directory reader skips personal-list entries.
+        assert!(read_ldif_directory(std::str::from_utf8(&out).unwrap(), "t")
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn template_positions_merge() {
+        let tv = |p: &str| TemplateValue {
+            prompt: p.into(),
+            value: String::new(),
+        };
+        let got = merge_template(
+            vec![(4, tv("d")), (2, tv("b"))],
+            vec![(0, tv("a")), (1, tv("c")), (2, tv("e"))],
+        );
+        let p: Vec<&str> = got.iter().map(|t| t.prompt.as_str()).collect();
+        assert_eq!(p, vec!["a", "b", "c", "d", "e"]);
+        let got = merge_template(vec![(7, tv("x"))], vec![]);
+        assert_eq!(got.len(), 1);
+    }
+
+    #[test]
     fn groups_have_a_member_placeholder() {
         let text = export(&sample());
         let recs = parse_ldif(&text).unwrap();
@@ -1011,7 +1287,12 @@ mod tests {
             .iter()
             .find(|r| r.values("objectClass").contains(&"groupOfNames"))
             .unwrap();
+        // An empty group names itself (groupOfNames needs a member) and
+        // reads back empty.
         assert_eq!(g.values("member"), vec![g.dn.as_str()]);
+        let back = read_ldif_directory(&export(&sample()), "t").unwrap();
+        let k = Address::parse("PCM:NET/PO/ALLSTAFF").unwrap().key();
+        assert_eq!(back.members(&k), Some(&[][..]));
         assert!(g.values("objectClass").contains(&"uidObject"));
     }
 
@@ -1089,7 +1370,24 @@ mod tests {
             .collect();
         assert_eq!(types, vec!["add", "delete", "modify", "delete", "add"]);
         assert_eq!(recs[2].first("displayName"), Some("New Name"));
-        assert_eq!(recs[2].first("description"), Some("1. Phone:/1"));
+        assert_eq!(recs[2].first("description"), None);
+        assert_eq!(recs[2].first("telephoneNumber"), Some("1"));
+        assert_eq!(recs[2].first("sn"), Some("Name"));
+        assert_eq!(recs[2].first("givenName"), Some("New"));
+        // The replace list covers every attribute the writer may set.
+        // Every attribute either side has is replaced (old "Old Name" had a
+        // givenName too).
+        assert_eq!(
+            recs[2].values("replace"),
+            vec![
+                "uid",
+                "cn",
+                "sn",
+                "givenName",
+                "displayName",
+                "telephoneNumber"
+            ]
+        );
         assert_eq!(recs[1].dn, "uid=PCM:NET/PO/C,ou=PO,ou=NET,ou=PCM,o=corp");
     }
 

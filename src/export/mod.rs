@@ -4,9 +4,11 @@
 
 use crate::model::{Directory, Entry};
 
+pub mod ad;
 pub mod csv;
 pub mod json;
 pub mod ldif;
+pub mod person;
 
 /// The entries of `dir` in [`Directory::sorted`] order (kept for callers of
 /// the export module; the bucketed sort lives in the model).

@@ -91,7 +91,7 @@ pub use crate::codepage::decode_input;
 mod writer;
 
 pub use writer::{
-    import_file_lines, operation_lines, template_field_line, template_header_line,
+    entry_line, import_file_lines, operation_lines, template_field_line, template_header_line,
     template_value_line, write_directory, write_directory_with, write_operations,
     write_operations_with, write_scope_export, Unencodable,
 };

@@ -95,6 +95,14 @@ fn name_address(entry: &Entry) -> String {
     s
 }
 
+/// One `<op> name address` line in column layout (GIMPORT's `G`/`A` lines
+/// share the import layout, Q99419), refused like an import entry when the
+/// format cannot carry it or it breaks the MS Mail limits.
+pub fn entry_line(op: char, entry: &Entry) -> Result<String> {
+    check_representable(entry)?;
+    Ok(format!("{op} {}", name_address(entry)))
+}
+
 /// The template data line for one value (`- prompt/value`, `/` doubled in the prompt).
 pub fn template_value_line(tv: &TemplateValue) -> String {
     format!("- {}/{}", tv.prompt.replace('/', "//"), tv.value)

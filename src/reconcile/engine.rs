@@ -13,7 +13,7 @@ use super::{
     SyncNumbers, Views,
 };
 use crate::error::{Error, Location, Result};
-use crate::model::{AddressKey, Directory, Entry, Scope, TemplateDef};
+use crate::model::{Address, AddressKey, Directory, Entry, EntryKind, Scope, TemplateDef};
 
 /// One evidence after scope identification and deduplication.
 struct Prepared {
@@ -715,6 +715,19 @@ fn reconcile_one(
         duplicates.extend(e.duplicates.iter().cloned());
     }
     duplicates.sort_by(|a, b| (a.kept.key(), &a.source).cmp(&(b.kept.key(), &b.source)));
+
+    // Group members: the evidence's where it knows them (a requestor's
+    // tree), else the server's (text evidence cannot carry membership).
+    let from_server: Vec<(AddressKey, Vec<Address>)> = server_view
+        .membership()
+        .filter(|(k, _)| {
+            merged.members(k).is_none() && merged.get(k).is_some_and(|e| e.kind == EntryKind::Group)
+        })
+        .map(|(k, m)| (k.clone(), m.to_vec()))
+        .collect();
+    for (k, m) in from_server {
+        merged.set_members(&k, m);
+    }
 
     // Template definitions for MS Mail files; values in field order.
     let templates = plan_templates(&mut merged, &evidence_templates, &server_view.templates);

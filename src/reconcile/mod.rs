@@ -587,6 +587,9 @@ impl Reconciliation {
                     continue;
                 }
                 d.upsert(e.clone());
+                if let Some(m) = po.merged.members(&k) {
+                    d.set_members(&k, m.to_vec());
+                }
             }
             for (k, t) in &po.merged.templates {
                 d.templates.insert(k.clone(), t.clone());
@@ -604,7 +607,12 @@ impl Reconciliation {
         for po in &mut self.postoffices {
             let mut list = std::mem::take(&mut po.merged);
             let keys: Vec<AddressKey> = list.iter().map(|e| e.key()).collect();
+            let mut rows: HashMap<AddressKey, Vec<crate::model::Address>> = list
+                .membership()
+                .map(|(k, m)| (k.clone(), m.to_vec()))
+                .collect();
             for k in &keys {
+                let members = rows.remove(k);
                 if let Some(e) = list.remove(k) {
                     if self.local_only.contains(k)
                         && k.scope_key() != self.server_scope.key()
@@ -614,6 +622,9 @@ impl Reconciliation {
                         continue;
                     }
                     d.upsert(e);
+                    if let Some(m) = members {
+                        d.set_members(k, m);
+                    }
                 }
             }
             for (k, t) in std::mem::take(&mut list.templates) {

@@ -19,7 +19,7 @@ use super::summary::{json_bytes, outside_text};
 use super::WrittenFile;
 use crate::error::{Error, Result};
 use crate::export::csv::{write_csv, CsvProfile};
-use crate::export::ldif::{write_change_ldif, write_ldif};
+use crate::export::ldif::{write_change_ldif, write_ldif_with, LdifOptions};
 use crate::model::{Directory, Operation};
 
 pub use super::fit::{check_limits, ControlRule, FitChange, Fitter};
@@ -34,11 +34,85 @@ pub use super::summary::{
 /// Seconds in a day (for the "keep updates" purge horizon).
 const DAY: i64 = 86_400;
 
+/// Which outputs `reconcile --out-dir` writes (`--outputs`); report.txt and
+/// report.json are always written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputSet {
+    /// `merged.csv`.
+    pub csv: bool,
+    /// `merged.ldif` and `hole.ldif`.
+    pub ldif: bool,
+    /// `merged.json`.
+    pub json: bool,
+    /// `repair.txt` (the repair as an IMPORT.EXE file).
+    pub import: bool,
+    /// `RESYNC.GLB`.
+    pub resync: bool,
+    /// `server/`, the repaired copy of the server's tree.
+    pub server: bool,
+}
+
+impl Default for OutputSet {
+    /// Every output.
+    fn default() -> Self {
+        OutputSet {
+            csv: true,
+            ldif: true,
+            json: true,
+            import: true,
+            resync: true,
+            server: true,
+        }
+    }
+}
+
+impl OutputSet {
+    /// The names `--outputs` takes, in the order they are listed.
+    pub const NAMES: [&'static str; 6] = ["csv", "ldif", "json", "import", "resync", "server"];
+
+    /// Parses `csv,ldif,json,import,resync,server` (any subset, any order,
+    /// case-insensitive; `all` for every one).
+    pub fn parse(names: &[String]) -> Result<OutputSet> {
+        let mut set = OutputSet {
+            csv: false,
+            ldif: false,
+            json: false,
+            import: false,
+            resync: false,
+            server: false,
+        };
+        for n in names.iter().flat_map(|n| n.split(',')).map(str::trim) {
+            match n.to_ascii_lowercase().as_str() {
+                "csv" => set.csv = true,
+                "ldif" => set.ldif = true,
+                "json" => set.json = true,
+                "import" => set.import = true,
+                "resync" => set.resync = true,
+                "server" => set.server = true,
+                "all" => set = OutputSet::default(),
+                "" => {}
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--outputs: {other:?} is not an output; expected a list of {} (or all)",
+                        OutputSet::NAMES.join(", ")
+                    )))
+                }
+            }
+        }
+        Ok(set)
+    }
+}
+
 /// Options of the writers.
 #[derive(Debug, Clone, Default)]
 pub struct OutputOptions {
     /// Base DN of merged.ldif and hole.ldif.
     pub base_dn: String,
+    /// Which outputs to write (default: all).
+    pub outputs: OutputSet,
+    /// Schema of merged.ldif: OpenLDAP (with hole.ldif) or Active Directory
+    /// (hole.ldif is not written: its change records need the OpenLDAP DNs).
+    pub schema: crate::export::person::Schema,
     /// `--stamp`: the `time32` of new MSTTRANS/RESYNC records; `None` = default.
     pub stamp: Option<u32>,
     /// `--truncate-names`: cut full names to 30 and mailboxes to 10 characters
@@ -345,6 +419,8 @@ fn build_outputs(
             Some((dir, _)) => format!("{dir}/MSTTRANS.GLB"),
             None => "MSTTRANS.GLB".into(),
         });
+    let want = options.outputs;
+    let ad = options.schema == crate::export::person::Schema::Ad;
     let merged_fit: std::borrow::Cow<'_, Directory> = if p.fit_changes.is_empty() {
         std::borrow::Cow::Borrowed(&p.plan.merged)
     } else {
@@ -355,9 +431,17 @@ fn build_outputs(
         d.templates = p.plan.merged.templates.clone();
         std::borrow::Cow::Owned(d)
     };
-    let lists = repaired_lists(server, p.rec, &merged_fit)?;
+    let lists = if want.server {
+        repaired_lists(server, p.rec, &merged_fit)?
+    } else {
+        Default::default()
+    };
     timing("USR lists rebuilt", &mut t);
-    let listing = list_tree(root)?;
+    let listing = if want.server {
+        list_tree(root)?
+    } else {
+        Vec::new()
+    };
     let by_upper: HashMap<String, &String> = listing
         .iter()
         .map(|r| (r.to_ascii_uppercase(), r))
@@ -368,16 +452,18 @@ fn build_outputs(
             .map_or(rel.clone(), |r| (*r).clone());
         replaced.insert(target, bytes);
     }
-    replaced.insert(
-        mst_rel,
-        repaired_msttrans(server, p.rec, p.plan, fitter, p.stamp.stamp)?,
-    );
-    replaced.insert(srv_rel, repaired_srvconf(server, p.plan));
+    if want.server {
+        replaced.insert(
+            mst_rel,
+            repaired_msttrans(server, p.rec, p.plan, fitter, p.stamp.stamp)?,
+        );
+        replaced.insert(srv_rel, repaired_srvconf(server, p.plan));
+    }
     timing("MSTTRANS and SRVCONF built", &mut t);
     // The GAL of the repaired tree: from the merged directory, as REBUILD
     // would make it from the repaired USR lists.
     let data = &server.postoffice.data;
-    let has_gal = by_upper.contains_key("NME/GAL.NME") || data.gal_enabled;
+    let has_gal = want.server && (by_upper.contains_key("NME/GAL.NME") || data.gal_enabled);
     let mut gal_left_out = 0;
     if has_gal {
         let gal = crate::tree::rebuild::rebuild_gal(root, data, &merged_fit, &|_| false)?;
@@ -428,15 +514,21 @@ fn build_outputs(
         Ldif,
         Hole,
     }
-    let jobs = [
-        Job::Ldif,
-        Job::Server,
-        Job::Csv,
-        Job::Json,
-        Job::Resync,
-        Job::Hole,
-        Job::Repair,
-    ];
+    let jobs: Vec<Job> = [
+        (Job::Ldif, want.ldif),
+        (Job::Server, want.server),
+        (Job::Csv, want.csv),
+        (Job::Json, want.json),
+        (Job::Resync, want.resync),
+        (Job::Hole, want.ldif && !ad),
+        (Job::Repair, want.import),
+    ]
+    .into_iter()
+    .filter_map(|(j, on)| on.then_some(j))
+    .collect();
+    // What the LDIF writer could not express (members outside the
+    // directory, ...): told in report.txt.
+    let ldif_notes: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let results: Vec<Result<Vec<WrittenFile>>> = jobs
         .par_iter()
         .map(|job| {
@@ -482,7 +574,15 @@ fn build_outputs(
                 Job::Ldif => (
                     "merged.ldif",
                     write_file(out, "merged.ldif", force, |w| {
-                        write_ldif(&p.plan.merged, w, &options.base_dn)
+                        let opts = LdifOptions {
+                            schema: options.schema,
+                            ..LdifOptions::new(&options.base_dn)
+                        };
+                        let notes = write_ldif_with(&p.plan.merged, w, &opts)?;
+                        if let Ok(mut v) = ldif_notes.lock() {
+                            v.extend(notes.warnings);
+                        }
+                        Ok(())
                     })
                     .map(|w| vec![w]),
                 ),
@@ -509,6 +609,15 @@ fn build_outputs(
     written.sort_by(|a, b| a.path.cmp(&b.path));
     let mut text = report_text(p);
     text.push_str(&outside_text(&outside, gal_left_out));
+    for n in ldif_notes.into_inner().unwrap_or_default() {
+        text.push_str(&format!("\nmerged.ldif: {n}\n"));
+    }
+    if want.ldif && ad {
+        text.push_str(
+            "\nmerged.ldif is for Active Directory (--schema ad); hole.ldif is not written \
+             (its change records name the OpenLDAP DNs).\n",
+        );
+    }
     written.push(write_bytes(out, "report.txt", force, text.as_bytes())?);
     written.sort_by(|a, b| a.path.cmp(&b.path));
     let mut report = report_json(p, &written);

@@ -225,23 +225,44 @@ pub fn next_steps(p: &OutputPlan<'_>, target: &Path, written: &[WrittenFile]) ->
         .iter()
         .filter(|w| w.path.starts_with("server/"))
         .count();
+    // The top-level outputs written (report.json is written after this list).
+    let mut names: Vec<String> = Vec::new();
+    for w in written {
+        let top = match w.path.split_once('/') {
+            Some((dir, _)) => format!("{dir}/: {server_files}"),
+            None => w.path.clone(),
+        };
+        if !names.contains(&top) {
+            names.push(top);
+        }
+    }
+    names.push("report.json".into());
     let _ = writeln!(
         s,
-        "\nWritten to {dir}: {} files (server/: {server_files}, RESYNC.GLB, repair.txt, \
-         merged.csv, merged.json, merged.ldif, hole.ldif, report.txt, report.json).",
-        written.len() + 1
+        "\nWritten to {dir}: {} files ({}).",
+        written.len() + 1,
+        names.join(", ")
     );
+    let wrote = |name: &str| written.iter().any(|w| w.path == name);
     let _ = writeln!(s, "Next steps:");
     let _ = writeln!(
         s,
         "  1. Stop Dir-Sync on the server {} and keep a copy of its MAILDATA as it is.",
         p.rec.server_scope
     );
-    let _ = writeln!(
-        s,
-        "  2. Copy {dir}/server/ over the server's MAILDATA (the same file names; \
-         MSTTRANS.GLB, SRVCONF.GLB, the GAL files and the changed USR/INF/TPL lists differ)."
-    );
+    if server_files > 0 {
+        let _ = writeln!(
+            s,
+            "  2. Copy {dir}/server/ over the server's MAILDATA (the same file names; \
+             MSTTRANS.GLB, SRVCONF.GLB, the GAL files and the changed USR/INF/TPL lists differ)."
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "  2. The repaired server tree was not asked for (--outputs without server): \
+             run again with it to get the files to copy back."
+        );
+    }
     let _ = writeln!(
         s,
         "  3. REBUILD is not needed: GAL.NME, GALINDEX.GLB and GALNETPO.GLB were rebuilt from \
@@ -278,9 +299,14 @@ pub fn next_steps(p: &OutputPlan<'_>, target: &Path, written: &[WrittenFile]) ->
     if resync.is_empty() {
         let _ = writeln!(s, "  5. RESYNC.GLB: no requestor needs it.");
     } else {
+        let from = if wrote("RESYNC.GLB") {
+            format!("copy {dir}/RESYNC.GLB")
+        } else {
+            "run again with --outputs resync, copy RESYNC.GLB".to_string()
+        };
         let _ = writeln!(
             s,
-            "  5. RESYNC.GLB: copy {dir}/RESYNC.GLB into the GLB folder of {} and run \
+            "  5. RESYNC.GLB: {from} into the GLB folder of {} and run \
              IMPORT -Q there (they missed master transactions).",
             resync.join(", ")
         );

@@ -86,6 +86,18 @@ impl Views {
         for (owner, e) in foreign {
             self.touch(&owner).upsert(e.clone());
         }
+        // Group members follow their group into its owner's view.
+        for k in &groups {
+            if let Some(m) = list.members(k) {
+                let owner = match k.scope_key() {
+                    s if s == list_key => scope.clone(),
+                    _ => list
+                        .get(k)
+                        .map_or_else(|| scope.clone(), |e| owner_of(e, scope)),
+                };
+                self.touch(&owner).set_members(k, m.to_vec());
+            }
+        }
         self.groups.extend(groups);
         for def in list.templates.values() {
             let owner = template_owner(&def.scope, scope);

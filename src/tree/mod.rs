@@ -3,7 +3,8 @@
 //! One file per family: [`identity`] (MASTER, NETWORK, XTN), [`lists`] (USR, NME,
 //! NETPO/GALNETPO), [`users`] (ACCESS2, ACCESS/ACCESS3 counted only), [`groups`]
 //! (GROUP.GLB, GRP, MEM), [`templates`] (TPL text, INF records), [`galindex`],
-//! [`misc`] (TID.GLB and the size-only files). [`postoffice`] reads a whole tree
+//! [`misc`] (TID.GLB and the size-only files), [`personal`] (personal address
+//! lists, `NME/<mailbag>.NME`). [`postoffice`] reads a whole tree
 //! into the directory model; [`writer`] writes a consistent tree back.
 //!
 //! Every record type declares its field offsets once (a `*_layout` module of
@@ -25,6 +26,7 @@ pub mod groups;
 pub mod identity;
 pub mod lists;
 pub mod misc;
+pub mod personal;
 pub mod postoffice;
 pub mod rebuild;
 pub mod sample;

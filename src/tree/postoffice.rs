@@ -325,6 +325,7 @@ impl PostOfficeData {
         for g in &self.groups {
             insert_new(&mut d, self.group_entry(g), of);
         }
+        self.add_members(&mut d);
         for x in &self.pol_externals {
             insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()), of);
         }
@@ -344,7 +345,19 @@ impl PostOfficeData {
         for g in &self.groups {
             insert_new(&mut d, self.group_entry(g), of);
         }
+        self.add_members(&mut d);
         d
+    }
+
+    /// Records each local group's members (its ADMIN.GRP chain) in `d`, for
+    /// the groups that are group entries of `d`.
+    fn add_members(&self, d: &mut Directory) {
+        for g in &self.groups {
+            let k = self.local_address(&g.mailbox).key();
+            if d.get(&k).is_some_and(|e| e.kind == EntryKind::Group) {
+                d.set_members(&k, g.members.clone());
+            }
+        }
     }
 
     /// The USR list of one external postoffice, with its template definition.
@@ -415,6 +428,7 @@ impl PostOfficeData {
                 e
             });
         }
+        self.add_members(&mut d);
         d
     }
 
@@ -442,6 +456,7 @@ impl PostOfficeData {
         for g in &self.groups {
             insert_new(&mut d, self.group_entry(g), of);
         }
+        self.add_members(&mut d);
         if let Some(t) = self.local_template_def() {
             d.templates.insert(t.scope.key(), t);
         }
@@ -503,11 +518,15 @@ impl PostOfficeData {
         }
         for g in groups {
             let address = Address::pcm(&network, &postoffice, &g.mailbox);
-            insert_keyed(&mut d, address.key(), of, || {
+            let k = address.key();
+            insert_keyed(&mut d, k.clone(), of, || {
                 let mut e = Entry::new(g.name, address);
                 e.kind = EntryKind::Group;
                 e
             });
+            if d.get(&k).is_some_and(|e| e.kind == EntryKind::Group) {
+                d.set_members(&k, g.members);
+            }
         }
         if let Some(t) = local_template {
             d.templates.insert(t.scope.key(), t);
@@ -633,10 +652,15 @@ pub enum ListSelector {
         /// Postoffice.
         postoffice: String,
     },
+    /// One local user's personal address list (`pal:MAILBOX`).
+    Pal(String),
+    /// Every personal address list, each with its owner (`pals`).
+    Pals,
 }
 
 impl ListSelector {
-    /// Parses `pol`, `gal`, `groups` or `usr:NET/PO` (case-insensitive keyword).
+    /// Parses `pol`, `gal`, `groups`, `usr:NET/PO`, `pal:MAILBOX` or `pals`
+    /// (case-insensitive keyword).
     pub fn parse(text: &str) -> Result<ListSelector> {
         let t = text.trim();
         let lower = t.to_ascii_lowercase();
@@ -644,7 +668,13 @@ impl ListSelector {
             "pol" => return Ok(ListSelector::Pol),
             "gal" => return Ok(ListSelector::Gal),
             "groups" => return Ok(ListSelector::Groups),
+            "pals" => return Ok(ListSelector::Pals),
             _ => {}
+        }
+        if lower.starts_with("pal:") {
+            if let Some(m) = t.get(4..).map(str::trim).filter(|m| !m.is_empty()) {
+                return Ok(ListSelector::Pal(m.to_string()));
+            }
         }
         if lower.starts_with("usr:") {
             if let Some((n, p)) = t.get(4..).and_then(|r| r.split_once('/')) {
@@ -657,7 +687,7 @@ impl ListSelector {
             }
         }
         Err(Error::Usage(format!(
-            "--list {text:?}: expected pol, gal, groups or usr:NET/PO"
+            "--list {text:?}: expected pol, gal, groups, usr:NET/PO, pal:MAILBOX or pals"
         )))
     }
 }
@@ -955,9 +985,23 @@ impl PostOffice {
     pub fn dirsync_files(&self) -> DirSyncPaths {
         self.dirsync.clone()
     }
-    /// One list by selector; an unknown `usr:NET/PO` is a usage error.
+    /// One list by selector; an unknown `usr:NET/PO` or `pal:MAILBOX` is a
+    /// usage error, and so is `pals` (several lists: use
+    /// [`super::personal::personal_lists`]). `pal:MAILBOX` reads strictly.
     pub fn list(&self, selector: &ListSelector) -> Result<Directory> {
         match selector {
+            ListSelector::Pal(mailbox) => {
+                let lists = super::personal::personal_lists(self, Some(mailbox), false)?;
+                Ok(lists
+                    .lists
+                    .into_iter()
+                    .next()
+                    .map(|l| l.directory)
+                    .unwrap_or_default())
+            }
+            ListSelector::Pals => Err(Error::Usage(
+                "--list pals gives one list per owner, not one directory".into(),
+            )),
             ListSelector::Pol => Ok(self.pol()),
             ListSelector::Gal => Ok(self.gal()),
             ListSelector::Groups => Ok(self
@@ -1524,11 +1568,23 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
             }
         }
     }
-    // Group members, cycle-safe.
+    // Group members, cycle-safe. `chain_read[gi]`: the group's ADMIN.GRP
+    // chain was followed (its MEM file is only a cross-check then).
+    let mut chain_read = vec![false; data.groups.len()];
     for (gi, first, loc) in group_chains {
         let tids = match &grp {
-            Some((gf, g)) => g.chain(gf, first, &mut r.ctx)?,
-            None if first == 0 => Vec::new(),
+            Some((gf, g)) => {
+                if let Some(c) = chain_read.get_mut(gi) {
+                    *c = true;
+                }
+                g.chain(gf, first, &mut r.ctx)?
+            }
+            None if first == 0 => {
+                if let Some(c) = chain_read.get_mut(gi) {
+                    *c = true;
+                }
+                Vec::new()
+            }
             None => {
                 r.ctx.damage(
                     &nf,
@@ -1559,7 +1615,13 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
         .iter()
         .filter_map(|u| Some((data.local_address(&u.mailbox).key(), u.mailbag?)))
         .collect();
-    for g in &data.groups {
+    let user_of_bag: HashMap<u32, Address> = data
+        .users
+        .iter()
+        .filter_map(|u| Some((u.mailbag?, data.local_address(&u.mailbox))))
+        .collect();
+    let mut from_mem: Vec<(usize, Vec<Address>)> = Vec::new();
+    for (gi, g) in data.groups.iter().enumerate() {
         let Some(tid) = g.tid else { continue };
         let rel = format!("MEM/{}.MEM", super::hex8(tid));
         let Some((mf, mb)) = r.optional(&rel)? else {
@@ -1591,6 +1653,28 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                 continue;
             }
         };
+        if !chain_read.get(gi).copied().unwrap_or(true) {
+            // No ADMIN.GRP chain to read: the MEM file still names the local
+            // members (external members are only in the chain).
+            let mut members = Vec::with_capacity(found.len());
+            for bag in &found {
+                match user_of_bag.get(bag) {
+                    Some(a) => members.push(a.clone()),
+                    None => r.ctx.warn(format!(
+                        "{mf}: mailbag {} is no local user's (ACCESS2.GLB)",
+                        super::hex8(*bag)
+                    )),
+                }
+            }
+            r.ctx.warn(format!(
+                "{mf}: group {} has no ADMIN.GRP member chain; its {} local members are \
+                 taken from this MEM file (external members cannot be known)",
+                g.mailbox,
+                members.len()
+            ));
+            from_mem.push((gi, members));
+            continue;
+        }
         let mut expect: Vec<u32> = g
             .members
             .iter()
@@ -1609,6 +1693,11 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     expect.len()
                 ),
             );
+        }
+    }
+    for (gi, members) in from_mem {
+        if let Some(g) = data.groups.get_mut(gi) {
+            g.members = members;
         }
     }
 
@@ -1802,16 +1891,34 @@ fn resolve_netpo(
     e: &NmeRec,
     loc: Location,
 ) -> Result<Option<Address>> {
+    let mut unrepresentable = Vec::new();
+    let a = resolve_netpo_entry(&mut r.ctx, &mut unrepresentable, data, file, netpo, e, loc);
+    for m in unrepresentable {
+        r.unrepresentable(m);
+    }
+    a
+}
+
+/// [`resolve_netpo`] for any reader: damage goes to `ctx`, entries profile
+/// v1 cannot represent are described in `unrepresentable`.
+pub(crate) fn resolve_netpo_entry(
+    ctx: &mut Ctx,
+    unrepresentable: &mut Vec<String>,
+    data: &PostOfficeData,
+    file: &str,
+    netpo: &Option<(String, NetpoSlices<'_>)>,
+    e: &NmeRec,
+    loc: Location,
+) -> Result<Option<Address>> {
     let Some((pf, np)) = netpo else {
-        r.ctx
-            .damage(file, loc, "external entry, but the NETPO file is missing")?;
+        ctx.damage(file, loc, "external entry, but the NETPO file is missing")?;
         return Ok(None);
     };
     let Some(rec) = np
         .at(e.pointer)
         .filter(|x| x.status == super::STATUS_IN_USE)
     else {
-        r.ctx.damage(
+        ctx.damage(
             file,
             loc,
             format!("dangling pointer {} into {pf}", e.pointer),
@@ -1833,14 +1940,14 @@ fn resolve_netpo(
             body: format!("{}/{}/{}", rec.network, rec.postoffice, rec.mailbox),
         })),
         Some(n) => {
-            r.unrepresentable(format!(
+            unrepresentable.push(format!(
                 "{file}: {loc}: gateway entry {:?} names network {} of kind {} (long-form addresses need text formats)",
                 e.full_name, n.name, n.kind
             ));
             Ok(None)
         }
         None => {
-            r.unrepresentable(format!(
+            unrepresentable.push(format!(
                 "{file}: {loc}: gateway entry {:?} names network {:?}, which NETWORK.GLB does not list",
                 e.full_name, rec.network
             ));
