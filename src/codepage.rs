@@ -188,6 +188,36 @@ pub fn line_column(bytes: &[u8], offset: usize) -> (u64, u64) {
     (line, (offset - line_start) as u64 + 1)
 }
 
+/// Line numbers for a reader that walks its input forward: counts line feeds
+/// only between the previous offset asked for and the next, so numbering every
+/// record of a file is linear (calling [`line_column`] per record would rescan
+/// from byte 0 each time). An offset before the previous one is answered by a
+/// rescan, so a caller going backwards is slow but still right.
+#[derive(Debug, Default)]
+pub struct LineTracker {
+    offset: usize,
+    line: u64,
+}
+
+impl LineTracker {
+    /// A tracker at the start of its input (line 1).
+    pub fn new() -> Self {
+        LineTracker { offset: 0, line: 1 }
+    }
+
+    /// The 1-based line of `offset` in `bytes` (the same `bytes` every call).
+    pub fn line_at(&mut self, bytes: &[u8], offset: usize) -> u64 {
+        let offset = offset.min(bytes.len());
+        if offset < self.offset {
+            *self = LineTracker::new();
+        }
+        let span = bytes.get(self.offset..offset).unwrap_or_default();
+        self.line += span.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.offset = offset;
+        self.line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +272,9 @@ mod tests {
             2
         );
         assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+        let mut lines = LineTracker::new();
+        assert_eq!(lines.line_at(b"a\nb\nc", 0), 1);
+        assert_eq!(lines.line_at(b"a\nb\nc", 4), 3);
+        assert_eq!(lines.line_at(b"a\nb\nc", 2), 2);
     }
 }

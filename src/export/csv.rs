@@ -561,6 +561,7 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
     }
     let origin_file: Arc<str> = Arc::from(file);
     let mut dir = Directory::new();
+    let mut lines = crate::codepage::LineTracker::new();
     while !input.is_empty() {
         let rec_start = text.len() - input.len();
         let (rest, fields) = record(text, input).map_err(|o| at(off(o), "bad CSV field".into()))?;
@@ -594,7 +595,7 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
                     })
             })
             .collect();
-        let (line, _) = line_column(bytes, off(rec_start));
+        let line = lines.line_at(bytes, off(rec_start));
         if kind == EntryKind::Group {
             if let Some((moff, cell)) = c_members.and_then(cell) {
                 let mut members = Vec::new();

@@ -273,6 +273,7 @@ pub(crate) fn read_exchange<'a>(
     let mut dir = Directory::new();
     let mut by_name: FastMap<String, Address> = FastMap::default();
     let mut groups: Vec<(AddressKey, usize, String)> = Vec::new();
+    let mut lines = crate::codepage::LineTracker::new();
     while !input.is_empty() {
         let rec_start = text.len() - input.len();
         let (rest, fields) =
@@ -337,7 +338,7 @@ pub(crate) fn read_exchange<'a>(
                 groups.push((address.key(), off(moff), m.to_string()));
             }
         }
-        let (line, _) = crate::codepage::line_column(text.as_bytes(), rec_start);
+        let line = lines.line_at(text.as_bytes(), rec_start);
         let mut e = Entry::new(cell(c_display).map_or("", |(_, v)| v), address);
         e.kind = kind;
         e.template = template;
