@@ -91,7 +91,7 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     if let Some(c) = &r.configuration {
-        writeln!(w, "Configuration numbers changed: {}", c.len())?;
+        writeln!(w, "Configuration fields changed: {}", c.len())?;
     }
     for d in r.dirsync.iter().flatten() {
         dirsync_summary(w, d)?;
@@ -236,7 +236,7 @@ fn dirsync_summary(w: &mut dyn Write, d: &DirSyncFileDiff) -> io::Result<()> {
     if let Some(c) = &d.configuration {
         writeln!(
             w,
-            "Dir-Sync {} ({}): numbers changed {}",
+            "Dir-Sync {} ({}): fields changed {}",
             v(&d.path),
             part_name(d.kind),
             c.len()
@@ -274,7 +274,7 @@ fn transaction_details(w: &mut dyn Write, title: &str, x: &TransactionDiff) -> i
     Ok(())
 }
 
-/// The configuration numbers that differ under `== title ==` (nothing when
+/// The configuration fields that differ under `== title ==` (nothing when
 /// none).
 fn config_details(w: &mut dyn Write, title: &str, c: &[NumberChange]) -> io::Result<()> {
     if c.is_empty() {

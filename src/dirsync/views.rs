@@ -133,7 +133,13 @@ pub(crate) fn listq_line(l: &str, out: &mut String) {
         [b'A' | b'D' | b'M', b' ', ..] | [b' ', b' ', ..]
     );
     if !entry_line || l.contains('\t') {
-        out.push_str(&escape_value(l));
+        // A TAB the text holds already separates name and address: kept.
+        for (i, part) in l.split('\t').enumerate() {
+            if i > 0 {
+                out.push('\t');
+            }
+            out.push_str(&escape_value(part));
+        }
         return;
     }
     let (prefix, rest) = l.split_at(2);
