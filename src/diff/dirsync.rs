@@ -37,6 +37,15 @@ fn time_field(t: u32) -> String {
     }
 }
 
+/// Address types as shown: `(empty)` when the field is empty.
+fn types_field(t: &str) -> String {
+    if t.is_empty() {
+        "(empty)".into()
+    } else {
+        t.into()
+    }
+}
+
 fn flag(b: u8) -> String {
     match b {
         0 => "no".into(),
@@ -72,7 +81,7 @@ pub fn reqconf_numbers(c: &ReqConf) -> ConfigNumbers {
             ("last_t1", time_field(c.last_t1)),
             ("last_t3", time_field(c.last_t3)),
             ("template_exchange", flag(c.templates)),
-            ("address_types", c.address_types.text().into_owned()),
+            ("address_types", types_field(&c.address_types.text())),
             ("reserved", reserved_field(&c.reserved)),
         ],
         password: Some(c.password().clone()),
@@ -120,7 +129,7 @@ pub fn srvconf_numbers(c: &SrvConf) -> ConfigNumbers {
                     ("last_update", time_field(r.last_update)),
                     ("foreign", flag(r.foreign)),
                     ("transactions_in_body", flag(r.in_body)),
-                    ("address_types", r.address_types.text().into_owned()),
+                    ("address_types", types_field(&r.address_types.text())),
                     ("reserved", reserved_field(&r.reserved)),
                 ],
                 password: Some(r.password().clone()),
