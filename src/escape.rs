@@ -79,6 +79,12 @@ pub fn escape_value(s: &str) -> Cow<'_, str> {
     escape_with(s, |_, _| false)
 }
 
+/// A value in double quotes, escaped as [`escape_value`] (`"Doe\x1B[2J"`):
+/// how views and messages quote a name. Quotes inside are not escaped.
+pub fn quoted(s: &str) -> String {
+    format!("\"{}\"", escape_value(s))
+}
+
 /// A whole rendered text view: every control character escaped except LF,
 /// TAB and a CR directly before an LF (the views' own line breaks and
 /// columns; a CR LF line end moves the cursor nowhere a plain LF would not).
