@@ -440,5 +440,8 @@ mod tests {
         assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_none());
         std::fs::write(&p, b"A Muller  PCM:N/P/M\r\n").unwrap();
         assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_none());
+        // A byte-order mark decides the encoding: the file is not read as CP850.
+        std::fs::write(&p, "\u{feff}A Müller  PCM:N/P/M\r\n").unwrap();
+        assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_none());
     }
 }
