@@ -228,4 +228,47 @@ mod tests {
             .any(|c| is_control(c) && c != '\n' && c != '\t'));
         assert!(!escape_view("\r\r").contains('\r'));
     }
+
+    proptest::proptest! {
+        /// However a view is cut into writes, the writer gives the same bytes,
+        /// and no control character is left but LF, TAB and CR LF.
+        #[test]
+        fn the_writer_does_not_depend_on_the_cuts(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::num::u8::ANY,
+                    proptest::sample::select(vec![b'\r', b'\n', 0x1b, 0xc2, 0x9b, b'a']),
+                ],
+                0..64,
+            ),
+            cuts in proptest::collection::vec(0usize..64, 0..8),
+        ) {
+            let write = |pieces: &[&[u8]]| {
+                let mut out = Vec::new();
+                let mut w = ViewWriter::new(&mut out);
+                for p in pieces {
+                    w.write_all(p).unwrap();
+                }
+                w.finish().unwrap();
+                out
+            };
+            let whole = write(&[&bytes]);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut pieces = Vec::new();
+            let mut at = 0;
+            for c in cuts {
+                pieces.push(&bytes[at..c]);
+                at = c;
+            }
+            pieces.push(&bytes[at..]);
+            proptest::prop_assert_eq!(&write(&pieces), &whole);
+            let text = String::from_utf8(whole).unwrap();
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                let layout = c == '\n' || c == '\t' || (c == '\r' && chars.peek() == Some(&'\n'));
+                proptest::prop_assert!(!is_control(c) || layout, "{:?}", text);
+            }
+        }
+    }
 }
