@@ -14,6 +14,7 @@ pub mod diff;
 pub mod dirsync;
 pub mod dsmsg;
 pub mod error;
+pub mod escape;
 pub mod export;
 pub mod generate;
 pub mod gimport;

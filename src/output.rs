@@ -55,6 +55,21 @@ impl OutputTarget {
             OutputTarget::File { path, force } => write_atomic(path, *force, write),
         }
     }
+
+    /// Like [`write_with`](Self::write_with) for a text view meant for a
+    /// terminal: every control character but LF and TAB is escaped on the way
+    /// ([`crate::escape::ViewWriter`]), so no value from the data can send escape sequences to
+    /// the terminal.
+    pub fn write_view<F>(&self, write: F) -> Result<()>
+    where
+        F: FnOnce(&mut dyn Write) -> io::Result<()>,
+    {
+        self.write_with(|w| {
+            let mut v = crate::escape::ViewWriter::new(w);
+            write(&mut v)?;
+            v.finish()
+        })
+    }
 }
 
 /// Writes a file atomically: a temporary file in the same folder, then a rename.

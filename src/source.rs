@@ -239,11 +239,14 @@ pub fn utf8_as_cp850_warning(path: &Path, encoding: TextEncoding) -> Option<Stri
         return None;
     }
     let head = read_head(path).ok()?;
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    // A byte-order mark always wins: such a file is not read as CP850.
+    if encoding_rs::Encoding::for_bom(&head).is_some() {
+        return None;
+    }
     if head.is_ascii() {
         return None;
     }
-    let valid = match std::str::from_utf8(head) {
+    let valid = match std::str::from_utf8(&head) {
         Ok(_) => true,
         // A sequence cut by the 70,000-byte window is not an error.
         Err(e) => e.error_len().is_none(),
@@ -436,6 +439,9 @@ mod tests {
         std::fs::write(&p, b"A M\x81ller  PCM:N/P/M\r\n").unwrap();
         assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_none());
         std::fs::write(&p, b"A Muller  PCM:N/P/M\r\n").unwrap();
+        assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_none());
+        // A byte-order mark decides the encoding: the file is not read as CP850.
+        std::fs::write(&p, "\u{feff}A Müller  PCM:N/P/M\r\n").unwrap();
         assert!(utf8_as_cp850_warning(&p, TextEncoding::Cp850).is_none());
     }
 }

@@ -284,3 +284,117 @@ fn srvconf_numbers_are_compared_without_passwords() {
     );
     assert!(!s.to_lowercase().contains("password"));
 }
+
+/// REQCONF.GLB laid out by hand (docs/formats.md): version, server, numbers,
+/// times, template exchange, password, address types.
+fn reqconf_bytes(version: u16, templates: u8, types: &[u8], password: &[u8]) -> Vec<u8> {
+    let mut b = vec![0u8; 512];
+    b[0..2].copy_from_slice(&version.to_le_bytes());
+    b[2..9].copy_from_slice(b"NET/SRV");
+    b[24..28].copy_from_slice(&5u32.to_le_bytes());
+    b[28..32].copy_from_slice(&9u32.to_le_bytes());
+    b[52] = templates;
+    b[53..53 + password.len()].copy_from_slice(password);
+    b[62..62 + types.len()].copy_from_slice(types);
+    b
+}
+
+#[test]
+fn reqconf_and_srvconf_every_field_is_compared_passwords_only_as_set() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("a")).unwrap();
+    std::fs::create_dir_all(d.path().join("b")).unwrap();
+    let a = reqconf_bytes(1, 0, b"SMTP", b"PWALPHA1");
+    let mut b = reqconf_bytes(2, 1, b"SMTP|X400", b"PWBRAVO2");
+    b[44..48].copy_from_slice(&831_380_400u32.to_le_bytes()); // last T1
+    std::fs::write(d.path().join("a/REQCONF.GLB"), &a).unwrap();
+    std::fs::write(d.path().join("b/REQCONF.GLB"), &b).unwrap();
+    let out = msmail(d.path(), &["diff", "a/REQCONF.GLB", "b/REQCONF.GLB"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let s = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "~ version: 1 -> 2",
+        "~ last_t1: 0 -> 831380400 (",
+        "~ template_exchange: no -> yes",
+        "~ address_types: SMTP -> SMTP|X400",
+        "~ password: set -> set (different)",
+    ] {
+        assert!(s.contains(line), "{line:?} not in\n{s}");
+    }
+    let all = format!("{s}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !all.contains("PWALPHA") && !all.contains("PWBRAVO"),
+        "{all}"
+    );
+    // JSON: the same fields, the password as set / set (different).
+    let out = msmail(
+        d.path(),
+        &["diff", "a/REQCONF.GLB", "b/REQCONF.GLB", "--json"],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("PWALPHA") && !text.contains("PWBRAVO"));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let fields: Vec<&str> = v["configuration"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "version",
+            "last_t1",
+            "template_exchange",
+            "address_types",
+            "password"
+        ]
+    );
+    // One side without a password.
+    let c = reqconf_bytes(1, 0, b"SMTP", b"");
+    std::fs::write(d.path().join("b/REQCONF.GLB"), &c).unwrap();
+    let out = msmail(d.path(), &["diff", "a/REQCONF.GLB", "b/REQCONF.GLB"]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("~ password: set -> not set"), "{s}");
+    assert!(s.contains("Configuration fields changed: 1"), "{s}");
+
+    // SRVCONF.GLB: header keep-days, one requestor's flags, types, password.
+    let srv = |keep: u16, foreign: u8, types: &[u8], password: &[u8]| {
+        let mut b = vec![0u8; 2048];
+        b[0] = 1;
+        b[2..6].copy_from_slice(&10u32.to_le_bytes());
+        b[10..12].copy_from_slice(&keep.to_le_bytes());
+        let r = 1024;
+        b[r] = 1;
+        b[r + 1..r + 12].copy_from_slice(b"PCM:NET/PO1");
+        b[r + 53..r + 53 + password.len()].copy_from_slice(password);
+        b[r + 62] = foreign;
+        b[r + 64..r + 64 + types.len()].copy_from_slice(types);
+        b
+    };
+    std::fs::write(d.path().join("a/SRVCONF.GLB"), srv(14, 0, b"", b"SECRETAA")).unwrap();
+    std::fs::write(
+        d.path().join("b/SRVCONF.GLB"),
+        srv(7, 1, b"SMTP", b"SECRETBB"),
+    )
+    .unwrap();
+    let out = msmail(d.path(), &["diff", "a/SRVCONF.GLB", "b/SRVCONF.GLB"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let s = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "~ keep_days: 14 -> 7",
+        "~ foreign of requestor PCM:NET/PO1: no -> yes",
+        "~ address_types of requestor PCM:NET/PO1: (empty) -> SMTP",
+        "~ password of requestor PCM:NET/PO1: set -> set (different)",
+    ] {
+        assert!(s.contains(line), "{line:?} not in\n{s}");
+    }
+    assert!(!s.contains("SECRET"), "{s}");
+    let out = msmail(
+        d.path(),
+        &["diff", "a/SRVCONF.GLB", "b/SRVCONF.GLB", "--format", "html"],
+    );
+    let h = String::from_utf8(out.stdout).unwrap();
+    assert!(h.contains("password (set / not set only)"), "{h}");
+    assert!(!h.contains("SECRET"));
+}

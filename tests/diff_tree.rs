@@ -275,7 +275,7 @@ fn identical_trees_exit_0_and_list_their_dirsync_files() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("Result: identical"), "{s}");
     assert!(s.contains("Totals: only in A 0, only in B 0, renamed 0, changed 0"));
-    assert!(s.contains("Dir-Sync GLB/SRVCONF.GLB (srvconf): numbers changed 0"));
+    assert!(s.contains("Dir-Sync GLB/SRVCONF.GLB (srvconf): fields changed 0"));
     let json = msmail(d.path(), &["diff", "A", "g/server", "--format", "json"]);
     assert_eq!(json.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&json.stdout).unwrap();
@@ -296,7 +296,7 @@ fn text_summary_lists_the_edits_before_the_details() {
     };
     let totals = pos("Totals: only in A 2, only in B 1, renamed 0, changed 9");
     let mst = pos("Dir-Sync GLB/MSTTRANS.GLB (transactions): ");
-    let srv = pos("Dir-Sync GLB/SRVCONF.GLB (srvconf): numbers changed 1");
+    let srv = pos("Dir-Sync GLB/SRVCONF.GLB (srvconf): fields changed 1");
     let files = pos("Files: ");
     let details = pos(&format!("- only in A: {}", e.deleted.0));
     assert!(totals < mst && mst < srv && srv < files && files < details);

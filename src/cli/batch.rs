@@ -88,7 +88,10 @@ fn print_table(items: &[BatchItem]) {
         };
         eprintln!(
             "{:<w$}  {:<6}  {:>9}  {}",
-            i.source, i.status, i.entries, last
+            say::clean(&i.source),
+            i.status,
+            i.entries,
+            say::clean(last)
         );
     }
 }
@@ -167,14 +170,18 @@ pub fn run(args: BatchArgs) -> Result<Outcome> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         let items = batch::run_batch(&sources, &opts, |_, _, item| {
-            bar.set_message(item.source.clone());
+            bar.set_message(say::clean(&item.source));
             bar.inc(1);
         })?;
         bar.finish_and_clear();
         items
     } else {
         batch::run_batch(&sources, &opts, |done, total, item| {
-            eprintln!("msmail: [{done}/{total}] {} {}", item.status, item.source);
+            eprintln!(
+                "msmail: [{done}/{total}] {} {}",
+                item.status,
+                say::clean(&item.source)
+            );
         })?
     };
     print_table(&items);

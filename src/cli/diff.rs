@@ -71,11 +71,12 @@ pub fn run(args: DiffArgs) -> Result<Outcome> {
         diff::compare_sources(a, b, &args.input.load()).map_err(|e| inputs.rename(e))?;
     report.a = inputs.name(a);
     report.b = inputs.name(b);
-    args.output.target(force).write_with(|w| match format {
-        DiffFormat::Text => diff::text::render_text(&report, w),
-        DiffFormat::Json => diff::json::render_json(&report, w),
-        DiffFormat::Html => diff::html::render_html(&report, w),
-    })?;
+    let target = args.output.target(force);
+    match format {
+        DiffFormat::Text => target.write_view(|w| diff::text::render_text(&report, w))?,
+        DiffFormat::Json => target.write_with(|w| diff::json::render_json(&report, w))?,
+        DiffFormat::Html => target.write_with(|w| diff::html::render_html(&report, w))?,
+    }
     say::detail(format!(
         "{} differences ({:?} report)",
         report.totals.differences(),

@@ -156,7 +156,7 @@ pub fn dump_bytes(
                 say::warn(w);
             }
             if opts.check {
-                return target.write_with(|w| {
+                return target.write_view(|w| {
                     writeln!(w, "{file}: {} records read without error: OK", t.rows.len())
                 });
             }
@@ -166,15 +166,19 @@ pub fn dump_bytes(
                     writeln!(w)
                 })
             } else {
-                target.write_with(|w| t.write_text(w))
+                target.write_view(|w| t.write_text(w))
             }
         }
         DumpKind::Text(k) => {
             let out = crate::cli::dump_text::render_text(file, bytes, k, opts.json, opts.encoding)?;
             if opts.check {
-                return target.write_with(|w| writeln!(w, "{file}: parsed without error: OK"));
+                return target.write_view(|w| writeln!(w, "{file}: parsed without error: OK"));
             }
-            target.write_with(|w| w.write_all(out.as_bytes()))
+            if opts.json {
+                target.write_with(|w| w.write_all(out.as_bytes()))
+            } else {
+                target.write_view(|w| w.write_all(out.as_bytes()))
+            }
         }
         DumpKind::DirSync(DirSyncFileKind::Transactions(k)) => {
             let stream = dirsync::read_stream(bytes, file, opts.salvage)?;
@@ -193,24 +197,24 @@ pub fn dump_bytes(
             if opts.json {
                 target.write_with(|w| write_trans_json(file, k, &stream, w))
             } else {
-                target.write_with(|w| write_listq(&stream, ctx, w))
+                target.write_view(|w| write_listq(&stream, ctx, w))
             }
         }
         DumpKind::DirSync(DirSyncFileKind::ReqConf) => {
             let c = ReqConf::read(bytes, file)?;
             if opts.check {
-                return target.write_with(|w| writeln!(w, "{file}: REQCONF.GLB, 512 bytes: OK"));
+                return target.write_view(|w| writeln!(w, "{file}: REQCONF.GLB, 512 bytes: OK"));
             }
             if opts.json {
                 target.write_with(|w| write_json(w, &reqconf_json(file, &c)))
             } else {
-                target.write_with(|w| w.write_all(listds_reqconf(&c, ctx).as_bytes()))
+                target.write_view(|w| w.write_all(listds_reqconf(&c, ctx).as_bytes()))
             }
         }
         DumpKind::DirSync(DirSyncFileKind::SrvConf) => {
             let c = SrvConf::read(bytes, file)?;
             if opts.check {
-                return target.write_with(|w| {
+                return target.write_view(|w| {
                     writeln!(
                         w,
                         "{file}: SRVCONF.GLB, {} requestor records: OK",
@@ -221,7 +225,7 @@ pub fn dump_bytes(
             if opts.json {
                 target.write_with(|w| write_json(w, &srvconf_json(file, &c)))
             } else {
-                target.write_with(|w| w.write_all(listds_srvconf(&c, ctx).as_bytes()))
+                target.write_view(|w| w.write_all(listds_srvconf(&c, ctx).as_bytes()))
             }
         }
         DumpKind::DirSync(DirSyncFileKind::Process) => {
@@ -241,14 +245,14 @@ pub fn dump_bytes(
                         format!("header count {} but {} records", p.count, p.records.len()),
                     ));
                 }
-                return target.write_with(|w| {
+                return target.write_view(|w| {
                     writeln!(w, "{file}: PROCESS.GLB, {} records: OK", p.records.len())
                 });
             }
             if opts.json {
                 target.write_with(|w| write_json(w, &process_json(file, &p)))
             } else {
-                target.write_with(|w| w.write_all(dssched_file(&p).as_bytes()))
+                target.write_view(|w| w.write_all(dssched_file(&p).as_bytes()))
             }
         }
     }
@@ -265,7 +269,8 @@ fn check_crcs(file: &str, stream: &TransStream, target: &OutputTarget) -> Result
     let mut bad = 0usize;
     for (i, off, r) in stream.bad_crcs() {
         eprintln!(
-            "msmail: {file}: record {i} at byte offset {off}: CRC mismatch (stored {:04X}, computed {:04X}), sync {:06}",
+            "msmail: {}: record {i} at byte offset {off}: CRC mismatch (stored {:04X}, computed {:04X}), sync {:06}",
+            say::clean(file),
             r.crc,
             r.computed_crc(),
             r.sync
@@ -283,7 +288,7 @@ fn check_crcs(file: &str, stream: &TransStream, target: &OutputTarget) -> Result
             format!("{bad} of {} records have a bad CRC", stream.records.len()),
         ));
     }
-    target.write_with(|w| writeln!(w, "{file}: {} records, all CRCs good", stream.records.len()))
+    target.write_view(|w| writeln!(w, "{file}: {} records, all CRCs good", stream.records.len()))
 }
 
 #[cfg(test)]

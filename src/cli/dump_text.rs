@@ -48,7 +48,7 @@ pub fn render_text(
     encoding: TextEncoding,
 ) -> Result<String> {
     let text = crate::codepage::decode_input(bytes, encoding, file)?;
-    Ok(match kind {
+    let out = match kind {
         TextFileKind::Log => {
             let v = logs::parse_log(&text, file)?;
             if json {
@@ -118,7 +118,7 @@ pub fn render_text(
                 let mut s = String::new();
                 for op in &ops {
                     for l in crate::importtext::import_file_lines(op) {
-                        s.push_str(&l);
+                        s.push_str(&crate::escape::escape_value(&l));
                         s.push('\n');
                     }
                 }
@@ -136,6 +136,13 @@ pub fn render_text(
                 message_text(&m)
             }
         }
+    };
+    // The text views escape control characters (crate::escape); JSON keeps
+    // every value exact.
+    Ok(if json {
+        out
+    } else {
+        crate::escape::escape_view(&out).into_owned()
     })
 }
 

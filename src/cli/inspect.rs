@@ -60,9 +60,15 @@ pub fn run(args: InspectArgs) -> Result<Outcome> {
             render(&mut bytes).map_err(|e| Error::output("<report>", e.to_string()))?;
             let text =
                 String::from_utf8_lossy(&bytes).replace(&p.display().to_string(), STDIN_NAME);
-            target.write_with(|w| w.write_all(text.as_bytes()))?;
+            match format {
+                ReportFormat::Json => target.write_with(|w| w.write_all(text.as_bytes()))?,
+                ReportFormat::Text => target.write_view(|w| w.write_all(text.as_bytes()))?,
+            }
         }
-        None => target.write_with(render)?,
+        None => match format {
+            ReportFormat::Json => target.write_with(render)?,
+            ReportFormat::Text => target.write_view(render)?,
+        },
     }
     let s = report.summary();
     say::detail(format!(

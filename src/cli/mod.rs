@@ -87,7 +87,7 @@ pub fn main() -> i32 {
         Ok(Outcome::Differences) => 1,
         Ok(Outcome::DamagedInput) => 3,
         Err(e) => {
-            eprintln!("msmail: error: {e}");
+            eprintln!("msmail: error: {}", say::clean(&e));
             e.exit_code()
         }
     };

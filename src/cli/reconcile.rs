@@ -355,20 +355,21 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
             say::warn(w);
         }
     }
-    args.output.target(force).write_with(|w| {
-        if json {
-            w.write_all(&report_bytes(&report))
-        } else {
+    let target = args.output.target(force);
+    if json {
+        target.write_with(|w| w.write_all(&report_bytes(&report)))?;
+    } else {
+        target.write_view(|w| {
             w.write_all(report_text(&p).as_bytes())?;
             match &steps {
                 Some(s) => w.write_all(s.as_bytes()),
                 None => Ok(()),
             }
-        }
-    })?;
+        })?;
+    }
     if let (true, Some(s)) = (json, &steps) {
         if say::chatty() {
-            eprint!("{s}");
+            eprint!("{}", say::clean(s));
         }
     }
     let outcome = if args.fail_on_hole && rec.has_hole() {

@@ -39,10 +39,16 @@ pub fn chatty() -> bool {
     level() >= 0
 }
 
+/// A message with its control characters escaped (names from the data reach
+/// messages; see [`crate::escape`]).
+pub fn clean(message: impl Display) -> String {
+    crate::escape::escape_view(&message.to_string()).into_owned()
+}
+
 /// `msmail: warning: MESSAGE` (with `-q`: counted for [`finish`]).
 pub fn warn(message: impl Display) {
     if chatty() {
-        eprintln!("msmail: warning: {message}");
+        eprintln!("msmail: warning: {}", clean(message));
     } else {
         HIDDEN_WARNINGS.fetch_add(1, Ordering::Relaxed);
     }
@@ -51,21 +57,21 @@ pub fn warn(message: impl Display) {
 /// `msmail: MESSAGE`, unless `-q`.
 pub fn note(message: impl Display) {
     if chatty() {
-        eprintln!("msmail: {message}");
+        eprintln!("msmail: {}", clean(message));
     }
 }
 
 /// `msmail: MESSAGE`, only with `-v`.
 pub fn detail(message: impl Display) {
     if level() >= 1 {
-        eprintln!("msmail: {message}");
+        eprintln!("msmail: {}", clean(message));
     }
 }
 
 /// `msmail: MESSAGE`, only with `-vv`.
 pub fn trace(message: impl Display) {
     if level() >= 2 {
-        eprintln!("msmail: {message}");
+        eprintln!("msmail: {}", clean(message));
     }
 }
 

@@ -86,6 +86,21 @@ pub fn field_label(field: &str) -> String {
         "impsync" => "ImpSync",
         "last_cycle" => "last cycle",
         "requestor" => "requestor record",
+        "version" => "version",
+        "keep_days" => "keep updates (days)",
+        "last_t2" => "last T2",
+        "last_export" => "last export",
+        "last_import_request" => "last import request",
+        "last_t1" => "last T1",
+        "last_t3" => "last T3",
+        "template_exchange" => "template exchange",
+        "address_types" => "address types requested",
+        "reserved" => "reserved bytes",
+        "record" => "record number",
+        "last_update" => "last update received",
+        "foreign" => "foreign requestor",
+        "transactions_in_body" => "transactions in body",
+        "password" => "password (set / not set only)",
         other => other,
     }
     .to_string()
@@ -228,7 +243,7 @@ fn parts(r: &DiffReport) -> Vec<Part> {
     if let Some(cfg) = &r.configuration {
         let c = [0, 0, 0, cfg.len()];
         out.push(Part {
-            label: "Configuration numbers".into(),
+            label: "Configuration".into(),
             section: "configuration".into(),
             counts: c,
             targets: prefixed("cfg", c),
@@ -341,7 +356,7 @@ fn lead(r: &DiffReport) -> String {
     }
     if let Some(c) = &r.configuration {
         if !c.is_empty() {
-            where_.push("the configuration numbers".into());
+            where_.push("the configuration".into());
         }
     }
     if let Some(f) = &r.files {
@@ -372,7 +387,7 @@ fn contents(w: &mut dyn Write, r: &DiffReport) -> io::Result<()> {
     if let Some(c) = &r.configuration {
         writeln!(
             w,
-            "<li><a href=\"#configuration\">Configuration numbers</a> <span class=\"count\">({} differ)</span></li>",
+            "<li><a href=\"#configuration\">Configuration</a> <span class=\"count\">({} differ)</span></li>",
             c.len()
         )?;
     }
@@ -436,10 +451,7 @@ style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
         writeln!(w, "</section>")?;
     }
     if let Some(cfg) = &r.configuration {
-        writeln!(
-            w,
-            "<section id=\"configuration\"><h2>Configuration numbers</h2>"
-        )?;
+        writeln!(w, "<section id=\"configuration\"><h2>Configuration</h2>")?;
         records::configuration(w, "cfg", cfg)?;
         writeln!(w, "</section>")?;
     }

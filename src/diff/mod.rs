@@ -25,7 +25,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::codepage::cp850_upper;
-use crate::dirsync::{ReqConf, SrvConf, TransStream};
+use crate::dirsync::{Password, ReqConf, SrvConf, TransStream};
 use crate::error::{Error, Result};
 use crate::model::{AddressKey, Directory, Entry, EntryKind, TemplateDef, TemplateValue};
 use crate::source::{self, LoadOptions, SourceKind};
@@ -622,7 +622,8 @@ pub fn diff_transactions<T: SyncRecord>(a: &[T], b: &[T]) -> TransactionDiff {
 
 // --------------------------------------------------------------- configuration
 
-/// The numbers of one requestor as a configuration file records them.
+/// The numbers and other fields of one requestor as a configuration file
+/// records them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RequestorNumbers {
     /// The requestor (postoffice) name.
@@ -635,9 +636,18 @@ pub struct RequestorNumbers {
     pub impsync: Option<u64>,
     /// The last cycle in which it sent updates (SRVCONF only).
     pub last_cycle: Option<u64>,
+    /// Every other non-secret field of the record, in file order, as shown
+    /// (`record`, `last_update`, `foreign`, `transactions_in_body`,
+    /// `address_types`, `reserved`).
+    pub fields: Vec<(&'static str, String)>,
+    /// The requestor password, compared but never shown.
+    #[serde(skip)]
+    pub password: Option<Password>,
 }
 
-/// The configuration numbers of a REQCONF/SRVCONF (passwords are not part of it).
+/// The fields of a REQCONF/SRVCONF: the numbers, every other non-secret
+/// field, and the password, which is compared but only ever reported as
+/// set / not set / different.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ConfigNumbers {
     /// The Dir-Sync server a requestor reports to (REQCONF only).
@@ -646,15 +656,26 @@ pub struct ConfigNumbers {
     pub sync: Option<u64>,
     /// The cycle number.
     pub cycle: Option<u64>,
+    /// Every other non-secret field of the file (header), in file order, as
+    /// shown (`version`, `keep_days`, `last_t2`, `last_export`,
+    /// `template_exchange`, `address_types`, `reserved`, ...).
+    pub fields: Vec<(&'static str, String)>,
+    /// The password of a REQCONF (SRVCONF: per requestor), compared but
+    /// never shown.
+    #[serde(skip)]
+    pub password: Option<Password>,
     /// Per-requestor numbers.
     pub requestors: Vec<RequestorNumbers>,
 }
 
-/// One configuration number that differs.
+/// One configuration field that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NumberChange {
-    /// `server`, `sync`, `cycle`, `reqsync`, `srvsync`, `impsync`, `last_cycle`
-    /// or `requestor` (present on one side only).
+    /// `server`, `sync`, `cycle`, `reqsync`, `srvsync`, `impsync`,
+    /// `last_cycle`, one of the other fields ([`ConfigNumbers::fields`],
+    /// [`RequestorNumbers::fields`]), `password` (values `set`, `not set`,
+    /// or `set (different)` on B's side when both are set and differ), or
+    /// `requestor` (present on one side only).
     pub field: String,
     /// The requestor the number belongs to, for per-requestor numbers.
     pub requestor: Option<String>,
@@ -664,8 +685,64 @@ pub struct NumberChange {
     pub b: Option<String>,
 }
 
-/// Compares configuration numbers: global ones first, then requestors sorted by
-/// name (CP850 case-insensitive).
+/// The password of A and B as a change, or nothing when they are equal:
+/// `set` / `not set`, and `set (different)` for B when both are set and
+/// differ. The password itself never leaves [`Password`].
+fn password_change(
+    a: Option<&Password>,
+    b: Option<&Password>,
+    requestor: Option<&str>,
+) -> Option<NumberChange> {
+    if a == b {
+        return None;
+    }
+    let describe = |p: Option<&Password>| p.map(|p| p.describe().to_string());
+    let both_set = a.is_some_and(Password::is_set) && b.is_some_and(Password::is_set);
+    Some(NumberChange {
+        field: "password".into(),
+        requestor: requestor.map(str::to_string),
+        a: describe(a),
+        b: if both_set {
+            Some("set (different)".into())
+        } else {
+            describe(b)
+        },
+    })
+}
+
+/// The other fields of A and B that differ, in A's order then B's extra ones.
+fn field_changes(
+    a: &[(&'static str, String)],
+    b: &[(&'static str, String)],
+    requestor: Option<&str>,
+    out: &mut Vec<NumberChange>,
+) {
+    let find = |l: &[(&'static str, String)], k: &str| {
+        l.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+    };
+    let mut names: Vec<&'static str> = a.iter().map(|(n, _)| *n).collect();
+    for (n, _) in b {
+        if !names.contains(n) {
+            names.push(n);
+        }
+    }
+    for n in names {
+        let (va, vb) = (find(a, n), find(b, n));
+        if va != vb {
+            out.push(NumberChange {
+                field: n.into(),
+                requestor: requestor.map(str::to_string),
+                a: va,
+                b: vb,
+            });
+        }
+    }
+}
+
+/// Compares configuration fields: global ones first (server, sync, cycle,
+/// the other fields in file order, the password), then requestors sorted by
+/// name (CP850 case-insensitive), each with its numbers, other fields and
+/// password.
 pub fn diff_config(a: &ConfigNumbers, b: &ConfigNumbers) -> Vec<NumberChange> {
     let s = |v: Option<u64>| v.map(|n| n.to_string());
     let mut out = Vec::new();
@@ -687,6 +764,12 @@ pub fn diff_config(a: &ConfigNumbers, b: &ConfigNumbers) -> Vec<NumberChange> {
             });
         }
     }
+    field_changes(&a.fields, &b.fields, None, &mut out);
+    out.extend(password_change(
+        a.password.as_ref(),
+        b.password.as_ref(),
+        None,
+    ));
     let mut reqs: BTreeMap<String, (Option<&RequestorNumbers>, Option<&RequestorNumbers>)> =
         BTreeMap::new();
     for r in &a.requestors {
@@ -713,6 +796,12 @@ pub fn diff_config(a: &ConfigNumbers, b: &ConfigNumbers) -> Vec<NumberChange> {
                         });
                     }
                 }
+                field_changes(&ra.fields, &rb.fields, Some(&ra.requestor), &mut out);
+                out.extend(password_change(
+                    ra.password.as_ref(),
+                    rb.password.as_ref(),
+                    Some(&ra.requestor),
+                ));
             }
             (Some(r), None) => out.push(NumberChange {
                 field: "requestor".into(),
@@ -1454,18 +1543,21 @@ mod tests {
             srvsync: Some(5),
             impsync: None,
             last_cycle: None,
+            ..Default::default()
         };
         let a = ConfigNumbers {
             server: None,
             sync: Some(10),
             cycle: Some(2),
             requestors: vec![r("PO1", 7), r("PO2", 1)],
+            ..Default::default()
         };
         let b = ConfigNumbers {
             server: None,
             sync: Some(11),
             cycle: Some(2),
             requestors: vec![r("po1", 9)],
+            ..Default::default()
         };
         let c = diff_config(&a, &b);
         assert_eq!(c.len(), 3);

@@ -3,21 +3,39 @@
 
 use std::io::{self, Write};
 
+use crate::escape::escape_value;
+
 use super::{DiffReport, DirSyncFileDiff, DirSyncPart, FieldChange, NumberChange, TransactionDiff};
 
 fn opt(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("(none)")
 }
 
+/// A value from the data, control characters escaped (crate::escape).
+fn v(x: impl std::fmt::Display) -> String {
+    escape_value(&x.to_string()).into_owned()
+}
+
+/// A quoted value from the data, control characters escaped.
+fn q(x: &str) -> String {
+    format!("\"{}\"", escape_value(x))
+}
+
 fn change_line(w: &mut dyn Write, indent: &str, c: &FieldChange) -> io::Result<()> {
-    writeln!(w, "{indent}{}: {:?} -> {:?}", c.field, opt(&c.a), opt(&c.b))
+    writeln!(
+        w,
+        "{indent}{}: {} -> {}",
+        c.field,
+        q(opt(&c.a)),
+        q(opt(&c.b))
+    )
 }
 
 /// Writes the report as text.
 pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "msmail diff ({})", r.kind)?;
-    writeln!(w, "A: {}", r.a)?;
-    writeln!(w, "B: {}", r.b)?;
+    writeln!(w, "A: {}", v(&r.a))?;
+    writeln!(w, "B: {}", v(&r.b))?;
     writeln!(
         w,
         "Result: {}",
@@ -45,7 +63,7 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 w,
                 "{:<24} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}",
-                s.scope,
+                v(&s.scope),
                 c.entries_a,
                 c.entries_b,
                 c.only_in_a,
@@ -73,7 +91,7 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     if let Some(c) = &r.configuration {
-        writeln!(w, "Configuration numbers changed: {}", c.len())?;
+        writeln!(w, "Configuration fields changed: {}", c.len())?;
     }
     for d in r.dirsync.iter().flatten() {
         dirsync_summary(w, d)?;
@@ -93,43 +111,45 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
     if let Some(d) = &r.directory {
         for s in d.scopes.iter().filter(|s| !s.is_identical()) {
             writeln!(w)?;
-            writeln!(w, "== {} ==", s.scope)?;
+            writeln!(w, "== {} ==", v(&s.scope))?;
             for e in &s.only_in_a {
                 writeln!(
                     w,
-                    "- only in A: {} {:?} ({})",
-                    e.address,
-                    e.full_name,
+                    "- only in A: {} {} ({})",
+                    v(&e.address),
+                    q(&e.full_name),
                     e.kind.as_str()
                 )?;
             }
             for e in &s.only_in_b {
                 writeln!(
                     w,
-                    "+ only in B: {} {:?} ({})",
-                    e.address,
-                    e.full_name,
+                    "+ only in B: {} {} ({})",
+                    v(&e.address),
+                    q(&e.full_name),
                     e.kind.as_str()
                 )?;
             }
             for n in &s.renamed {
                 writeln!(
                     w,
-                    "> renamed: {} -> {} {:?}",
-                    n.from.address, n.to.address, n.from.full_name
+                    "> renamed: {} -> {} {}",
+                    v(&n.from.address),
+                    v(&n.to.address),
+                    q(&n.from.full_name)
                 )?;
             }
             for c in &s.changed {
-                writeln!(w, "~ changed: {} {:?}", c.address, c.full_name)?;
+                writeln!(w, "~ changed: {} {}", v(&c.address), q(&c.full_name))?;
                 for f in &c.changes {
                     change_line(w, "    ", f)?;
                 }
             }
             if let Some(t) = &s.template_definition {
                 writeln!(w, "~ template definition:")?;
-                let side = |v: &Option<Vec<String>>| match v {
+                let side = |x: &Option<Vec<String>>| match x {
                     None => "(none)".to_string(),
-                    Some(l) => l.join(" | "),
+                    Some(l) => v(l.join(" | ")),
                 };
                 writeln!(w, "    A: {}", side(&t.a))?;
                 writeln!(w, "    B: {}", side(&t.b))?;
@@ -143,7 +163,7 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
         config_details(w, "configuration", c)?;
     }
     for d in r.dirsync.iter().flatten() {
-        let title = format!("{} ({})", d.path, part_name(d.kind));
+        let title = format!("{} ({})", v(&d.path), part_name(d.kind));
         if let Some(x) = &d.transactions {
             transaction_details(w, &title, x)?;
         }
@@ -160,21 +180,30 @@ pub fn render_text(r: &DiffReport, w: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 w,
                 "- only in A: {} ({} bytes, sha256 {})",
-                x.path, x.size, x.sha256
+                v(&x.path),
+                x.size,
+                x.sha256
             )?;
         }
         for x in &f.only_in_b {
             writeln!(
                 w,
                 "+ only in B: {} ({} bytes, sha256 {})",
-                x.path, x.size, x.sha256
+                v(&x.path),
+                x.size,
+                x.sha256
             )?;
         }
         for x in &f.changed {
             writeln!(
                 w,
                 "~ changed: {} ({} bytes, sha256 {}) -> {} ({} bytes, sha256 {})",
-                x.a.path, x.a.size, x.a.sha256, x.b.path, x.b.size, x.b.sha256
+                v(&x.a.path),
+                x.a.size,
+                x.a.sha256,
+                v(&x.b.path),
+                x.b.size,
+                x.b.sha256
             )?;
         }
     }
@@ -196,7 +225,7 @@ fn dirsync_summary(w: &mut dyn Write, d: &DirSyncFileDiff) -> io::Result<()> {
         writeln!(
             w,
             "Dir-Sync {} (transactions): {} in A, {} in B; only in A {}, only in B {}, changed {}",
-            d.path,
+            v(&d.path),
             x.records_a,
             x.records_b,
             x.only_in_a.len(),
@@ -207,8 +236,8 @@ fn dirsync_summary(w: &mut dyn Write, d: &DirSyncFileDiff) -> io::Result<()> {
     if let Some(c) = &d.configuration {
         writeln!(
             w,
-            "Dir-Sync {} ({}): numbers changed {}",
-            d.path,
+            "Dir-Sync {} ({}): fields changed {}",
+            v(&d.path),
             part_name(d.kind),
             c.len()
         )?;
@@ -226,7 +255,7 @@ fn transaction_details(w: &mut dyn Write, title: &str, x: &TransactionDiff) -> i
     writeln!(w, "== {title} ==")?;
     let fields = |f: &[(String, String)]| {
         f.iter()
-            .map(|(k, v)| format!("{k}={v:?}"))
+            .map(|(k, x)| format!("{k}={}", q(x)))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -245,7 +274,7 @@ fn transaction_details(w: &mut dyn Write, title: &str, x: &TransactionDiff) -> i
     Ok(())
 }
 
-/// The configuration numbers that differ under `== title ==` (nothing when
+/// The configuration fields that differ under `== title ==` (nothing when
 /// none).
 fn config_details(w: &mut dyn Write, title: &str, c: &[NumberChange]) -> io::Result<()> {
     if c.is_empty() {
@@ -259,11 +288,11 @@ fn config_details(w: &mut dyn Write, title: &str, c: &[NumberChange]) -> io::Res
                 w,
                 "~ {} of requestor {}: {} -> {}",
                 n.field,
-                q,
-                opt(&n.a),
-                opt(&n.b)
+                v(q),
+                v(opt(&n.a)),
+                v(opt(&n.b))
             )?,
-            None => writeln!(w, "~ {}: {} -> {}", n.field, opt(&n.a), opt(&n.b))?,
+            None => writeln!(w, "~ {}: {} -> {}", n.field, v(opt(&n.a)), v(opt(&n.b)))?,
         }
     }
     Ok(())

@@ -168,6 +168,11 @@ impl ReqConf {
         self.password = p;
     }
 
+    /// The stored password, to compare (`diff`); its bytes stay private.
+    pub fn password(&self) -> &Password {
+        &self.password
+    }
+
     /// Reads the 512-byte file; another size is an [`Error::Input`] naming the
     /// offset where the file should have ended.
     pub fn read(bytes: &[u8], file: &str) -> Result<ReqConf> {
@@ -331,6 +336,11 @@ impl Requestor {
     /// Replaces the stored password (for building fixtures).
     pub fn set_password(&mut self, p: Password) {
         self.password = p;
+    }
+
+    /// The stored password, to compare (`diff`); its bytes stay private.
+    pub fn password(&self) -> &Password {
+        &self.password
     }
 
     /// True when the slot is in use.

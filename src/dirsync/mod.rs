@@ -16,7 +16,7 @@ pub mod process;
 pub mod trans;
 pub mod views;
 
-pub use conf::{ReqConf, Requestor, SrvConf};
+pub use conf::{Password, ReqConf, Requestor, SrvConf};
 pub use process::{ProcessFile, ProcessRecord};
 pub use trans::{read_stream, write_stream, TransStream, TransactionRecord};
 

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::{ctime, ProcessFile, ReqConf, SrvConf, TransStream, TransactionRecord};
 use crate::dirsync;
+use crate::escape::escape_value;
 
 /// Column where the transaction text starts in LISTQ lines.
 const LISTQ_INDENT: usize = 37;
@@ -50,7 +51,7 @@ impl ViewContext {
     /// `Examining NET/PO <what>` (or `Examining <what>` without a postoffice).
     fn examining(&self, what: &str) -> String {
         match &self.postoffice {
-            Some(po) => format!("Examining {po} {what}"),
+            Some(po) => format!("Examining {} {what}", escape_value(po)),
             None => format!("Examining {what}"),
         }
     }
@@ -132,7 +133,13 @@ pub(crate) fn listq_line(l: &str, out: &mut String) {
         [b'A' | b'D' | b'M', b' ', ..] | [b' ', b' ', ..]
     );
     if !entry_line || l.contains('\t') {
-        out.push_str(l);
+        // A TAB the text holds already separates name and address: kept.
+        for (i, part) in l.split('\t').enumerate() {
+            if i > 0 {
+                out.push('\t');
+            }
+            out.push_str(&escape_value(part));
+        }
         return;
     }
     let (prefix, rest) = l.split_at(2);
@@ -140,11 +147,11 @@ pub(crate) fn listq_line(l: &str, out: &mut String) {
         Some(at) => {
             let (name, addr) = rest.split_at(at);
             out.push_str(prefix);
-            out.push_str(name.trim_end());
+            out.push_str(&escape_value(name.trim_end()));
             out.push('\t');
-            out.push_str(addr.trim_start());
+            out.push_str(&escape_value(addr.trim_start()));
         }
-        None => out.push_str(l),
+        None => out.push_str(&escape_value(l)),
     }
 }
 
@@ -340,7 +347,7 @@ pub fn listds_reqconf(c: &ReqConf, ctx: &ViewContext) -> String {
          Requestor password: {}\n\
          Address types requested: {}\n",
         ctx.examining("Requestor Configuration Record"),
-        c.server.text(),
+        escape_value(&c.server.text()),
         c.reqsync,
         c.srvsync,
         c.impsync,
@@ -350,7 +357,7 @@ pub fn listds_reqconf(c: &ReqConf, ctx: &ViewContext) -> String {
         ctime(c.last_t3),
         yes_no(c.templates != 0),
         set_not_set(c.password_set()),
-        c.address_types.text(),
+        escape_value(&c.address_types.text()),
     )
 }
 
@@ -368,7 +375,7 @@ pub fn listds_srvconf(c: &SrvConf, ctx: &ViewContext) -> String {
     let in_use = || c.requestors.iter().enumerate().filter(|(_, r)| r.in_use());
     for (i, r) in in_use() {
         let _ = writeln!(s, "\n     Server Requestor Record #{}", i + 1);
-        let _ = writeln!(s, "Requestor name: {}", r.name.text());
+        let _ = writeln!(s, "Requestor name: {}", escape_value(&r.name.text()));
         let _ = writeln!(
             s,
             "ReqSync = {}, SrvSync = {}, Last Cycle = {}",
@@ -393,7 +400,7 @@ pub fn listds_srvconf(c: &SrvConf, ctx: &ViewContext) -> String {
             set_not_set(r.password_set()),
             yes_no(r.foreign != 0),
             yes_no(r.in_body != 0),
-            r.address_types.text()
+            escape_value(&r.address_types.text())
         );
     }
     s

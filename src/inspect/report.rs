@@ -4,6 +4,11 @@ use std::io::{self, Write};
 
 use super::Report;
 
+/// A value for the text view: control characters escaped (crate::escape).
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::escape::escape_value(s)
+}
+
 fn location(record: Option<u64>, offset: Option<u64>) -> String {
     match (record, offset) {
         (Some(r), Some(o)) => format!("record {r} at byte offset {o}"),
@@ -17,10 +22,10 @@ fn location(record: Option<u64>, offset: Option<u64>) -> String {
 /// by file, then one summary line.
 pub fn write_text(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     for input in &report.inputs {
-        writeln!(w, "{}: {}", input.path, input.description)?;
+        writeln!(w, "{}: {}", esc(&input.path), esc(&input.description))?;
         if input.kind == "tree" {
             for f in &input.files {
-                writeln!(w, "  {}: {}", f.file, f.description)?;
+                writeln!(w, "  {}: {}", esc(&f.file), esc(&f.description))?;
             }
         }
     }
@@ -28,7 +33,7 @@ pub fn write_text(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {
         if current != Some(f.file.as_str()) {
             writeln!(w)?;
-            writeln!(w, "{}", f.file)?;
+            writeln!(w, "{}", esc(&f.file))?;
             current = Some(f.file.as_str());
         }
         writeln!(
@@ -37,7 +42,7 @@ pub fn write_text(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             f.severity.name(),
             f.code,
             location(f.record, f.offset),
-            f.message
+            esc(&f.message)
         )?;
         if !f.meaning.is_empty() {
             writeln!(w, "          {}", f.meaning)?;

@@ -137,10 +137,10 @@ fn describe_difference(a: &Directory, b: &Directory) -> (usize, String) {
         format!("{} only in the first", e.address)
     } else if let Some(m) = h.modified.first() {
         format!(
-            "{}: {:?} against {:?} ({})",
+            "{}: {} against {} ({})",
             m.server.address,
-            m.server.full_name,
-            m.merged.full_name,
+            crate::escape::quoted(&m.server.full_name),
+            crate::escape::quoted(&m.merged.full_name),
             m.changes().join(", ")
         )
     } else {

@@ -618,6 +618,8 @@ fn build_outputs(
              (its change records name the OpenLDAP DNs).\n",
         );
     }
+    // report.txt is the text report, a view: control characters escaped.
+    let text = crate::escape::escape_view(&text);
     written.push(write_bytes(out, "report.txt", force, text.as_bytes())?);
     written.sort_by(|a, b| a.path.cmp(&b.path));
     let mut report = report_json(p, &written);

@@ -323,7 +323,7 @@ pub fn modified_lines(m: &Modified) -> String {
     let changes = crate::diff::entry_changes(&m.server, &m.merged);
     for c in &changes {
         let side = |v: &Option<String>| match v {
-            Some(v) => format!("{v:?}"),
+            Some(v) => crate::escape::quoted(v),
             None => "(none)".into(),
         };
         let _ = writeln!(

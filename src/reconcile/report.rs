@@ -268,8 +268,11 @@ impl Reconciliation {
             for d in &p.duplicates {
                 let _ = writeln!(
                     out,
-                    "  duplicate {} in {}: {:?} kept, {:?} dropped",
-                    d.kept.address, d.source, d.kept.full_name, d.dropped.full_name
+                    "  duplicate {} in {}: {} kept, {} dropped",
+                    d.kept.address,
+                    d.source,
+                    crate::escape::quoted(&d.kept.full_name),
+                    crate::escape::quoted(&d.dropped.full_name)
                 );
             }
             for l in &p.limits {

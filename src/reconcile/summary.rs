@@ -130,8 +130,11 @@ pub fn repair_text(p: &OutputPlan<'_>) -> String {
     for c in p.fit_changes {
         let _ = writeln!(
             s,
-            "  limit: {} {} {:?} written as {:?}",
-            c.address, c.field, c.from, c.to
+            "  limit: {} {} {} written as {}",
+            c.address,
+            c.field,
+            crate::escape::quoted(&c.from),
+            crate::escape::quoted(&c.to)
         );
     }
     for e in &plan.kind_only {

@@ -421,7 +421,7 @@ impl TreeTable {
         for r in &self.rows {
             for (i, c) in r.iter().enumerate() {
                 if let Some(wd) = width.get_mut(i) {
-                    *wd = (*wd).max(c.chars().count());
+                    *wd = (*wd).max(crate::escape::escape_value(c).chars().count());
                 }
             }
         }
@@ -431,7 +431,7 @@ impl TreeTable {
                 if i > 0 {
                     s.push_str("  ");
                 }
-                let c = c.replace('\t', " ");
+                let c = crate::escape::escape_value(c);
                 s.push_str(&c);
                 let pad = width
                     .get(i)

@@ -148,18 +148,19 @@ pub(super) fn transactions(w: &mut dyn Write, prefix: &str, x: &TransactionDiff)
     Ok(())
 }
 
-/// Configuration numbers that differ, one row each.
+/// Configuration fields that differ, one row each (passwords only as set /
+/// not set / different).
 pub(super) fn configuration(
     w: &mut dyn Write,
     prefix: &str,
     cfg: &[NumberChange],
 ) -> io::Result<()> {
     if cfg.is_empty() {
-        return writeln!(w, "<p>No configuration number differs.</p>");
+        return writeln!(w, "<p>No configuration field differs.</p>");
     }
     writeln!(
         w,
-        "<table class=\"data details\"><thead><tr><th>number</th><th>requestor</th><th>A</th>\
+        "<table class=\"data details\"><thead><tr><th>field</th><th>requestor</th><th>A</th>\
 <th>B</th></tr></thead><tbody>"
     )?;
     let mut first = true;
@@ -193,7 +194,7 @@ pub(super) fn dirsync(w: &mut dyn Write, list: &[DirSyncFileDiff]) -> io::Result
     writeln!(
         w,
         "<p>Every Dir-Sync file both folders hold, compared record by record (transaction \
-streams, aligned by sync number) or number by number (REQCONF, SRVCONF).</p>"
+streams, aligned by sync number) or field by field (REQCONF, SRVCONF; passwords only as set / not set / different).</p>"
     )?;
     writeln!(
         w,
