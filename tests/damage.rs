@@ -1,0 +1,733 @@
+//! Damaged-input campaign (issue 14): every fixture file and tree, damaged in
+//! deterministic ways (truncations at record boundaries and mid-record,
+//! flipped bytes, bad status bytes, empty files, appended bytes, a folder in
+//! place of a file), run through every command that takes it, over the built
+//! binary, in parallel threads.
+//!
+//! For every case: no panic; exit 0, 1 or 3 (4 only for `reconcile`/`batch`
+//! output refusals); every exit-3 error names the damaged input and a position
+//! (line, record, byte offset or `whole file`); inputs byte-identical
+//! afterwards; a failed run leaves no output (file, folder or temporary file).
+//!
+//! `cargo test --test damage -- --nocapture` prints the case count and time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// splitmix64: deterministic damage without a new dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+    fn byte_nonzero(&mut self) -> u8 {
+        (self.below(255) + 1) as u8
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Damage {
+    Empty,
+    Truncate(usize),
+    /// XOR the byte at the offset with a nonzero mask.
+    Flip(usize, u8),
+    /// Set the byte (a record's status byte) to a value.
+    Set(usize, u8),
+    Append(Vec<u8>),
+    Folder,
+}
+
+impl Damage {
+    fn describe(&self) -> String {
+        match self {
+            Damage::Empty => "empty".into(),
+            Damage::Truncate(n) => format!("truncated to {n} bytes"),
+            Damage::Flip(o, m) => format!("byte {o} xor {m:#04x}"),
+            Damage::Set(o, v) => format!("status byte {o} set to {v:#04x}"),
+            Damage::Append(b) => format!("{} bytes appended", b.len()),
+            Damage::Folder => "a folder in place of the file".into(),
+        }
+    }
+
+    fn apply(&self, path: &Path) {
+        let mut b = std::fs::read(path).unwrap();
+        match self {
+            Damage::Empty => b.clear(),
+            Damage::Truncate(n) => b.truncate(*n),
+            Damage::Flip(o, m) => b[*o] ^= m,
+            Damage::Set(o, v) => b[*o] = *v,
+            Damage::Append(x) => b.extend_from_slice(x),
+            Damage::Folder => {
+                std::fs::remove_file(path).unwrap();
+                std::fs::create_dir(path).unwrap();
+                std::fs::write(path.join("STRAY.DAT"), b"stray").unwrap();
+                return;
+            }
+        }
+        std::fs::write(path, b).unwrap();
+    }
+}
+
+/// (header bytes, record bytes, has a status byte at record offset 0) of the
+/// fixed-record files (docs/formats.md, "Layouts").
+fn layout(name: &str) -> Option<(usize, usize, bool)> {
+    let up = name.to_ascii_uppercase();
+    let ext = up.rsplit('.').next().unwrap_or("");
+    Some(match (up.as_str(), ext) {
+        ("NETWORK.GLB", _) => (0, 122, true),
+        ("ACCESS2.GLB", _) => (0, 69, true),
+        ("NETPO.GLB" | "GALNETPO.GLB", _) => (4, 43, true),
+        ("GROUP.GLB", _) => (4, 51, true),
+        ("GALINDEX.GLB", _) => (208, 6, false),
+        ("MASTER.GLB", _) => (0, 176, false),
+        ("REQCONF.GLB", _) => (0, 512, false),
+        ("SRVCONF.GLB" | "SVRCONF.GLB", _) => (1024, 1024, true),
+        ("PROCESS.GLB", _) => (512, 197, true),
+        ("ACCESS.GLB", _) => (0, 586, false),
+        ("ACCESS3.GLB", _) => (0, 512, false),
+        ("GRPMEM.GLB", _) => (4, 128, false),
+        (_, "NME") => (0, 45, true),
+        (_, "USR") => (0, 53, true),
+        (_, "XTN") => (0, 698, true),
+        (_, "GRP") => (8, 8, false),
+        (_, "MEM") => (0, 4, false),
+        (_, "KEY") => (0, 560, false),
+        (_, "MBG") => (0, 116, false),
+        _ => return None,
+    })
+}
+
+/// Record starts of a transaction stream (48-byte header, text, NUL).
+fn trans_bounds(b: &[u8]) -> Vec<usize> {
+    let mut v = Vec::new();
+    let mut at = 0usize;
+    while at + 48 <= b.len() {
+        v.push(at);
+        let t = u16::from_le_bytes([b[at + 10], b[at + 11]]) as usize;
+        at += 48 + t + 1;
+    }
+    v
+}
+
+/// Record boundaries (header end, each record start, end) of a file.
+fn boundaries(name: &str, b: &[u8]) -> (Vec<usize>, Option<usize>, bool) {
+    let up = name.to_ascii_uppercase();
+    if up.ends_with("TRANS.GLB") || up == "RESYNC.GLB" {
+        return (trans_bounds(b), None, false);
+    }
+    match layout(name) {
+        Some((h, r, status)) => {
+            let mut v = Vec::new();
+            let mut at = h;
+            while at < b.len() {
+                v.push(at);
+                at += r;
+            }
+            (v, Some(r), status)
+        }
+        None => (Vec::new(), None, false),
+    }
+}
+
+/// The deterministic damages of one file. `rich`: all kinds; otherwise a
+/// smaller set (text samples with many siblings).
+fn damages(name: &str, b: &[u8], seed: u64, rich: bool) -> Vec<Damage> {
+    let mut rng = Rng(seed);
+    let n = b.len();
+    let mut d = vec![Damage::Empty, Damage::Folder];
+    let mut cuts = vec![1, n / 2];
+    if rich {
+        cuts.push(n.saturating_sub(1));
+    }
+    let (starts, rec, status) = boundaries(name, b);
+    if !starts.is_empty() {
+        // At a record boundary (the second record, the last one) and in the
+        // middle of a record.
+        let pick = [starts.get(1).copied(), starts.last().copied()];
+        for s in pick.into_iter().flatten() {
+            cuts.push(s);
+            let next = starts
+                .iter()
+                .find(|&&x| x > s)
+                .copied()
+                .or(rec.map(|r| s + r))
+                .unwrap_or(n);
+            cuts.push(s + (next - s) / 2);
+        }
+        if status {
+            for _ in 0..if rich { 2 } else { 1 } {
+                let s = starts[rng.below(starts.len())];
+                let v = [2u8, 0xFF, 0x80][rng.below(3)];
+                if s < n {
+                    d.push(Damage::Set(s, v));
+                }
+            }
+        }
+        if rich {
+            // A header field of a transaction record: the length, the op.
+            if rec.is_none() {
+                let s = starts[rng.below(starts.len())];
+                d.push(Damage::Flip(s + 10 + rng.below(2), rng.byte_nonzero()));
+                d.push(Damage::Flip(s + 12, rng.byte_nonzero()));
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    for c in cuts {
+        if c < n {
+            d.push(Damage::Truncate(c));
+        }
+    }
+    if n > 0 {
+        for _ in 0..if rich { 3 } else { 2 } {
+            d.push(Damage::Flip(rng.below(n), rng.byte_nonzero()));
+        }
+    }
+    let extra: Vec<u8> = (0..1 + rng.below(9)).map(|_| rng.next() as u8).collect();
+    d.push(Damage::Append(extra));
+    if rich {
+        let r = rec.unwrap_or(49);
+        d.push(Damage::Append(vec![0xFF; r]));
+    }
+    d
+}
+
+#[derive(Clone, Debug)]
+enum Cmd {
+    Dump,
+    DumpSalvage,
+    Inspect,
+    Export,
+    Diff,
+    /// dump of the damaged file inside a damaged tree.
+    TreeDump,
+    TreeExport,
+    TreeInspect,
+    TreeDiff,
+    Reconcile,
+    Batch,
+}
+
+/// One damaged input and the commands run on it (each command is a case).
+#[derive(Clone, Debug)]
+struct Group {
+    /// For a file: the fixture file. For a tree: the fixture tree.
+    source: PathBuf,
+    /// For a tree: the damaged file's path inside it.
+    inner: Option<PathBuf>,
+    damage: Damage,
+    cmds: Vec<Cmd>,
+}
+
+fn hash_tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, p: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        let md = std::fs::symlink_metadata(p).unwrap();
+        if md.is_dir() {
+            out.insert(p.strip_prefix(root).unwrap().join("/"), Vec::new());
+            for e in std::fs::read_dir(p).unwrap() {
+                walk(root, &e.unwrap().path(), out);
+            }
+        } else {
+            let b = std::fs::read(p).unwrap();
+            out.insert(
+                p.strip_prefix(root).unwrap().to_path_buf(),
+                Sha256::digest(&b).to_vec(),
+            );
+        }
+    }
+    if root.exists() {
+        walk(root, root, &mut out);
+    }
+    out
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        let t = to.join(e.file_name());
+        if p.is_dir() {
+            copy_tree(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
+
+fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    fn walk(p: &Path, v: &mut Vec<PathBuf>) {
+        let mut es: Vec<_> = std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        es.sort();
+        for e in es {
+            if e.is_dir() {
+                walk(&e, v);
+            } else {
+                v.push(e);
+            }
+        }
+    }
+    walk(root, &mut v);
+    v
+}
+
+fn seed_of(p: &Path, salt: u64) -> u64 {
+    let h = Sha256::digest(p.to_string_lossy().as_bytes());
+    u64::from_le_bytes(h[..8].try_into().unwrap()) ^ salt
+}
+
+/// A position as `src/error.rs` formats one, or a documented read error.
+fn has_position(s: &str) -> bool {
+    let num_after = |key: &str| {
+        s.match_indices(key).any(|(i, _)| {
+            s[i + key.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+    };
+    num_after("line ")
+        || num_after("record ")
+        || num_after("byte offset ")
+        || s.contains("whole file")
+        || s.contains("cannot read: ")
+}
+
+fn build_groups() -> Vec<Group> {
+    let fx = fixtures();
+    let mut groups = Vec::new();
+    let mut add = |source: &Path, inner: Option<&Path>, damage: Damage, cmds: Vec<Cmd>| {
+        groups.push(Group {
+            source: source.to_path_buf(),
+            inner: inner.map(Path::to_path_buf),
+            damage,
+            cmds,
+        })
+    };
+
+    // Single files of every format (rich damage), and the KB samples (a
+    // smaller set: they are many, and many share a format).
+    let mut singles: Vec<(PathBuf, bool)> = Vec::new();
+    for dir in ["dirsync", "text", "import", "restore/requestors"] {
+        for f in files_under(&fx.join(dir)) {
+            // The Sevilla requestor is a whole tree: its files are covered
+            // by the tree cases below.
+            if !f.to_string_lossy().contains("SEVILLA") {
+                singles.push((f, true));
+            }
+        }
+    }
+    for f in files_under(&fx.join("kb")) {
+        singles.push((f, false));
+    }
+    for f in ["NME/ADMIN.NME", "NME/GAL.NME", "USR/00000006.USR"] {
+        singles.push((fx.join("tree/small").join(f), true));
+    }
+    for (n, (f, rich)) in singles.iter().enumerate() {
+        let b = std::fs::read(f).unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
+        for (k, d) in damages(name, &b, seed_of(f, 1), *rich)
+            .into_iter()
+            .enumerate()
+        {
+            // The same for every file of a kind: only for some KB samples.
+            if !rich && matches!(d, Damage::Empty | Damage::Folder) && n % 4 != 0 {
+                continue;
+            }
+            let even = (k + n) % 2 == 0;
+            let cmds = if *rich {
+                let mut c = vec![Cmd::Dump, Cmd::Inspect];
+                c.push(if even { Cmd::Export } else { Cmd::Diff });
+                if k % 3 == 0 {
+                    c.push(Cmd::DumpSalvage);
+                }
+                c
+            } else {
+                // Each damage through one reader (dump or inspect) and, for
+                // every other sample, one loader (export or diff).
+                let mut c = vec![if even { Cmd::Dump } else { Cmd::Inspect }];
+                if n % 2 == 0 {
+                    c.push(if k % 2 == 0 { Cmd::Export } else { Cmd::Diff });
+                }
+                c
+            };
+            add(f, None, d, cmds);
+        }
+    }
+
+    // A MAILDATA tree, each of its files damaged.
+    let small = fx.join("tree/small");
+    for (n, f) in files_under(&small).into_iter().enumerate() {
+        let rel = f.strip_prefix(&small).unwrap().to_path_buf();
+        let b = std::fs::read(&f).unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
+        for (k, d) in damages(name, &b, seed_of(&rel, 2), false)
+            .into_iter()
+            .enumerate()
+        {
+            let cmd = match (k + n) % 4 {
+                0 => Cmd::TreeExport,
+                1 => Cmd::TreeInspect,
+                2 => Cmd::TreeDiff,
+                _ => Cmd::TreeDump,
+            };
+            let cmds = vec![cmd];
+            add(&small, Some(&rel), d, cmds);
+        }
+    }
+
+    // The restore scenario: server files and requestor evidence damaged,
+    // through reconcile.
+    let restore = fx.join("restore");
+    let mut targets: Vec<PathBuf> = ["GLB", "NME"]
+        .iter()
+        .flat_map(|d| files_under(&restore.join("server").join(d)))
+        .collect();
+    targets.push(restore.join("server/USR/0000000F.USR"));
+    targets.push(restore.join("server/XTN/0000000E.XTN"));
+    targets.extend(
+        files_under(&restore.join("requestors"))
+            .into_iter()
+            .filter(|f| {
+                let s = f.to_string_lossy();
+                !s.contains("SEVILLA") || s.contains("/GLB/REQ") || s.contains("MASTER")
+            }),
+    );
+    for f in targets {
+        let rel = f.strip_prefix(&restore).unwrap().to_path_buf();
+        let b = std::fs::read(&f).unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
+        for (k, d) in damages(name, &b, seed_of(&rel, 3), false)
+            .into_iter()
+            .enumerate()
+        {
+            if k % 3 == 0 {
+                add(&restore, Some(&rel), d, vec![Cmd::Reconcile]);
+            }
+        }
+    }
+
+    // batch: a few sources together, one of them damaged.
+    for f in [
+        "dirsync/REQTRANS.GLB",
+        "dirsync/MSTTRANS.GLB",
+        "import/kb-shapes.txt",
+        "kb/Q117198-import.txt",
+        "restore/requestors/EUROPE-MADRID/EXPORT.MSG",
+    ] {
+        let p = fx.join(f);
+        let b = std::fs::read(&p).unwrap();
+        let name = p.file_name().unwrap().to_str().unwrap();
+        for (k, d) in damages(name, &b, seed_of(&p, 4), true)
+            .into_iter()
+            .enumerate()
+        {
+            if k % 2 == 0 {
+                add(&p, None, d, vec![Cmd::Batch]);
+            }
+        }
+    }
+    groups
+}
+
+/// Every requestor of the restore scenario as `--requestor` arguments (an
+/// extract is bound to its postoffice), under `root`.
+fn requestor_args(root: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root.join("requestors"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            if p.join("EXTRACT.TXT").exists() {
+                let name = p
+                    .file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .replacen('-', "/", 1);
+                format!("{name}={}", p.display())
+            } else {
+                p.display().to_string()
+            }
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Prepares the damaged input of `g` under `dir/in`; returns (the root
+/// holding the inputs, the damaged path, the tree root for tree cases).
+fn prepare(g: &Group, dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let (tree, damaged) = match &g.inner {
+        None => {
+            let p = input.join(g.source.file_name().unwrap());
+            std::fs::copy(&g.source, &p).unwrap();
+            (input.clone(), p)
+        }
+        Some(rel) => {
+            let t = input.join(g.source.file_name().unwrap());
+            copy_tree(&g.source, &t);
+            (t.clone(), t.join(rel))
+        }
+    };
+    g.damage.apply(&damaged);
+    let fx = fixtures();
+    if g.cmds.iter().any(|c| matches!(c, Cmd::Diff)) {
+        // A: an undamaged copy (some fixture files load only inside their
+        // tree); B: the damaged one.
+        let a = input.join("orig");
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::copy(&g.source, a.join(g.source.file_name().unwrap())).unwrap();
+    }
+    if g.cmds.iter().any(|c| matches!(c, Cmd::Batch)) {
+        std::fs::copy(fx.join("dirsync/RESYNC.GLB"), input.join("GOOD-RESYNC.GLB")).unwrap();
+        std::fs::copy(fx.join("import/extract-lf.txt"), input.join("good.txt")).unwrap();
+    }
+    (input, damaged, tree)
+}
+
+/// Runs one command of a group; `Err` describes the broken rule.
+fn run_cmd(
+    g: &Group,
+    cmd: &Cmd,
+    input: &Path,
+    damaged: &Path,
+    tree: &Path,
+    out: &Path,
+) -> Result<(), String> {
+    std::fs::create_dir_all(out).unwrap();
+    let s = |p: &Path| p.display().to_string();
+    let o = out.join("o.out");
+    let mut args: Vec<String> = Vec::new();
+    let push = |a: &mut Vec<String>, xs: &[&str]| a.extend(xs.iter().map(|x| x.to_string()));
+    match cmd {
+        Cmd::Dump | Cmd::TreeDump => push(&mut args, &["dump", &s(damaged), "-o", &s(&o)]),
+        Cmd::DumpSalvage => push(&mut args, &["dump", "--salvage", &s(damaged), "-o", &s(&o)]),
+        Cmd::Inspect => push(&mut args, &["inspect", &s(damaged), "-o", &s(&o)]),
+        Cmd::Export => push(
+            &mut args,
+            &["export", &s(damaged), "--format", "json", "-o", &s(&o)],
+        ),
+        Cmd::Diff => {
+            let a = input.join("orig").join(g.source.file_name().unwrap());
+            push(&mut args, &["diff", &s(&a), &s(damaged), "-o", &s(&o)])
+        }
+        Cmd::TreeExport => push(
+            &mut args,
+            &["export", &s(tree), "--format", "csv", "-o", &s(&o)],
+        ),
+        Cmd::TreeInspect => push(&mut args, &["inspect", &s(tree), "-o", &s(&o)]),
+        Cmd::TreeDiff => push(&mut args, &["diff", &s(&g.source), &s(tree), "-o", &s(&o)]),
+        Cmd::Reconcile => {
+            push(&mut args, &["reconcile", "--server"]);
+            args.push(s(&tree.join("server")));
+            args.push("--requestor".into());
+            args.extend(requestor_args(tree));
+            push(&mut args, &["--stamp", "767404800", "--out-dir"]);
+            args.push(s(&out.join("rec")));
+            push(&mut args, &["--base-dn", "dc=example,dc=com"]);
+        }
+        Cmd::Batch => {
+            push(&mut args, &["batch", "--format", "csv", "--jobs", "1"]);
+            args.push(s(&input.join("GOOD-RESYNC.GLB")));
+            args.push(s(damaged));
+            args.push(s(&input.join("good.txt")));
+            args.push("--out-dir".into());
+            args.push(s(&out.join("b")));
+        }
+    }
+    let before = hash_tree(input);
+    let res = Command::new(env!("CARGO_BIN_EXE_msmail"))
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run msmail");
+    let stderr = String::from_utf8_lossy(&res.stderr).to_string();
+    let code = res.status.code();
+    let say = |what: String| {
+        Err(format!(
+            "{what}\n    args: {}\n    exit: {code:?}\n    stderr: {}",
+            args.join(" "),
+            stderr.trim_end().replace('\n', "\n            ")
+        ))
+    };
+    if code == Some(101) || stderr.contains("panicked") {
+        return say("panic".into());
+    }
+    if hash_tree(input) != before {
+        return say("an input changed".into());
+    }
+    let out_entries: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    let allowed_out = |names: &[&str]| out_entries.iter().all(|e| names.contains(&e.as_str()));
+    let inspect_findings = matches!(cmd, Cmd::Inspect | Cmd::TreeInspect)
+        && stderr.contains("finding(s) of error severity");
+    let errors_name_input_and_place = || -> Result<(), String> {
+        let errs: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("msmail: error:"))
+            .collect();
+        if errs.is_empty() {
+            return say("exit 3 without an error message".into());
+        }
+        for e in errs {
+            if !e.contains(&s(input)) {
+                return say(format!("error does not name the damaged input: {e}"));
+            }
+            if !has_position(e) {
+                return say(format!("error without a position: {e}"));
+            }
+        }
+        Ok(())
+    };
+    match code {
+        Some(0) | Some(1) => {
+            if !allowed_out(&["o.out", "rec", "b"]) {
+                return say(format!("stray outputs: {out_entries:?}"));
+            }
+        }
+        Some(3) if inspect_findings => {
+            // Documented: inspect exits 3 after its report when a finding
+            // has error severity; the report names the places.
+            if !allowed_out(&["o.out"]) {
+                return say(format!("stray outputs: {out_entries:?}"));
+            }
+            let report = std::fs::read_to_string(&o).unwrap_or_default();
+            if let Some(l) = report
+                .lines()
+                .filter(|l| l.trim_start().starts_with("error "))
+                .find(|l| !has_position(l))
+            {
+                return say(format!("inspect error without a position: {l}"));
+            }
+        }
+        Some(3) if matches!(cmd, Cmd::Batch) => {
+            // batch writes the outputs of the good sources and names the
+            // failed one; no temporary file may stay.
+            let bdir = out.join("b");
+            if bdir.exists() {
+                for e in std::fs::read_dir(&bdir).unwrap() {
+                    let n = e.unwrap().file_name().to_string_lossy().to_string();
+                    if n.starts_with('.') || n.contains("tmp") {
+                        return say(format!("temporary file left: {n}"));
+                    }
+                }
+            }
+            if !stderr.contains(&s(damaged)) {
+                return say("exit 3 without naming the damaged source".into());
+            }
+        }
+        Some(3) => {
+            if !out_entries.is_empty() {
+                return say(format!("failed run left outputs: {out_entries:?}"));
+            }
+            errors_name_input_and_place()?;
+        }
+        Some(4) if matches!(cmd, Cmd::Reconcile) => {
+            // An output refusal (an entry MS Mail cannot hold).
+            if !out_entries.is_empty() {
+                return say(format!("failed run left outputs: {out_entries:?}"));
+            }
+        }
+        _ => return say("exit code not in 0, 1, 3".into()),
+    }
+    Ok(())
+}
+
+impl Group {
+    fn describe(&self, cmd: &Cmd) -> String {
+        let what = match &self.inner {
+            Some(r) => format!("{} in {}", r.display(), self.source.display()),
+            None => self.source.display().to_string(),
+        };
+        format!("{cmd:?} of {what}, {}", self.damage.describe())
+    }
+}
+
+#[test]
+fn damaged_inputs_campaign() {
+    let fx = fixtures();
+    let fixtures_before = hash_tree(&fx);
+    let groups = build_groups();
+    let cases: usize = groups.iter().map(|g| g.cmds.len()).sum();
+    let tmp = tempfile::tempdir().unwrap();
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(2, 8)
+        * 2;
+    let t0 = Instant::now();
+    std::thread::scope(|sc| {
+        for _ in 0..threads {
+            sc.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(g) = groups.get(i) else { break };
+                let dir = tmp.path().join(format!("g{i}"));
+                let (input, damaged, tree) = prepare(g, &dir);
+                for (j, cmd) in g.cmds.iter().enumerate() {
+                    let out = dir.join(format!("out{j}"));
+                    if let Err(e) = run_cmd(g, cmd, &input, &damaged, &tree, &out) {
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("group {i}: {}\n  {e}", g.describe(cmd)));
+                    }
+                }
+                let _ = std::fs::remove_dir_all(&dir);
+            });
+        }
+    });
+    let took = t0.elapsed();
+    println!(
+        "damage campaign: {cases} cases ({} damaged inputs) in {:.1} s, {threads} threads",
+        groups.len(),
+        took.as_secs_f64(),
+    );
+    assert_eq!(hash_tree(&fx), fixtures_before, "a fixture changed");
+    let failures = failures.into_inner().unwrap();
+    if !failures.is_empty() {
+        let mut f = failures.clone();
+        f.sort();
+        for x in f.iter().take(40) {
+            eprintln!("{x}\n");
+        }
+        if let Ok(path) = std::env::var("DAMAGE_REPORT") {
+            std::fs::write(path, f.join("\n\n")).unwrap();
+        }
+        panic!("{} of {cases} cases broke a rule", failures.len());
+    }
+    assert!(cases >= 2000, "only {cases} cases");
+}
