@@ -247,7 +247,10 @@ fn hash_tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(root: &Path, p: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         let md = std::fs::symlink_metadata(p).unwrap();
         if md.is_dir() {
-            out.insert(p.strip_prefix(root).unwrap().join("/"), Vec::new());
+            out.insert(
+                p.strip_prefix(root).unwrap().to_path_buf(),
+                b"<folder>".to_vec(),
+            );
             for e in std::fs::read_dir(p).unwrap() {
                 walk(root, &e.unwrap().path(), out);
             }
@@ -730,4 +733,134 @@ fn damaged_inputs_campaign() {
         panic!("{} of {cases} cases broke a rule", failures.len());
     }
     assert!(cases >= 2000, "only {cases} cases");
+}
+
+// ---- Regression tests for faults found before and during the campaign ----
+
+fn msmail(args: &[&str]) -> (Option<i32>, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_msmail"))
+        .args(args)
+        .output()
+        .expect("run msmail");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn random_bytes(seed: u64, n: usize) -> Vec<u8> {
+    let mut r = Rng(seed);
+    (0..n).map(|_| r.next() as u8).collect()
+}
+
+#[test]
+fn inspect_of_unrecognised_content_is_an_error_saying_what_was_expected() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("ADMIN.TXT");
+    std::fs::write(&p, random_bytes(14, 100_000)).unwrap();
+    let (code, out, err) = msmail(&["inspect", p.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{out}{err}");
+    assert!(out.contains("not-recognised"), "{out}");
+    assert!(out.contains("expected one of"), "{out}");
+    assert!(out.contains("byte offset"), "{out}");
+}
+
+#[test]
+fn diff_of_a_damaged_dirsync_message_is_an_input_error_not_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    let a = d.path().join("A.MSG");
+    let b = d.path().join("B.MSG");
+    let good = std::fs::read(fixtures().join("text/export_q106623.msg")).unwrap();
+    std::fs::write(&a, &good).unwrap();
+    // Truncated: the [DIRSYNC] section is gone, the rest reads as text.
+    std::fs::write(&b, &good[..1]).unwrap();
+    let (code, _, err) = msmail(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains(b.to_str().unwrap()), "{err}");
+    assert!(has_position(&err), "{err}");
+    // Text that reads as import text but lacks the [DIRSYNC] marks.
+    std::fs::write(&b, b"A Doe, John PCM:NET/PO/JDOE\r\n").unwrap();
+    let (code, _, err) = msmail(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("whole file") && err.contains("damaged"),
+        "{err}"
+    );
+    // A folder holding one damaged file, in place of the message.
+    let f = d.path().join("F");
+    std::fs::create_dir(&f).unwrap();
+    std::fs::write(f.join("STRAY.DAT"), b"stray").unwrap();
+    let (code, _, err) = msmail(&["diff", a.to_str().unwrap(), f.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("STRAY.DAT: line 1, column 1"), "{err}");
+    // Two sound sources of different kinds stay a usage error.
+    let t = fixtures().join("dirsync/MSTTRANS.GLB");
+    let i = fixtures().join("import/kb-shapes.txt");
+    let (code, _, err) = msmail(&["diff", t.to_str().unwrap(), i.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+}
+
+#[test]
+fn bad_utf16_names_the_encoding_tried() {
+    let d = tempfile::tempdir().unwrap();
+    let odd = d.path().join("ODD.TXT");
+    std::fs::write(&odd, b"\xFF\xFEA\x00B").unwrap();
+    let lone = d.path().join("LONE.TXT");
+    std::fs::write(&lone, b"\xFF\xFEA\x00\x00\xD8B\x00").unwrap();
+    let be = d.path().join("BE.TXT");
+    std::fs::write(&be, b"\xFE\xFF\x00A\xDC\x00").unwrap();
+    for (p, what, at) in [
+        (&odd, "UTF-16LE", "byte offset 4"),
+        (&lone, "UTF-16LE", "byte offset 4"),
+        (&be, "UTF-16BE", "byte offset 4"),
+    ] {
+        for cmd in ["export", "dump", "inspect"] {
+            let mut args = vec![cmd, p.to_str().unwrap()];
+            if cmd == "export" {
+                args.extend(["--format", "json"]);
+            }
+            let (code, out, err) = msmail(&args);
+            let all = format!("{out}{err}");
+            assert_eq!(code, Some(3), "{cmd}: {all}");
+            assert!(all.contains(what), "{cmd}: {all}");
+            assert!(all.contains(at), "{cmd}: {all}");
+            assert!(!all.contains("CP850 text"), "{cmd}: {all}");
+        }
+    }
+    let (_, _, err) = msmail(&["export", lone.to_str().unwrap(), "--format", "json"]);
+    assert!(err.contains("surrogate"), "{err}");
+    let (_, _, err) = msmail(&["export", odd.to_str().unwrap(), "--format", "json"]);
+    assert!(err.contains("odd number of bytes"), "{err}");
+}
+
+#[test]
+fn batch_blames_the_failed_sources_not_summary_json() {
+    let d = tempfile::tempdir().unwrap();
+    let bad1 = d.path().join("bad1.txt");
+    let bad2 = d.path().join("bad2.txt");
+    std::fs::write(&bad1, b"Q not an operation\r\n").unwrap();
+    std::fs::write(&bad2, b"").unwrap();
+    let good = fixtures().join("import/kb-shapes.txt");
+    let out = d.path().join("out");
+    let (code, _, err) = msmail(&[
+        "batch",
+        "--format",
+        "csv",
+        bad1.to_str().unwrap(),
+        good.to_str().unwrap(),
+        bad2.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(3), "{err}");
+    let last = err.lines().last().unwrap();
+    assert!(last.contains("2 of 3 sources failed"), "{err}");
+    assert!(
+        last.contains("bad1.txt") && last.contains("bad2.txt"),
+        "{err}"
+    );
+    assert!(!last.contains("summary.json: whole file"), "{err}");
+    assert!(last.contains("summary.json"), "{err}");
+    assert!(out.join("summary.json").exists());
 }

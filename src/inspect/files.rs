@@ -542,7 +542,24 @@ fn inspect_text(
         }
         None => {
             let len = bytes.len();
+            // UTF-16 text announces itself with a byte-order mark: say why it
+            // does not decode, in the encoding tried.
+            if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+                if let Err(e) = decode() {
+                    findings.push(Finding::from_error("text-error", &e));
+                    return info(
+                        "text",
+                        format!("UTF-16 text that does not decode, {len} bytes"),
+                    );
+                }
+            }
             if bytes.contains(&0) {
+                // Given on the command line and not recognised: an error
+                // that says what was expected (exit 3), not a silent "unknown".
+                findings.push(Finding::from_error(
+                    "not-recognised",
+                    &crate::dsmsg::unrecognised(shown, bytes),
+                ));
                 return info("unknown", format!("not a file msmail knows, {len} bytes"));
             }
             findings.push(Finding::from_error(
