@@ -864,3 +864,73 @@ fn batch_blames_the_failed_sources_not_summary_json() {
     assert!(last.contains("summary.json"), "{err}");
     assert!(out.join("summary.json").exists());
 }
+
+/// Hostile sizes: a 100 MB random file under the names of the formats whose
+/// headers declare counts, lengths or offsets is refused quickly (exit 3, file
+/// and position named, no output) and never drives an allocation beyond the
+/// input: a count or length read from the file is bounded by what is left.
+#[test]
+fn a_100_mb_random_file_is_refused_quickly() {
+    let d = tempfile::tempdir().unwrap();
+    let first = d.path().join("RANDOM.BIN");
+    {
+        let mut r = Rng(100);
+        let mut b = Vec::with_capacity(100_000_000);
+        while b.len() < 100_000_000 {
+            b.extend_from_slice(&r.next().to_le_bytes());
+        }
+        std::fs::write(&first, &b).unwrap();
+    }
+    let names = [
+        "RANDOM.BIN",
+        "MSTTRANS.GLB",
+        "ADMIN.NME",
+        "GALINDEX.GLB",
+        "ADMIN.GRP",
+        "SRVCONF.GLB",
+        "PROCESS.GLB",
+        "ADMIN.TPL",
+        "0000000A.MEM",
+        "EXPORT.TXT",
+    ];
+    let mut slowest = (0.0f64, String::new());
+    for name in names {
+        let p = d.path().join(name);
+        if !p.exists() {
+            std::fs::hard_link(&first, &p).unwrap_or_else(|_| {
+                std::fs::copy(&first, &p).unwrap();
+            });
+        }
+        let ps = p.to_str().unwrap();
+        for cmd in ["dump", "export", "inspect"] {
+            let out = d.path().join(format!("out-{cmd}"));
+            let mut args = vec![cmd, ps, "-o", out.to_str().unwrap()];
+            if cmd == "export" {
+                args.extend(["--format", "json"]);
+            }
+            let t = Instant::now();
+            let (code, _, err) = msmail(&args);
+            let secs = t.elapsed().as_secs_f64();
+            let what = format!("{cmd} {name}");
+            if secs > slowest.0 {
+                slowest = (secs, what.clone());
+            }
+            assert!(secs < 20.0, "{what}: {secs:.1} s");
+            assert_eq!(code, Some(3), "{what}: {err}");
+            assert!(!err.contains("panicked"), "{what}: {err}");
+            if cmd == "inspect" {
+                // The report is written; it lists a bounded number of findings.
+                let report = std::fs::read_to_string(&out).unwrap();
+                assert!(report.len() < 100_000, "{what}: {} bytes", report.len());
+                std::fs::remove_file(&out).unwrap();
+            } else {
+                assert!(!out.exists(), "{what}: output left");
+                assert!(err.contains(ps) && has_position(&err), "{what}: {err}");
+            }
+        }
+    }
+    println!(
+        "100 MB random file: slowest {} in {:.1} s",
+        slowest.1, slowest.0
+    );
+}

@@ -206,7 +206,7 @@ pub const MEM_MAX: usize = 500;
 
 /// Reads `MEM/<tid>.MEM`: the mailbag numbers of a group's local members.
 pub fn read_mem(file: &str, bytes: &[u8]) -> Result<Vec<u32>> {
-    super::frame(file, bytes, 0, 4)?;
+    // The size first: a large file must not be framed record by record.
     if bytes.len() > MEM_MAX * 4 {
         return Err(Error::input(
             file,
@@ -214,6 +214,7 @@ pub fn read_mem(file: &str, bytes: &[u8]) -> Result<Vec<u32>> {
             format!("{} members, more than {MEM_MAX}", bytes.len() / 4),
         ));
     }
+    super::frame(file, bytes, 0, 4)?;
     let parsed: nom::IResult<&[u8], Vec<u32>> = many0(le_u32).parse_complete(bytes);
     parsed
         .map(|(_, v)| v)
