@@ -153,7 +153,7 @@ fn grp_pointers(file: &str, bytes: &[u8], findings: &mut Vec<Finding>) {
     let mut first_unlisted = None;
     for (i, n) in bytes.chunks_exact(8).enumerate().skip(1) {
         let next = u32::from_le_bytes([n[4], n[5], n[6], n[7]]) as usize;
-        if next == 0 || (next % 8 == 0 && next / 8 > 0 && next / 8 < nodes) {
+        if next == 0 || (next.is_multiple_of(8) && next / 8 > 0 && next / 8 < nodes) {
             continue;
         }
         bad += 1;
