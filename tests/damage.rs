@@ -678,8 +678,12 @@ impl Group {
     }
 }
 
+/// The campaign and the 100 MB test each use every core: one at a time.
+static HEAVY: Mutex<()> = Mutex::new(());
+
 #[test]
 fn damaged_inputs_campaign() {
+    let _one_at_a_time = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
     let fx = fixtures();
     let fixtures_before = hash_tree(&fx);
     let groups = build_groups();
@@ -871,6 +875,7 @@ fn batch_blames_the_failed_sources_not_summary_json() {
 /// input: a count or length read from the file is bounded by what is left.
 #[test]
 fn a_100_mb_random_file_is_refused_quickly() {
+    let _one_at_a_time = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
     let d = tempfile::tempdir().unwrap();
     let first = d.path().join("RANDOM.BIN");
     {
