@@ -637,15 +637,34 @@ fn run_cmd(
         }
         Some(3) if matches!(cmd, Cmd::Batch) => {
             // batch writes the outputs of the good sources and names the
-            // failed one; no temporary file may stay.
+            // failed one: the folder holds exactly summary.json and the
+            // outputs it lists (none for a failed source, no temporary file).
             let bdir = out.join("b");
-            if bdir.exists() {
-                for e in std::fs::read_dir(&bdir).unwrap() {
-                    let n = e.unwrap().file_name().to_string_lossy().to_string();
-                    if n.starts_with('.') || n.contains("tmp") {
-                        return say(format!("temporary file left: {n}"));
+            let summary = std::fs::read(bdir.join("summary.json")).unwrap_or_default();
+            let Ok(v) = serde_json::from_slice::<serde_json::Value>(&summary) else {
+                return say("no readable summary.json".into());
+            };
+            let mut listed: Vec<String> = vec!["summary.json".into()];
+            for src in v["sources"].as_array().cloned().unwrap_or_default() {
+                match (src["status"].as_str(), src["output"].as_str()) {
+                    (Some("ok"), Some(o)) => listed.push(o.to_string()),
+                    (Some("failed"), None) => {
+                        let e = src["error"].as_str().unwrap_or_default();
+                        if !has_position(e) {
+                            return say(format!("failed source without a position: {e}"));
+                        }
                     }
+                    other => return say(format!("summary entry {other:?}")),
                 }
+            }
+            let mut present: Vec<String> = std::fs::read_dir(&bdir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                .collect();
+            present.sort();
+            listed.sort();
+            if present != listed {
+                return say(format!("outputs {present:?}, summary lists {listed:?}"));
             }
             if !stderr.contains(&s(damaged)) {
                 return say("exit 3 without naming the damaged source".into());
