@@ -57,6 +57,8 @@ enum Damage {
     Set(usize, u8),
     Append(Vec<u8>),
     Folder,
+    /// The file is missing (tree files only).
+    Delete,
 }
 
 impl Damage {
@@ -68,6 +70,7 @@ impl Damage {
             Damage::Set(o, v) => format!("status byte {o} set to {v:#04x}"),
             Damage::Append(b) => format!("{} bytes appended", b.len()),
             Damage::Folder => "a folder in place of the file".into(),
+            Damage::Delete => "missing".into(),
         }
     }
 
@@ -79,6 +82,10 @@ impl Damage {
             Damage::Flip(o, m) => b[*o] ^= m,
             Damage::Set(o, v) => b[*o] = *v,
             Damage::Append(x) => b.extend_from_slice(x),
+            Damage::Delete => {
+                std::fs::remove_file(path).unwrap();
+                return;
+            }
             Damage::Folder => {
                 std::fs::remove_file(path).unwrap();
                 std::fs::create_dir(path).unwrap();
@@ -227,6 +234,12 @@ enum Cmd {
     TreeExport,
     TreeInspect,
     TreeDiff,
+    /// `export --salvage` of a damaged tree (LDIF, every list).
+    TreeExportSalvage,
+    /// `diff --salvage` of the fixture tree and a damaged one (JSON).
+    TreeDiffSalvage,
+    /// `export --salvage` of a damaged single file (import text).
+    ExportSalvage,
     Reconcile,
     Batch,
 }
@@ -361,8 +374,12 @@ fn build_groups() -> Vec<Group> {
             .into_iter()
             .enumerate()
         {
-            // The same for every file of a kind: only for some KB samples.
+            // The same for every file of a kind: only for some KB samples;
+            // every other sample gets every other damage.
             if !rich && matches!(d, Damage::Empty | Damage::Folder) && n % 4 != 0 {
+                continue;
+            }
+            if !rich && n % 2 == 1 && k % 2 == 1 {
                 continue;
             }
             let even = (k + n) % 2 == 0;
@@ -371,6 +388,9 @@ fn build_groups() -> Vec<Group> {
                 c.push(if even { Cmd::Export } else { Cmd::Diff });
                 if k % 3 == 0 {
                     c.push(Cmd::DumpSalvage);
+                }
+                if k % 3 == 1 {
+                    c.push(Cmd::ExportSalvage);
                 }
                 c
             } else {
@@ -386,24 +406,52 @@ fn build_groups() -> Vec<Group> {
         }
     }
 
-    // A MAILDATA tree, each of its files damaged.
+    // MAILDATA trees, each of their files damaged: the small hand-checked
+    // tree (every file), and the generated server tree (every file but the
+    // KEY/MBG mail stores, which are checked by size only).
     let small = fx.join("tree/small");
-    for (n, f) in files_under(&small).into_iter().enumerate() {
-        let rel = f.strip_prefix(&small).unwrap().to_path_buf();
+    let generated = fx.join("generated/server");
+    let mut tree_files: Vec<(PathBuf, PathBuf)> = files_under(&small)
+        .into_iter()
+        .map(|f| (small.clone(), f))
+        .collect();
+    tree_files.extend(
+        files_under(&generated)
+            .into_iter()
+            .filter(|f| {
+                let s = f.to_string_lossy();
+                !s.contains("/KEY/") && !s.contains("/MBG/")
+            })
+            .map(|f| (generated.clone(), f)),
+    );
+    for (n, (root, f)) in tree_files.into_iter().enumerate() {
+        let rel = f.strip_prefix(&root).unwrap().to_path_buf();
         let b = std::fs::read(&f).unwrap();
         let name = f.file_name().unwrap().to_str().unwrap();
-        for (k, d) in damages(name, &b, seed_of(&rel, 2), false)
-            .into_iter()
-            .enumerate()
-        {
-            let cmd = match (k + n) % 4 {
-                0 => Cmd::TreeExport,
-                1 => Cmd::TreeInspect,
-                2 => Cmd::TreeDiff,
-                _ => Cmd::TreeDump,
+        let is_small = root == small;
+        let mut ds = damages(name, &b, seed_of(&f, 2), false);
+        ds.push(Damage::Delete);
+        for (k, d) in ds.into_iter().enumerate() {
+            // The generated tree: every other damage.
+            if !is_small && k % 2 == 1 {
+                continue;
+            }
+            let rot = [
+                Cmd::TreeExport,
+                Cmd::TreeInspect,
+                Cmd::TreeDiff,
+                Cmd::TreeDump,
+                Cmd::TreeExportSalvage,
+                Cmd::TreeDiffSalvage,
+            ];
+            // The small tree: two commands a damage; the generated one (more
+            // files, slower to compare): one, no diff.
+            let cmds = if is_small {
+                vec![rot[(k + n) % 6].clone(), rot[(k + n + 3) % 6].clone()]
+            } else {
+                vec![[0, 1, 3, 4].map(|i| rot[i].clone())[(k + n) % 4].clone()]
             };
-            let cmds = vec![cmd];
-            add(&small, Some(&rel), d, cmds);
+            add(&root, Some(&rel), d, cmds);
         }
     }
 
@@ -432,7 +480,7 @@ fn build_groups() -> Vec<Group> {
             .into_iter()
             .enumerate()
         {
-            if k % 3 == 0 {
+            if k % 5 == 0 {
                 add(&restore, Some(&rel), d, vec![Cmd::Reconcile]);
             }
         }
@@ -550,6 +598,42 @@ fn run_cmd(
         ),
         Cmd::TreeInspect => push(&mut args, &["inspect", &s(tree), "-o", &s(&o)]),
         Cmd::TreeDiff => push(&mut args, &["diff", &s(&g.source), &s(tree), "-o", &s(&o)]),
+        Cmd::TreeExportSalvage => push(
+            &mut args,
+            &[
+                "export",
+                "--salvage",
+                &s(tree),
+                "--format",
+                "ldif",
+                "-o",
+                &s(&o),
+            ],
+        ),
+        Cmd::TreeDiffSalvage => push(
+            &mut args,
+            &[
+                "diff",
+                "--salvage",
+                &s(&g.source),
+                &s(tree),
+                "--json",
+                "-o",
+                &s(&o),
+            ],
+        ),
+        Cmd::ExportSalvage => push(
+            &mut args,
+            &[
+                "export",
+                "--salvage",
+                &s(damaged),
+                "--format",
+                "import",
+                "-o",
+                &s(&o),
+            ],
+        ),
         Cmd::Reconcile => {
             push(&mut args, &["reconcile", "--server"]);
             args.push(s(&tree.join("server")));
@@ -618,6 +702,9 @@ fn run_cmd(
         Some(0) | Some(1) => {
             if !allowed_out(&["o.out", "rec", "b"]) {
                 return say(format!("stray outputs: {out_entries:?}"));
+            }
+            if !matches!(cmd, Cmd::Reconcile | Cmd::Batch) && !o.is_file() {
+                return say("success without the -o output".into());
             }
         }
         Some(3) if inspect_findings => {
@@ -710,6 +797,8 @@ fn damaged_inputs_campaign() {
     let tmp = tempfile::tempdir().unwrap();
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
+    // Per command: cases and seconds spent (printed with the total).
+    let per_cmd: Mutex<BTreeMap<String, (usize, f64)>> = Mutex::new(BTreeMap::new());
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
@@ -725,7 +814,15 @@ fn damaged_inputs_campaign() {
                 let (input, damaged, tree) = prepare(g, &dir);
                 for (j, cmd) in g.cmds.iter().enumerate() {
                     let out = dir.join(format!("out{j}"));
-                    if let Err(e) = run_cmd(g, cmd, &input, &damaged, &tree, &out) {
+                    let t = Instant::now();
+                    let r = run_cmd(g, cmd, &input, &damaged, &tree, &out);
+                    {
+                        let mut m = per_cmd.lock().unwrap();
+                        let e = m.entry(format!("{cmd:?}")).or_default();
+                        e.0 += 1;
+                        e.1 += t.elapsed().as_secs_f64();
+                    }
+                    if let Err(e) = r {
                         failures
                             .lock()
                             .unwrap()
@@ -742,6 +839,12 @@ fn damaged_inputs_campaign() {
         groups.len(),
         took.as_secs_f64(),
     );
+    for (cmd, (n, secs)) in per_cmd.into_inner().unwrap() {
+        println!(
+            "  {cmd:<12} {n:>5} cases, {:>5.1} ms each",
+            secs * 1000.0 / n as f64
+        );
+    }
     assert_eq!(hash_tree(&fx), fixtures_before, "a fixture changed");
     let failures = failures.into_inner().unwrap();
     if !failures.is_empty() {
