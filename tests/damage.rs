@@ -213,6 +213,18 @@ fn damages(name: &str, b: &[u8], seed: u64, rich: bool) -> Vec<Damage> {
             d.push(Damage::Flip(rng.below(n), rng.byte_nonzero()));
         }
     }
+    // DAMAGE_EXTRA=N: N more random flips and cuts per file (a longer hunt;
+    // not set by default).
+    let more: usize = std::env::var("DAMAGE_EXTRA")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if n > 0 {
+        for _ in 0..more {
+            d.push(Damage::Flip(rng.below(n), rng.byte_nonzero()));
+            d.push(Damage::Truncate(rng.below(n)));
+        }
+    }
     let extra: Vec<u8> = (0..1 + rng.below(9)).map(|_| rng.next() as u8).collect();
     d.push(Damage::Append(extra));
     if rich {
@@ -1060,4 +1072,31 @@ fn a_100_mb_random_file_is_refused_quickly() {
         "100 MB random file: slowest {} in {:.1} s",
         slowest.1, slowest.0
     );
+}
+
+#[test]
+fn reconcile_of_evidence_naming_an_unknown_postoffice_is_an_input_error() {
+    // Found by the campaign (DAMAGE_EXTRA=6): a flipped byte in the origin of
+    // a requestor's REQTRANS.GLB made reconcile exit 2 ("check the NET/PO=
+    // binding") though nothing was bound: the source is damaged (exit 3).
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().join("restore");
+    copy_tree(&fixtures().join("restore"), &root);
+    let f = root.join("requestors/AMERICAS-BERGEN/GLB/REQTRANS.GLB");
+    Damage::Flip(24, 0xA7).apply(&f);
+    let mut args = vec![
+        "reconcile".to_string(),
+        "--server".into(),
+        root.join("server").display().to_string(),
+        "--requestor".into(),
+    ];
+    args.extend(requestor_args(&root));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = msmail(&args);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("AMERICAS-BERGEN: whole file: the source names postoffice"),
+        "{err}"
+    );
+    assert!(err.contains("damaged"), "{err}");
 }
