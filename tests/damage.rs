@@ -775,8 +775,24 @@ fn run_cmd(
             }
             errors_name_input_and_place()?;
         }
-        Some(4) if matches!(cmd, Cmd::Reconcile) => {
-            // An output refusal (an entry MS Mail cannot hold).
+        Some(4) if matches!(cmd, Cmd::Reconcile | Cmd::ExportSalvage) => {
+            // An output refusal: an entry MS Mail cannot hold (a damaged
+            // name that grew past 30 characters) is not written to MS Mail
+            // files or import text.
+            if !out_entries.is_empty() {
+                return say(format!("failed run left outputs: {out_entries:?}"));
+            }
+            if !stderr.contains("cannot be written") {
+                return say("exit 4 that is no output refusal".into());
+            }
+        }
+        Some(2)
+            if matches!(cmd, Cmd::Reconcile)
+                && stderr.contains("if the binding is right, the source is damaged") =>
+        {
+            // Documented (docs/reconcile.md): a source bound to a postoffice
+            // that holds only other postoffices' entries is refused as a
+            // usage error, the message naming damage as the other cause.
             if !out_entries.is_empty() {
                 return say(format!("failed run left outputs: {out_entries:?}"));
             }

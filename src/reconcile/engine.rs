@@ -457,7 +457,8 @@ fn check_binding(p: &Prepared, known: &HashSet<String>, views: &Views) -> Result
     if p.kind.is_authoritative() && p.own.is_empty() && !counts.is_empty() {
         return Err(Error::Usage(format!(
             "{}: holds no entry of {} but {found}: it is not {}'s list; bind it to the \
-             postoffice it belongs to (NET/PO=PATH)",
+             postoffice it belongs to (NET/PO=PATH), or, if the binding is right, the source \
+             is damaged (e.g. truncated)",
             p.source, p.scope, p.scope
         )));
     }
