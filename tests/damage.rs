@@ -715,6 +715,13 @@ fn run_cmd(
             if !has_position(e) {
                 return say(format!("error without a position: {e}"));
             }
+            // A reader's error wrapped again as "whole file: FILE: place:
+            // ..." hides the place behind a wrong one.
+            if let Some(i) = e.find("whole file: ") {
+                if e[i + "whole file: ".len()..].starts_with(&s(input)) {
+                    return say(format!("doubled location: {e}"));
+                }
+            }
         }
         Ok(())
     };
@@ -1123,4 +1130,22 @@ fn reconcile_of_evidence_naming_an_unknown_postoffice_is_an_input_error() {
         "{err}"
     );
     assert!(err.contains("damaged"), "{err}");
+}
+
+#[test]
+fn a_damaged_galindex_in_a_tree_keeps_its_place() {
+    // Found by the 100 MB test: the tree reader wrapped GALINDEX.GLB's error
+    // as "FILE: whole file: FILE: byte offset 0: ...".
+    let d = tempfile::tempdir().unwrap();
+    let t = d.path().join("tree");
+    copy_tree(&fixtures().join("tree/small"), &t);
+    Damage::Set(0, 0xFF).apply(&t.join("GLB/GALINDEX.GLB"));
+    Damage::Set(3, 0xFF).apply(&t.join("GLB/GALINDEX.GLB"));
+    let (code, _, err) = msmail(&["export", t.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("GALINDEX.GLB: byte offset 0: bucket offset"),
+        "{err}"
+    );
+    assert!(!err.contains("whole file"), "{err}");
 }

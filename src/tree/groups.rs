@@ -126,8 +126,15 @@ pub struct GrpFile {
 impl GrpFile {
     /// Reads a GRP file: a multiple of 8 bytes, at least the header node.
     pub fn read(file: &str, bytes: &[u8]) -> Result<GrpFile> {
-        let (_, recs) = super::frame(file, bytes, 0, GRP_NODE)?;
-        if recs.is_empty() {
+        if !bytes.len().is_multiple_of(GRP_NODE) {
+            // The framing error (record and offset of the partial node).
+            super::frame(file, bytes, 0, GRP_NODE)?;
+        }
+        // Nodes straight from the bytes: no list of record slices (a GRP has
+        // the smallest records of all, 8 bytes; a large one would need twice
+        // its size again for those).
+        let recs = bytes.chunks_exact(GRP_NODE);
+        if recs.len() == 0 {
             return Err(Error::input(
                 file,
                 Location::File,
@@ -135,7 +142,6 @@ impl GrpFile {
             ));
         }
         let nodes = recs
-            .iter()
             .map(|r| GrpNode {
                 member_tid: U32F(0).get(r),
                 next: U32F(4).get(r),

@@ -1802,6 +1802,14 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                         "does not index GAL.NME as it is (a stale GAL index; REBUILD makes it again)",
                     ),
                     Ok(_) => {}
+                    // The reader's error names the file and the place
+                    // already: pass it on as it is (not wrapped as "whole
+                    // file: FILE: byte offset ...").
+                    Err(Error::Input {
+                        file,
+                        location,
+                        message,
+                    }) => r.ctx.damage(&file, location, message)?,
                     Err(e) => r.ctx.damage(&xf, Location::File, format!("{e}"))?,
                 }
             }
