@@ -1149,3 +1149,29 @@ fn a_damaged_galindex_in_a_tree_keeps_its_place() {
     );
     assert!(!err.contains("whole file"), "{err}");
 }
+
+#[test]
+fn inspect_lists_a_bounded_number_of_findings_per_file_and_code() {
+    // A tree whose GAL.NME is 1 MB of random bytes: thousands of bad
+    // statuses, kinds and pointers, at most 101 of each code in the report.
+    let d = tempfile::tempdir().unwrap();
+    let t = d.path().join("tree");
+    copy_tree(&fixtures().join("tree/small"), &t);
+    std::fs::write(t.join("NME/GAL.NME"), random_bytes(7, 45 * 20_000)).unwrap();
+    let (code, out, err) = msmail(&["inspect", t.to_str().unwrap(), "--json"]);
+    assert_eq!(code, Some(3), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut per: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for f in v["findings"].as_array().unwrap() {
+        let k = (
+            f["file"].as_str().unwrap().to_string(),
+            f["code"].as_str().unwrap().to_string(),
+        );
+        *per.entry(k).or_default() += 1;
+    }
+    assert!(per.values().all(|&n| n <= 101), "{per:?}");
+    assert!(
+        out.contains("more `bad-status` findings") || out.contains("more records"),
+        "{per:?}"
+    );
+}
