@@ -252,6 +252,10 @@ enum Cmd {
     TreeDiffSalvage,
     /// `export --salvage` of a damaged single file (import text).
     ExportSalvage,
+    /// `dump -`, `inspect -`, `export -`: the damaged file on standard input.
+    DumpStdin,
+    InspectStdin,
+    ExportStdin,
     Reconcile,
     Batch,
 }
@@ -411,6 +415,9 @@ fn build_groups() -> Vec<Group> {
                 }
                 if k % 3 == 1 {
                     c.push(Cmd::ExportSalvage);
+                }
+                if !matches!(d, Damage::Folder) {
+                    c.push([Cmd::DumpStdin, Cmd::InspectStdin, Cmd::ExportStdin][k % 3].clone());
                 }
                 c
             } else {
@@ -654,6 +661,9 @@ fn run_cmd(
                 &s(&o),
             ],
         ),
+        Cmd::DumpStdin => push(&mut args, &["dump", "-", "-o", &s(&o)]),
+        Cmd::InspectStdin => push(&mut args, &["inspect", "-", "-o", &s(&o)]),
+        Cmd::ExportStdin => push(&mut args, &["export", "-", "--format", "csv", "-o", &s(&o)]),
         Cmd::Reconcile => {
             push(&mut args, &["reconcile", "--server"]);
             args.push(s(&tree.join("server")));
@@ -673,11 +683,30 @@ fn run_cmd(
         }
     }
     let before = hash_tree(input);
-    let res = Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(&args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run msmail");
+    // Temporary files (a copy of standard input) go to a folder of the case,
+    // which must be empty afterwards.
+    let tmp = out.with_extension("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let stdin_cmd = matches!(cmd, Cmd::DumpStdin | Cmd::InspectStdin | Cmd::ExportStdin);
+    let res = {
+        use std::io::Write;
+        let mut c = Command::new(env!("CARGO_BIN_EXE_msmail"));
+        c.args(&args)
+            .env("NO_COLOR", "1")
+            .env("TMPDIR", &tmp)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .stdin(std::process::Stdio::piped());
+        let mut child = c.spawn().expect("run msmail");
+        let mut sin = child.stdin.take().unwrap();
+        if stdin_cmd {
+            let bytes = std::fs::read(damaged).unwrap_or_default();
+            // The command may stop reading early (an error): ignore EPIPE.
+            let _ = sin.write_all(&bytes);
+        }
+        drop(sin);
+        child.wait_with_output().expect("run msmail")
+    };
     let stderr = String::from_utf8_lossy(&res.stderr).to_string();
     let code = res.status.code();
     let say = |what: String| {
@@ -693,12 +722,16 @@ fn run_cmd(
     if hash_tree(input) != before {
         return say("an input changed".into());
     }
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+    if !left.is_empty() {
+        return say(format!("{} temporary files left in TMPDIR", left.len()));
+    }
     let out_entries: Vec<String> = std::fs::read_dir(out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
     let allowed_out = |names: &[&str]| out_entries.iter().all(|e| names.contains(&e.as_str()));
-    let inspect_findings = matches!(cmd, Cmd::Inspect | Cmd::TreeInspect)
+    let inspect_findings = matches!(cmd, Cmd::Inspect | Cmd::TreeInspect | Cmd::InspectStdin)
         && stderr.contains("finding(s) of error severity");
     let errors_name_input_and_place = || -> Result<(), String> {
         let errs: Vec<&str> = stderr
@@ -709,6 +742,12 @@ fn run_cmd(
             return say("exit 3 without an error message".into());
         }
         for e in errs {
+            if stdin_cmd && e.contains("<stdin>") {
+                if !has_position(e) {
+                    return say(format!("error without a position: {e}"));
+                }
+                continue;
+            }
             if !e.contains(&s(input)) {
                 return say(format!("error does not name the damaged input: {e}"));
             }
