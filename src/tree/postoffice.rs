@@ -1434,8 +1434,15 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     );
                 }
             }
-            let (_, nodes) = super::frame_ctx(&f, &b, 0, super::groups::GRP_NODE, &mut r.ctx)?;
-            let whole = nodes.len() * super::groups::GRP_NODE;
+            let node = super::groups::GRP_NODE;
+            // Only a partial last node needs framing (an error, or a warning
+            // with salvage); whole nodes are read straight from the bytes.
+            let whole = if b.len().is_multiple_of(node) {
+                b.len()
+            } else {
+                let (_, nodes) = super::frame_ctx(&f, &b, 0, node, &mut r.ctx)?;
+                nodes.len() * node
+            };
             Some((
                 f.clone(),
                 GrpFile::read(&f, b.get(..whole).unwrap_or_default())?,
