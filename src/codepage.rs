@@ -117,6 +117,53 @@ pub fn cp850_upper_into(out: &mut String, text: &str) {
 pub struct DecodeError {
     /// Byte offset in the input of the first byte that is not valid.
     pub offset: usize,
+    /// The encoding that was tried: the one a byte-order mark announced, or
+    /// the one asked for (`CP850`, `UTF-8`, `UTF-16LE`, ...).
+    pub encoding: &'static str,
+    /// Why the bytes are not valid, when more can be said than the offset.
+    pub reason: Option<&'static str>,
+}
+
+impl DecodeError {
+    fn at(offset: usize, encoding: &'static str) -> Self {
+        DecodeError {
+            offset,
+            encoding,
+            reason: None,
+        }
+    }
+}
+
+/// The first invalid place of UTF-16 `body` (no BOM): an incomplete last
+/// unit or an unpaired surrogate. Offsets are relative to `body`.
+fn utf16_error(body: &[u8], big_endian: bool) -> (usize, &'static str) {
+    let unit = |i: usize| {
+        let (a, b) = (body[i], body[i + 1]);
+        if big_endian {
+            u16::from_be_bytes([a, b])
+        } else {
+            u16::from_le_bytes([a, b])
+        }
+    };
+    let mut i = 0;
+    while i + 1 < body.len() {
+        let u = unit(i);
+        if (0xD800..0xDC00).contains(&u) {
+            if i + 3 < body.len() && (0xDC00..0xE000).contains(&unit(i + 2)) {
+                i += 4;
+                continue;
+            }
+            return (i, "a high surrogate not followed by a low surrogate");
+        }
+        if (0xDC00..0xE000).contains(&u) {
+            return (i, "a low surrogate without a high surrogate before it");
+        }
+        i += 2;
+    }
+    (
+        i,
+        "an odd number of bytes: the last 16-bit unit is incomplete",
+    )
 }
 
 /// Decodes a whole text input. UTF-8 and UTF-16 byte-order marks are detected
@@ -127,23 +174,25 @@ pub fn decode_text(bytes: &[u8], encoding: TextEncoding) -> Result<Cow<'_, str>,
         if enc == encoding_rs::UTF_8 {
             return std::str::from_utf8(body)
                 .map(Cow::Borrowed)
-                .map_err(|e| DecodeError {
-                    offset: bom_len + e.valid_up_to(),
-                });
+                .map_err(|e| DecodeError::at(bom_len + e.valid_up_to(), "UTF-8"));
         }
+        let big_endian = enc == encoding_rs::UTF_16BE;
         return enc
             .decode_without_bom_handling_and_without_replacement(body)
-            .ok_or(DecodeError { offset: bom_len });
+            .ok_or_else(|| {
+                let (at, why) = utf16_error(body, big_endian);
+                DecodeError {
+                    offset: bom_len + at,
+                    encoding: if big_endian { "UTF-16BE" } else { "UTF-16LE" },
+                    reason: Some(why),
+                }
+            });
     }
     match encoding {
         TextEncoding::Cp850 => Ok(decode_cp850(bytes)),
-        TextEncoding::Utf8 => {
-            std::str::from_utf8(bytes)
-                .map(Cow::Borrowed)
-                .map_err(|e| DecodeError {
-                    offset: e.valid_up_to(),
-                })
-        }
+        TextEncoding::Utf8 => std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|e| DecodeError::at(e.valid_up_to(), "UTF-8")),
         TextEncoding::Windows1252 => Ok(encoding_rs::WINDOWS_1252
             .decode_without_bom_handling(bytes)
             .0),
@@ -157,6 +206,18 @@ pub fn decode_input<'a>(
     file: &str,
 ) -> Result<std::borrow::Cow<'a, str>> {
     decode_text(bytes, encoding).map_err(|e| {
+        if let Some(why) = e.reason {
+            // UTF-16 (announced by its byte-order mark, which --encoding does
+            // not override): lines cannot be counted in bytes.
+            return Error::input(
+                file,
+                Location::Offset(e.offset as u64),
+                format!(
+                    "not valid {} text (the file starts with a {} byte-order mark): {why}",
+                    e.encoding, e.encoding
+                ),
+            );
+        }
         let (line, column) = line_column(bytes, e.offset);
         Error::input(
             file,
@@ -165,11 +226,7 @@ pub fn decode_input<'a>(
                 "byte 0x{:02X} at byte offset {} is not valid {} text (try --encoding)",
                 bytes.get(e.offset).copied().unwrap_or(0),
                 e.offset,
-                match encoding {
-                    TextEncoding::Cp850 => "CP850",
-                    TextEncoding::Utf8 => "UTF-8",
-                    TextEncoding::Windows1252 => "Windows-1252",
-                }
+                e.encoding
             ),
         )
     })

@@ -155,7 +155,14 @@ fn html_report_is_self_contained_and_escaped() {
 fn usage_and_input_errors() {
     let d = setup();
     std::fs::create_dir(d.path().join("folder")).unwrap();
-    let kinds = msmail(d.path(), &["diff", "a.txt", "folder"]);
+    // A folder that is no source at all is an unreadable input (exit 3,
+    // saying why); a sound tree against a file is a usage error (exit 2).
+    let empty = msmail(d.path(), &["diff", "a.txt", "folder"]);
+    assert_eq!(empty.status.code(), Some(3), "{empty:?}");
+    assert!(String::from_utf8_lossy(&empty.stderr)
+        .contains("folder: whole file: a folder msmail cannot read"));
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tree/small");
+    let kinds = msmail(d.path(), &["diff", "a.txt", tree.to_str().unwrap()]);
     assert_eq!(kinds.status.code(), Some(2), "{kinds:?}");
     let missing = msmail(d.path(), &["diff", "a.txt", "nope.txt"]);
     assert_eq!(missing.status.code(), Some(3));

@@ -9,7 +9,7 @@ use crate::batch::{self, BatchItem, BatchOptions, Target, WriterOptions};
 use crate::cli::common::{choose, exists, Force, InputOptions, OutDir};
 use crate::cli::export::DEFAULT_BASE_DN;
 use crate::cli::{say, Outcome};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::export::csv::CsvProfile;
 
 /// Arguments of `msmail batch`.
@@ -193,11 +193,21 @@ pub fn run(args: BatchArgs) -> Result<Outcome> {
     }
     let failed = items.iter().filter(|i| i.status != "ok").count();
     if failed > 0 {
-        return Err(Error::input(
-            summary_path.display().to_string(),
-            Location::File,
-            format!("{failed} of {} sources failed", items.len()),
-        ));
+        // The sources failed, not summary.json: name them, each error is in
+        // the table above and in summary.json (exit 3, damaged input).
+        let names: Vec<&str> = items
+            .iter()
+            .filter(|i| i.status != "ok")
+            .map(|i| i.source.as_str())
+            .collect();
+        eprintln!(
+            "msmail: error: {failed} of {} sources failed: {}; their errors are in the table \
+             above and in {}",
+            items.len(),
+            names.join(", "),
+            summary_path.display()
+        );
+        return Ok(Outcome::DamagedInput);
     }
     Ok(Outcome::Success)
 }

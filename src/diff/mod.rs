@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::codepage::cp850_upper;
 use crate::dirsync::{Password, ReqConf, SrvConf, TransStream};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::model::{AddressKey, Directory, Entry, EntryKind, TemplateDef, TemplateValue};
 use crate::source::{self, LoadOptions, SourceKind};
 
@@ -1266,9 +1266,57 @@ pub fn kind_name(kind: SourceKind) -> String {
         .unwrap_or_else(|| format!("{kind:?}"))
 }
 
-fn same_kind(a: &Path, b: &Path, ka: SourceKind, kb: SourceKind) -> Result<()> {
+fn same_kind(
+    a: &Path,
+    b: &Path,
+    ka: SourceKind,
+    kb: SourceKind,
+    options: &LoadOptions,
+) -> Result<()> {
     if ka == kb {
         return Ok(());
+    }
+    // A side taken for import text only because nothing else matched, and
+    // that does not read as import text either, is damaged: its error, with
+    // line and column, says why (exit 3).
+    for (p, k) in [(a, ka), (b, kb)] {
+        if k == SourceKind::ImportText {
+            source::load_directory(p, options)?;
+        }
+    }
+    // Import text is what text without the marks of a more specific kind is
+    // taken for. When the other side is a text kind known by such marks (a
+    // `[DIRSYNC]` section, a GIMPORT line, msmail's CSV header), the side read
+    // as import text most likely lost them to damage: an input error, not a
+    // usage error.
+    let marked = |k: SourceKind| {
+        matches!(
+            k,
+            SourceKind::DirSyncMessage | SourceKind::GroupFile | SourceKind::Csv
+        )
+    };
+    let fallback = match (ka, kb) {
+        (SourceKind::ImportText, k) if marked(k) => Some((a, b, k)),
+        (k, SourceKind::ImportText) if marked(k) => Some((b, a, k)),
+        _ => None,
+    };
+    if let Some((damaged, other, k)) = fallback {
+        return Err(Error::input(
+            damaged.display().to_string(),
+            Location::File,
+            format!(
+                "not recognised as {what} like {other}: it lacks the {marks}, so it reads as \
+                 import text; the file is damaged (e.g. truncated) or not the same kind of \
+                 file as {other}",
+                what = kind_name(k),
+                other = other.display(),
+                marks = match k {
+                    SourceKind::DirSyncMessage => "`[DIRSYNC]` section of a Dir-Sync message",
+                    SourceKind::GroupFile => "`G`/`R`/`P` lines of a GIMPORT group file",
+                    _ => "header row of a CSV msmail wrote",
+                },
+            ),
+        ));
     }
     Err(Error::Usage(format!(
         "{} is {} but {} is {}: diff compares two sources of the same kind",
@@ -1332,7 +1380,7 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
             let dirsync = diff_listed_dirsync(&la, &lb, options)?;
             let (kind, directory) = match (source::detect(a), source::detect(b)) {
                 (Ok(ka), Ok(kb)) => {
-                    same_kind(a, b, ka, kb)?;
+                    same_kind(a, b, ka, kb, options)?;
                     let (da, db) = load_both(a, b, options)?;
                     let d = diff_directories(&da, &db);
                     drop_in_background((da, db));
@@ -1349,7 +1397,7 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
         (false, false) => {
             let ka = source::detect(a)?;
             let kb = source::detect(b)?;
-            same_kind(a, b, ka, kb)?;
+            same_kind(a, b, ka, kb, options)?;
             let kind = kind_name(ka);
             let report = |d, t, c, f| DiffReport::new(kind.clone(), &name_a, &name_b, d, t, c, f);
             match ka {
@@ -1374,7 +1422,12 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                         let c = ReqConf::read(&bytes, &p.display().to_string())?;
                         Ok(dirsync::reqconf_numbers(&c))
                     };
-                    Ok(report(None, None, Some(diff_config(&read(a)?, &read(b)?)), None))
+                    Ok(report(
+                        None,
+                        None,
+                        Some(diff_config(&read(a)?, &read(b)?)),
+                        None,
+                    ))
                 }
                 SourceKind::SrvConf => {
                     let read = |p: &Path| -> Result<ConfigNumbers> {
@@ -1382,15 +1435,32 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                         let c = SrvConf::read(&bytes, &p.display().to_string())?;
                         Ok(dirsync::srvconf_numbers(&c))
                     };
-                    Ok(report(None, None, Some(diff_config(&read(a)?, &read(b)?)), None))
+                    Ok(report(
+                        None,
+                        None,
+                        Some(diff_config(&read(a)?, &read(b)?)),
+                        None,
+                    ))
                 }
                 #[allow(unreachable_patterns)]
                 _ => Ok(report(None, None, None, Some(diff_single_files(a, b)?))),
             }
         }
-        _ => Err(Error::Usage(format!(
-            "one of {name_a} and {name_b} is a folder and the other a file: diff compares two sources of the same kind"
-        ))),
+        _ => {
+            // A folder standing for the one file it holds is that file; a
+            // side that is not a source at all (a damaged folder or file) is
+            // an input error; two sources of different kinds, a usage error.
+            let (ra, rb) = (source::resolve(a), source::resolve(b));
+            if ra.is_dir() == rb.is_dir() {
+                return compare_sources(&ra, &rb, options);
+            }
+            let ka = source::detect(a)?;
+            let kb = source::detect(b)?;
+            same_kind(a, b, ka, kb, options)?;
+            Err(Error::Usage(format!(
+                "one of {name_a} and {name_b} is a folder and the other a file: diff compares two sources of the same kind"
+            )))
+        }
     }
 }
 

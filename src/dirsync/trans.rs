@@ -52,6 +52,17 @@ pub const FLAG_TEMPLATE: u8 = 0x01;
 /// The operation bytes a record may carry.
 pub const VALID_OPS: &[u8] = b"ADMRTH\0";
 
+/// [`VALID_OPS`] as a table by byte value (the salvage scan's first test).
+const IS_OP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < VALID_OPS.len() {
+        t[VALID_OPS[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 const CRC16: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_ARC);
 
 /// CRC-16/ARC of `bytes` (the checksum of a transaction's text).
@@ -489,6 +500,17 @@ pub fn read_stream(bytes: &[u8], file: &str, salvage: bool) -> Result<TransStrea
                 let start = pos;
                 let mut next = pos + 1;
                 while next < bytes.len() {
+                    // Cheap rejections first (most positions of damaged data):
+                    // no room for a header, or no known op byte.
+                    if next + layout::TEXT > bytes.len() {
+                        next = bytes.len();
+                        break;
+                    }
+                    let origin = &bytes[next + layout::ORIGIN..][..layout::ORIGIN_LEN];
+                    if !IS_OP[usize::from(bytes[next + layout::OP])] || !plausible_origin(origin) {
+                        next += 1;
+                        continue;
+                    }
                     let from = next + layout::TEXT;
                     if nul_cache < from {
                         nul_cache = bytes

@@ -113,15 +113,26 @@ pub fn unrecognised(file: &str, bytes: &[u8]) -> Error {
                     (`INST1 M/D/YY HH:MM Running NSDA -RT`); a DSSCHED time `T<x> <Day> \
                     <HH>:<MM>`; import text (`A name TYPE:address`, `#` comment); or an MS \
                     Mail binary file known by its name and size";
+    // UTF-16 announces itself with a byte-order mark: its NUL bytes are text,
+    // and text that does not decode is said in the encoding tried.
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if utf16 {
+        if let Err(e) = crate::codepage::decode_input(bytes, TextEncoding::Cp850, file) {
+            return e;
+        }
+    }
     let head = bytes.get(..SNIFF_LIMIT).unwrap_or(bytes);
-    if let Some(at) = head.iter().position(|&b| b == 0) {
+    if let Some(at) = head.iter().position(|&b| b == 0).filter(|_| !utf16) {
         return Error::input(
             file,
             Location::Offset(at as u64),
             format!("binary content (a NUL byte) that is no MS Mail file msmail knows: {expected}"),
         );
     }
-    let text = decode_cp850(head);
+    let text = match utf16 {
+        true => decode_text(bytes, TextEncoding::Cp850).unwrap_or_else(|_| decode_cp850(head)),
+        false => decode_cp850(head),
+    };
     match text.lines().enumerate().find(|(_, l)| !l.trim().is_empty()) {
         Some((i, l)) => {
             let col = l.len() - l.trim_start().len();

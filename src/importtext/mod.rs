@@ -78,8 +78,11 @@ pub fn read_directory(path: &Path, encoding: TextEncoding) -> Result<Directory> 
     let name = path.display().to_string();
     let text = decode_input(&bytes, encoding, &name)?;
     let mut dir = Directory::new();
-    // One entry per line at most: reserving up front avoids rehashing.
-    dir.reserve(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
+    // One entry per line at most, and an entry line is longer than 8 bytes
+    // (`A n X:a` and its line end): reserving up front avoids rehashing,
+    // without reserving for lines that cannot hold an entry.
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    dir.reserve(lines.min(bytes.len() / 8 + 1));
     for_each_operation(&text, &name, 1, |op| {
         dir.apply(op);
     })?;

@@ -106,9 +106,18 @@ pub fn records<'a>(
     let body = bytes.get(header..).unwrap_or_default();
     let recs: Vec<&[u8]> = body.chunks_exact(size.max(1)).collect();
     if status {
+        // Listed one by one up to a limit: a large random file would otherwise
+        // give millions of findings (and a report many times its size).
+        let mut bad = 0usize;
+        let mut first_unlisted = None;
         for (i, r) in recs.iter().enumerate() {
             let st = r.first().copied().unwrap_or(0);
             if st > 1 {
+                bad += 1;
+                if bad > LISTED_PER_CHECK {
+                    first_unlisted.get_or_insert(i);
+                    continue;
+                }
                 findings.push(Finding::new(
                     "bad-status",
                     file,
@@ -118,9 +127,65 @@ pub fn records<'a>(
                 ));
             }
         }
+        if let Some(i) = first_unlisted {
+            findings.push(Finding::new(
+                "bad-status",
+                file,
+                Some(i as u64),
+                Some((header + i * size) as u64),
+                format!(
+                    "and {} more records from here on with a status byte neither 0 nor 1 (only \
+                     the first {LISTED_PER_CHECK} are listed)",
+                    bad - LISTED_PER_CHECK
+                ),
+            ));
+        }
     }
     recs
 }
+
+/// `group-chain-dangling` for each GRP node (after the header node) whose
+/// next pointer is neither 0 nor the offset of a node, the first
+/// [`LISTED_PER_CHECK`] one by one, then a count.
+fn grp_pointers(file: &str, bytes: &[u8], findings: &mut Vec<Finding>) {
+    let nodes = bytes.len() / 8;
+    let mut bad = 0usize;
+    let mut first_unlisted = None;
+    for (i, n) in bytes.chunks_exact(8).enumerate().skip(1) {
+        let next = u32::from_le_bytes([n[4], n[5], n[6], n[7]]) as usize;
+        if next == 0 || (next.is_multiple_of(8) && next / 8 > 0 && next / 8 < nodes) {
+            continue;
+        }
+        bad += 1;
+        if bad > LISTED_PER_CHECK {
+            first_unlisted.get_or_insert(i);
+            continue;
+        }
+        findings.push(Finding::new(
+            "group-chain-dangling",
+            file,
+            Some(i as u64),
+            Some((i * 8 + 4) as u64),
+            format!("next node pointer {next} is not a node of this file"),
+        ));
+    }
+    if let Some(i) = first_unlisted {
+        findings.push(Finding::new(
+            "group-chain-dangling",
+            file,
+            Some(i as u64),
+            Some((i * 8 + 4) as u64),
+            format!(
+                "and {} more nodes from here on whose next pointer is not a node (only the \
+                 first {LISTED_PER_CHECK} are listed)",
+                bad - LISTED_PER_CHECK
+            ),
+        ));
+    }
+}
+
+/// How many findings of one per-record check are listed for one file.
+pub const LISTED_PER_CHECK: usize = 100;
 
 /// Checks a size rule; a wrong size is a `wrong-size` finding.
 pub fn check_size(file: &str, len: u64, rule: SizeRule, findings: &mut Vec<Finding>) -> bool {
@@ -442,6 +507,12 @@ pub fn inspect_file(path: &Path, shown: &str, findings: &mut Vec<Finding>) -> Fi
     // text, not a binary stream (Q118298).
     if text_kind != Some(TextFileKind::DirSyncMessage) {
         let (info, _) = check_named(shown, &rel, &bytes, findings);
+        if info.kind == "grp" {
+            // Alone, without GROUP.GLB to start the chains from: every node's
+            // next pointer must at least be a node of the file (a tree's
+            // inspection follows the chains instead).
+            grp_pointers(shown, &bytes, findings);
+        }
         if info.kind != "unknown" {
             return info;
         }
@@ -542,7 +613,24 @@ fn inspect_text(
         }
         None => {
             let len = bytes.len();
+            // UTF-16 text announces itself with a byte-order mark: say why it
+            // does not decode, in the encoding tried.
+            if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+                if let Err(e) = decode() {
+                    findings.push(Finding::from_error("text-error", &e));
+                    return info(
+                        "text",
+                        format!("UTF-16 text that does not decode, {len} bytes"),
+                    );
+                }
+            }
             if bytes.contains(&0) {
+                // Given on the command line and not recognised: an error
+                // that says what was expected (exit 3), not a silent "unknown".
+                findings.push(Finding::from_error(
+                    "not-recognised",
+                    &crate::dsmsg::unrecognised(shown, bytes),
+                ));
                 return info("unknown", format!("not a file msmail knows, {len} bytes"));
             }
             findings.push(Finding::from_error(

@@ -187,12 +187,50 @@ impl Report {
 pub fn inspect_paths(paths: &[PathBuf]) -> Report {
     let mut report = Report::default();
     for p in paths {
-        let (input, findings) = inspect_path(p);
+        let (input, mut findings) = inspect_path(p);
         report.inputs.push(input);
-        report.findings.extend(findings);
+        sort_findings(&mut findings);
+        report.findings.extend(limit_findings(findings));
     }
     sort_findings(&mut report.findings);
     report
+}
+
+/// At most [`files::LISTED_PER_CHECK`] findings of one code for one file, in
+/// order, then one finding of that code saying how many more there are: a
+/// large damaged file gives a report of bounded size. (`findings` sorted.)
+fn limit_findings(findings: Vec<Finding>) -> Vec<Finding> {
+    use std::collections::HashMap;
+    let limit = files::LISTED_PER_CHECK;
+    let mut total: HashMap<(String, &'static str), usize> = HashMap::new();
+    for f in &findings {
+        *total.entry((f.file.clone(), f.code)).or_default() += 1;
+    }
+    if total.values().all(|&n| n <= limit + 1) {
+        return findings;
+    }
+    let mut seen: HashMap<(String, &'static str), usize> = HashMap::new();
+    let mut out = Vec::new();
+    for f in findings {
+        let key = (f.file.clone(), f.code);
+        let n = total.get(&key).copied().unwrap_or(0);
+        let i = seen.entry(key).or_default();
+        *i += 1;
+        if n <= limit + 1 || *i <= limit {
+            out.push(f);
+        } else if *i == limit + 1 {
+            let more = n - limit;
+            out.push(Finding {
+                message: format!(
+                    "and {more} more `{}` findings in this file from here on (only the first \
+                     {limit} are listed)",
+                    f.code
+                ),
+                ..f
+            });
+        }
+    }
+    out
 }
 
 /// Deterministic order: file, record/offset, code, message.

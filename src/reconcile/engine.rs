@@ -39,6 +39,8 @@ struct Prepared {
     damaged: bool,
     declares_list: bool,
     usage: SourceUsage,
+    /// The scope was bound by the user (`NET/PO=PATH`).
+    bound: bool,
 }
 
 fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
@@ -55,6 +57,7 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
         damaged,
         declares_list,
         usage,
+        bound,
     } = ev;
     let scope = match scope {
         Some(s) => s,
@@ -126,6 +129,7 @@ fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
         damaged,
         declares_list,
         usage,
+        bound,
     })
 }
 
@@ -414,19 +418,47 @@ fn check_binding(p: &Prepared, known: &HashSet<String>, views: &Views) -> Result
             .collect();
         server_pos.sort();
         let shown: Vec<&str> = server_pos.iter().take(8).map(|s| s.as_str()).collect();
+        let more = if server_pos.len() > 8 { ", ..." } else { "" };
+        if !p.bound {
+            // The postoffice was read from the source itself: damaged (e.g. a
+            // flipped byte in a transaction's origin) or from another server.
+            return Err(Error::input(
+                p.source.clone(),
+                Location::File,
+                format!(
+                    "the source names postoffice {}, which is no postoffice of the server, and \
+                     holds none of its entries (it holds {found}); the server knows {}{more}: \
+                     the source is damaged or belongs to another server (bind it with \
+                     --requestor NET/PO=PATH if it is this server's)",
+                    p.scope,
+                    shown.join(", "),
+                ),
+            ));
+        }
         return Err(Error::Usage(format!(
             "{}: {} is no postoffice of the server and the source holds none of its entries \
-             (it holds {found}); the server knows {}{}: check the NET/PO= binding",
+             (it holds {found}); the server knows {}{more}: check the NET/PO= binding",
             p.source,
             p.scope,
             shown.join(", "),
-            if server_pos.len() > 8 { ", ..." } else { "" }
         )));
+    }
+    if p.kind.is_authoritative() && p.own.is_empty() && !counts.is_empty() && !p.bound {
+        return Err(Error::input(
+            p.source.clone(),
+            Location::File,
+            format!(
+                "the source names postoffice {} but holds no entry of it, only {found}: the \
+                 source is damaged, or bind it to the postoffice it belongs to (NET/PO=PATH)",
+                p.scope
+            ),
+        ));
     }
     if p.kind.is_authoritative() && p.own.is_empty() && !counts.is_empty() {
         return Err(Error::Usage(format!(
             "{}: holds no entry of {} but {found}: it is not {}'s list; bind it to the \
-             postoffice it belongs to (NET/PO=PATH)",
+             postoffice it belongs to (NET/PO=PATH), or, if the binding is right, the source \
+             is damaged (e.g. truncated)",
             p.source, p.scope, p.scope
         )));
     }

@@ -141,6 +141,7 @@ pub fn load_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evi
     if let Some(w) = crate::source::utf8_as_cp850_warning(path, options.encoding) {
         ev.usage.warnings.push(w);
     }
+    ev.bound = src.bound.is_some();
     Ok(ev)
 }
 

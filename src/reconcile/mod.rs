@@ -175,6 +175,10 @@ pub struct Evidence {
     pub declares_list: bool,
     /// What the adapter found in the source and what it took (for the report).
     pub usage: SourceUsage,
+    /// `scope` was named by the user (`NET/PO=PATH`), not read from the
+    /// source: a scope the server does not know is then a typo (usage error);
+    /// read from the source, it is damage or foreign evidence (input error).
+    pub bound: bool,
 }
 
 /// What one source is and what was taken from it, for the report: a
@@ -213,6 +217,7 @@ impl Evidence {
             damaged: false,
             declares_list: true,
             usage: SourceUsage::default(),
+            bound: false,
         }
     }
 
@@ -242,6 +247,7 @@ impl Evidence {
             damaged: false,
             declares_list: false,
             usage: SourceUsage::default(),
+            bound: false,
         }
     }
 }

@@ -67,9 +67,24 @@ impl GalIndex {
     /// Reads GALINDEX.GLB (size = 208 + 6 × words).
     pub fn read(file: &str, bytes: &[u8]) -> Result<GalIndex> {
         use galindex_layout::*;
-        let (head, recs) = frame(file, bytes, HEADER, SIZE)?;
+        // The buckets first (52 numbers): a file that is no GALINDEX is
+        // refused before its records are framed.
         let mut buckets = vec![0u32; BUCKETS];
-        LittleEndian::read_u32_into(head, &mut buckets);
+        if let Some(head) = bytes.get(..HEADER) {
+            LittleEndian::read_u32_into(head, &mut buckets);
+            let end = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+            if let Some(i) = buckets.iter().position(|&b| b < HEADER as u32 || b > end) {
+                return Err(Error::input(
+                    file,
+                    Location::Offset((i * 4) as u64),
+                    format!(
+                        "bucket offset {} lies outside the records",
+                        buckets.get(i).copied().unwrap_or(0)
+                    ),
+                ));
+            }
+        }
+        let (_, recs) = frame(file, bytes, HEADER, SIZE)?;
         let words = recs
             .iter()
             .map(|r| GalWord {
@@ -77,17 +92,6 @@ impl GalIndex {
                 nme_offset: NME_OFFSET.get(r),
             })
             .collect();
-        let end = bytes.len() as u32;
-        if let Some(i) = buckets.iter().position(|&b| b < HEADER as u32 || b > end) {
-            return Err(Error::input(
-                file,
-                Location::Offset((i * 4) as u64),
-                format!(
-                    "bucket offset {} lies outside the records",
-                    buckets.get(i).copied().unwrap_or(0)
-                ),
-            ));
-        }
         Ok(GalIndex { buckets, words })
     }
 

@@ -126,8 +126,15 @@ pub struct GrpFile {
 impl GrpFile {
     /// Reads a GRP file: a multiple of 8 bytes, at least the header node.
     pub fn read(file: &str, bytes: &[u8]) -> Result<GrpFile> {
-        let (_, recs) = super::frame(file, bytes, 0, GRP_NODE)?;
-        if recs.is_empty() {
+        if !bytes.len().is_multiple_of(GRP_NODE) {
+            // The framing error (record and offset of the partial node).
+            super::frame(file, bytes, 0, GRP_NODE)?;
+        }
+        // Nodes straight from the bytes: no list of record slices (a GRP has
+        // the smallest records of all, 8 bytes; a large one would need twice
+        // its size again for those).
+        let recs = bytes.chunks_exact(GRP_NODE);
+        if recs.len() == 0 {
             return Err(Error::input(
                 file,
                 Location::File,
@@ -135,7 +142,6 @@ impl GrpFile {
             ));
         }
         let nodes = recs
-            .iter()
             .map(|r| GrpNode {
                 member_tid: U32F(0).get(r),
                 next: U32F(4).get(r),
@@ -206,7 +212,7 @@ pub const MEM_MAX: usize = 500;
 
 /// Reads `MEM/<tid>.MEM`: the mailbag numbers of a group's local members.
 pub fn read_mem(file: &str, bytes: &[u8]) -> Result<Vec<u32>> {
-    super::frame(file, bytes, 0, 4)?;
+    // The size first: a large file must not be framed record by record.
     if bytes.len() > MEM_MAX * 4 {
         return Err(Error::input(
             file,
@@ -214,6 +220,7 @@ pub fn read_mem(file: &str, bytes: &[u8]) -> Result<Vec<u32>> {
             format!("{} members, more than {MEM_MAX}", bytes.len() / 4),
         ));
     }
+    super::frame(file, bytes, 0, 4)?;
     let parsed: nom::IResult<&[u8], Vec<u32>> = many0(le_u32).parse_complete(bytes);
     parsed
         .map(|(_, v)| v)

@@ -1434,8 +1434,15 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                     );
                 }
             }
-            let (_, nodes) = super::frame_ctx(&f, &b, 0, super::groups::GRP_NODE, &mut r.ctx)?;
-            let whole = nodes.len() * super::groups::GRP_NODE;
+            let node = super::groups::GRP_NODE;
+            // Only a partial last node needs framing (an error, or a warning
+            // with salvage); whole nodes are read straight from the bytes.
+            let whole = if b.len().is_multiple_of(node) {
+                b.len()
+            } else {
+                let (_, nodes) = super::frame_ctx(&f, &b, 0, node, &mut r.ctx)?;
+                nodes.len() * node
+            };
             Some((
                 f.clone(),
                 GrpFile::read(&f, b.get(..whole).unwrap_or_default())?,
@@ -1802,6 +1809,14 @@ fn read_tree(r: &mut Reader<'_>) -> Result<PostOfficeData> {
                         "does not index GAL.NME as it is (a stale GAL index; REBUILD makes it again)",
                     ),
                     Ok(_) => {}
+                    // The reader's error names the file and the place
+                    // already: pass it on as it is (not wrapped as "whole
+                    // file: FILE: byte offset ...").
+                    Err(Error::Input {
+                        file,
+                        location,
+                        message,
+                    }) => r.ctx.damage(&file, location, message)?,
                     Err(e) => r.ctx.damage(&xf, Location::File, format!("{e}"))?,
                 }
             }

@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use byteorder::{ByteOrder, LittleEndian};
 use serde::Serialize;
 
 use super::galindex::GalIndex;
@@ -313,18 +314,52 @@ pub fn table(file: &str, bytes: &[u8], salvage: bool) -> Result<TreeTable> {
                 })
                 .collect(),
         ),
-        TreeFileKind::Grp => (
-            vec!["record", "offset", "member_tid", "next"],
-            GrpFile::read(file, bytes)?
-                .nodes
-                .into_iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    let [a, b] = pos(i, 0, GRP_NODE);
-                    vec![a, b, n.member_tid.to_string(), n.next.to_string()]
-                })
-                .collect(),
-        ),
+        TreeFileKind::Grp => {
+            // Every `next` is 0 (end of a chain) or the offset of a node of
+            // this file: anything else is damage (a random file fails at its
+            // first nodes instead of being listed node by node). With
+            // salvage: the first few are reported, then a count.
+            // Checked on the bytes, before any node is built.
+            let nodes = bytes.len() / GRP_NODE;
+            let mut bad = 0usize;
+            for (i, n) in bytes.chunks_exact(GRP_NODE).enumerate().skip(1) {
+                let next = LittleEndian::read_u32(&n[4..8]);
+                let ok = next == 0
+                    || super::lists::index_at(next, GRP_NODE).is_some_and(|j| j > 0 && j < nodes);
+                if ok {
+                    continue;
+                }
+                bad += 1;
+                if bad <= 20 {
+                    ctx.damage(
+                        file,
+                        Location::Record {
+                            index: i as u64,
+                            offset: (i * GRP_NODE) as u64 + 4,
+                        },
+                        format!("next node pointer {next} is not a node of this file"),
+                    )?;
+                }
+            }
+            if bad > 20 {
+                ctx.warn(format!(
+                    "{file}: {} more nodes with a next pointer that is not a node",
+                    bad - 20
+                ));
+            }
+            let grp = GrpFile::read(file, bytes)?;
+            (
+                vec!["record", "offset", "member_tid", "next"],
+                grp.nodes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        let [a, b] = pos(i, 0, GRP_NODE);
+                        vec![a, b, n.member_tid.to_string(), n.next.to_string()]
+                    })
+                    .collect(),
+            )
+        }
         TreeFileKind::Mem => (
             vec!["record", "offset", "mailbag"],
             read_mem(file, bytes)?

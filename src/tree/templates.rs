@@ -38,11 +38,13 @@ pub fn tpl_line(f: &TemplateField) -> String {
 impl TplFile {
     /// Parses a TPL file (CP850; CR LF, LF or CR line ends; blank lines skipped).
     pub fn read(file: &str, bytes: &[u8]) -> Result<TplFile> {
-        let text = decode_cp850(bytes);
         let mut fields = Vec::new();
-        let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
-        for (i, line) in normalized.split('\n').enumerate() {
-            let line = line.trim_end_matches('\u{1a}');
+        // Line by line (CR LF, CR or LF ends a line), each decoded on its
+        // own: a large file that is no TPL stops at its first bad line
+        // without being decoded whole.
+        for (i, raw) in Self::lines(bytes).enumerate() {
+            let text = decode_cp850(raw);
+            let line = text.trim_end_matches('\u{1a}');
             if line.trim().is_empty() {
                 continue;
             }
@@ -51,6 +53,29 @@ impl TplFile {
         Ok(TplFile {
             fields,
             raw: bytes.to_vec(),
+        })
+    }
+
+    /// The lines of a TPL: CR LF, CR or LF each end one.
+    fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+        let mut rest = Some(bytes);
+        std::iter::from_fn(move || {
+            let r = rest?;
+            match r.iter().position(|&b| b == b'\r' || b == b'\n') {
+                Some(p) => {
+                    let skip = if r[p] == b'\r' && r.get(p + 1) == Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    };
+                    rest = Some(&r[p + skip..]);
+                    Some(&r[..p])
+                }
+                None => {
+                    rest = None;
+                    Some(r)
+                }
+            }
         })
     }
 
