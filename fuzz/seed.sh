@@ -119,7 +119,13 @@ pack tree_postoffice restore-sevilla "$fx/restore/requestors/AMERICAS-SEVILLA"
 
 for f in "$root"/tests/data/export_bytes/*.csv; do put export_csv "" "$f"; done
 for f in "$root"/tests/data/export_bytes/*.ldif; do put export_ldif "" "$f"; done
-for f in "$here"/seeds/export_json/*; do put export_json "" "$f"; done
+# Committed seeds: fuzz/seeds/<target>/ holds whole inputs (selector byte
+# included), among them every input that once crashed a target.
+for d in "$here"/seeds/*/; do
+  t=$(basename "$d")
+  [ "$t" = text_fields ] && continue
+  for f in "$d"*; do put "$t" "" "$f"; done
+done
 
 # text_fields: every grammar (selector 0-7) on the KB address sample and a few lines.
 for s in 00 01 02 03 04 05 06 07; do

@@ -20,6 +20,19 @@ fn read_dir(text: &str) -> Option<Directory> {
     Some(d)
 }
 
+fn defs(d: &Directory) -> Vec<msmail::model::TemplateDef> {
+    d.templates
+        .values()
+        .map(|t| {
+            let mut t = t.clone();
+            for f in &mut t.fields {
+                f.written_fields = 0;
+            }
+            t
+        })
+        .collect()
+}
+
 fn import_text(bytes: &[u8]) {
     let text = msmail::codepage::decode_cp850(bytes);
     let Some(dir) = read_dir(&text) else { return };
@@ -39,7 +52,8 @@ fn import_text(bytes: &[u8]) {
         assert!(b.same_content(e), "{e:?} became {b:?}");
         assert_eq!(b.address.type_name, e.address.type_name);
     }
-    assert_eq!(back.templates, dir.templates, "T definitions changed");
+    // `written_fields` only shapes the line (`Doe~` is written `Doe~0~0`).
+    assert_eq!(defs(&back), defs(&dir), "T definitions changed");
     let mut twice = Vec::new();
     write_directory(&back, &mut twice).expect("what was written and read back writes");
     assert_eq!(
