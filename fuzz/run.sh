@@ -53,7 +53,7 @@ echo "== built in $(($(date +%s) - start)) s"
 bash "$here/seed.sh" >/dev/null
 
 triple=$(rustc -vV | sed -n 's/^host: //p')
-bin="$here/target/$triple/release"
+bin="${CARGO_TARGET_DIR:-$here/target}/$triple/release"
 mkdir -p "$here/logs"
 failed=()
 printf '%-16s %6s %12s %8s %7s %7s %6s  %s\n' target secs execs exec/s cov ft new result

@@ -6,7 +6,9 @@ use msmail::dirsync::views;
 use msmail::dirsync::{ProcessFile, ReqConf, SrvConf};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, bytes)) = data.split_first() else { return };
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
     let ctx = views::ViewContext::default();
     match sel % 3 {
         0 => {

@@ -12,7 +12,9 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let _ = msmail::dirsync::sniff("MSTTRANS.GLB", data);
     let _ = read_stream(data, "MSTTRANS.GLB", false);
-    let Ok(stream) = read_stream(data, "MSTTRANS.GLB", true) else { return };
+    let Ok(stream) = read_stream(data, "MSTTRANS.GLB", true) else {
+        return;
+    };
     for r in &stream.records {
         let _ = r.crc_ok();
         let _ = r.resync_header();

@@ -8,7 +8,9 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, bytes)) = data.split_first() else { return };
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
     let _ = msmail::dsmsg::sniff_text("fuzz.msg", bytes);
     let lossy = String::from_utf8_lossy(bytes);
     let _ = msmail::dsmsg::looks_like_message(&lossy);

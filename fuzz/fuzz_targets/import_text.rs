@@ -7,8 +7,11 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, bytes)) = data.split_first() else { return };
-    let Ok(text) = msmail::importtext::decode_input(bytes, common::encoding(sel), "fuzz.txt") else {
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = msmail::importtext::decode_input(bytes, common::encoding(sel), "fuzz.txt")
+    else {
         return;
     };
     let _ = msmail::importtext::looks_like_import_text(&text);

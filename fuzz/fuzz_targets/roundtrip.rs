@@ -41,9 +41,8 @@ fn import_text(bytes: &[u8]) {
         return;
     }
     let again_text = msmail::codepage::decode_cp850(&written);
-    let back = read_dir(&again_text).unwrap_or_else(|| {
-        panic!("written import text does not parse:\n{again_text}")
-    });
+    let back = read_dir(&again_text)
+        .unwrap_or_else(|| panic!("written import text does not parse:\n{again_text}"));
     assert_eq!(back.len(), dir.len(), "entry count changed:\n{again_text}");
     for e in dir.iter() {
         let b = back
@@ -64,7 +63,9 @@ fn import_text(bytes: &[u8]) {
 }
 
 fn transactions(bytes: &[u8]) {
-    let Ok(stream) = read_stream(bytes, "MSTTRANS.GLB", false) else { return };
+    let Ok(stream) = read_stream(bytes, "MSTTRANS.GLB", false) else {
+        return;
+    };
     let written = write_stream(&stream.records);
     assert_eq!(written, bytes, "strict read then write changed the bytes");
     let back = read_stream(&written, "MSTTRANS.GLB", false).expect("written stream reads");
@@ -72,7 +73,9 @@ fn transactions(bytes: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, bytes)) = data.split_first() else { return };
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
     if sel & 1 == 0 {
         import_text(bytes);
     } else {

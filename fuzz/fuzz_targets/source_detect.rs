@@ -34,7 +34,9 @@ const NAMES: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, bytes)) = data.split_first() else { return };
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
     let name = NAMES[usize::from(sel & 0x1F) % NAMES.len()];
     let options = LoadOptions {
         encoding: common::encoding(sel >> 5),

@@ -51,7 +51,9 @@ fn one(sel: u8, s: &str) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, bytes)) = data.split_first() else { return };
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
     if let Ok(text) = msmail::codepage::decode_text(bytes, common::encoding(sel >> 4)) {
         one(sel, &text);
         for line in text.lines().take(16) {

@@ -32,8 +32,12 @@ fn safe(path: &str) -> bool {
     !path.is_empty()
         && path.len() <= 64
         && !path.starts_with('/')
-        && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b))
-        && path.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b))
+        && path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 fn scratch() -> tempfile::TempDir {
@@ -58,7 +62,9 @@ fuzz_target!(|data: &[u8]| {
             Some(p) => (&chunk[..p], &chunk[p + 1..]),
             None => (chunk, &[][..]),
         };
-        let Ok(name) = std::str::from_utf8(name) else { continue };
+        let Ok(name) = std::str::from_utf8(name) else {
+            continue;
+        };
         if !safe(name) {
             continue;
         }
@@ -78,12 +84,18 @@ fuzz_target!(|data: &[u8]| {
             salvage,
             ..LoadOptions::default()
         };
-        let Ok(po) = PostOffice::open(root, &options) else { continue };
+        let Ok(po) = PostOffice::open(root, &options) else {
+            continue;
+        };
         common::exercise(&po.directory());
         let _ = po.pol();
         let _ = po.gal();
         let _ = po.dirsync_files();
-        let externals: Vec<_> = po.external_postoffices().into_iter().map(|(s, _)| s).collect();
+        let externals: Vec<_> = po
+            .external_postoffices()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         for sel in [ListSelector::Groups, ListSelector::Pals] {
             let _ = po.list(&sel);
         }

@@ -26,7 +26,9 @@ const NAMES: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, bytes)) = data.split_first() else { return };
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
     let salvage = sel & 0x80 != 0;
     let pick = usize::from(sel & 0x7F);
     if pick == NAMES.len() {
@@ -78,10 +80,14 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn tpl_inf(bytes: &[u8]) {
-    let Some((&n, rest)) = bytes.split_first() else { return };
+    let Some((&n, rest)) = bytes.split_first() else {
+        return;
+    };
     let n = usize::from(n).min(rest.len());
     let (tpl, inf) = rest.split_at(n);
-    let Ok(t) = tree::templates::TplFile::read("TPL/ADMIN.TPL", tpl) else { return };
+    let Ok(t) = tree::templates::TplFile::read("TPL/ADMIN.TPL", tpl) else {
+        return;
+    };
     let _ = t.write();
     let size = t.inf_record_size();
     if let Ok(f) = tree::templates::InfFile::read("INF/ADMIN.INF", inf, size) {
