@@ -20,6 +20,9 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
+mod common;
+use common::fs::{copy_dir, files_under};
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
@@ -297,40 +300,6 @@ fn hash_tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        let t = to.join(e.file_name());
-        if p.is_dir() {
-            copy_tree(&p, &t);
-        } else {
-            std::fs::copy(&p, &t).unwrap();
-        }
-    }
-}
-
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    fn walk(p: &Path, v: &mut Vec<PathBuf>) {
-        let mut es: Vec<_> = std::fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        es.sort();
-        for e in es {
-            if e.is_dir() {
-                walk(&e, v);
-            } else {
-                v.push(e);
-            }
-        }
-    }
-    walk(root, &mut v);
-    v
-}
-
 /// The seed of a file's damage: from its path (relative to the fixtures, so
 /// the same on every machine), a salt, and DAMAGE_SEED (default 0) for other
 /// deterministic runs.
@@ -573,7 +542,7 @@ fn prepare(g: &Group, dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         }
         Some(rel) => {
             let t = input.join(g.source.file_name().unwrap());
-            copy_tree(&g.source, &t);
+            copy_dir(&g.source, &t);
             (t.clone(), t.join(rel))
         }
     };
@@ -1151,7 +1120,7 @@ fn reconcile_of_evidence_naming_an_unknown_postoffice_is_an_input_error() {
     // binding") though nothing was bound: the source is damaged (exit 3).
     let d = tempfile::tempdir().unwrap();
     let root = d.path().join("restore");
-    copy_tree(&fixtures().join("restore"), &root);
+    copy_dir(&fixtures().join("restore"), &root);
     let f = root.join("requestors/AMERICAS-BERGEN/GLB/REQTRANS.GLB");
     Damage::Flip(24, 0xA7).apply(&f);
     let mut args = vec![
@@ -1177,7 +1146,7 @@ fn a_damaged_galindex_in_a_tree_keeps_its_place() {
     // as "FILE: whole file: FILE: byte offset 0: ...".
     let d = tempfile::tempdir().unwrap();
     let t = d.path().join("tree");
-    copy_tree(&fixtures().join("tree/small"), &t);
+    copy_dir(&fixtures().join("tree/small"), &t);
     Damage::Set(0, 0xFF).apply(&t.join("GLB/GALINDEX.GLB"));
     Damage::Set(3, 0xFF).apply(&t.join("GLB/GALINDEX.GLB"));
     let (code, _, err) = msmail(&["export", t.to_str().unwrap(), "--format", "json"]);
@@ -1195,7 +1164,7 @@ fn inspect_lists_a_bounded_number_of_findings_per_file_and_code() {
     // statuses, kinds and pointers, at most 101 of each code in the report.
     let d = tempfile::tempdir().unwrap();
     let t = d.path().join("tree");
-    copy_tree(&fixtures().join("tree/small"), &t);
+    copy_dir(&fixtures().join("tree/small"), &t);
     std::fs::write(t.join("NME/GAL.NME"), random_bytes(7, 45 * 20_000)).unwrap();
     let (code, out, err) = msmail(&["inspect", t.to_str().unwrap(), "--json"]);
     assert_eq!(code, Some(3), "{err}");

@@ -5,6 +5,7 @@
 //! the exact value. Inputs are built byte by byte (docs/formats.md).
 
 mod common;
+use common::fs::copy_dir;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -291,17 +292,4 @@ pub fn reconcile_args() -> Vec<String> {
     a.extend(reqs);
     a.push("EUROPE/PARIS=requestors/EUROPE-PARIS".into());
     a
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }

@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::fs::{copy_dir, files_under};
+
 const SECRET_A: &str = "ZQ7XKPWD";
 const SECRET_B: &str = "YV3MTRQJ";
 
@@ -49,36 +52,6 @@ fn assert_no_secret(what: &str, bytes: &[u8]) {
 
 fn contains(bytes: &[u8], secret: &str) -> bool {
     bytes.windows(secret.len()).any(|w| w == secret.as_bytes())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn plant(bytes: &mut [u8], at: usize, secret: &str) {

@@ -4,4 +4,5 @@
 #![allow(dead_code)]
 
 pub mod bytes;
+pub mod fs;
 pub mod scenario;
