@@ -109,7 +109,7 @@ proptest! {
         let out = t.path().join("r");
         let peer_lists = if all { PeerLists::All } else { PeerLists::Server };
         let params = WorldParams { postoffices: pos, users, seed };
-        let (_, truth) = generate_restore(&out, params, peer_lists, false).unwrap();
+        let (_, truth) = generate_restore(&out, params, peer_lists, None, false).unwrap();
         prop_assert_eq!(truth.postoffices.len(), pos);
         check(&out, &truth, peer_lists);
     }

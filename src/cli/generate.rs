@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use crate::cli::common::{Force, OutDir};
 use crate::cli::{say, Outcome};
 use crate::error::{Error, Result};
-use crate::generate::scenario::{generate_default, generate_restore, PeerLists};
+use crate::generate::scenario::{generate_default, generate_restore, EvidenceForm, PeerLists};
 use crate::generate::world::WorldParams;
 
 /// Scenarios `msmail generate` can write.
@@ -25,6 +25,9 @@ pub enum ScenarioName {
   msmail generate --out-dir /tmp/restore --scenario restore --postoffices 9 --users 12 --seed 7
       DIR/server/ (restored, as of the backup), DIR/requestors/... evidence, DIR/truth.json
   msmail generate --out-dir /tmp/big --scenario restore --postoffices 500 --users 2000 --force
+  msmail generate --out-dir /tmp/bench --scenario restore --postoffices 500 --users 2000 \\
+      --evidence import-text
+      every requestor's evidence a full export text (the benchmark's scenario)
 
 Same arguments, same bytes: the output depends only on the arguments.")]
 pub struct GenerateArgs {
@@ -50,6 +53,10 @@ pub struct GenerateArgs {
     /// Whether requestor trees hold the other postoffices' USR lists.
     #[arg(long, value_enum, default_value = "auto")]
     pub peer_lists: PeerLists,
+    /// Restore scenario: give every requestor evidence of this one form
+    /// (default: the eight forms dealt in turn).
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub evidence: Option<EvidenceForm>,
     /// `--force`.
     #[command(flatten)]
     pub force: Force,
@@ -80,7 +87,7 @@ pub fn run(args: GenerateArgs) -> Result<Outcome> {
     let summary = match args.scenario {
         ScenarioName::Default => generate_default(out, params, args.peer_lists, force)?,
         ScenarioName::Restore => {
-            let (s, truth) = generate_restore(out, params, args.peer_lists, force)?;
+            let (s, truth) = generate_restore(out, params, args.peer_lists, args.evidence, force)?;
             say::note(format!(
                 "truth: {} missing adds, {} missing deletes, {} modified",
                 truth.totals.missing_adds, truth.totals.missing_deletes, truth.totals.modified

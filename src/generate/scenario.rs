@@ -188,7 +188,7 @@ pub fn generate_default(
 
 /// The forms requestor evidence takes in a restore scenario, in the order
 /// they are dealt out to the requestors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvidenceForm {
     /// `EXPORT.TXT`: `R PCM:NET/PO` + one `A` per entry.
@@ -390,10 +390,15 @@ fn hole(before: &Before, now: &Directory) -> (Vec<HoleEntry>, Vec<HoleEntry>, Ve
 /// The restore scenario (see docs/generate.md): `DIR/server/` (the restored
 /// server tree as of the backup B), `DIR/requestors/<NET>-<PO>/` evidence as of
 /// C, and `DIR/truth.json`.
+///
+/// `only_form`: every requestor gives evidence of this one form (the benchmark
+/// uses `ImportText`, a full export per requestor); `None` deals the forms of
+/// [`FORMS`] in turn.
 pub fn generate_restore(
     out: &Path,
     params: WorldParams,
     peer_lists: PeerLists,
+    only_form: Option<EvidenceForm>,
     force: bool,
 ) -> Result<(Summary, Truth)> {
     check_params(&params)?;
@@ -441,6 +446,8 @@ pub fn generate_restore(
         .map(|p| {
             if p == 0 {
                 EvidenceForm::Tree
+            } else if let Some(form) = only_form {
+                form
             } else {
                 FORMS[(p - 1) % FORMS.len()]
             }
