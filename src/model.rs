@@ -160,7 +160,8 @@ impl Address {
         if self.type_name.eq_ignore_ascii_case("CSI") {
             s.push_str("PCM");
         } else {
-            s.extend(self.type_name.chars().map(|c| c.to_ascii_uppercase()));
+            s.push_str(&self.type_name);
+            s.make_ascii_uppercase();
         }
         s.push(':');
         cp850_upper_into(&mut s, &self.body);
