@@ -412,21 +412,20 @@ pub fn find_case_insensitive(dir: &Path, relative: &str) -> Option<PathBuf> {
             cur = exact;
             continue;
         }
-        let mut found = None;
-        let mut names: Vec<PathBuf> = std::fs::read_dir(&cur)
+        // The first match in sorted order (deterministic when a folder holds
+        // several spellings), found in one scan: sorting the whole listing
+        // made every lookup in a folder of N entries cost N log N, and
+        // reconcile looks up a tree in the parent of each of its inputs.
+        let found: Option<PathBuf> = std::fs::read_dir(&cur)
             .ok()?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        names.sort();
-        for p in names {
-            if p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.eq_ignore_ascii_case(part))
-            {
-                found = Some(p);
-                break;
-            }
-        }
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let name = e.file_name();
+                name.to_str()?
+                    .eq_ignore_ascii_case(part)
+                    .then(|| e.path())
+            })
+            .min();
         cur = found?;
     }
     Some(cur)
