@@ -142,10 +142,16 @@ impl Address {
     /// three-part gateway addresses, `TYPE:` for free-form ones.
     pub fn scope(&self) -> Scope {
         match self.parts() {
-            Some((a, b, _)) => Scope {
-                type_name: self.canonical_type(),
-                body: format!("{a}/{b}"),
-            },
+            Some((a, b, _)) => {
+                let mut body = String::with_capacity(a.len() + 1 + b.len());
+                body.push_str(a);
+                body.push('/');
+                body.push_str(b);
+                Scope {
+                    type_name: self.canonical_type(),
+                    body,
+                }
+            }
             None => Scope {
                 type_name: self.canonical_type(),
                 body: String::new(),
@@ -239,7 +245,11 @@ impl Scope {
 
     /// Upper-cased form used to compare scopes.
     pub fn key(&self) -> String {
-        format!("{}:{}", self.type_name, cp850_upper(&self.body))
+        let mut key = String::with_capacity(self.type_name.len() + 1 + self.body.len());
+        key.push_str(&self.type_name);
+        key.push(':');
+        cp850_upper_into(&mut key, &self.body);
+        key
     }
 
     /// Does `address` fall inside this scope?
