@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::codepage::{cp850_upper, cp850_upper_into};
+use crate::codepage::cp850_upper_into;
 
 /// Longest full name MS Mail accepts (Error 72, Q104869).
 pub const MAX_FULL_NAME: usize = 30;
