@@ -5,17 +5,13 @@
 //! generator's truth.json. The benchmark's ratio is only meaningful when both
 //! do the same work and agree.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
+use common::cli::run as msmail;
 use serde_json::Value;
-
-fn msmail(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .expect("run msmail")
-}
 
 fn totals(v: &Value) -> (u64, u64, u64) {
     let n = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("{k} in {v}"));
