@@ -154,7 +154,7 @@ fn expand(arg: &str, out: &mut Vec<SourceSpec>) -> Result<()> {
 /// lines starting with `#` are skipped; relative paths are relative to the
 /// manifest's folder.
 pub fn read_manifest(path: &Path) -> Result<Vec<String>> {
-    let bytes = output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         let (line, column) = crate::codepage::line_column(&bytes, e.valid_up_to());
         Error::input(

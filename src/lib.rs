@@ -19,6 +19,7 @@ pub mod export;
 pub mod generate;
 pub mod gimport;
 pub mod importtext;
+pub mod input;
 pub mod inspect;
 pub mod logs;
 pub mod model;

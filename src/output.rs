@@ -150,7 +150,7 @@ fn absolute(path: &Path) -> Option<PathBuf> {
 fn enclosing_tree(path: &Path) -> Option<PathBuf> {
     path.ancestors()
         .take(4)
-        .find(|a| a.is_dir() && crate::source::is_tree_folder(a))
+        .find(|a| a.is_dir() && crate::input::is_tree_folder(a))
         .map(Path::to_path_buf)
 }
 
@@ -207,11 +207,6 @@ pub fn check_not_input(output: &Path, inputs: &[&Path], what: &str) -> Result<()
         }
     }
     Ok(())
-}
-
-/// Reads a whole input file (read-only), mapping failures to input errors.
-pub fn read_input(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).map_err(|e| Error::read(path, e))
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 //! recognised by content; a file that is none of them is refused with what
 //! was expected at its first line.
 //!
-//! The command is a dispatch on the detected [`DumpKind`]: to support another
-//! file family, add a variant, recognise it in [`detect_kind`] and add an arm
-//! in [`dump_bytes`].
+//! The command is a dispatch on the kind [`crate::source::recognise`] gives
+//! ([`crate::source::FileKind`]): to support another file family, add a
+//! variant there and an arm in [`dump_bytes`].
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -21,7 +21,9 @@ use crate::cli::{say, Outcome};
 pub use crate::dirsync::views::*;
 use crate::dirsync::{self, DirSyncFileKind, ProcessFile, ReqConf, SrvConf, TransStream};
 use crate::error::{Error, Location, Result};
-use crate::output::{read_input, OutputTarget};
+use crate::input::read_input;
+use crate::output::OutputTarget;
+use crate::source::FileKind;
 
 /// Arguments of `msmail dump`.
 #[derive(Debug, Args)]
@@ -60,18 +62,6 @@ pub struct DumpArgs {
     pub input: InputOptions,
 }
 
-/// The kinds of file `dump` can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DumpKind {
-    /// A Dir-Sync binary file.
-    DirSync(DirSyncFileKind),
-    /// A text file: `[DIRSYNC]` message or attachment, log, DISPATCH.LOG,
-    /// DSSCHED times, import text.
-    Text(crate::dsmsg::TextFileKind),
-    /// A postoffice tree file shown as a table (`tree::table`).
-    Tree(crate::tree::table::TreeFileKind),
-}
-
 /// Options of one dump, independent of the command line.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DumpOptions {
@@ -83,24 +73,6 @@ pub struct DumpOptions {
     pub salvage: bool,
     /// Encoding of text files (messages, logs, schedules).
     pub encoding: crate::codepage::TextEncoding,
-}
-
-/// Recognises what `dump` should show for a file of this name and content.
-pub fn detect_kind(file_name: &str, bytes: &[u8]) -> Option<DumpKind> {
-    // Tree file names (NME, USR, ACCESS2.GLB, ...) never collide with Dir-Sync names.
-    if let Some(k) = crate::tree::table::recognise(file_name) {
-        return Some(DumpKind::Tree(k));
-    }
-    // Content first: a Dir-Sync attachment is text even when it is named
-    // TMPTRANS.GLB like the binary streams (Q118298).
-    let text = crate::dsmsg::sniff_text(file_name, bytes);
-    if text == Some(crate::dsmsg::TextFileKind::DirSyncMessage) {
-        return text.map(DumpKind::Text);
-    }
-    if let Some(k) = dirsync::sniff(file_name, bytes) {
-        return Some(DumpKind::DirSync(k));
-    }
-    text.map(DumpKind::Text)
 }
 
 /// Runs `msmail dump`.
@@ -147,10 +119,15 @@ pub fn dump_bytes(
     ctx: &ViewContext,
     target: &OutputTarget,
 ) -> Result<()> {
-    let kind = detect_kind(file, bytes).ok_or_else(|| crate::dsmsg::unrecognised(file, bytes))?;
+    // A CSV or a GIMPORT file is an address source, not a file to show.
+    let shown = |k: &FileKind| !matches!(k, FileKind::Csv | FileKind::GroupFile);
+    let kind = crate::source::recognise(file, bytes)
+        .kind()
+        .filter(shown)
+        .ok_or_else(|| crate::dsmsg::unrecognised(file, bytes))?;
     say::detail(format!("{file}: {} bytes, shown as {kind:?}", bytes.len()));
     match kind {
-        DumpKind::Tree(_) => {
+        FileKind::Tree(_) => {
             let t = crate::tree::table::table(file, bytes, opts.salvage)?;
             for w in &t.warnings {
                 say::warn(w);
@@ -169,7 +146,7 @@ pub fn dump_bytes(
                 target.write_view(|w| t.write_text(w))
             }
         }
-        DumpKind::Text(k) => {
+        FileKind::Text(k) => {
             let out = crate::cli::dump_text::render_text(file, bytes, k, opts.json, opts.encoding)?;
             if opts.check {
                 return target.write_view(|w| writeln!(w, "{file}: parsed without error: OK"));
@@ -180,7 +157,7 @@ pub fn dump_bytes(
                 target.write_view(|w| w.write_all(out.as_bytes()))
             }
         }
-        DumpKind::DirSync(DirSyncFileKind::Transactions(k)) => {
+        FileKind::DirSync(DirSyncFileKind::Transactions(k)) => {
             let stream = dirsync::read_stream(bytes, file, opts.salvage)?;
             for s in &stream.skipped {
                 say::warn(format!(
@@ -200,7 +177,7 @@ pub fn dump_bytes(
                 target.write_view(|w| write_listq(&stream, ctx, w))
             }
         }
-        DumpKind::DirSync(DirSyncFileKind::ReqConf) => {
+        FileKind::DirSync(DirSyncFileKind::ReqConf) => {
             let c = ReqConf::read(bytes, file)?;
             if opts.check {
                 return target.write_view(|w| writeln!(w, "{file}: REQCONF.GLB, 512 bytes: OK"));
@@ -211,7 +188,7 @@ pub fn dump_bytes(
                 target.write_view(|w| w.write_all(listds_reqconf(&c, ctx).as_bytes()))
             }
         }
-        DumpKind::DirSync(DirSyncFileKind::SrvConf) => {
+        FileKind::DirSync(DirSyncFileKind::SrvConf) => {
             let c = SrvConf::read(bytes, file)?;
             if opts.check {
                 return target.write_view(|w| {
@@ -228,7 +205,8 @@ pub fn dump_bytes(
                 target.write_view(|w| w.write_all(listds_srvconf(&c, ctx).as_bytes()))
             }
         }
-        DumpKind::DirSync(DirSyncFileKind::Process) => {
+        FileKind::Csv | FileKind::GroupFile => Err(crate::dsmsg::unrecognised(file, bytes)),
+        FileKind::DirSync(DirSyncFileKind::Process) => {
             let p = ProcessFile::read(bytes, file)?;
             if !p.count_ok() {
                 say::warn(format!(

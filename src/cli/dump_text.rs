@@ -32,7 +32,7 @@ pub fn dump_text_file_with_encoding(
     w: &mut dyn Write,
 ) -> Result<()> {
     let file = path.display().to_string();
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let out = render_text(&file, &bytes, kind, json, encoding)?;
     w.write_all(out.as_bytes())
         .map_err(|e| Error::output("<output>", e.to_string()))

@@ -1071,7 +1071,7 @@ fn diff_dirsync_pair(
         configuration: None,
     };
     let read_both = |p: &Path, q: &Path| -> Result<(Vec<u8>, Vec<u8>)> {
-        Ok((crate::output::read_input(p)?, crate::output::read_input(q)?))
+        Ok((crate::input::read_input(p)?, crate::input::read_input(q)?))
     };
     let (ba, bb) = read_both(path_a, path_b)?;
     let (na, nb) = (path_a.display().to_string(), path_b.display().to_string());
@@ -1347,7 +1347,7 @@ fn load_both(a: &Path, b: &Path, options: &LoadOptions) -> Result<(Directory, Di
 
 fn read_stream(path: &Path, options: &LoadOptions) -> Result<(TransStream, Directory)> {
     let file = path.display().to_string();
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
     drop(bytes);
     let mut dir = Directory::new();
@@ -1418,7 +1418,7 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                 }
                 SourceKind::ReqConf => {
                     let read = |p: &Path| -> Result<ConfigNumbers> {
-                        let bytes = crate::output::read_input(p)?;
+                        let bytes = crate::input::read_input(p)?;
                         let c = ReqConf::read(&bytes, &p.display().to_string())?;
                         Ok(dirsync::reqconf_numbers(&c))
                     };
@@ -1431,7 +1431,7 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                 }
                 SourceKind::SrvConf => {
                     let read = |p: &Path| -> Result<ConfigNumbers> {
-                        let bytes = crate::output::read_input(p)?;
+                        let bytes = crate::input::read_input(p)?;
                         let c = SrvConf::read(&bytes, &p.display().to_string())?;
                         Ok(dirsync::srvconf_numbers(&c))
                     };

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::error::{Error, Location, Result};
 use crate::model::{Directory, Entry, EntryKind, Origin, Position};
-use crate::output::read_input;
+use crate::input::read_input;
 
 /// One user's personal address list.
 #[derive(Debug, Clone)]

@@ -21,8 +21,8 @@ use crate::model::{
     Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, Scope, TemplateDef,
     TemplateField, TemplateValue,
 };
-use crate::output::read_input;
-use crate::source::LoadOptions;
+use crate::input::read_input;
+use crate::input::LoadOptions;
 
 /// A local mailbox (ACCESS2.GLB record).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -1977,10 +1977,10 @@ pub fn load_list(
     maildata: &Path,
     selector: &ListSelector,
     options: &LoadOptions,
-) -> Result<crate::source::Loaded> {
+) -> Result<crate::input::Loaded> {
     let po = PostOffice::open(maildata, options)?;
     let directory = po.list(selector)?;
-    Ok(crate::source::Loaded {
+    Ok(crate::input::Loaded {
         directory,
         warnings: po.warnings,
     })
@@ -2022,7 +2022,7 @@ pub fn tree_list_file(path: &Path) -> Option<(PathBuf, TreeListFile)> {
 }
 
 /// Loads a single list file of a tree (see [`tree_list_file`]).
-pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::source::Loaded> {
+pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::input::Loaded> {
     let Some((root, kind)) = tree_list_file(path) else {
         return Err(Error::input(
             path.display().to_string(),
@@ -2054,7 +2054,7 @@ pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::sourc
             po.usr_list(&net, &name).unwrap_or_default()
         }
     };
-    Ok(crate::source::Loaded {
+    Ok(crate::input::Loaded {
         directory,
         warnings: po.warnings,
     })
