@@ -120,7 +120,7 @@ pub struct OptionalOutDir {
 /// The one wording of "the output exists": `PATH: already exists; use
 /// --force to replace it` (exit 4).
 pub fn exists(path: &Path) -> Error {
-    Error::output(path, "already exists; use --force to replace it")
+    crate::output::already_exists(path)
 }
 
 /// Text or JSON, the `--format` of commands whose data is a report

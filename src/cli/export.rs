@@ -19,8 +19,7 @@ use crate::tree::ListSelector;
 /// Longest list of limit violations printed one per line; the rest are counted.
 const MAX_LIMIT_LINES: usize = 50;
 
-/// Base DN of LDIF output when `--base-dn` is not given.
-pub const DEFAULT_BASE_DN: &str = "o=msmail";
+pub use crate::export::DEFAULT_BASE_DN;
 
 /// Target formats of `msmail export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,6 +19,7 @@ pub mod inputs;
 pub mod limits;
 pub mod output;
 pub mod plain;
+pub mod pipeline;
 pub mod plan;
 pub mod repaired;
 pub mod report;
