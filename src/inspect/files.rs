@@ -286,7 +286,13 @@ pub fn check_named(
     findings: &mut Vec<Finding>,
 ) -> (FileInfo, Option<Parsed>) {
     let base = name_upper.rsplit('/').next().unwrap_or(name_upper);
-    check_as(file, name_upper, dirsync::sniff(base, bytes), bytes, findings)
+    check_as(
+        file,
+        name_upper,
+        dirsync::sniff(base, bytes),
+        bytes,
+        findings,
+    )
 }
 
 /// [`check_named`] with the Dir-Sync kind already recognised

@@ -20,8 +20,7 @@ use crate::reconcile::output::{
     report_text, write_outputs, ControlRule, OutputOptions, OutputPlan, OutputSet,
 };
 use crate::reconcile::{
-    plan_repair_taking, reconcile_taking, ReconcileOptions, Reconciliation, RepairMode,
-    RepairPlan,
+    plan_repair_taking, reconcile_taking, ReconcileOptions, Reconciliation, RepairMode, RepairPlan,
 };
 use crate::source::LoadOptions;
 
@@ -268,7 +267,11 @@ pub fn run_reconcile(
     );
     let mut server = server?;
     let evidence = evidence?;
-    mark(&mut phases, "load (server and requestors, in parallel)", tell);
+    mark(
+        &mut phases,
+        "load (server and requestors, in parallel)",
+        tell,
+    );
     for w in &server.postoffice.warnings {
         tell(Event::Warn(&format!("{}: {w}", req.server.display())));
     }

@@ -133,7 +133,10 @@ mod tests {
         assert_eq!(r.kind(), Some(FileKind::Text(TextFileKind::DirSyncMessage)));
         assert_eq!(r.entries_kind(), r.kind());
         let r = recognise("x/REQCONF.GLB", &[0u8; 512]);
-        assert!(matches!(r.kind(), Some(FileKind::DirSync(DirSyncFileKind::ReqConf))));
+        assert!(matches!(
+            r.kind(),
+            Some(FileKind::DirSync(DirSyncFileKind::ReqConf))
+        ));
         assert_eq!(r.entries_kind(), r.kind());
         let r = recognise("ADMIN.NME", &[0u8; 16]);
         assert!(matches!(r.kind(), Some(FileKind::Tree(_))));

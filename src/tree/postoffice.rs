@@ -17,12 +17,12 @@ use super::{
 };
 use crate::codepage::{cp850_upper, cp850_upper_into};
 use crate::error::{Error, Location, Result};
+use crate::input::read_input;
+use crate::input::LoadOptions;
 use crate::model::{
     Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, Scope, TemplateDef,
     TemplateField, TemplateValue,
 };
-use crate::input::read_input;
-use crate::input::LoadOptions;
 
 /// A local mailbox (ACCESS2.GLB record).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
