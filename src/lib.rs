@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod cli;
 pub mod codepage;
+pub mod convert;
 pub mod diff;
 pub mod dirsync;
 pub mod dsmsg;
@@ -27,6 +28,7 @@ pub mod output;
 pub mod reconcile;
 pub mod source;
 pub mod tree;
+pub mod writer;
 
 pub use error::{Error, Location, Result};
 pub use model::{Address, AddressKey, Directory, Entry, EntryKind, Operation, Scope};
