@@ -14,6 +14,7 @@ pub mod convert;
 pub mod diff;
 pub mod dirsync;
 pub mod dsmsg;
+pub mod dump;
 pub mod error;
 pub mod escape;
 pub mod export;

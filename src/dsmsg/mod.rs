@@ -22,6 +22,7 @@ use crate::model::{Directory, Operation, Scope};
 
 mod sniff;
 mod subject;
+pub mod views;
 mod writer;
 
 pub use sniff::{looks_like_message, sniff_text, unrecognised, TextFileKind};

@@ -1,5 +1,7 @@
-//! `msmail dump` for the Dir-Sync text files: logs, DISPATCH.LOG, DSSCHED time
-//! files and `[DIRSYNC]` messages, printed as parsed records (text or JSON).
+//! The views of the Dir-Sync text files (what `msmail dump` shows): logs,
+//! DISPATCH.LOG, DSSCHED time files, `[DIRSYNC]` messages and import text,
+//! printed as parsed records (text or JSON). The binary files' views are
+//! [`crate::dirsync::views`].
 
 use std::io::Write;
 use std::path::Path;
