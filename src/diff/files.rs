@@ -266,7 +266,7 @@ fn diff_dirsync_pair(
         configuration: None,
     };
     let read_both = |p: &Path, q: &Path| -> Result<(Vec<u8>, Vec<u8>)> {
-        Ok((crate::output::read_input(p)?, crate::output::read_input(q)?))
+        Ok((crate::input::read_input(p)?, crate::input::read_input(q)?))
     };
     let (ba, bb) = read_both(path_a, path_b)?;
     let (na, nb) = (path_a.display().to_string(), path_b.display().to_string());

@@ -263,7 +263,7 @@ fn load_both(a: &Path, b: &Path, options: &LoadOptions) -> Result<(Directory, Di
 
 fn read_stream(path: &Path, options: &LoadOptions) -> Result<(TransStream, Directory)> {
     let file = path.display().to_string();
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
     drop(bytes);
     let mut dir = Directory::new();
@@ -334,7 +334,7 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                 }
                 SourceKind::ReqConf => {
                     let read = |p: &Path| -> Result<ConfigNumbers> {
-                        let bytes = crate::output::read_input(p)?;
+                        let bytes = crate::input::read_input(p)?;
                         let c = ReqConf::read(&bytes, &p.display().to_string())?;
                         Ok(dirsync::reqconf_numbers(&c))
                     };
@@ -347,7 +347,7 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                 }
                 SourceKind::SrvConf => {
                     let read = |p: &Path| -> Result<ConfigNumbers> {
-                        let bytes = crate::output::read_input(p)?;
+                        let bytes = crate::input::read_input(p)?;
                         let c = SrvConf::read(&bytes, &p.display().to_string())?;
                         Ok(dirsync::srvconf_numbers(&c))
                     };

@@ -17,6 +17,7 @@ use crate::model::{Directory, Operation, Scope};
 mod parse;
 mod sniff;
 mod subject;
+pub mod views;
 mod writer;
 
 pub use parse::{

@@ -446,6 +446,6 @@ pub fn parse_message_bytes(
 
 /// Reads a message file (read-only).
 pub fn read_message(path: &Path, encoding: TextEncoding) -> Result<DirSyncMessage> {
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     parse_message_bytes(&bytes, &path.display().to_string(), encoding)
 }

@@ -53,7 +53,7 @@ where
 
 /// Reads an import text file from disk in the given encoding.
 pub fn read_path(path: &Path, encoding: TextEncoding) -> Result<Vec<Operation>> {
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let name = path.display().to_string();
     let text = decode_input(&bytes, encoding, &name)?;
     parse_str(&text, &name, 1)
@@ -62,7 +62,7 @@ pub fn read_path(path: &Path, encoding: TextEncoding) -> Result<Vec<Operation>> 
 /// Reads an import text file and applies its operations in order, streaming:
 /// the result is the directory the file describes.
 pub fn read_directory(path: &Path, encoding: TextEncoding) -> Result<Directory> {
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let name = path.display().to_string();
     let text = decode_input(&bytes, encoding, &name)?;
     let mut dir = Directory::new();

@@ -12,8 +12,6 @@
 //! Records keep their raw bytes, so read → write reproduces reserved bytes and
 //! string padding exactly.
 
-use std::path::{Path, PathBuf};
-
 use byteorder::{ByteOrder, LittleEndian};
 use nom::bytes::complete::take;
 use nom::IResult;
@@ -402,34 +400,7 @@ pub fn write_records<R: FixedRecord>(records: &[R]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Finds `relative` (e.g. `GLB/MASTER.GLB`) under `dir`, matching every path
-/// component case-insensitively (MS Mail trees come from DOS/NetWare servers).
-pub fn find_case_insensitive(dir: &Path, relative: &str) -> Option<PathBuf> {
-    let mut cur = dir.to_path_buf();
-    for part in relative.split(['/', '\\']).filter(|p| !p.is_empty()) {
-        let exact = cur.join(part);
-        if exact.exists() {
-            cur = exact;
-            continue;
-        }
-        // The first match in sorted order (deterministic when a folder holds
-        // several spellings), found in one scan: sorting the whole listing
-        // made every lookup in a folder of N entries cost N log N, and
-        // reconcile looks up a tree in the parent of each of its inputs.
-        let found: Option<PathBuf> = std::fs::read_dir(&cur)
-            .ok()?
-            .filter_map(|e| {
-                let e = e.ok()?;
-                let name = e.file_name();
-                name.to_str()?
-                    .eq_ignore_ascii_case(part)
-                    .then(|| e.path())
-            })
-            .min();
-        cur = found?;
-    }
-    Some(cur)
-}
+pub use crate::input::find_case_insensitive;
 
 #[cfg(test)]
 mod tests {

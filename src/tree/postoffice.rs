@@ -17,12 +17,12 @@ use super::{
 };
 use crate::codepage::{cp850_upper, cp850_upper_into};
 use crate::error::{Error, Location, Result};
+use crate::input::read_input;
+use crate::input::LoadOptions;
 use crate::model::{
     Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, Scope, TemplateDef,
     TemplateField, TemplateValue,
 };
-use crate::output::read_input;
-use crate::source::LoadOptions;
 
 /// A local mailbox (ACCESS2.GLB record).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -1979,10 +1979,10 @@ pub fn load_list(
     maildata: &Path,
     selector: &ListSelector,
     options: &LoadOptions,
-) -> Result<crate::source::Loaded> {
+) -> Result<crate::input::Loaded> {
     let po = PostOffice::open(maildata, options)?;
     let directory = po.list(selector)?;
-    Ok(crate::source::Loaded {
+    Ok(crate::input::Loaded {
         directory,
         warnings: po.warnings,
     })
@@ -2024,7 +2024,7 @@ pub fn tree_list_file(path: &Path) -> Option<(PathBuf, TreeListFile)> {
 }
 
 /// Loads a single list file of a tree (see [`tree_list_file`]).
-pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::source::Loaded> {
+pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::input::Loaded> {
     let Some((root, kind)) = tree_list_file(path) else {
         return Err(Error::input(
             path.display().to_string(),
@@ -2056,7 +2056,7 @@ pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::sourc
             po.usr_list(&net, &name).unwrap_or_default()
         }
     };
-    Ok(crate::source::Loaded {
+    Ok(crate::input::Loaded {
         directory,
         warnings: po.warnings,
     })

@@ -141,7 +141,7 @@ impl AttributeMap {
 
     /// Reads a map file from disk ([`AttributeMap::parse`]).
     pub fn read(path: &Path) -> Result<AttributeMap> {
-        let bytes = crate::output::read_input(path)?;
+        let bytes = crate::input::read_input(path)?;
         let name = path.display().to_string();
         let text = String::from_utf8(bytes).map_err(|e| {
             let (line, column) =
