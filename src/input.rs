@@ -71,9 +71,7 @@ pub fn find_case_insensitive(dir: &Path, relative: &str) -> Option<PathBuf> {
             .filter_map(|e| {
                 let e = e.ok()?;
                 let name = e.file_name();
-                name.to_str()?
-                    .eq_ignore_ascii_case(part)
-                    .then(|| e.path())
+                name.to_str()?.eq_ignore_ascii_case(part).then(|| e.path())
             })
             .min();
         cur = found?;
