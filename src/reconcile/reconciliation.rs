@@ -89,7 +89,7 @@ pub struct PostofficeReport {
     pub merged: Directory,
     /// Entries in the server's view (kept when a caller frees `server_view`).
     pub server_entries: usize,
-    /// Entries in the merged list (kept when [`plan::plan_repair_taking`]
+    /// Entries in the merged list (kept when [`plan::plan_repair_taking`](super::plan::plan_repair_taking)
     /// moves `merged` into the plan).
     pub merged_entries: usize,
     /// Gateway entries kept from the server's view because the evidence (an
@@ -117,7 +117,7 @@ pub struct PostofficeReport {
     /// evidence of deletion.
     pub withheld_deletes: Vec<Entry>,
     /// The template definition of each scope of the merged list, and how it
-    /// was chosen (see [`templates`]).
+    /// was chosen (see [`templates`](super::templates)).
     pub templates: Vec<TemplatePlan>,
 }
 
@@ -130,7 +130,7 @@ pub struct SourceReport {
     pub usage: SourceUsage,
 }
 
-/// The result of [`reconcile`]: one report per postoffice, sorted by scope key.
+/// The result of [`reconcile`](super::reconcile): one report per postoffice, sorted by scope key.
 #[derive(Debug, Clone)]
 pub struct Reconciliation {
     /// The server's own postoffice.

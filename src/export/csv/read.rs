@@ -11,7 +11,7 @@ use nom::IResult;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Splits a `members` cell written by [`join_members`].
+/// Splits a `members` cell written by [`join_members`](super::join_members).
 pub fn split_members(cell: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();

@@ -42,7 +42,7 @@ pub(crate) fn group_members<'d>(
     (groups, wanted)
 }
 
-/// [`write_ldif`] with options: `--schema ad` goes to [`super::ad`].
+/// [`write_ldif`] with options: `--schema ad` goes to [`super::ad`](crate::export::ad).
 /// Groups get their members' DNs: an entry of this export by the DN it is
 /// written with, any other address by the DN the scheme gives it (it
 /// resolves once that entry is loaded too; counted in the notes).

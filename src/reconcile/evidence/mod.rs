@@ -2,7 +2,7 @@
 //! can take, recognised by content (`source::open`), each used for what it
 //! holds — a list (export, extract, queued export, live tree), numbers
 //! (REQCONF.GLB, a message's REQSEQ/SRVSEQ), pending transactions
-//! (REQTRANS.GLB) — and described for the report ([`SourceUsage`]).
+//! (REQTRANS.GLB) — and described for the report ([`SourceUsage`](super::SourceUsage)).
 
 use std::path::{Path, PathBuf};
 
