@@ -1,0 +1,300 @@
+//! The CSV writers: the default profile's header and rows (template columns
+//! and their repetitions), directories and personal lists in every profile,
+//! [`Cells`] (one RFC 4180 record at a time) and the members cell.
+
+use super::{
+    csvde, exchange, guard, io_err, CsvOptions, CsvProfile, FastMap, FIXED_COLUMNS, OWNER_COLUMN,
+    TEMPLATE_PREFIX,
+};
+use crate::error::{Error, Result};
+use crate::export::ldif::WriteNotes;
+use crate::model::{Address, Directory, Entry, EntryKind, TemplateValue};
+use std::borrow::Cow;
+use std::io::Write;
+
+/// For each template value of an entry, which repetition of its prompt it is
+/// (1 for the first `Phone:`, 2 for the second, ...), into `out`. Linear scan
+/// for the usual handful of values, a map beyond that.
+pub(super) fn repetitions(template: &[TemplateValue], out: &mut Vec<usize>) {
+    out.clear();
+    if template.len() <= 16 {
+        for (j, t) in template.iter().enumerate() {
+            let before = template
+                .get(..j)
+                .unwrap_or_default()
+                .iter()
+                .filter(|u| u.prompt == t.prompt)
+                .count();
+            out.push(before + 1);
+        }
+        return;
+    }
+    let mut count: FastMap<&str, usize> = FastMap::default();
+    for t in template {
+        let n = count.entry(t.prompt.as_str()).or_insert(0);
+        *n += 1;
+        out.push(*n);
+    }
+}
+
+/// Template columns: `(prompt, repetition)` in a deterministic order —
+/// template definitions first (by scope key, field order), then prompts in
+/// order of first appearance over the sorted entries.
+pub(super) fn template_columns<'d>(
+    templates: &'d std::collections::BTreeMap<String, crate::model::TemplateDef>,
+    entries: &[&'d Entry],
+) -> Vec<(&'d str, usize)> {
+    let mut cols: Vec<(&'d str, usize)> = Vec::new();
+    let mut seen: FastMap<(&'d str, usize), ()> = FastMap::default();
+    let mut add = |p: &'d str, n: usize, cols: &mut Vec<(&'d str, usize)>| {
+        if seen.insert((p, n), ()).is_none() {
+            cols.push((p, n));
+        }
+    };
+    for def in templates.values() {
+        for f in &def.fields {
+            add(&f.prompt, 1, &mut cols);
+        }
+    }
+    let mut reps = Vec::new();
+    for e in entries {
+        repetitions(&e.template, &mut reps);
+        for (t, &n) in e.template.iter().zip(&reps) {
+            add(&t.prompt, n, &mut cols);
+        }
+    }
+    cols
+}
+
+pub(super) fn template_header(prompt: &str, n: usize) -> String {
+    if n == 1 {
+        format!("{TEMPLATE_PREFIX}:{prompt}")
+    } else {
+        format!("{TEMPLATE_PREFIX}#{n}:{prompt}")
+    }
+}
+
+/// Writes the directory as CSV in the given profile (formula guard on, no
+/// BOM, the standard attribute map), rows in [`Directory::sorted`] order.
+pub fn write_csv(dir: &Directory, w: &mut dyn Write, profile: CsvProfile) -> Result<()> {
+    write_csv_with(dir, w, &CsvOptions::new(profile)).map(|_| ())
+}
+
+/// [`write_csv`] with options; the notes say what a profile could not carry.
+pub fn write_csv_with(dir: &Directory, w: &mut dyn Write, opts: &CsvOptions) -> Result<WriteNotes> {
+    let mut out = Cells::new(w, opts)?;
+    let notes = match opts.profile {
+        CsvProfile::Default => {
+            let entries = dir.sorted_keyed();
+            let plain: Vec<&Entry> = entries.iter().map(|(_, e)| *e).collect();
+            let tcols = template_columns(&dir.templates, &plain);
+            write_default_header(&mut out, &tcols, false)?;
+            write_default_rows(&mut out, dir, &entries, &tcols, None)?;
+            WriteNotes::default()
+        }
+        CsvProfile::Exchange => exchange::write_exchange(dir, &mut out, &opts.map)?,
+        CsvProfile::Ad => csvde::write_csvde(dir, &mut out, opts)?,
+    };
+    out.flush()?;
+    Ok(notes)
+}
+
+/// Writes personal address lists: the default profile with an `owner`
+/// column first (the owner's address), one row per list entry, lists in
+/// order; the AD profile writes [`crate::export::ad::pal_records`]. The Exchange
+/// profile has no form for them (usage error).
+pub fn write_personal_csv(
+    lists: &[(Entry, &Directory)],
+    w: &mut dyn Write,
+    opts: &CsvOptions,
+) -> Result<WriteNotes> {
+    let mut out = Cells::new(w, opts)?;
+    match opts.profile {
+        CsvProfile::Exchange => {
+            return Err(Error::Usage(
+                "personal address lists have no Exchange directory-import form; use the \
+                 default or the ad CSV profile"
+                    .into(),
+            ))
+        }
+        CsvProfile::Ad => {
+            csvde::write_csvde_pals(lists, &mut out, opts)?;
+        }
+        CsvProfile::Default => {
+            let all: Vec<&Entry> = lists.iter().flat_map(|(_, d)| d.sorted()).collect();
+            let templates = std::collections::BTreeMap::new();
+            let tcols = template_columns(&templates, &all);
+            write_default_header(&mut out, &tcols, true)?;
+            for (owner, dir) in lists {
+                let entries = dir.sorted_keyed();
+                let o = owner.address.to_string();
+                write_default_rows(&mut out, dir, &entries, &tcols, Some(&o))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(WriteNotes::default())
+}
+
+/// A CSV writer that applies the formula guard (or not) to every cell.
+pub(crate) struct Cells<'w> {
+    out: ::csv::Writer<&'w mut dyn Write>,
+    guard: bool,
+}
+
+impl<'w> Cells<'w> {
+    /// Starts the output (the BOM first when asked for).
+    fn new(w: &'w mut dyn Write, opts: &CsvOptions) -> Result<Cells<'w>> {
+        if opts.bom {
+            w.write_all(b"\xEF\xBB\xBF").map_err(io_err)?;
+        }
+        let out = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .buffer_capacity(64 * 1024)
+            .from_writer(w);
+        Ok(Cells {
+            out,
+            guard: opts.formula_guard,
+        })
+    }
+
+    /// One cell.
+    pub(crate) fn field(&mut self, v: &str) -> Result<()> {
+        let v = if self.guard {
+            guard(v)
+        } else {
+            Cow::Borrowed(v)
+        };
+        self.out.write_field(v.as_bytes()).map_err(io_err)
+    }
+
+    /// A whole row.
+    pub(crate) fn row<S: AsRef<str>>(&mut self, cells: &[S]) -> Result<()> {
+        for c in cells {
+            self.field(c.as_ref())?;
+        }
+        self.end()
+    }
+
+    /// Ends the current row.
+    pub(crate) fn end(&mut self) -> Result<()> {
+        self.out
+            .write_record(std::iter::empty::<&[u8]>())
+            .map_err(io_err)
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.out.flush().map_err(io_err)
+    }
+}
+
+/// Joins member addresses for the `members` column: `;` between addresses,
+/// `\;` and `\\` for a `;` or `\` inside one (X.400 addresses hold `;`).
+pub fn join_members(members: &[Address]) -> String {
+    let mut s = String::new();
+    for (i, m) in members.iter().enumerate() {
+        if i > 0 {
+            s.push(';');
+        }
+        for c in m.to_string().chars() {
+            if c == ';' || c == '\\' {
+                s.push('\\');
+            }
+            s.push(c);
+        }
+    }
+    s
+}
+
+pub(super) fn write_default_header(
+    out: &mut Cells<'_>,
+    tcols: &[(&str, usize)],
+    owner: bool,
+) -> Result<()> {
+    let mut header: Vec<String> = Vec::new();
+    if owner {
+        header.push(OWNER_COLUMN.to_string());
+    }
+    header.extend(FIXED_COLUMNS.iter().map(|s| s.to_string()));
+    header.extend(tcols.iter().map(|(p, n)| template_header(p, *n)));
+    out.row(&header)
+}
+
+pub(super) fn write_default_rows(
+    out: &mut Cells<'_>,
+    dir: &Directory,
+    entries: &[(&crate::model::AddressKey, &Entry)],
+    tcols: &[(&str, usize)],
+    owner: Option<&str>,
+) -> Result<()> {
+    let index: FastMap<(&str, usize), usize> = tcols
+        .iter()
+        .enumerate()
+        .map(|(i, (p, n))| ((*p, *n), i))
+        .collect();
+    let mut address = String::new();
+    let mut scope = String::new();
+    let mut members = String::new();
+    let mut tvals: Vec<&str> = Vec::with_capacity(tcols.len());
+    let mut reps = Vec::new();
+    for (key, e) in entries {
+        let a = &e.address;
+        address.clear();
+        address.push_str(&a.type_name);
+        address.push(':');
+        address.push_str(&a.body);
+        let parts = a.parts();
+        // `Scope` text (`TYPE:NET/PO`, canonical type) without building a `Scope`.
+        scope.clear();
+        if a.type_name.eq_ignore_ascii_case("CSI") {
+            scope.push_str("PCM");
+        } else {
+            scope.extend(a.type_name.chars().map(|c| c.to_ascii_uppercase()));
+        }
+        scope.push(':');
+        if let Some((x, y, _)) = parts {
+            scope.push_str(x);
+            scope.push('/');
+            scope.push_str(y);
+        }
+        let (net, po, mb) = parts.unwrap_or(("", "", ""));
+        members.clear();
+        if e.kind == EntryKind::Group {
+            if let Some(m) = dir.members(key) {
+                members = join_members(m);
+            }
+        }
+        if let Some(o) = owner {
+            out.field(o)?;
+        }
+        for v in [
+            e.full_name.as_str(),
+            &address,
+            &a.type_name,
+            net,
+            po,
+            mb,
+            e.kind.as_str(),
+            &scope,
+            &members,
+        ] {
+            out.field(v)?;
+        }
+        tvals.clear();
+        tvals.resize(tcols.len(), "");
+        repetitions(&e.template, &mut reps);
+        for (t, &n) in e.template.iter().zip(&reps) {
+            if let Some(slot) = index
+                .get(&(t.prompt.as_str(), n))
+                .and_then(|&i| tvals.get_mut(i))
+            {
+                *slot = &t.value;
+            }
+        }
+        for v in &tvals {
+            out.field(v)?;
+        }
+        out.end()?;
+    }
+    Ok(())
+}

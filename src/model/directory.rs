@@ -1,0 +1,423 @@
+//! [`Directory`]: entries keyed by address identity, with the scope and
+//! group-member indexes, and the import-file [`Operation`]s it applies
+//! ([`Applied`] says what one did).
+
+use super::address::{Address, AddressKey, Scope};
+use super::entry::{Entry, TemplateDef};
+use std::collections::{BTreeMap, HashMap};
+
+/// Hash maps of the model: foldhash is several times faster than SipHash on
+/// short keys and still seeded per process (no crafted-collision blow-up).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// One import-file operation (formats-text.md §1), also the content of a
+/// Dir-Sync transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    /// `A`: add, or update if the address exists.
+    Add(Entry),
+    /// `D`: delete the address.
+    Delete(Entry),
+    /// `M`: the entry named by `old` becomes `new`.
+    Modify {
+        /// The existing entry as named on the first line.
+        old: Entry,
+        /// Its new name and address (continuation line).
+        new: Entry,
+    },
+    /// `R`: throw away everything in the scope.
+    Replace(Scope),
+    /// `T`: a template definition for a scope.
+    Template(TemplateDef),
+}
+
+impl Operation {
+    /// The operation letter.
+    pub fn letter(&self) -> char {
+        match self {
+            Operation::Add(_) => 'A',
+            Operation::Delete(_) => 'D',
+            Operation::Modify { .. } => 'M',
+            Operation::Replace(_) => 'R',
+            Operation::Template(_) => 'T',
+        }
+    }
+}
+
+/// What applying one operation did, for reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// A new entry.
+    Added,
+    /// An `A` for an address already present: the entry was replaced.
+    Updated(Box<Entry>),
+    /// A `D` removed the entry.
+    Deleted,
+    /// A `D` or `M` named an address that is not there.
+    NotFound,
+    /// An `M` re-keyed an entry.
+    Modified,
+    /// An `R` removed this many entries.
+    Replaced(usize),
+    /// A template definition was recorded.
+    Template,
+}
+
+/// An address directory: entries by identity, in insertion order, plus template
+/// definitions by scope and the membership of groups. All operations are O(1)
+/// amortised; `R` costs the size of its scope. Each entry's key is computed
+/// once, on insertion.
+///
+/// Group membership is a table beside the entries: group key → the members'
+/// addresses in order, each once. A member need not be an entry of the
+/// directory (a gateway address, an entry of another export). The table
+/// follows its group: removing the group (`D`, `R`) drops its members, `M`
+/// moves them to the new key, replacing the entry (`A`) keeps them. A group
+/// with no row has unknown membership (import text cannot say); a row may be
+/// empty (a group known to have no members).
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    slots: Vec<Option<Entry>>,
+    index: FastMap<AddressKey, usize>,
+    by_scope: FastMap<String, Vec<usize>>,
+    /// Template definitions by scope key.
+    pub templates: BTreeMap<String, TemplateDef>,
+    members: FastMap<AddressKey, Vec<Address>>,
+    live: usize,
+}
+
+impl Directory {
+    /// An empty directory.
+    pub fn new() -> Directory {
+        Directory::default()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// The entry with this identity.
+    pub fn get(&self, key: &AddressKey) -> Option<&Entry> {
+        self.index.get(key).and_then(|&i| self.slots[i].as_ref())
+    }
+
+    /// True when an entry with this identity is present.
+    pub fn contains_key(&self, key: &AddressKey) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// Inserts or replaces (by identity). A replaced entry keeps its position
+    /// and is returned.
+    pub fn upsert(&mut self, entry: Entry) -> Option<Entry> {
+        let key = entry.key();
+        if let Some(&i) = self.index.get(&key) {
+            return self.slots[i].replace(entry);
+        }
+        let i = self.slots.len();
+        match self.by_scope.get_mut(key.scope_key()) {
+            Some(list) => list.push(i),
+            None => {
+                self.by_scope.insert(key.scope_key().to_string(), vec![i]);
+            }
+        }
+        self.slots.push(Some(entry));
+        self.index.insert(key, i);
+        self.live += 1;
+        None
+    }
+
+    /// Inserts the entry `make` builds under `key` (which must be its
+    /// `key()`) unless an entry with that identity is present; true when
+    /// inserted. One hash lookup; `make` only runs when the key is new, so
+    /// readers that already computed the key build nothing for duplicates.
+    pub(crate) fn insert_new_with(
+        &mut self,
+        key: AddressKey,
+        make: impl FnOnce(&AddressKey) -> Entry,
+    ) -> bool {
+        use std::collections::hash_map::Entry as Slot;
+        let i = self.slots.len();
+        let Slot::Vacant(slot) = self.index.entry(key) else {
+            return false;
+        };
+        let key = slot.key();
+        let entry = make(key);
+        match self.by_scope.get_mut(key.scope_key()) {
+            Some(list) => list.push(i),
+            None => {
+                self.by_scope.insert(key.scope_key().to_string(), vec![i]);
+            }
+        }
+        slot.insert(i);
+        self.slots.push(Some(entry));
+        self.live += 1;
+        true
+    }
+
+    /// Removes the entry with this identity (and its membership row).
+    pub fn remove(&mut self, key: &AddressKey) -> Option<Entry> {
+        let i = self.index.remove(key)?;
+        self.live -= 1;
+        self.members.remove(key);
+        self.slots[i].take()
+    }
+
+    /// The members of group `group` in order; `None` when the directory does
+    /// not know the group's membership.
+    pub fn members(&self, group: &AddressKey) -> Option<&[Address]> {
+        self.members.get(group).map(Vec::as_slice)
+    }
+
+    /// Sets the members of group `group` (replacing what was known). Members
+    /// are kept in order, each address once (compared by identity).
+    pub fn set_members(&mut self, group: &AddressKey, members: Vec<Address>) {
+        let mut seen: FastMap<AddressKey, ()> = FastMap::default();
+        let unique = members
+            .into_iter()
+            .filter(|m| seen.insert(m.key(), ()).is_none())
+            .collect();
+        self.members.insert(group.clone(), unique);
+    }
+
+    /// Adds one member at the end of group `group`'s list unless it is there
+    /// already; true when added. The group's membership becomes known.
+    pub fn add_member(&mut self, group: &AddressKey, member: Address) -> bool {
+        let list = self.members.entry(group.clone()).or_default();
+        let k = member.key();
+        if list.iter().any(|m| m.key() == k) {
+            return false;
+        }
+        list.push(member);
+        true
+    }
+
+    /// Removes member `member` from group `group`; true when it was there.
+    pub fn remove_member(&mut self, group: &AddressKey, member: &AddressKey) -> bool {
+        let Some(list) = self.members.get_mut(group) else {
+            return false;
+        };
+        let before = list.len();
+        list.retain(|m| m.key() != *member);
+        list.len() != before
+    }
+
+    /// Every membership row (group key, members), in no particular order.
+    pub fn membership(&self) -> impl Iterator<Item = (&AddressKey, &[Address])> {
+        self.members.iter().map(|(k, v)| (k, v.as_slice()))
+    }
+
+    /// True when at least one group has a known, non-empty member list.
+    pub fn has_members(&self) -> bool {
+        self.members.values().any(|m| !m.is_empty())
+    }
+
+    /// Removes every entry of `scope`; returns how many.
+    pub fn clear_scope(&mut self, scope: &Scope) -> usize {
+        let Some(list) = self.by_scope.remove(&scope.key()) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for i in list {
+            if let Some(e) = self.slots[i].take() {
+                let k = e.key();
+                self.index.remove(&k);
+                self.members.remove(&k);
+                self.live -= 1;
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// Applies one operation.
+    pub fn apply(&mut self, op: Operation) -> Applied {
+        match op {
+            Operation::Add(e) => match self.upsert(e) {
+                None => Applied::Added,
+                Some(prev) => Applied::Updated(Box::new(prev)),
+            },
+            Operation::Delete(e) => match self.remove(&e.key()) {
+                Some(_) => Applied::Deleted,
+                None => Applied::NotFound,
+            },
+            Operation::Modify { old, new } => {
+                let old_key = old.key();
+                let moved = self.members.remove(&old_key);
+                let found = self.remove(&old_key);
+                let mut new = new;
+                if let Some(prev) = found.as_ref() {
+                    if new.template.is_empty() {
+                        new.template = prev.template.clone();
+                    }
+                    new.kind = prev.kind;
+                }
+                let new_key = new.key();
+                self.upsert(new);
+                if let (Some(m), true) = (moved, found.is_some()) {
+                    self.members.insert(new_key, m);
+                }
+                if found.is_some() {
+                    Applied::Modified
+                } else {
+                    Applied::NotFound
+                }
+            }
+            Operation::Replace(scope) => Applied::Replaced(self.clear_scope(&scope)),
+            Operation::Template(def) => {
+                self.templates.insert(def.scope.key(), def);
+                Applied::Template
+            }
+        }
+    }
+
+    /// Entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.slots.iter().filter_map(|s| s.as_ref())
+    }
+
+    /// Entries with their keys, in no particular order (cheap: keys are stored).
+    pub fn iter_keyed(&self) -> impl Iterator<Item = (&AddressKey, &Entry)> {
+        self.index
+            .iter()
+            .filter_map(|(k, &i)| self.slots[i].as_ref().map(|e| (k, e)))
+    }
+
+    /// Entries sorted by scope key, then address key: the order every writer
+    /// uses, so output does not depend on input order.
+    pub fn sorted(&self) -> Vec<&Entry> {
+        self.sorted_keyed().into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Like [`Directory::sorted`], with each entry's key.
+    ///
+    /// Cache-friendly for large directories: entries are first bucketed by
+    /// scope (a counting sort over the few distinct scope keys), then each
+    /// bucket is sorted by address key, so a bucket's keys stay in cache while
+    /// it is sorted instead of one sort over a million keys chasing a pointer
+    /// per comparison.
+    pub fn sorted_keyed(&self) -> Vec<(&AddressKey, &Entry)> {
+        let mut scope_id: FastMap<&str, u32> = FastMap::default();
+        let mut scopes: Vec<&str> = Vec::new();
+        let mut keyed: Vec<(u32, &AddressKey, &Entry)> = Vec::with_capacity(self.len());
+        for (k, e) in self.iter_keyed() {
+            let s = k.scope_key();
+            let id = match scope_id.get(s) {
+                Some(&id) => id,
+                None => {
+                    let id = scopes.len() as u32;
+                    scope_id.insert(s, id);
+                    scopes.push(s);
+                    id
+                }
+            };
+            keyed.push((id, k, e));
+        }
+        // Rank of each scope id in scope-key order.
+        let mut order: Vec<u32> = (0..scopes.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| scopes.get(a as usize).cmp(&scopes.get(b as usize)));
+        let mut rank = vec![0u32; scopes.len()];
+        for (r, &id) in order.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(id as usize) {
+                *slot = r as u32;
+            }
+        }
+        // Counting sort by rank: start offset of each bucket.
+        let mut start = vec![0usize; scopes.len() + 1];
+        for (id, _, _) in &keyed {
+            if let Some(r) = rank.get(*id as usize) {
+                if let Some(c) = start.get_mut(*r as usize + 1) {
+                    *c += 1;
+                }
+            }
+        }
+        for i in 1..start.len() {
+            let prev = start.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = start.get_mut(i) {
+                *c += prev;
+            }
+        }
+        let mut next = start.clone();
+        let mut placed: Vec<Option<(&AddressKey, &Entry)>> = vec![None; keyed.len()];
+        for (id, k, e) in keyed {
+            let r = rank.get(id as usize).copied().unwrap_or(0) as usize;
+            if let Some(pos) = next.get_mut(r) {
+                if let Some(slot) = placed.get_mut(*pos) {
+                    *slot = Some((k, e));
+                }
+                *pos += 1;
+            }
+        }
+        let mut placed: Vec<(&AddressKey, &Entry)> = placed.into_iter().flatten().collect();
+        for w in start.windows(2) {
+            if let (Some(&a), Some(&b)) = (w.first(), w.get(1)) {
+                if let Some(bucket) = placed.get_mut(a..b) {
+                    bucket.sort_unstable_by(|x, y| x.0.cmp(y.0));
+                }
+            }
+        }
+        placed
+    }
+
+    /// Reserves room for `additional` more entries.
+    pub fn reserve(&mut self, additional: usize) {
+        self.slots.reserve(additional);
+        self.index.reserve(additional);
+    }
+
+    /// The distinct scopes present, sorted by key.
+    pub fn scopes(&self) -> Vec<Scope> {
+        let mut m: BTreeMap<&str, Scope> = BTreeMap::new();
+        for (k, list) in &self.by_scope {
+            if let Some(e) = list.iter().find_map(|&i| self.slots[i].as_ref()) {
+                m.entry(k.as_str()).or_insert_with(|| e.scope());
+            }
+        }
+        m.into_values().collect()
+    }
+
+    /// Entries of one scope, sorted by address key.
+    pub fn in_scope(&self, scope: &Scope) -> Vec<&Entry> {
+        let k = scope.key();
+        let mut v: Vec<(AddressKey, &Entry)> = self
+            .by_scope
+            .get(&k)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|&i| self.slots[i].as_ref())
+                    .map(|e| (e.key(), e))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        v.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// Drops emptied slots (after many deletes) to reclaim memory. Keeps order.
+    pub fn compact(&mut self) {
+        let entries: Vec<Entry> = self.slots.drain(..).flatten().collect();
+        let templates = std::mem::take(&mut self.templates);
+        let members = std::mem::take(&mut self.members);
+        *self = Directory::default();
+        self.templates = templates;
+        self.members = members;
+        for e in entries {
+            self.upsert(e);
+        }
+    }
+}
+
+impl FromIterator<Entry> for Directory {
+    fn from_iter<I: IntoIterator<Item = Entry>>(iter: I) -> Self {
+        let mut d = Directory::new();
+        for e in iter {
+            d.upsert(e);
+        }
+        d
+    }
+}
