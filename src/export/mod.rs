@@ -1,4 +1,4 @@
-//! Migration outputs of a [`Directory`](crate::model::Directory): CSV, LDIF
+//! Migration outputs of a [`Directory`]: CSV, LDIF
 //! (content and change records) and JSON. The import-text writer lives in
 //! [`crate::importtext`].
 
