@@ -19,28 +19,7 @@ pub mod report;
 
 pub use report::{write_json, write_text};
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Damage: MS Mail misbehaves or loses data (exit code 3).
-    Error,
-    /// Suspicious, but MS Mail works.
-    Warning,
-    /// Worth knowing.
-    Info,
-}
-
-impl Severity {
-    /// The lower-case name used in text and JSON output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+pub use crate::tree::validate::Severity;
 
 /// One problem found by a check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

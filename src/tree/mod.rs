@@ -40,6 +40,7 @@ pub mod sample;
 pub mod table;
 pub mod templates;
 pub mod users;
+pub mod validate;
 mod views;
 pub mod writer;
 

@@ -12,8 +12,10 @@ use super::read_external::read_networks;
 use super::read_groups::{read_groups, read_members};
 use super::read_lists::{read_gal, read_pol};
 use super::templates::{InfFile, TplFile};
+use super::users::access2_layout::MAILBAG;
 use super::users::{self, Access2Rec};
-use super::{parse_hex8, read_records, FixedRecord, NO_RECORD};
+use super::validate::{self, RecordAt};
+use super::{read_records, FixedRecord, NO_RECORD};
 use crate::error::{Error, Location, Result};
 use crate::model::{TemplateField, TemplateValue};
 
@@ -210,15 +212,8 @@ fn read_users(
                     }
                     Err(e) => return Err(e),
                 };
-                if n != access2.len() as u64 {
-                    r.ctx.finding(
-                        &shown,
-                        Location::File,
-                        format!(
-                            "{n} records, ACCESS2.GLB has {} (they must be equal, Q87402)",
-                            access2.len()
-                        ),
-                    );
+                if let Some(f) = validate::access_count(&shown, n, access2.len() as u64) {
+                    r.ctx.report(&f)?;
                 }
             }
             None => r.ctx.damage(
@@ -248,14 +243,14 @@ fn read_users(
         } else {
             Vec::new()
         };
-        let mailbag = parse_hex8(&a.mailbag);
-        if mailbag.is_none() {
-            r.ctx.damage(
-                &af,
-                loc,
-                format!("mailbag {:?} is not 8 hex digits", a.mailbag),
-            )?;
-        }
+        let at = RecordAt::new(i, Access2Rec::SIZE, 0);
+        let mailbag = match validate::mailbag(&af, at, MAILBAG, "mailbag", &a.mailbag) {
+            Ok(bag) => Some(bag),
+            Err(f) => {
+                r.ctx.report(&f)?;
+                None
+            }
+        };
         user_by_offset.insert((i * Access2Rec::SIZE) as u32, data.users.len());
         r.origins
             .base
@@ -286,16 +281,8 @@ fn read_counters(r: &mut Reader<'_>, data: &mut PostOfficeData, nme: &[NmeRec]) 
             .chain(data.groups.iter().filter_map(|g| g.tid))
             .chain(nme.iter().filter(|e| e.status == 1).map(|e| e.tid))
             .max();
-        if max.is_some_and(|m| m >= data.next_tid) {
-            r.ctx.finding(
-                &tf,
-                Location::Offset(0),
-                format!(
-                    "next tid {} is not above the highest tid in use {}",
-                    data.next_tid,
-                    max.unwrap_or(0)
-                ),
-            );
+        if let Some(f) = validate::tid_counter(&tf, data.next_tid, max) {
+            r.ctx.report(&f)?;
         }
     }
     // Per-user KEY (560 bytes) and MBG (multiple of 116) files, where present.

@@ -6,12 +6,14 @@ use super::identity::{network_kind, NetworkRec, XtnRec};
 use super::lists::{nme_kind, NetpoSlices, NmeRec, UsrRec};
 use super::open::{rec_loc, Reader};
 use super::origins::origin;
-use super::{parse_hex8, read_record_fields, read_records, Ctx, FixedRecord, NO_RECORD};
+use super::{read_record_fields, read_records, Ctx, FixedRecord, NO_RECORD};
 use crate::codepage::cp850_upper;
 use crate::error::{Location, Result};
 use crate::model::{Address, EntryKind};
 
+use super::identity::{network_layout, xtn_layout};
 use super::read::{check_inf_use, read_templates, template_values};
+use super::validate::{self, RecordAt};
 
 /// NETWORK.GLB, each network's XTN file and each postoffice's USR list.
 pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Result<()> {
@@ -53,26 +55,35 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
             xtn_prefix: None,
             postoffices: Vec::new(),
         };
-        let loc = rec_loc(ni, NetworkRec::SIZE, 0);
-        match n.kind {
+        let at = RecordAt::new(ni, NetworkRec::SIZE, 0);
+        let kind = match validate::network_kind(&netfile, at, n.kind) {
+            Ok(kind) => kind,
+            Err(f) => {
+                r.ctx.report(&f)?;
+                continue;
+            }
+        };
+        match kind {
             network_kind::GATEWAY_OTHER => {}
-            network_kind::MSMAIL | network_kind::GATEWAY_101010 => {
-                let Some(prefix) = parse_hex8(&n.xtn_prefix) else {
-                    r.ctx.damage(
-                        &netfile,
-                        loc,
-                        format!("XTN prefix {:?} is not 8 hex digits", n.xtn_prefix),
-                    )?;
-                    continue;
+            _ => {
+                let prefix = match validate::mailbag(
+                    &netfile,
+                    at,
+                    network_layout::XTN_PREFIX,
+                    "XTN prefix",
+                    &n.xtn_prefix,
+                ) {
+                    Ok(prefix) => prefix,
+                    Err(f) => {
+                        r.ctx.report(&f)?;
+                        continue;
+                    }
                 };
                 nd.xtn_prefix = Some(prefix);
                 let rel = format!("XTN/{}.XTN", n.xtn_prefix);
                 let Some((xf, xb)) = r.optional(&rel)? else {
-                    r.ctx.damage(
-                        &r.shown(&rel),
-                        Location::File,
-                        format!("missing, named by NETWORK.GLB record {ni} ({})", n.name),
-                    )?;
+                    r.ctx
+                        .report(&validate::missing_xtn(&r.shown(&rel), ni, &n.name))?;
                     data.networks.push(nd);
                     continue;
                 };
@@ -81,14 +92,19 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                     if x.status != super::STATUS_IN_USE {
                         continue;
                     }
-                    let xloc = rec_loc(xi, XtnRec::SIZE, 0);
-                    let Some(bag) = parse_hex8(&x.mailbag) else {
-                        r.ctx.damage(
-                            &xf,
-                            xloc,
-                            format!("mailbag {:?} is not 8 hex digits", x.mailbag),
-                        )?;
-                        continue;
+                    let xat = RecordAt::new(xi, XtnRec::SIZE, 0);
+                    let bag = match validate::mailbag(
+                        &xf,
+                        xat,
+                        xtn_layout::MAILBAG,
+                        "mailbag",
+                        &x.mailbag,
+                    ) {
+                        Ok(bag) => bag,
+                        Err(f) => {
+                            r.ctx.report(&f)?;
+                            continue;
+                        }
                     };
                     let (tpl, inf) = read_templates(r, &x.mailbag)?;
                     let mut po = ExternalPostOffice {
@@ -118,15 +134,12 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                                     continue;
                                 }
                                 let uloc = rec_loc(ui, UsrRec::SIZE, 0);
-                                let kind = match u.kind {
-                                    b'U' | b'u' => EntryKind::User,
-                                    b'G' | b'g' => EntryKind::Group,
-                                    k => {
-                                        r.ctx.damage(
-                                            &uf,
-                                            uloc,
-                                            format!("kind byte {k:#04x} is neither 'U' nor 'G'"),
-                                        )?;
+                                let uat = RecordAt::new(ui, UsrRec::SIZE, 0);
+                                let kind = match validate::usr_kind(&uf, uat, u.kind) {
+                                    Ok(false) => EntryKind::User,
+                                    Ok(true) => EntryKind::Group,
+                                    Err(f) => {
+                                        r.ctx.report(&f)?;
                                         continue;
                                     }
                                 };
@@ -143,20 +156,14 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                                 });
                             }
                         }
-                        None => r.ctx.warn(format!(
-                            "{}: missing; {}/{} has no address list yet",
-                            r.shown(&urel),
-                            n.name,
-                            x.postoffice
-                        )),
+                        None => r.ctx.report(&validate::usr_missing(
+                            &r.shown(&urel),
+                            &n.name,
+                            &x.postoffice,
+                        ))?,
                     }
                     nd.postoffices.push(po);
                 }
-            }
-            k => {
-                r.ctx
-                    .damage(&netfile, loc, format!("network kind {k} is not 1, 2 or 3"))?;
-                continue;
             }
         }
         data.networks.push(nd);

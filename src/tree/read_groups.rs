@@ -49,12 +49,9 @@ pub(super) fn read_groups(
     let grp = match r.optional("GRP/ADMIN.GRP")? {
         Some((f, b)) => {
             if let Some((sf, sb)) = r.optional("GRP/ADMINSHD.GRP")? {
-                if sb != b {
-                    r.ctx.finding(
-                        &sf,
-                        Location::File,
-                        "differs from ADMIN.GRP (the shadow must be equal); ADMIN.GRP is read",
-                    );
+                let node = super::groups::GRP_NODE;
+                if let Some(f) = super::validate::shadow(&sf, "ADMIN.GRP", &b, &sb, node) {
+                    r.ctx.report(&f)?;
                 }
             }
             let node = super::groups::GRP_NODE;

@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 
 use super::data::{ListEntry, PostOfficeData};
-use super::lists::{nme_kind, nme_layout, NetpoSlices, NmeRec};
+use super::lists::{nme_layout, NetpoSlices, NmeRec};
 use super::open::{rec_loc, Reader};
 use super::origins::origin;
 use super::{frame_checked, read_records, FixedRecord};
-use crate::codepage::cp850_upper_into;
 use crate::error::{Error, Location, Result};
 use crate::model::Address;
 
 use super::read_external::resolve_netpo;
+use super::users::Access2Rec;
+use super::validate::{self, DamageKind, NmeTarget, RecordAt};
 
 /// What reading ADMIN.NME hands on to the group members and the tid check.
 pub(super) struct PolRead {
@@ -37,28 +38,11 @@ pub(super) fn read_pol(
 ) -> Result<PolRead> {
     let (nf, nb) = r.required("NME/ADMIN.NME")?;
     match r.optional("NME/ADMINSHD.NME")? {
-        Some((sf, sb)) if sb != nb => {
-            let first = sb
-                .iter()
-                .zip(nb.iter())
-                .position(|(a, b)| a != b)
-                .unwrap_or(sb.len().min(nb.len()));
-            let idx = first / NmeRec::SIZE;
-            r.ctx.finding(
-                &sf,
-                Location::Record {
-                    index: idx as u64,
-                    offset: first as u64,
-                },
-                format!(
-                    "differs from ADMIN.NME ({} vs {} bytes); the shadow must be equal; \
-                     ADMIN.NME is read",
-                    sb.len(),
-                    nb.len()
-                ),
-            );
+        Some((sf, sb)) => {
+            if let Some(f) = validate::shadow(&sf, "ADMIN.NME", &nb, &sb, NmeRec::SIZE) {
+                r.ctx.report(&f)?;
+            }
         }
-        Some(_) => {}
         None => r.ctx.damage(
             &r.shown("NME/ADMINSHD.NME"),
             Location::File,
@@ -80,31 +64,37 @@ pub(super) fn read_pol(
             continue;
         }
         let loc = rec_loc(i, NmeRec::SIZE, 0);
-        match e.kind {
-            nme_kind::LOCAL_USER => {
-                let Some(&ui) = user_by_offset.get(&e.pointer) else {
-                    r.ctx.damage(
-                        &nf,
-                        loc,
-                        format!("dangling pointer {} into ACCESS2.GLB", e.pointer),
-                    )?;
+        let (mut user, mut group) = (None, None);
+        let check = validate::nme_entry(
+            &nf,
+            RecordAt::new(i, NmeRec::SIZE, 0),
+            &e.full_name,
+            e.tid,
+            e.kind,
+            e.pointer,
+            |p| {
+                user = user_by_offset
+                    .get(&p)
+                    .and_then(|&ui| Some((ui, data.users.get(ui)?)));
+                user.map(|(_, u)| u.tid.unwrap_or(0))
+            },
+            |t| {
+                group = group_by_tid
+                    .get(&t)
+                    .and_then(|&gi| Some((gi, data.groups.get(gi)?)));
+                group.is_some()
+            },
+        );
+        if let Some(f) = &check.finding {
+            // A tid-mismatch is a finding; the entry is read through its pointer.
+            r.ctx.report(f)?;
+        }
+        match check.target {
+            None => continue,
+            Some(NmeTarget::LocalUser) => {
+                let Some((ui, u)) = user else {
                     continue;
                 };
-                let Some(u) = data.users.get(ui) else {
-                    continue;
-                };
-                if u.tid != Some(e.tid) {
-                    r.ctx.finding(
-                        &nf,
-                        loc.clone(),
-                        format!(
-                            "tid {} differs from the tid {} of the ACCESS2.GLB record it points \
-                             to; the entry is read through its pointer",
-                            e.tid,
-                            u.tid.unwrap_or(0)
-                        ),
-                    );
-                }
                 let a = data.local_address(&u.mailbox);
                 r.origins
                     .pol
@@ -115,13 +105,8 @@ pub(super) fn read_pol(
                     *s = true;
                 }
             }
-            nme_kind::GROUP => {
-                let Some(&gi) = group_by_tid.get(&e.tid) else {
-                    r.ctx
-                        .damage(&nf, loc, format!("group tid {} is not in GROUP.GLB", e.tid))?;
-                    continue;
-                };
-                let Some(g) = data.groups.get(gi) else {
+            Some(NmeTarget::Group) => {
+                let Some((gi, g)) = group else {
                     continue;
                 };
                 let a = data.local_address(&g.mailbox);
@@ -132,8 +117,8 @@ pub(super) fn read_pol(
                 addr_by_tid.insert(e.tid, a);
                 group_chains.push((gi, e.pointer, loc));
             }
-            nme_kind::EXTERNAL | nme_kind::GATEWAY => {
-                if let Some(a) = resolve_netpo(r, &data, &nf, &netpo, e, loc)? {
+            Some(NmeTarget::External) => {
+                if let Some(a) = resolve_netpo(r, data, &nf, &netpo, e, loc)? {
                     r.origins
                         .pol
                         .entry(a.key())
@@ -145,16 +130,14 @@ pub(super) fn read_pol(
                     });
                 }
             }
-            k => r
-                .ctx
-                .damage(&nf, loc, format!("entry kind {k} is not 1, 2, 4 or 8"))?,
         }
     }
     for (ui, seen) in users_in_pol.iter().enumerate() {
         if !seen {
             if let Some(u) = data.users.get(ui) {
+                let at = RecordAt::new(ui, Access2Rec::SIZE, 0);
                 r.ctx
-                    .warn(format!("{af}: user {} has no ADMIN.NME entry", u.mailbox));
+                    .report(&validate::user_not_in_pol(af, at, &u.mailbox))?;
             }
         }
     }
@@ -197,57 +180,45 @@ pub(super) fn read_gal(
             Some((f, b)) => Some((f.clone(), NetpoSlices::read(f, b, &mut r.ctx)?)),
             None => None,
         };
-        // The previous and this upper-cased name: two buffers, reused.
-        let (mut prev, mut up, mut first) = (String::new(), String::new(), true);
+        let mut order = validate::GalOrder::new();
         for (i, rec) in gal.iter().enumerate() {
             let e = NmeRec::decode_fields(rec);
             if e.status != super::STATUS_IN_USE {
                 continue;
             }
             let loc = rec_loc(i, NmeRec::SIZE, 0);
-            up.clear();
-            cp850_upper_into(&mut up, &e.full_name);
-            if !first && prev > up {
-                r.ctx
-                    .finding(&gf, loc.clone(), "not sorted by full name (Q86375)");
+            let at = RecordAt::new(i, NmeRec::SIZE, 0);
+            if let Some(f) = order.next(&gf, at, &e.full_name) {
+                r.ctx.report(&f)?;
             }
-            first = false;
-            std::mem::swap(&mut prev, &mut up);
-            let addr = match e.kind {
-                nme_kind::LOCAL_USER => match user_by_offset
-                    .get(&e.pointer)
-                    .and_then(|&u| data.users.get(u))
-                {
-                    Some(u) => Some(data.local_address(&u.mailbox)),
-                    None => {
-                        r.ctx.damage(
-                            &gf,
-                            loc,
-                            format!("dangling pointer {} into ACCESS2.GLB", e.pointer),
-                        )?;
-                        None
-                    }
+            let (mut user, mut group) = (None, None);
+            let check = validate::nme_entry(
+                &gf,
+                at,
+                &e.full_name,
+                e.tid,
+                e.kind,
+                e.pointer,
+                |p| {
+                    user = user_by_offset.get(&p).and_then(|&u| data.users.get(u));
+                    user.map(|u| u.tid.unwrap_or(0))
                 },
-                nme_kind::GROUP => match group_by_tid.get(&e.tid).and_then(|&g| data.groups.get(g))
-                {
-                    Some(g) => Some(data.local_address(&g.mailbox)),
-                    None => {
-                        r.ctx.damage(
-                            &gf,
-                            loc,
-                            format!("group tid {} is not in GROUP.GLB", e.tid),
-                        )?;
-                        None
-                    }
+                |t| {
+                    group = group_by_tid.get(&t).and_then(|&g| data.groups.get(g));
+                    group.is_some()
                 },
-                nme_kind::EXTERNAL | nme_kind::GATEWAY => {
-                    resolve_netpo(r, &data, &gf, &galnetpo, &e, loc)?
-                }
-                k => {
-                    r.ctx
-                        .damage(&gf, loc, format!("entry kind {k} is not 1, 2, 4 or 8"))?;
-                    None
-                }
+            );
+            match &check.finding {
+                // The reader does not compare GAL.NME tids (inspect does).
+                Some(f) if f.kind() == DamageKind::TidMismatch => {}
+                Some(f) => r.ctx.report(f)?,
+                None => {}
+            }
+            let addr = match check.target {
+                None => None,
+                Some(NmeTarget::LocalUser) => user.map(|u| data.local_address(&u.mailbox)),
+                Some(NmeTarget::Group) => group.map(|g| data.local_address(&g.mailbox)),
+                Some(NmeTarget::External) => resolve_netpo(r, data, &gf, &galnetpo, &e, loc)?,
             };
             if let Some(address) = addr {
                 r.origins.gal.push(origin(gf_id, i).index);
