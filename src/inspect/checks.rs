@@ -6,9 +6,10 @@ use std::path::Path;
 
 use super::files::{self, Parsed};
 use super::{FileInfo, Finding, InputReport, Severity};
-use crate::codepage::cp850_upper;
 use crate::dirsync::TransKind;
+use crate::tree::identity::network_kind;
 use crate::tree::lists::nme_kind;
+use crate::tree::validate::{self, NmeTarget, RecordAt, TreeFinding};
 use crate::tree::U32F;
 
 /// Every check: code, severity, what it means for the user (docs/inspect.md).
@@ -109,6 +110,10 @@ impl Tree<'_> {
     ) {
         let f = self.shown(rel);
         self.findings.push(Finding::new(code, f, rec, off, msg));
+    }
+    /// A finding of the tree validator.
+    fn found(&mut self, f: &TreeFinding) {
+        self.findings.push(Finding::from_tree(f));
     }
 }
 
@@ -233,14 +238,9 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
             .and_then(|p| std::fs::metadata(p).ok())
             .map(|m| m.len())
         {
-            if len / size != a2_count as u64 {
-                t.push(
-                    "access-count-mismatch",
-                    rel,
-                    None,
-                    None,
-                    format!("{} records, ACCESS2.GLB has {a2_count}", len / size),
-                );
+            let shown = t.shown(rel);
+            if let Some(f) = validate::access_count(&shown, len / size, a2_count as u64) {
+                t.found(&f);
             }
         }
     }
@@ -258,14 +258,10 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
         tids_used.push(tid);
         user_rows.push((i, al::MAILBOX.get(r)));
         let bag = al::MAILBAG.get(r);
-        if crate::tree::parse_hex8(&bag).is_none() {
-            t.push(
-                "bad-mailbag",
-                "GLB/ACCESS2.GLB",
-                Some(i as u64),
-                Some((i * ACCESS2_SIZE + 43) as u64),
-                format!("mailbag {bag:?} is not 8 hex digits"),
-            );
+        let at = RecordAt::new(i, ACCESS2_SIZE, 0);
+        let shown = t.shown("GLB/ACCESS2.GLB");
+        if let Err(f) = validate::mailbag(&shown, at, al::MAILBAG, "mailbag", &bag) {
+            t.found(&f);
         }
     }
     // Groups.
@@ -287,22 +283,21 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
     if let Some(b) = t.read("GLB/TID.GLB") {
         if b.len() == 4 {
             let next = U32F(0).get(&b);
-            if let Some(&max) = tids_used.iter().max() {
-                if next <= max {
-                    t.push(
-                        "tid-counter-behind",
-                        "GLB/TID.GLB",
-                        None,
-                        Some(0),
-                        format!("next tid {next}, but tid {max} is in use"),
-                    );
-                }
+            let shown = t.shown("GLB/TID.GLB");
+            if let Some(f) = validate::tid_counter(&shown, next, tids_used.iter().max().copied()) {
+                t.found(&f);
             }
         }
     }
     // Shadows.
-    shadow(&mut t, "NME/ADMIN.NME", "NME/ADMINSHD.NME", NME_SIZE);
-    shadow(&mut t, "GRP/ADMIN.GRP", "GRP/ADMINSHD.GRP", 8);
+    shadow(
+        &mut t,
+        "NME/ADMIN.NME",
+        "ADMIN.NME",
+        "NME/ADMINSHD.NME",
+        NME_SIZE,
+    );
+    shadow(&mut t, "GRP/ADMIN.GRP", "ADMIN.GRP", "GRP/ADMINSHD.GRP", 8);
     // NETPO / GALNETPO.
     let netpo = t.read("GLB/NETPO.GLB");
     let galnetpo = t.read("GLB/GALNETPO.GLB");
@@ -337,13 +332,9 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
     );
     for (i, mb) in &user_rows {
         if !pol_users.contains(&((i * ACCESS2_SIZE) as u32)) {
-            t.push(
-                "user-not-in-pol",
-                "GLB/ACCESS2.GLB",
-                Some(*i as u64),
-                Some((i * ACCESS2_SIZE) as u64),
-                format!("user {mb} has no ADMIN.NME entry"),
-            );
+            let shown = t.shown("GLB/ACCESS2.GLB");
+            let at = RecordAt::new(*i, ACCESS2_SIZE, 0);
+            t.found(&validate::user_not_in_pol(&shown, at, mb));
         }
     }
     // Group chains.
@@ -408,26 +399,17 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
     }
     // GAL.
     if let Some(gal) = t.read("NME/GAL.NME") {
-        let mut prev: Option<String> = None;
+        let mut order = validate::GalOrder::new();
         let mut entries: Vec<(u32, String)> = Vec::new();
+        let shown = t.shown("NME/GAL.NME");
         for (i, r) in gal.chunks_exact(NME_SIZE).enumerate() {
             let (st, name, _, _, _) = nme(r);
             if st != 1 {
                 continue;
             }
-            let up = cp850_upper(&name);
-            if let Some(p) = &prev {
-                if *p > up {
-                    t.push(
-                        "gal-unsorted",
-                        "NME/GAL.NME",
-                        Some(i as u64),
-                        Some((i * NME_SIZE) as u64),
-                        format!("{name:?} sorts before the previous entry"),
-                    );
-                }
+            if let Some(f) = order.next(&shown, RecordAt::new(i, NME_SIZE, 0), &name) {
+                t.found(&f);
             }
-            prev = Some(up);
             entries.push(((i * NME_SIZE) as u32, name));
         }
         resolve_nme(
@@ -463,41 +445,28 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
             if nl::STATUS.get(r) != 1 {
                 continue;
             }
-            let kind = nl::KIND.get(r);
             let name = nl::NAME.get(r);
-            if !(1..=3).contains(&kind) {
-                t.push(
-                    "bad-kind",
-                    "GLB/NETWORK.GLB",
-                    Some(i as u64),
-                    Some((i * nl::SIZE + 12) as u64),
-                    format!("network kind {kind} is not 1, 2 or 3"),
-                );
-                continue;
-            }
-            if kind == 3 {
+            let at = RecordAt::new(i, nl::SIZE, 0);
+            let netfile = t.shown("GLB/NETWORK.GLB");
+            let kind = match validate::network_kind(&netfile, at, nl::KIND.get(r)) {
+                Ok(kind) => kind,
+                Err(f) => {
+                    t.found(&f);
+                    continue;
+                }
+            };
+            if kind == network_kind::GATEWAY_OTHER {
                 continue;
             }
             let prefix = nl::XTN_PREFIX.get(r);
-            if crate::tree::parse_hex8(&prefix).is_none() {
-                t.push(
-                    "bad-mailbag",
-                    "GLB/NETWORK.GLB",
-                    Some(i as u64),
-                    Some((i * nl::SIZE + 13) as u64),
-                    format!("XTN prefix {prefix:?} is not 8 hex digits"),
-                );
+            if let Err(f) = validate::mailbag(&netfile, at, nl::XTN_PREFIX, "XTN prefix", &prefix) {
+                t.found(&f);
                 continue;
             }
             let xrel = format!("XTN/{}.XTN", prefix.to_ascii_uppercase());
             let Some(xtn) = t.read(&xrel) else {
-                t.push(
-                    "missing-file",
-                    &xrel,
-                    None,
-                    None,
-                    format!("missing, named by NETWORK.GLB record {i} ({name})"),
-                );
+                let shown = t.shown(&xrel);
+                t.found(&validate::missing_xtn(&shown, i, &name));
                 continue;
             };
             use crate::tree::identity::xtn_layout as xl;
@@ -508,36 +477,25 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
                 }
                 let po = xl::POSTOFFICE.get(x);
                 let bag = xl::MAILBAG.get(x);
-                if crate::tree::parse_hex8(&bag).is_none() {
-                    t.push(
-                        "bad-mailbag",
-                        &xrel,
-                        Some(xi as u64),
-                        Some((xi * xl::SIZE + xl::MAILBAG.0) as u64),
-                        format!("mailbag {bag:?} is not 8 hex digits"),
-                    );
+                let at = RecordAt::new(xi, xl::SIZE, 0);
+                let xshown = t.shown(&xrel);
+                if let Err(f) = validate::mailbag(&xshown, at, xl::MAILBAG, "mailbag", &bag) {
+                    t.found(&f);
                     continue;
                 }
                 let urel = format!("USR/{}.USR", bag.to_ascii_uppercase());
                 if !t.files.contains_key(&urel) {
-                    t.push(
-                        "usr-missing",
-                        &urel,
-                        None,
-                        None,
-                        format!("missing; {name}/{po} has no address list yet"),
-                    );
+                    let ushown = t.shown(&urel);
+                    t.found(&validate::usr_missing(&ushown, &name, &po));
                 } else if let Some(u) = t.read(&urel) {
+                    let ushown = t.shown(&urel);
                     for (ui, ur) in u.chunks_exact(ul::SIZE).enumerate() {
-                        let k = ul::KIND.get(ur);
-                        if ul::STATUS.get(ur) == 1 && !matches!(k, b'U' | b'u' | b'G' | b'g') {
-                            t.push(
-                                "bad-kind",
-                                &urel,
-                                Some(ui as u64),
-                                Some((ui * ul::SIZE + ul::KIND.0) as u64),
-                                format!("kind byte {k:#04x} is neither 'U' nor 'G'"),
-                            );
+                        if ul::STATUS.get(ur) != 1 {
+                            continue;
+                        }
+                        let at = RecordAt::new(ui, ul::SIZE, 0);
+                        if let Err(f) = validate::usr_kind(&ushown, at, ul::KIND.get(ur)) {
+                            t.found(&f);
                         }
                     }
                 }
@@ -689,28 +647,12 @@ fn check_count(t: &mut Tree<'_>, rel: &str, bytes: &[u8], header: usize, size: u
 }
 
 /// A shadow must equal its master byte for byte.
-fn shadow(t: &mut Tree<'_>, master: &str, shadow_rel: &str, size: usize) {
+fn shadow(t: &mut Tree<'_>, master: &str, mname: &'static str, shadow_rel: &str, size: usize) {
     let (Some(m), Some(s)) = (t.read(master), t.read(shadow_rel)) else {
         return;
     };
-    if m != s {
-        let first = m
-            .iter()
-            .zip(s.iter())
-            .position(|(a, b)| a != b)
-            .unwrap_or(m.len().min(s.len()));
-        let mname = master.rsplit('/').next().unwrap_or(master);
-        t.push(
-            "shadow-mismatch",
-            shadow_rel,
-            Some((first / size) as u64),
-            Some(first as u64),
-            format!(
-                "differs from {mname} from byte {first} ({} vs {} bytes)",
-                s.len(),
-                m.len()
-            ),
-        );
+    if let Some(f) = validate::shadow(&t.shown(shadow_rel), mname, &m, &s, size) {
+        t.found(&f);
     }
 }
 
@@ -728,6 +670,7 @@ fn resolve_nme(
     each: &mut dyn FnMut(usize, u32, u16, u32),
 ) {
     let netpo_n = netpo.map_or(0, |b| b.len().saturating_sub(NETPO_HEADER) / NETPO_SIZE);
+    let shown = t.shown(rel);
     for (i, r) in bytes.chunks_exact(NME_SIZE).enumerate() {
         let (st, name, tid, kind, ptr) = nme(r);
         if st != 1 {
@@ -735,38 +678,25 @@ fn resolve_nme(
         }
         let rec = Some(i as u64);
         let off = (i * NME_SIZE) as u64;
-        match kind {
-            nme_kind::LOCAL_USER => match user_at.get(&ptr) {
-                None => t.push(
-                    "dangling-pointer",
-                    rel,
-                    rec,
-                    Some(off + 38),
-                    format!("{name:?}: pointer {ptr} is not a user record of ACCESS2.GLB"),
-                ),
-                Some(&ut) if ut != tid => t.push(
-                    "tid-mismatch",
-                    rel,
-                    rec,
-                    Some(off + 32),
-                    format!("{name:?}: tid {tid}, the ACCESS2.GLB record has tid {ut}"),
-                ),
-                Some(_) => each(i, tid, kind, ptr),
-            },
-            nme_kind::GROUP => {
-                if group_tids.contains(&tid) {
-                    each(i, tid, kind, ptr);
-                } else {
-                    t.push(
-                        "dangling-tid",
-                        rel,
-                        rec,
-                        Some(off + 32),
-                        format!("{name:?}: group tid {tid} is not in GROUP.GLB"),
-                    );
-                }
-            }
-            nme_kind::EXTERNAL | nme_kind::GATEWAY => {
+        let check = validate::nme_entry(
+            &shown,
+            RecordAt::new(i, NME_SIZE, 0),
+            &name,
+            tid,
+            kind,
+            ptr,
+            |p| user_at.get(&p).copied(),
+            |g| group_tids.contains(&g),
+        );
+        if let Some(f) = &check.finding {
+            // inspect counts an entry with a tid-mismatch as unresolved.
+            t.found(f);
+            continue;
+        }
+        match check.target {
+            None => {}
+            Some(NmeTarget::LocalUser | NmeTarget::Group) => each(i, tid, kind, ptr),
+            Some(NmeTarget::External) => {
                 let ok = (ptr as usize)
                     .checked_sub(NETPO_HEADER)
                     .is_some_and(|p| p % NETPO_SIZE == 0 && p / NETPO_SIZE < netpo_n)
@@ -786,13 +716,6 @@ fn resolve_nme(
                     );
                 }
             }
-            k => t.push(
-                "bad-kind",
-                rel,
-                rec,
-                Some(off + 36),
-                format!("{name:?}: entry kind {k} is not 1, 2, 4 or 8"),
-            ),
         }
     }
 }

@@ -61,6 +61,17 @@ impl Finding {
         }
     }
 
+    /// A finding of the tree validator, in inspect's words.
+    pub fn from_tree(f: &crate::tree::validate::TreeFinding) -> Finding {
+        Finding::new(
+            f.code(),
+            f.file.clone(),
+            f.record(),
+            f.offset(),
+            f.message(),
+        )
+    }
+
     /// A finding from a reader's error (its location becomes record/offset).
     pub fn from_error(code: &'static str, err: &Error) -> Finding {
         match err {
