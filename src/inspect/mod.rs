@@ -15,7 +15,10 @@ use crate::error::{Error, Location};
 
 pub mod checks;
 pub mod files;
+mod named;
 pub mod report;
+mod tree;
+mod tree_refs;
 
 pub use report::{write_json, write_text};
 
