@@ -101,11 +101,8 @@ pub(super) fn read_members(
                 Vec::new()
             }
             None => {
-                r.ctx.damage(
-                    &nf,
-                    loc,
-                    "group points into GRP/ADMIN.GRP, which is missing",
-                )?;
+                r.ctx
+                    .damage(nf, loc, "group points into GRP/ADMIN.GRP, which is missing")?;
                 Vec::new()
             }
         };
