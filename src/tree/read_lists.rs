@@ -135,6 +135,7 @@ pub(super) fn read_pol(
     for (ui, seen) in users_in_pol.iter().enumerate() {
         if !seen {
             if let Some(u) = data.users.get(ui) {
+                // The reader's warning names no record: `ui` counts users in use.
                 let at = RecordAt::new(ui, Access2Rec::SIZE, 0);
                 r.ctx
                     .report(&validate::user_not_in_pol(af, at, &u.mailbox))?;
