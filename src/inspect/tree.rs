@@ -151,15 +151,10 @@ pub fn inspect_tree(root: &Path) -> (InputReport, Vec<Finding>) {
             parsed.insert(rel.clone(), p);
         }
     }
-    for rel in ["GLB/MASTER.GLB", "GLB/ACCESS2.GLB", "NME/ADMIN.NME"] {
+    for rel in validate::REQUIRED_FILES {
         if !t.files.contains_key(rel) {
-            t.push(
-                "missing-file",
-                rel,
-                None,
-                None,
-                "missing: a postoffice tree needs this file".into(),
-            );
+            let shown = t.shown(rel);
+            t.found(&validate::missing_required(&shown));
         }
     }
     for rel in ["GLB/ACCESS.GLB", "GLB/ACCESS3.GLB", "NME/ADMINSHD.NME"] {

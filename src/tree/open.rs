@@ -63,11 +63,10 @@ impl Reader<'_> {
                 Location::File,
                 "a folder where the postoffice tree needs this file",
             )),
-            _ => Err(Error::input(
-                self.root.join(rel).display().to_string(),
-                Location::File,
-                "missing: a postoffice tree needs this file",
-            )),
+            _ => Err(
+                super::validate::missing_required(&self.root.join(rel).display().to_string())
+                    .to_error(),
+            ),
         }
     }
     /// A file that may be absent. A folder in its place is damage (an error,

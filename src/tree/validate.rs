@@ -187,6 +187,8 @@ pub enum Damage {
         /// The tid.
         tid: u32,
     },
+    /// A file every tree needs ([`REQUIRED_FILES`]) is missing.
+    MissingRequired,
     /// An XTN file NETWORK.GLB names is missing.
     MissingXtn {
         /// The NETWORK.GLB record.
@@ -249,7 +251,7 @@ impl Damage {
             Damage::DanglingUserPointer { .. } => DamageKind::DanglingPointer,
             Damage::TidMismatch { .. } => DamageKind::TidMismatch,
             Damage::DanglingGroupTid { .. } => DamageKind::DanglingTid,
-            Damage::MissingXtn { .. } => DamageKind::MissingFile,
+            Damage::MissingRequired | Damage::MissingXtn { .. } => DamageKind::MissingFile,
             Damage::UsrMissing { .. } => DamageKind::UsrMissing,
             Damage::UserNotInPol { .. } => DamageKind::UserNotInPol,
             Damage::GalUnsorted { .. } => DamageKind::GalUnsorted,
@@ -408,6 +410,7 @@ impl TreeFinding {
                  to; the entry is read through its pointer"
             ),
             Damage::DanglingGroupTid { tid, .. } => format!("group tid {tid} is not in GROUP.GLB"),
+            Damage::MissingRequired => "missing: a postoffice tree needs this file".into(),
             Damage::MissingXtn {
                 network_record,
                 network,
@@ -711,6 +714,14 @@ pub fn tid_counter(file: &str, next: u32, highest: Option<u32>) -> Option<TreeFi
         location: Location::Offset(0),
         record_start: None,
     })
+}
+
+/// The files every tree needs: without one of them the reader stops.
+pub const REQUIRED_FILES: [&str; 3] = ["GLB/MASTER.GLB", "GLB/ACCESS2.GLB", "NME/ADMIN.NME"];
+
+/// A file of [`REQUIRED_FILES`] is missing.
+pub fn missing_required(file: &str) -> TreeFinding {
+    TreeFinding::whole(Damage::MissingRequired, file)
 }
 
 /// An XTN file NETWORK.GLB record `network_record` names is missing.
