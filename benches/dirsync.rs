@@ -58,7 +58,7 @@ fn main() {
     let stream = read_stream(&bytes, &file, false).expect("frame");
     let framed = t.elapsed().as_secs_f64();
     let mut sink = std::io::BufWriter::new(std::io::sink());
-    msmail::cli::dump::write_listq(&stream, &Default::default(), &mut sink).expect("listq");
+    msmail::dirsync::views::write_listq(&stream, &Default::default(), &mut sink).expect("listq");
     sink.flush().expect("flush");
     let s = t.elapsed().as_secs_f64();
     println!(

@@ -48,6 +48,16 @@ impl Target {
         }
     }
 
+    /// The writer format.
+    pub fn format(self) -> crate::writer::Format {
+        match self {
+            Target::Csv => crate::writer::Format::Csv,
+            Target::Ldif => crate::writer::Format::Ldif,
+            Target::Json => crate::writer::Format::Json,
+            Target::Import => crate::writer::Format::Import,
+        }
+    }
+
     /// Lower-case name (`csv`, `ldif`, `json`, `import`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,13 +84,21 @@ impl Default for WriterOptions {
     fn default() -> Self {
         WriterOptions {
             csv_profile: CsvProfile::Default,
-            base_dn: crate::cli::export::DEFAULT_BASE_DN.to_string(),
+            base_dn: crate::export::DEFAULT_BASE_DN.to_string(),
             ndjson: false,
         }
     }
 }
 
 impl WriterOptions {
+    /// The writers' options.
+    pub fn write_options(&self) -> crate::writer::WriteOptions {
+        crate::writer::WriteOptions {
+            ndjson: self.ndjson,
+            ..crate::writer::WriteOptions::new(self.csv_profile, &self.base_dn)
+        }
+    }
+
     /// File extension of outputs for `to` with these options (without the dot).
     pub fn extension(&self, to: Target) -> &'static str {
         match to {
@@ -90,24 +108,20 @@ impl WriterOptions {
     }
 }
 
-/// The one place that maps a target format to its writer, with default options.
+/// Writes `dir` in format `to` with default writer options.
 pub fn convert(dir: &Directory, to: Target, w: &mut dyn Write) -> Result<()> {
     convert_with(dir, to, &WriterOptions::default(), w)
 }
 
-/// Writes `dir` in format `to` with the given writer options.
+/// Writes `dir` in format `to` with the given writer options (through
+/// [`crate::writer::write_as`], the one dispatch `export` uses too).
 pub fn convert_with(
     dir: &Directory,
     to: Target,
     opts: &WriterOptions,
     w: &mut dyn Write,
 ) -> Result<()> {
-    match to {
-        Target::Csv => crate::export::csv::write_csv(dir, w, opts.csv_profile),
-        Target::Ldif => crate::export::ldif::write_ldif(dir, w, &opts.base_dn),
-        Target::Json => crate::export::json::write_json(dir, w, opts.ndjson),
-        Target::Import => crate::importtext::write_directory(dir, w),
-    }
+    crate::writer::write_as(dir, to.format(), &opts.write_options(), w).map(|_| ())
 }
 
 /// One source of a batch, as the user gave it, or a pattern that matched nothing.
@@ -154,7 +168,7 @@ fn expand(arg: &str, out: &mut Vec<SourceSpec>) -> Result<()> {
 /// lines starting with `#` are skipped; relative paths are relative to the
 /// manifest's folder.
 pub fn read_manifest(path: &Path) -> Result<Vec<String>> {
-    let bytes = output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         let (line, column) = crate::codepage::line_column(&bytes, e.valid_up_to());
         Error::input(

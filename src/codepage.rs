@@ -89,26 +89,36 @@ pub fn is_cp850(text: &str) -> bool {
 /// and only where the upper-case form is itself one CP850 character (so `ß`
 /// and `ÿ` stay as they are). Used for identity keys.
 pub fn cp850_upper(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_uppercase();
+    let mut out = String::with_capacity(text.len());
+    cp850_upper_into(&mut out, text);
+    out
+}
+
+/// The upper-case form of one character as [`cp850_upper`] uses it.
+fn cp850_upper_char(c: char) -> char {
+    let mut up = c.to_uppercase();
+    match (up.next(), up.next()) {
+        (Some(u), None) if encode_char(u).is_some() => u,
+        _ => c,
     }
-    text.chars()
-        .map(|c| {
-            let mut up = c.to_uppercase();
-            match (up.next(), up.next()) {
-                (Some(u), None) if encode_char(u).is_some() => u,
-                _ => c,
-            }
-        })
-        .collect()
 }
 
 /// Appends `text` upper-cased as by [`cp850_upper`] to `out` (no extra allocation).
 pub fn cp850_upper_into(out: &mut String, text: &str) {
     if text.is_ascii() {
-        out.extend(text.bytes().map(|b| b.to_ascii_uppercase() as char));
+        // One copy, then upper-cased in place: the hot path of every key.
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_uppercase();
     } else {
-        out.push_str(&cp850_upper(text));
+        out.reserve(text.len());
+        out.extend(text.chars().map(|c| {
+            if c.is_ascii() {
+                c.to_ascii_uppercase()
+            } else {
+                cp850_upper_char(c)
+            }
+        }));
     }
 }
 

@@ -189,7 +189,7 @@ pub fn parse_str(text: &str, file: &str) -> Result<Directory> {
 /// Reads a GIMPORT file from disk in the given encoding (default CP850; a
 /// byte-order mark decides for UTF-8/UTF-16).
 pub fn read_path(path: &Path, encoding: TextEncoding) -> Result<Directory> {
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let name = path.display().to_string();
     let text = crate::codepage::decode_input(&bytes, encoding, &name)?;
     parse_str(&text, &name)

@@ -10,15 +10,18 @@
 pub mod batch;
 pub mod cli;
 pub mod codepage;
+pub mod convert;
 pub mod diff;
 pub mod dirsync;
 pub mod dsmsg;
+pub mod dump;
 pub mod error;
 pub mod escape;
 pub mod export;
 pub mod generate;
 pub mod gimport;
 pub mod importtext;
+pub mod input;
 pub mod inspect;
 pub mod logs;
 pub mod model;
@@ -26,6 +29,7 @@ pub mod output;
 pub mod reconcile;
 pub mod source;
 pub mod tree;
+pub mod writer;
 
 pub use error::{Error, Location, Result};
 pub use model::{Address, AddressKey, Directory, Entry, EntryKind, Operation, Scope};

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::codepage::{cp850_upper, cp850_upper_into};
+use crate::codepage::cp850_upper_into;
 
 /// Longest full name MS Mail accepts (Error 72, Q104869).
 pub const MAX_FULL_NAME: usize = 30;
@@ -142,10 +142,16 @@ impl Address {
     /// three-part gateway addresses, `TYPE:` for free-form ones.
     pub fn scope(&self) -> Scope {
         match self.parts() {
-            Some((a, b, _)) => Scope {
-                type_name: self.canonical_type(),
-                body: format!("{a}/{b}"),
-            },
+            Some((a, b, _)) => {
+                let mut body = String::with_capacity(a.len() + 1 + b.len());
+                body.push_str(a);
+                body.push('/');
+                body.push_str(b);
+                Scope {
+                    type_name: self.canonical_type(),
+                    body,
+                }
+            }
             None => Scope {
                 type_name: self.canonical_type(),
                 body: String::new(),
@@ -160,7 +166,8 @@ impl Address {
         if self.type_name.eq_ignore_ascii_case("CSI") {
             s.push_str("PCM");
         } else {
-            s.extend(self.type_name.chars().map(|c| c.to_ascii_uppercase()));
+            s.push_str(&self.type_name);
+            s.make_ascii_uppercase();
         }
         s.push(':');
         cp850_upper_into(&mut s, &self.body);
@@ -238,7 +245,11 @@ impl Scope {
 
     /// Upper-cased form used to compare scopes.
     pub fn key(&self) -> String {
-        format!("{}:{}", self.type_name, cp850_upper(&self.body))
+        let mut key = String::with_capacity(self.type_name.len() + 1 + self.body.len());
+        key.push_str(&self.type_name);
+        key.push(':');
+        cp850_upper_into(&mut key, &self.body);
+        key
     }
 
     /// Does `address` fall inside this scope?

@@ -72,6 +72,12 @@ impl OutputTarget {
     }
 }
 
+/// The one wording of "the output exists": `PATH: already exists; use
+/// --force to replace it` (exit 4).
+pub fn already_exists(path: &Path) -> Error {
+    Error::output(path, "already exists; use --force to replace it")
+}
+
 /// Writes a file atomically: a temporary file in the same folder, then a rename.
 /// Refuses to replace an existing file unless `force`.
 pub fn write_atomic<F>(path: &Path, force: bool, write: F) -> Result<()>
@@ -79,10 +85,7 @@ where
     F: FnOnce(&mut dyn Write) -> io::Result<()>,
 {
     if !force && path.exists() {
-        return Err(Error::output(
-            path,
-            "already exists; use --force to replace it",
-        ));
+        return Err(already_exists(path));
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -150,7 +153,7 @@ fn absolute(path: &Path) -> Option<PathBuf> {
 fn enclosing_tree(path: &Path) -> Option<PathBuf> {
     path.ancestors()
         .take(4)
-        .find(|a| a.is_dir() && crate::source::is_tree_folder(a))
+        .find(|a| a.is_dir() && crate::input::is_tree_folder(a))
         .map(Path::to_path_buf)
 }
 
@@ -207,11 +210,6 @@ pub fn check_not_input(output: &Path, inputs: &[&Path], what: &str) -> Result<()
         }
     }
     Ok(())
-}
-
-/// Reads a whole input file (read-only), mapping failures to input errors.
-pub fn read_input(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).map_err(|e| Error::read(path, e))
 }
 
 #[cfg(test)]

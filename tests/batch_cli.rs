@@ -1,16 +1,9 @@
 //! `msmail batch` through the real binary: parallel conversion, failures that
 //! do not stop the others, the summary, naming and determinism.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn msmail(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
+use common::cli::run_in as msmail;
 
 fn source(n: usize) -> String {
     (0..n)

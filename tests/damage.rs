@@ -21,6 +21,7 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 
 mod common;
+use common::cli::{outcome, requestor_args, run};
 use common::fs::{copy_dir, files_under};
 
 fn fixtures() -> PathBuf {
@@ -505,30 +506,6 @@ fn build_groups() -> Vec<Group> {
     groups
 }
 
-/// Every requestor of the restore scenario as `--requestor` arguments (an
-/// extract is bound to its postoffice), under `root`.
-fn requestor_args(root: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(root.join("requestors"))
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            if p.join("EXTRACT.TXT").exists() {
-                let name = p
-                    .file_name()
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .replacen('-', "/", 1);
-                format!("{name}={}", p.display())
-            } else {
-                p.display().to_string()
-            }
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 /// Prepares the damaged input of `g` under `dir/in`; returns (the root
 /// holding the inputs, the damaged path, the tree root for tree cases).
 fn prepare(g: &Group, dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
@@ -915,15 +892,7 @@ fn damaged_inputs_campaign() {
 // ---- Regression tests for faults found before and during the campaign ----
 
 fn msmail(args: &[&str]) -> (Option<i32>, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .expect("run msmail");
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    outcome(&run(args))
 }
 
 fn random_bytes(seed: u64, n: usize) -> Vec<u8> {

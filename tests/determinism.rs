@@ -9,9 +9,13 @@
 //! where the files are); the runs name it the same relative way, so the bytes
 //! match. No file that any command writes contains its own output path.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use common::fs::file_contents;
 
 /// Everything one run produced.
 #[derive(Debug, PartialEq, Eq)]
@@ -31,30 +35,13 @@ fn fixture(rel: &str) -> String {
     root().join("fixtures").join(rel).display().to_string()
 }
 
-fn collect(dir: &Path, base: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, base, out);
-        } else {
-            let rel = p.strip_prefix(base).unwrap().display().to_string();
-            out.insert(rel, std::fs::read(&p).unwrap());
-        }
-    }
-}
-
 fn run_in(dir: &Path, args: &[String]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_msmail"))
         .args(args)
         .current_dir(dir)
         .output()
         .unwrap();
-    let mut files = BTreeMap::new();
-    collect(dir, dir, &mut files);
+    let files = file_contents(dir);
     Run {
         code: out.status.code(),
         stdout: out.stdout,
@@ -184,9 +171,8 @@ fn dump_in_every_view_is_deterministic() {
     .map(|f| fixture(f))
     .collect();
     // Every table a tree holds (GLB, NME, USR, ...).
-    let mut tree = BTreeMap::new();
     let server = root().join("fixtures/restore/server");
-    collect(&server, &server, &mut tree);
+    let tree = file_contents(&server);
     for rel in tree.keys() {
         let probe = Command::new(env!("CARGO_BIN_EXE_msmail"))
             .args(["dump", "--check"])

@@ -1,7 +1,10 @@
 //! `msmail diff` through the real binary: exit codes, JSON details, HTML safety.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+
+use common::cli::run_in as msmail;
 
 const A: &str = "T PCM:NET/PO1\r\nPhone:~10~20~N~~\r\n\r\n\
 A Doe, John                      PCM:NET/PO1/JDOE\r\n\
@@ -22,14 +25,6 @@ A Keep, Kim                      PCM:NET/PO1/KKEEP\r\n\
 A New, Nora                      PCM:NET/PO1/NEWP\r\n\
 A Same, Sam                      pcm:net/po2/ssame\r\n\
 A Internet, Ivy                  SMTP:ivy@example.com\r\n";
-
-fn msmail(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
 
 fn setup() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();

@@ -3,35 +3,18 @@
 //! SRVCONF), and a report that names exactly those edits — address list,
 //! Dir-Sync files labelled with their paths, and files on one side only.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Command;
+
+use common::cli::run_in as msmail;
+use common::fs::copy_dir;
 use msmail::dirsync::{read_stream, write_stream, SrvConf, TransactionRecord};
 use msmail::model::{Address, Entry, Operation};
 use msmail::source::LoadOptions;
 use msmail::tree::{write_tree, PostOffice};
 use serde_json::{json, Value};
-
-fn msmail(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for item in std::fs::read_dir(from).unwrap() {
-        let item = item.unwrap();
-        let target = to.join(item.file_name());
-        if item.file_type().unwrap().is_dir() {
-            copy_dir(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), target).unwrap();
-        }
-    }
-}
 
 /// What the edits did, for the assertions.
 struct Edits {

@@ -2,20 +2,17 @@
 //! and DSSCHED views, JSON, `--check`, damaged files (exit 3 naming file,
 //! record and offset), `--salvage`, and that passwords never leak.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use common::cli::run as msmail;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/dirsync")
         .join(name)
-}
-
-fn msmail(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .expect("run msmail")
 }
 
 fn dump(path: &Path, extra: &[&str]) -> Output {

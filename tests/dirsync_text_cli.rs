@@ -1,19 +1,15 @@
 //! `msmail dump` on Dir-Sync text files, through the real binary.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::cli::run as msmail;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/text")
         .join(name)
-}
-
-fn msmail(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

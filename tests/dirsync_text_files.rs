@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use msmail::cli::dump_text::dump_text_file;
 use msmail::codepage::TextEncoding;
+use msmail::dsmsg::views::dump_text_file;
 use msmail::dsmsg::{self, sniff_text, TextFileKind};
 use msmail::logs::{self, DirSyncProcess, DispatchEvent, LogLevel, LogLine};
 use msmail::{Error, Location};

@@ -135,7 +135,7 @@ fn message_loads_as_a_source() {
 
 #[test]
 fn message_dump_json_has_header_keys_transactions() {
-    use msmail::cli::dump_text::dump_text_file;
+    use msmail::dsmsg::views::dump_text_file;
     use msmail::dsmsg::TextFileKind;
     let mut out = Vec::new();
     dump_text_file(

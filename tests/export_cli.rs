@@ -1,9 +1,12 @@
 //! `msmail export` run as a binary: every target format, `-o` atomic and
 //! refusing to overwrite, merging sources, limits on stderr, determinism.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::cli::run as msmail;
 use msmail::export::csv::read_csv;
 use msmail::export::json::read_json;
 use msmail::export::ldif::read_ldif_directory;
@@ -11,13 +14,6 @@ use msmail::model::{Address, Directory};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import/kb-shapes.txt")
-}
-
-fn msmail(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .expect("cannot run msmail")
 }
 
 fn export(extra: &[&str]) -> Output {
@@ -179,13 +175,8 @@ fn usage_and_input_errors_have_their_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     let out = export(&["--to", "ldif", "--base-dn", "cn=x"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = msmail(&[
-        "export".as_ref(),
-        "/nonexistent/file.txt".as_ref(),
-        "--to".as_ref(),
-        "csv".as_ref(),
-    ]);
+    let out = msmail(&["export", "/nonexistent/file.txt", "--to", "csv"]);
     assert_eq!(out.status.code(), Some(3));
-    let help = msmail(&["export".as_ref(), "--help".as_ref()]);
+    let help = msmail(&["export", "--help"]);
     assert!(String::from_utf8_lossy(&help.stdout).contains("Examples:"));
 }

@@ -1,23 +1,18 @@
 //! `msmail generate`: determinism, committed fixtures, readable trees, and a
 //! truth.json that agrees with the evidence it describes.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::cli::run as msmail;
 use msmail::dirsync::{read_stream, ReqConf, SrvConf};
 use msmail::generate::world::{World, WorldParams};
 use msmail::model::{Address, Directory, Entry, Scope};
 use msmail::source::{load_directory, LoadOptions};
 use msmail::tree::PostOffice;
 use serde_json::Value;
-
-fn msmail(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .expect("run msmail")
-}
 
 fn generate(out: &Path, extra: &[&str]) {
     let mut args = vec!["generate", "--out", out.to_str().unwrap()];

@@ -3,11 +3,13 @@
 //! files (the KB's samples), and carried through every export; CSV as a
 //! SOURCE and the CSV → import → CSV round trip.
 
+mod common;
 mod handtree;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+use common::cli::{run as msmail, run_stdin as msmail_stdin};
 use msmail::export::csv::read_csv;
 use msmail::model::{Address, Directory, EntryKind, Position};
 use msmail::source::LoadOptions;
@@ -28,26 +30,6 @@ fn members(d: &Directory, group: &str) -> Vec<String> {
 
 fn strict() -> LoadOptions {
     LoadOptions::default()
-}
-
-fn msmail(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn msmail_stdin(args: &[&str], input: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn ok(out: &Output) -> String {

@@ -5,12 +5,11 @@
 //! the exact value. Inputs are built byte by byte (docs/formats.md).
 
 mod common;
-use common::fs::copy_dir;
-
 use std::path::Path;
-use std::process::{Command, Output};
 
 use common::bytes::{crc16_arc, nme};
+use common::cli::run_in as msmail;
+use common::fs::copy_dir;
 
 /// The hostile name as the data holds it (UTF-8 import text): clear screen,
 /// a carriage return that would overwrite the line, a bell, DEL, CSI (C1).
@@ -20,14 +19,6 @@ const NAME: &str = "Evil\u{1b}[2J\rName\u{7}\u{7f}\u{9b}X";
 const NAME_850: &[u8] = b"Evil\x1b[2J\rName\x07\x7fX";
 /// A hostile template value.
 const VALUE: &str = "555\u{1b}[31m";
-
-fn msmail(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
 
 /// No control character in `bytes` but LF, TAB and the CR of a CR LF.
 fn assert_clean(what: &str, bytes: &[u8]) {

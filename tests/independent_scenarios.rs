@@ -19,36 +19,13 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
+use common::cli::run;
+use common::fs::file_contents as hashes;
 use common::scenario::{build, Scenario, E};
 use msmail::model::{Directory, EntryKind, Operation};
 use serde_json::Value;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-}
-
-fn run(args: &[String]) -> Output {
-    bin().args(args).output().expect("run msmail")
-}
-
-fn hashes(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
 
 /// An entry as (name, kind is group, sorted template values).
 type Content = (String, bool, Vec<(String, String)>);

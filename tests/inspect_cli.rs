@@ -1,8 +1,11 @@
 //! `msmail inspect`, `export --list` and `dump` of tree files, run as the binary.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::fs::copy_dir;
 use msmail::dirsync::{write_stream, ReqConf, SrvConf, TransactionRecord};
 use serde_json::Value;
 
@@ -10,20 +13,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_msmail");
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tree/small")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        let t = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &t);
-        } else {
-            std::fs::copy(&p, &t).unwrap();
-        }
-    }
 }
 
 /// A fresh copy of the fixture tree in a temporary folder.

@@ -1,22 +1,12 @@
 //! Property: `inspect` never panics on damaged trees, and its report is
 //! deterministic (the same damage gives the same findings, in order).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::fs::copy_dir;
 use proptest::prelude::*;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
-}
 
 fn tree_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

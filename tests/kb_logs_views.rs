@@ -5,36 +5,16 @@
 //! The binary files behind the views are built here byte by byte from
 //! docs/formats.md, not by our writers.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use msmail::codepage::decode_cp850;
+use std::process::Output;
+
+use common::cli::{run_in_crate as msmail, stdout};
+use common::kb::{kb, text};
 use msmail::logs::{
     self, parse_record_body, DirSyncProcess, DispatchEvent, LogLevel, LogLine, LogRecord,
 };
 use serde_json::Value;
-
-fn kb(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/kb")
-        .join(name)
-}
-
-fn text(name: &str) -> String {
-    decode_cp850(&std::fs::read(kb(name)).unwrap()).into_owned()
-}
-
-fn msmail(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("run msmail")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn dump(path: &str, extra: &[&str]) -> Output {
     let mut args = vec!["dump", path];

@@ -6,35 +6,18 @@
 //! Logs, DISPATCH.LOG, schedules and the LISTQ/LISTDS/DSSCHED views are in
 //! tests/kb_logs_views.rs.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use common::cli::run_in_crate as msmail;
+use common::kb::{kb, text};
 use msmail::codepage::decode_cp850;
 use msmail::dsmsg::{self, parse_subject, Subject, Task, TransactionsMode, TxKind};
 use msmail::importtext::{parse_str, parse_template_field, write_directory, write_operations};
 use msmail::model::{Address, Directory, Entry, Operation, Scope, TemplateField, TemplateValue};
 use serde_json::Value;
 
-fn kb(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/kb")
-        .join(name)
-}
-
-fn text(name: &str) -> String {
-    decode_cp850(&std::fs::read(kb(name)).unwrap()).into_owned()
-}
-
 fn ops(name: &str) -> Vec<Operation> {
     parse_str(&text(name), name, 1).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn msmail(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("run msmail")
 }
 
 fn json_of(args: &[&str]) -> Value {

@@ -9,14 +9,16 @@
 //! Skipped (with a message) when slapd is not installed, unless
 //! `MSMAIL_REQUIRE_SLAPD=1` is set, in which case a missing slapd fails.
 
-use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
 mod handtree;
 
+use common::cli::run_ok as run;
+use common::ldif::by_dn;
 use msmail::export::ldif::{
     normalize_dn, parse_ldif, read_ldif_directory, write_change_ldif, write_ldif_with,
     DirectoryChange, LdifOptions, LdifRecord,
@@ -177,35 +179,11 @@ fn ldapsearch_all(s: &Slapd, base: &str) -> Vec<LdifRecord> {
     parse_ldif(&String::from_utf8(out.stdout).unwrap()).unwrap()
 }
 
-/// DN (normalised) → attribute (lower case) → sorted values (exact).
-fn normalise(records: &[LdifRecord]) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
-    let mut m = BTreeMap::new();
-    for r in records {
-        let mut attrs: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (a, v) in &r.attrs {
-            let a = a.to_ascii_lowercase();
-            // DN-valued attributes may come back with other (equivalent) escapes.
-            let v = if a == "member" {
-                normalize_dn(v).unwrap()
-            } else {
-                v.clone()
-            };
-            attrs.entry(a).or_default().push(v);
-        }
-        for v in attrs.values_mut() {
-            v.sort();
-        }
-        let dn = normalize_dn(&r.dn).unwrap();
-        assert!(m.insert(dn, attrs).is_none(), "duplicate DN {}", r.dn);
-    }
-    m
-}
-
 fn round_trip(s: &Slapd, ldif_path: &Path) {
     ldapadd(s, ldif_path);
     let written = parse_ldif(&std::fs::read_to_string(ldif_path).unwrap()).unwrap();
-    let back = normalise(&ldapsearch_all(s, BASE));
-    let want = normalise(&written);
+    let back = by_dn(&ldapsearch_all(s, BASE));
+    let want = by_dn(&written);
     for (dn, attrs) in &want {
         let got = back
             .get(dn)
@@ -281,19 +259,6 @@ fn unmapped_ldif(d: &Directory, base: &str) -> Vec<u8> {
     opts.map = AttributeMap::none();
     write_ldif_with(d, &mut text, &opts).unwrap();
     text
-}
-
-/// Runs the binary; panics with its stderr unless it succeeds.
-fn run(args: &[&std::ffi::OsStr]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Every `member` and `seeAlso` DN of `records` names an entry the server has.

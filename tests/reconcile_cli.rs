@@ -2,52 +2,19 @@
 //! scenarios and their truth.json, the repaired server read back, idempotence,
 //! determinism, untouched inputs, refusals.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use common::cli::{requestor_args, restore_fixture as fixture, run};
+use common::fs::file_contents;
 use msmail::dirsync::{read_stream, SrvConf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-}
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/restore")
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run msmail")
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// Every requestor folder of a scenario, sorted; an extract's folder is bound
-/// to its postoffice (`NET/PO=PATH`: an extract cannot name its own).
-fn requestor_folders(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir.join("requestors"))
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            if p.join("EXTRACT.TXT").exists() {
-                let name = p
-                    .file_name()
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .replacen('-', "/", 1);
-                format!("{name}={}", p.display())
-            } else {
-                p.display().to_string()
-            }
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 fn reconcile_args(dir: &Path, extra: &[&str]) -> Vec<String> {
@@ -57,31 +24,16 @@ fn reconcile_args(dir: &Path, extra: &[&str]) -> Vec<String> {
         dir.join("server").display().to_string(),
         "--requestor".into(),
     ];
-    a.extend(requestor_folders(dir));
+    a.extend(requestor_args(dir));
     a.extend(extra.iter().map(|x| x.to_string()));
     a
 }
 
-fn run_owned(args: &[String]) -> Output {
-    bin().args(args).output().expect("run msmail")
-}
-
 fn tree_hashes(root: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                let h = Sha256::digest(std::fs::read(&p).unwrap());
-                out.insert(rel, format!("{h:x}"));
-            }
-        }
-    }
-    out
+    file_contents(root)
+        .into_iter()
+        .map(|(rel, bytes)| (rel, format!("{:x}", Sha256::digest(bytes))))
+        .collect()
 }
 
 fn generate(seed: u64, postoffices: u32, users: u32) -> tempfile::TempDir {
@@ -217,7 +169,7 @@ fn report_matches_truth_for_generated_scenarios() {
         let out = tempfile::tempdir().unwrap();
         let report = out.path().join("report.json");
         let args = reconcile_args(dir, &["--report", s(&report), "--json"]);
-        let o = run_owned(&args);
+        let o = run(&args);
         assert!(
             o.status.success(),
             "{name}: {}",
@@ -249,7 +201,7 @@ fn repaired_server_reads_back_and_has_no_hole() {
     let dir = fixture();
     let before = tree_hashes(&dir);
     let out = tempfile::tempdir().unwrap();
-    let o = run_owned(&reconcile_args(
+    let o = run(&reconcile_args(
         &dir,
         &["--out", s(out.path()), "--fail-on-hole"],
     ));
@@ -446,13 +398,13 @@ fn repaired_server_reads_back_and_has_no_hole() {
         out.path().join("server").display().to_string(),
         "--requestor".into(),
     ];
-    args.extend(requestor_folders(&dir));
+    args.extend(requestor_args(&dir));
     args.extend([
         "--out".into(),
         dir2.path().display().to_string(),
         "--fail-on-hole".into(),
     ]);
-    let o2 = run_owned(&args);
+    let o2 = run(&args);
     assert_eq!(
         o2.status.code(),
         Some(0),
@@ -481,8 +433,8 @@ fn repaired_server_reads_back_and_has_no_hole() {
 fn full_and_delta_agree() {
     let dir = generate(5, 9, 12);
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let oa = run_owned(&reconcile_args(dir.path(), &["--out", s(a.path())]));
-    let ob = run_owned(&reconcile_args(
+    let oa = run(&reconcile_args(dir.path(), &["--out", s(a.path())]));
+    let ob = run(&reconcile_args(
         dir.path(),
         &["--out", s(b.path()), "--repair", "full"],
     ));
@@ -509,13 +461,13 @@ fn full_and_delta_agree() {
         b.path().join("server").display().to_string(),
         "--requestor".into(),
     ];
-    args.extend(requestor_folders(dir.path()));
+    args.extend(requestor_args(dir.path()));
     args.extend([
         "--out".into(),
         c.path().display().to_string(),
         "--fail-on-hole".into(),
     ]);
-    let oc = run_owned(&args);
+    let oc = run(&args);
     assert_eq!(
         oc.status.code(),
         Some(0),
@@ -531,21 +483,21 @@ fn full_and_delta_agree() {
 fn deterministic_and_refuses_non_empty_out() {
     let dir = fixture();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    assert!(run_owned(&reconcile_args(&dir, &["--out", s(a.path())]))
+    assert!(run(&reconcile_args(&dir, &["--out", s(a.path())]))
         .status
         .success());
-    assert!(run_owned(&reconcile_args(&dir, &["--out", s(b.path())]))
+    assert!(run(&reconcile_args(&dir, &["--out", s(b.path())]))
         .status
         .success());
     let (ha, hb) = (tree_hashes(a.path()), tree_hashes(b.path()));
     assert!(ha.len() > 40, "{}", ha.len());
     assert_eq!(ha, hb);
     // Again into a: refused, unchanged.
-    let o = run_owned(&reconcile_args(&dir, &["--out", s(a.path())]));
+    let o = run(&reconcile_args(&dir, &["--out", s(a.path())]));
     assert_eq!(o.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
     assert_eq!(tree_hashes(a.path()), ha);
-    let o = run_owned(&reconcile_args(&dir, &["--out", s(a.path()), "--force"]));
+    let o = run(&reconcile_args(&dir, &["--out", s(a.path()), "--force"]));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(tree_hashes(a.path()), ha);
 }
@@ -623,7 +575,7 @@ fn long_names_refused_unless_truncated() {
         "--out".into(),
         out.display().to_string(),
     ];
-    let o = run_owned(&base);
+    let o = run(&base);
     assert_eq!(o.status.code(), Some(4));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -633,7 +585,7 @@ fn long_names_refused_unless_truncated() {
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
     let mut args = base.clone();
     args.push("--truncate-names".into());
-    let o = run_owned(&args);
+    let o = run(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r = json(&out.join("report.json"));
     let ch = r["repair"]["limit_changes"].as_array().unwrap();
@@ -653,7 +605,7 @@ fn long_names_refused_unless_truncated() {
 fn stamp_option_and_purge_warning() {
     let dir = fixture();
     let out = tempfile::tempdir().unwrap();
-    let o = run_owned(&reconcile_args(
+    let o = run(&reconcile_args(
         &dir,
         &["--out", s(out.path()), "--stamp", "1000"],
     ));
@@ -690,7 +642,7 @@ fn stamp_option_and_purge_warning() {
     assert_eq!(nums, (0..resync.records.len() as u32).collect::<Vec<_>>());
     // Default: the latest time in the inputs, no warning (evidence has times).
     let out2 = tempfile::tempdir().unwrap();
-    let o = run_owned(&reconcile_args(&dir, &["--out", s(out2.path())]));
+    let o = run(&reconcile_args(&dir, &["--out", s(out2.path())]));
     assert!(o.status.success());
     let r2 = json(&out2.path().join("report.json"));
     assert_eq!(r2["repair"]["stamp_source"], "inputs");
@@ -707,11 +659,9 @@ fn stamp_option_and_purge_warning() {
 #[test]
 fn dump_check_accepts_written_transaction_files() {
     let out = tempfile::tempdir().unwrap();
-    assert!(
-        run_owned(&reconcile_args(&fixture(), &["--out", s(out.path())]))
-            .status
-            .success()
-    );
+    assert!(run(&reconcile_args(&fixture(), &["--out", s(out.path())]))
+        .status
+        .success());
     for f in ["server/GLB/MSTTRANS.GLB", "RESYNC.GLB"] {
         let o = run(&["dump", s(&out.path().join(f)), "--check"]);
         assert!(
@@ -759,7 +709,7 @@ fn unencodable_characters_refused_unless_replaced() {
         "--out".into(),
         out.display().to_string(),
     ];
-    let o = run_owned(&base);
+    let o = run(&base);
     assert_eq!(
         o.status.code(),
         Some(4),
@@ -769,7 +719,7 @@ fn unencodable_characters_refused_unless_replaced() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("PCM:AMERICAS/GENEVE/LUKASZ"));
     let mut args = base.clone();
     args.push("--replace-unencodable".into());
-    let o = run_owned(&args);
+    let o = run(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let csv = std::fs::read_to_string(out.join("merged.csv")).unwrap();
     assert!(csv.contains("Łukasz Żółw"));

@@ -4,85 +4,21 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use common::bytes::{import_line, placeholder, trans};
+use common::cli::{
+    readme_reconcile_args as readme_args, restore_fixture as fixture, run, stderr as err,
+    stdout as out,
+};
+use common::fs::{copy_dir, file_contents as files};
 use serde_json::Value;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-}
-
-fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    bin().args(args).output().expect("run msmail")
-}
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/restore")
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 /// A private copy of the restore fixture (a failure cannot harm the original).
 fn copy_fixture() -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();
-    let o = Command::new("cp")
-        .arg("-r")
-        .arg(fixture())
-        .arg(t.path().join("restore"))
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    copy_dir(&fixture(), &t.path().join("restore"));
     t
-}
-
-fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(root).unwrap().display().to_string(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
-/// The README's command on a copy: every requestor, the extract bound.
-fn readme_args(dir: &Path, extra: &[&str]) -> Vec<String> {
-    let mut a = vec![
-        "reconcile".to_string(),
-        "--server".into(),
-        dir.join("server").display().to_string(),
-        "--requestor".into(),
-    ];
-    let mut reqs: Vec<String> = std::fs::read_dir(dir.join("requestors"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .collect();
-    reqs.sort();
-    a.extend(reqs);
-    a.push(format!(
-        "EUROPE/PARIS={}",
-        dir.join("requestors/EUROPE-PARIS").display()
-    ));
-    a.extend(extra.iter().map(|s| s.to_string()));
-    a
 }
 
 fn json_file(p: &Path) -> Value {

@@ -2,42 +2,15 @@
 //! report.json always), `--schema ad` makes merged.ldif Active Directory's
 //! (no hole.ldif), and groups keep their members in merged.*.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn run(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use std::path::Path;
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/restore")
-}
+use common::cli::{readme_reconcile_args, restore_fixture as fixture, run};
 
 /// The README's reconcile of the restore fixture, plus `extra`.
 fn reconcile(extra: &[&str]) -> Vec<String> {
-    let dir = fixture();
-    let mut a = vec![
-        "reconcile".to_string(),
-        "--server".into(),
-        dir.join("server").display().to_string(),
-        "--requestor".into(),
-    ];
-    let mut reqs: Vec<String> = std::fs::read_dir(dir.join("requestors"))
-        .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
-        .collect();
-    reqs.sort();
-    a.extend(reqs);
-    // The extract must be bound (docs/decisions.md).
-    a.push(format!(
-        "EUROPE/PARIS={}",
-        dir.join("requestors/EUROPE-PARIS").display()
-    ));
-    a.extend(extra.iter().map(|s| s.to_string()));
-    a
+    readme_reconcile_args(&fixture(), extra)
 }
 
 fn listing(dir: &Path) -> Vec<String> {

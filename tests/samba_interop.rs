@@ -8,12 +8,14 @@
 //! Skipped (with a message) when Samba's tools are not installed, unless
 //! `MSMAIL_REQUIRE_SAMBA=1` is set, in which case missing tools fail.
 
+mod common;
 mod handtree;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::cli::run_ok as run;
+use common::ldif::by_dn;
 use msmail::export::ad::read_ad_directory;
 use msmail::export::ldif::{normalize_dn, parse_ldif, write_ldif_with, LdifOptions, LdifRecord};
 use msmail::export::person::Schema;
@@ -99,32 +101,6 @@ fn ldbsearch(dc: &Dc, base: &str) -> Vec<LdifRecord> {
     parse_ldif(&String::from_utf8(out.stdout).unwrap()).unwrap()
 }
 
-/// DN (normalised) → attribute (lower case) → sorted values.
-fn by_dn(records: &[LdifRecord]) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
-    let mut m = BTreeMap::new();
-    for r in records {
-        let mut attrs: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (a, v) in &r.attrs {
-            let a = a.to_ascii_lowercase();
-            let v = if a == "member" {
-                normalize_dn(v).unwrap()
-            } else {
-                v.clone()
-            };
-            attrs.entry(a).or_default().push(v);
-        }
-        for v in attrs.values_mut() {
-            v.sort();
-        }
-        assert!(
-            m.insert(normalize_dn(&r.dn).unwrap(), attrs).is_none(),
-            "duplicate DN {}",
-            r.dn
-        );
-    }
-    m
-}
-
 /// Loads `file` and checks that every record comes back with every value
 /// written (the server adds its own attributes: objectGUID, whenCreated, ...).
 /// Reads back the subtrees of the file's top containers below `base`.
@@ -157,19 +133,6 @@ fn round_trip(dc: &Dc, file: &Path, base: &str) -> Vec<LdifRecord> {
         }
     }
     back_records
-}
-
-fn run(args: &[&std::ffi::OsStr]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_msmail"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stderr
 }
 
 fn sorted_members(d: &Directory, g: &str) -> Vec<String> {

@@ -2,33 +2,14 @@
 //! write → open is stable and byte-identical; the committed fixture
 //! `fixtures/tree/small/` is exactly what the writer makes of `tree::sample::small()`.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::fs::file_contents as files;
 use msmail::model::{Directory, EntryKind};
 use msmail::source::LoadOptions;
 use msmail::tree::{sample, write_tree, ListSelector, PostOffice};
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
 
 fn same(a: &Directory, b: &Directory) {
     assert_eq!(a.len(), b.len());

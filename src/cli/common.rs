@@ -120,7 +120,7 @@ pub struct OptionalOutDir {
 /// The one wording of "the output exists": `PATH: already exists; use
 /// --force to replace it` (exit 4).
 pub fn exists(path: &Path) -> Error {
-    Error::output(path, "already exists; use --force to replace it")
+    crate::output::already_exists(path)
 }
 
 /// Text or JSON, the `--format` of commands whose data is a report
@@ -238,54 +238,7 @@ impl Inputs {
     }
 }
 
-/// The one wording of a missing input: `PATH: cannot read: no such file or
-/// folder` (exit 3).
-pub fn require_exists(path: &Path) -> Result<()> {
-    // `symlink_metadata`: a dangling link exists, and its reader says why it
-    // cannot be read.
-    match std::fs::symlink_metadata(path) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(Error::read(path, e)),
-    }
-}
-
-/// An input that must be one file: missing and folder are refused in the
-/// same words everywhere (`PATH: cannot read: is a folder, not a file`).
-pub fn require_file(path: &Path) -> Result<()> {
-    require_exists(path)?;
-    if path.is_dir() {
-        return Err(Error::read(
-            path,
-            std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder"),
-        ));
-    }
-    Ok(())
-}
-
-/// An input that must be a MAILDATA tree: missing, a file, and a folder
-/// without `GLB/MASTER.GLB` are refused in the same words everywhere.
-pub fn require_tree(path: &Path) -> Result<()> {
-    require_exists(path)?;
-    if !path.is_dir() {
-        return Err(Error::input(
-            path.display().to_string(),
-            crate::error::Location::File,
-            "a file, not a folder: a MAILDATA tree is a folder with GLB/MASTER.GLB",
-        ));
-    }
-    if crate::tree::find_case_insensitive(path, "GLB/MASTER.GLB").is_none() {
-        return Err(Error::input(
-            path.display().to_string(),
-            crate::error::Location::File,
-            NOT_A_TREE,
-        ));
-    }
-    Ok(())
-}
-
-/// The words of "this folder is not a MAILDATA tree" (as `source::detect`
-/// says it).
-pub const NOT_A_TREE: &str = "a folder without GLB/MASTER.GLB is not a MAILDATA tree";
+pub use crate::input::{require_exists, require_file, require_tree, NOT_A_TREE};
 
 /// A `--stamp`-like number that may be typed negative: a clear message
 /// instead of clap taking `-5` for a flag (the argument sets

@@ -6,21 +6,18 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::common::{choose, Force, InputOptions, Inputs, OutputFile, NOT_A_TREE};
+use crate::cli::common::{choose, Force, InputOptions, Inputs, OutputFile};
 use crate::cli::{say, Outcome};
+use crate::convert::{Message, NamedSource};
 use crate::error::{Error, Result};
 use crate::export::csv::{CsvOptions, CsvProfile};
 use crate::export::ldif::{LdifOptions, WriteNotes};
 use crate::export::person::{AttributeMap, Schema};
 use crate::model::{Directory, Entry};
-use crate::source::load_directory;
 use crate::tree::ListSelector;
+use crate::writer::{Format, WriteOptions};
 
-/// Longest list of limit violations printed one per line; the rest are counted.
-const MAX_LIMIT_LINES: usize = 50;
-
-/// Base DN of LDIF output when `--base-dn` is not given.
-pub const DEFAULT_BASE_DN: &str = "o=msmail";
+pub use crate::export::DEFAULT_BASE_DN;
 
 /// Target formats of `msmail export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,6 +135,19 @@ pub struct ExportArgs {
     pub replace_unencodable: bool,
 }
 
+impl ExportFormat {
+    /// The writer format.
+    pub fn format(self) -> Format {
+        match self {
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Ldif => Format::Ldif,
+            ExportFormat::Json => Format::Json,
+            ExportFormat::Import => Format::Import,
+            ExportFormat::Gimport => Format::Gimport,
+        }
+    }
+}
+
 impl ExportArgs {
     /// The format asked for (`--format`, `--to` or `--json`).
     pub fn target_format(&self) -> ExportFormat {
@@ -150,85 +160,24 @@ impl ExportArgs {
     }
 }
 
-/// Loads and merges every source (later wins), telling the user on stderr.
-/// `inputs` are the paths to read (standard input resolved), named in
-/// messages as `inputs.name` says.
-pub fn load_merged(args: &ExportArgs, inputs: &Inputs) -> Result<Directory> {
-    let options = args.input.load();
-    let mut merged = Directory::new();
-    let selector = match &args.list {
-        Some(text) => Some(crate::tree::ListSelector::parse(text)?),
-        None => None,
-    };
-    for (i, path) in inputs.paths.iter().enumerate() {
-        let name = inputs.name(path);
-        let loaded = match &selector {
-            Some(sel) => {
-                if crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree) {
-                    return Err(Error::Usage(format!(
-                        "{name}: --list needs a MAILDATA tree: {NOT_A_TREE}"
-                    )));
-                }
-                crate::tree::postoffice::load_list(path, sel, &options)
-            }
-            None => load_directory(path, &options),
-        }
-        .map_err(|e| inputs.rename(e))?;
-        for w in &loaded.warnings {
-            say::warn(format!("{name}: {w}"));
-        }
-        say::detail(format!("{name}: {} entries", loaded.directory.len()));
-        if i == 0 {
-            merged = loaded.directory;
-            continue;
-        }
-        let mut replaced = 0usize;
-        for e in loaded.directory.iter() {
-            if let Some(prev) = merged.upsert(e.clone()) {
-                if !prev.same_content(e) {
-                    replaced += 1;
-                }
-            }
-        }
-        for (k, m) in loaded.directory.membership() {
-            merged.set_members(k, m.to_vec());
-        }
-        for (k, def) in loaded.directory.templates {
-            merged.templates.insert(k, def);
-        }
-        if replaced > 0 {
-            say::note(format!(
-                "{name}: {replaced} entries replace different entries with the same address from earlier sources (later source wins)"
-            ));
-        }
-    }
-    Ok(merged)
+/// The sources to read (standard input resolved), with their names.
+fn named(inputs: &Inputs) -> Vec<NamedSource> {
+    inputs
+        .paths
+        .iter()
+        .map(|p| NamedSource {
+            path: p.clone(),
+            name: inputs.name(p),
+        })
+        .collect()
 }
 
-/// Prints every MS Mail limit an entry breaks (at most [`MAX_LIMIT_LINES`]
-/// lines), in input order (deterministic, and saves a sort of the directory).
-fn report_limits(dir: &Directory) {
-    let mut total = 0usize;
-    for e in dir.iter() {
-        for v in e.limit_violations() {
-            total += 1;
-            if total <= MAX_LIMIT_LINES {
-                let place = match e.origin.to_string() {
-                    s if s.is_empty() => String::new(),
-                    s => format!("{s}: "),
-                };
-                say::warn(format!(
-                    "{place}{}: {} is {} characters (MS Mail limit {})",
-                    e.address, v.field, v.length, v.limit
-                ));
-            }
-        }
-    }
-    if total > MAX_LIMIT_LINES {
-        say::warn(format!(
-            "{} more limit violations not shown ({total} in all)",
-            total - MAX_LIMIT_LINES
-        ));
+/// Says what the engine tells, at the level `-q`/`-v` chose.
+fn tell(message: Message) {
+    match message {
+        Message::Warn(m) => say::warn(m),
+        Message::Note(m) => say::note(m),
+        Message::Detail(m) => say::detail(m),
     }
 }
 
@@ -297,6 +246,19 @@ fn csv_options(args: &ExportArgs, map: AttributeMap, base: &str) -> CsvOptions {
     }
 }
 
+/// The writers' options the flags ask for.
+fn write_options(args: &ExportArgs, map: AttributeMap, base: &str) -> WriteOptions {
+    WriteOptions {
+        csv: csv_options(args, map.clone(), base),
+        ldif: LdifOptions {
+            base_dn: base.to_string(),
+            schema: args.schema,
+            map,
+        },
+        ndjson: args.ndjson,
+    }
+}
+
 /// Runs `msmail export`.
 pub fn run(args: ExportArgs) -> Result<Outcome> {
     let to = args.target_format();
@@ -316,43 +278,31 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     if let Some(only) = pals {
         return run_personal(&args, to, &inputs, only.as_deref(), map);
     }
-    let mut dir = load_merged(&args, &inputs)?;
+    let mut dir = crate::convert::load_merged(
+        &named(&inputs),
+        selector.as_ref(),
+        &args.input.load(),
+        &|e| inputs.rename(e),
+        &mut tell,
+    )?;
     if to == ExportFormat::Import {
-        dir = fit_for_import(dir, args.truncate_names, args.replace_unencodable)?;
+        dir = crate::convert::fit_for_import(
+            dir,
+            args.truncate_names,
+            args.replace_unencodable,
+            &mut tell,
+        )?;
     } else {
-        report_limits(&dir);
+        crate::convert::limit_warnings(&dir, &mut tell);
     }
     let base = args
         .base_dn
         .as_deref()
         .unwrap_or(DEFAULT_BASE_DN)
         .to_string();
+    let opts = write_options(&args, map, &base);
     write_output(&args, dir.len(), |w| {
-        Ok(match to {
-            ExportFormat::Csv => crate::export::csv::write_csv_with(
-                &dir,
-                w,
-                &csv_options(&args, map.clone(), &base),
-            )?,
-            ExportFormat::Ldif => crate::export::ldif::write_ldif_with(
-                &dir,
-                w,
-                &LdifOptions {
-                    base_dn: base.clone(),
-                    schema: args.schema,
-                    map: map.clone(),
-                },
-            )?,
-            ExportFormat::Json => {
-                crate::export::json::write_json(&dir, w, args.ndjson)?;
-                WriteNotes::default()
-            }
-            ExportFormat::Import => {
-                crate::importtext::write_directory(&dir, w)?;
-                WriteNotes::default()
-            }
-            ExportFormat::Gimport => crate::gimport::write_groups(&dir, w)?,
-        })
+        crate::writer::write_as(&dir, to.format(), &opts, w)
     })
 }
 
@@ -372,25 +322,8 @@ fn run_personal(
                 .into(),
         ));
     }
-    let options = args.input.load();
-    let mut lists: Vec<(Entry, Directory)> = Vec::new();
-    for path in &inputs.paths {
-        let name = inputs.name(path);
-        if crate::source::detect(path).ok() != Some(crate::source::SourceKind::Tree) {
-            return Err(Error::Usage(format!(
-                "{name}: --list needs a MAILDATA tree: {NOT_A_TREE}"
-            )));
-        }
-        let mut po = crate::tree::PostOffice::open(path, &options)?;
-        for w in std::mem::take(&mut po.warnings) {
-            say::warn(format!("{name}: {w}"));
-        }
-        let found = crate::tree::personal::personal_lists(&po, only, options.salvage)?;
-        for w in &found.warnings {
-            say::warn(format!("{name}: {w}"));
-        }
-        lists.extend(found.lists.into_iter().map(|l| (l.owner, l.directory)));
-    }
+    let lists =
+        crate::convert::personal_lists(&named(inputs), only, &args.input.load(), &mut tell)?;
     let refs: Vec<(Entry, &Directory)> = lists.iter().map(|(o, d)| (o.clone(), d)).collect();
     let entries: usize = lists.iter().map(|(_, d)| d.len()).sum();
     say::detail(format!(
@@ -402,31 +335,9 @@ fn run_personal(
         .as_deref()
         .unwrap_or(DEFAULT_BASE_DN)
         .to_string();
+    let opts = write_options(args, map, &base);
     write_output(args, entries, |w| {
-        Ok(match to {
-            ExportFormat::Csv => crate::export::csv::write_personal_csv(
-                &refs,
-                w,
-                &csv_options(args, map.clone(), &base),
-            )?,
-            ExportFormat::Ldif => {
-                crate::export::ldif::write_personal_ldif(
-                    &refs,
-                    w,
-                    &LdifOptions {
-                        base_dn: base.clone(),
-                        schema: args.schema,
-                        map: map.clone(),
-                    },
-                )?;
-                WriteNotes::default()
-            }
-            ExportFormat::Json => {
-                crate::export::json::write_personal_json(&refs, w, args.ndjson)?;
-                WriteNotes::default()
-            }
-            ExportFormat::Import | ExportFormat::Gimport => WriteNotes::default(),
-        })
+        crate::writer::write_personal_as(&refs, to.format(), &opts, w)
     })
 }
 
@@ -480,69 +391,6 @@ fn write_output(
             Ok(Outcome::Success)
         }
     }
-}
-
-/// Makes the directory fit import text as the reconcile writer does
-/// ([`Fitter`]): entries over the MS Mail limits are refused (every one
-/// listed) unless `truncate` allows cutting full names and mailboxes;
-/// characters outside CP850 become `?` when `replace`. Each change is
-/// reported on stderr; a cut mailbox that collides with another address is
-/// refused.
-fn fit_for_import(dir: Directory, truncate: bool, replace: bool) -> Result<Directory> {
-    use crate::reconcile::output::{Fitter, OutputOptions};
-    let mut refused = Vec::new();
-    for e in dir.sorted() {
-        for v in e.limit_violations() {
-            if !(truncate && matches!(v.field, "full_name" | "mailbox")) {
-                refused.push(format!(
-                    "  {}: {} of {} characters (limit {})",
-                    e.address, v.field, v.length, v.limit
-                ));
-            }
-        }
-    }
-    if !refused.is_empty() {
-        return Err(Error::Unrepresentable(format!(
-            "{} entries cannot be written as import text as they are (IMPORT reports \
-             Error 72 for a full name over 30 characters, Q104869, and Error 20 for an \
-             address part over 10); --truncate-names cuts full names to 30 and mailboxes \
-             to 10 characters:\n{}",
-            refused.len(),
-            refused.join("\n")
-        )));
-    }
-    let fitter = Fitter::new(&OutputOptions {
-        truncate_names: truncate,
-        replace_unencodable: replace,
-        ..OutputOptions::default()
-    });
-    if fitter.is_identity() {
-        return Ok(dir);
-    }
-    let mut out = Directory::new();
-    out.templates = dir.templates.clone();
-    for e in dir.sorted() {
-        let Some((fitted, changes)) = fitter.fit(e) else {
-            out.upsert(e.clone());
-            continue;
-        };
-        if fitted.key() != e.key()
-            && (dir.contains_key(&fitted.key()) || out.contains_key(&fitted.key()))
-        {
-            return Err(Error::Unrepresentable(format!(
-                "{}: cut to {}, which another entry already has",
-                e.address, fitted.address
-            )));
-        }
-        for c in changes {
-            say::warn(format!(
-                "{}: {} {:?} written as {:?}",
-                c.address, c.field, c.from, c.to
-            ));
-        }
-        out.upsert(fitted);
-    }
-    Ok(out)
 }
 
 /// Passes writes through and keeps the first I/O error, so the original

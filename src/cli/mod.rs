@@ -10,7 +10,6 @@ pub mod common;
 pub mod complete;
 pub mod diff;
 pub mod dump;
-pub mod dump_text;
 pub mod export;
 pub mod generate;
 pub mod inspect;

@@ -1,26 +1,19 @@
 //! `msmail reconcile`: find the Dir-Sync restore hole and write the repair.
-//! Thin: load (reconcile::inputs), reconcile + plan (reconcile), write
-//! (reconcile::output), print.
+//! Thin: the arguments become a [`ReconcileRequest`], the library runs it
+//! ([`run_reconcile`]: load, reconcile, plan, write), this prints the report.
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 
 use crate::cli::common::{
-    choose, exists, is_stdin, parse_time32, require_tree, Force, InputOptions, OptionalOutDir,
-    OutputFile, ReportFormat,
+    choose, parse_time32, Force, InputOptions, OptionalOutDir, OutputFile, ReportFormat,
 };
-use crate::cli::export::DEFAULT_BASE_DN;
 use crate::cli::{say, Outcome};
-use crate::error::{Error, Result};
-use crate::model::Directory;
-use crate::reconcile::inputs::{load_evidence, load_server_lean, RequestorSource};
-use crate::reconcile::output::{
-    check_limits, check_out_dir, choose_stamp, lost_master_resync, next_steps, report_bytes,
-    report_json, report_text, write_outputs, ControlRule, OutputOptions, OutputPlan, OutputSet,
-};
-use crate::reconcile::{plan_repair_taking, reconcile_taking, ReconcileOptions, RepairMode};
+use crate::error::Result;
+use crate::reconcile::output::{report_bytes, ControlRule};
+use crate::reconcile::pipeline::{run_reconcile, Event, ReconcileRequest};
+use crate::reconcile::RepairMode;
 
 /// `--repair`: how the repair transactions express the hole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -142,32 +135,8 @@ pub struct ReconcileArgs {
     pub control_chars: ControlRule,
 }
 
-/// Phase timings on stderr when `MSMAIL_TIMINGS` is set (for benchmarks).
-struct Phases {
-    on: bool,
-    last: std::time::Instant,
-}
-
-impl Phases {
-    fn new() -> Phases {
-        Phases {
-            on: std::env::var_os("MSMAIL_TIMINGS").is_some(),
-            last: std::time::Instant::now(),
-        }
-    }
-    fn mark(&mut self, what: &str) {
-        if self.on || say::level() >= 2 {
-            let now = std::time::Instant::now();
-            eprintln!(
-                "msmail: timing: {what}: {:.2} s",
-                (now - self.last).as_secs_f64()
-            );
-            self.last = now;
-        }
-    }
-}
-
-/// Runs `msmail reconcile`.
+/// Runs `msmail reconcile`: the library's pipeline
+/// ([`crate::reconcile::pipeline`]), then the report printed.
 pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     let force = args.force.force;
     let json = choose(
@@ -176,210 +145,67 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
         ReportFormat::Json,
         ReportFormat::Text,
     ) == ReportFormat::Json;
-    let out_dir = args.out_dir.out_dir.as_ref();
-    if args.requestor.iter().any(|r| r == "-" || r.ends_with("=-")) || is_stdin(&args.server) {
-        return Err(Error::Usage(
-            "reconcile reads no standard input (-): the report names every source, so \
-             give the server and each requestor's evidence as files or folders"
-                .into(),
-        ));
-    }
-    // The server first, in the words every command uses for a tree.
-    require_tree(&args.server)?;
-    let outputs = match &args.outputs {
-        Some(list) => OutputSet::parse(list)?,
-        None => OutputSet::default(),
-    };
-    let ad = args.schema == crate::export::person::Schema::Ad;
-    if out_dir.is_none() && (args.outputs.is_some() || ad) {
-        return Err(Error::Usage(
-            "--outputs and --schema choose what --out-dir gets; give --out-dir DIR".into(),
-        ));
-    }
-    if ad && args.base_dn.is_none() {
-        return Err(Error::Usage(
-            "--schema ad needs --base-dn: the DN of the domain or of an existing OU \
-             (e.g. --base-dn DC=corp,DC=example,DC=com)"
-                .into(),
-        ));
-    }
-    if let Some(out) = out_dir {
-        check_out_dir(out, force)?;
-        // A bad --base-dn must stop the run before anything is written.
-        if let Some(dn) = &args.base_dn {
-            let opts = crate::export::ldif::LdifOptions {
-                schema: args.schema,
-                ..crate::export::ldif::LdifOptions::new(dn)
-            };
-            crate::export::ldif::write_ldif_with(&Directory::new(), &mut std::io::sink(), &opts)?;
-        }
-    }
-    if let Some(r) = &args.report {
-        if !force && r.exists() {
-            return Err(exists(r));
-        }
-    }
-    args.output.check(force)?;
-    // As given (a requestor folder that stands for its one file is still an
-    // input folder: an output inside it would be read as evidence next time).
-    let given = args
-        .requestor
-        .iter()
-        .map(|a| RequestorSource::parse(a))
-        .collect::<Result<Vec<_>>>()?;
-    let sources: Vec<RequestorSource> = given
-        .iter()
-        .cloned()
-        .map(crate::reconcile::inputs::single_file_folder)
-        .collect();
-    let sources = crate::reconcile::inputs::prefer_bound(sources);
-    let mut phase = Phases::new();
-    {
-        let mut inputs: Vec<&std::path::Path> = vec![args.server.as_path()];
-        inputs.extend(given.iter().map(|s| s.path.as_path()));
-        inputs.extend(sources.iter().map(|s| s.path.as_path()));
-        if let Some(out) = out_dir {
-            crate::output::check_not_input(out, &inputs, "--out-dir")?;
-        }
-        if let Some(r) = &args.report {
-            crate::output::check_not_input(r, &inputs, "--report")?;
-        }
-        if let Some(o) = args.output.output.as_deref().filter(|o| !is_stdin(o)) {
-            crate::output::check_not_input(o, &inputs, "-o")?;
-        }
-    }
-    let load = args.input.load();
-    say::detail(format!(
-        "server {}, {} requestor sources",
-        args.server.display(),
-        sources.len()
-    ));
-    // The server and the requestors load in parallel; evidence stays in
-    // argument order. The snapshot holds the lists; the writers need only the
-    // tree's list metadata (names, mailbags, templates): the entries replaced
-    // lists get are the merged ones. So the tree's entries are freed while
-    // the snapshot is built (`load_server_lean`).
-    let (server, evidence) = rayon::join(
-        || load_server_lean(&args.server, &load),
-        || {
-            sources
-                .par_iter()
-                .map(|s| load_evidence(s, &load))
-                .collect::<Result<Vec<_>>>()
+    let request = ReconcileRequest {
+        server: args.server.clone(),
+        requestors: args.requestor.clone(),
+        out_dir: args.out_dir.out_dir.clone(),
+        report: args.report.clone(),
+        print_to: args.output.output.clone(),
+        json,
+        repair: match args.repair {
+            RepairArg::Delta => RepairMode::Delta,
+            RepairArg::Full => RepairMode::Full,
         },
-    );
-    let mut server = server?;
-    let evidence = evidence?;
-    phase.mark("load (server and requestors, in parallel)");
-    for w in &server.postoffice.warnings {
-        say::warn(format!("{}: {w}", args.server.display()));
-    }
-    for f in &server.postoffice.findings {
-        say::warn(format!("finding: {f}"));
-    }
-    for w in server
-        .skipped
-        .iter()
-        .filter(|w| !server.postoffice.warnings.contains(w))
-    {
-        say::warn(w);
-    }
-    let times: Vec<Option<i64>> = evidence.iter().map(|e| e.as_of).collect();
-    let options = ReconcileOptions {
         prefer_newest: args.prefer == Some(PreferArg::Newest),
-    };
-    // The writers need the tree data, MSTTRANS and SRVCONF, not the
-    // snapshot's lists: they are moved into the server's views.
-    let mut rec = reconcile_taking(&mut server.snapshot, evidence, &options)?;
-    for w in &rec.warnings {
-        say::warn(w);
-    }
-    // The hole is found: the server's views are needed only for their sizes
-    // (kept in `server_entries`). Freed on another thread, off the critical path.
-    let views: Vec<Directory> = rec
-        .postoffices
-        .iter_mut()
-        .map(|p| std::mem::take(&mut p.server_view))
-        .collect();
-    let freeing = std::thread::spawn(move || drop(views));
-    phase.mark("reconcile");
-    let mode = match args.repair {
-        RepairArg::Delta => RepairMode::Delta,
-        RepairArg::Full => RepairMode::Full,
-    };
-    // The plan's merged directory is the only copy the writers need: the
-    // postoffices' merged lists are moved into it.
-    let plan = plan_repair_taking(&mut rec, mode)?;
-    let _ = freeing.join();
-    phase.mark("plan_repair");
-    let stamp = choose_stamp(&server, &times, args.stamp);
-    let out_options = OutputOptions {
-        base_dn: args
-            .base_dn
-            .clone()
-            .unwrap_or_else(|| DEFAULT_BASE_DN.to_string()),
+        force,
+        load: args.input.load(),
+        base_dn: args.base_dn.clone(),
+        outputs: args.outputs.clone(),
+        schema: args.schema,
         stamp: args.stamp,
         truncate_names: args.truncate_names,
         replace_unencodable: args.replace_unencodable,
         control: args.control_chars,
-        force,
-        outputs,
-        schema: args.schema,
+        // Phase timings on stderr when `MSMAIL_TIMINGS` is set (for
+        // benchmarks) or with -vv.
+        timings: std::env::var_os("MSMAIL_TIMINGS").is_some() || say::level() >= 2,
     };
-    let fit_changes = match out_dir {
-        Some(_) => check_limits(&rec, &plan.merged, &out_options)?,
-        None => Vec::new(),
-    };
-    let lost_resync = lost_master_resync(&server, &rec);
-    let p = OutputPlan {
-        rec: &rec,
-        plan: &plan,
-        stamp: &stamp,
-        fit_changes: &fit_changes,
-        server_skipped: &server.skipped,
-        lost_master: (&server.lost_master, &lost_resync),
-    };
-    let (report, steps) = match out_dir {
-        Some(out) => {
-            let (written, report) = write_outputs(out, &server, &p, &out_options)?;
-            (report, Some(next_steps(&p, out, &written)))
-        }
-        None => (report_json(&p, &[]), None),
-    };
-    phase.mark("outputs");
-    if let Some(r) = &args.report {
-        crate::output::write_bytes_atomic(r, force, &report_bytes(&report))?;
-    }
-    for w in &stamp.warnings {
-        if out_dir.is_some() {
-            say::warn(w);
-        }
-    }
+    let mut outcome = run_reconcile(&request, &mut tell)?;
     let target = args.output.target(force);
     if json {
-        target.write_with(|w| w.write_all(&report_bytes(&report)))?;
+        target.write_with(|w| w.write_all(&report_bytes(&outcome.report)))?;
     } else {
         target.write_view(|w| {
-            w.write_all(report_text(&p).as_bytes())?;
-            match &steps {
+            w.write_all(outcome.text.as_deref().unwrap_or_default().as_bytes())?;
+            match &outcome.steps {
                 Some(s) => w.write_all(s.as_bytes()),
                 None => Ok(()),
             }
         })?;
     }
-    if let (true, Some(s)) = (json, &steps) {
+    if let (true, Some(s)) = (json, &outcome.steps) {
         if say::chatty() {
             eprint!("{}", say::clean(s));
         }
     }
-    let outcome = if args.fail_on_hole && rec.has_hole() {
+    let result = if args.fail_on_hole && outcome.has_hole {
         Outcome::Differences
     } else {
         Outcome::Success
     };
-    phase.mark("print");
-    // The process exits next: freeing millions of small allocations one by
-    // one would cost seconds on a large directory, and the OS reclaims them.
-    std::mem::forget((server, rec, plan, report));
-    Ok(outcome)
+    if let Some(s) = outcome.phases.mark() {
+        tell(Event::Timing("print", s));
+    }
+    // The process exits next (see `ReconcileOutcome::leak`).
+    outcome.leak();
+    Ok(result)
+}
+
+/// Says what the pipeline tells, at the level `-q`/`-v` chose.
+fn tell(event: Event<'_>) {
+    match event {
+        Event::Warn(w) => say::warn(w),
+        Event::Detail(d) => say::detail(d),
+        Event::Timing(what, secs) => eprintln!("msmail: timing: {what}: {secs:.2} s"),
+    }
 }

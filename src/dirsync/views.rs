@@ -69,7 +69,7 @@ pub fn postoffice_of_glb_file(path: &Path) -> Option<String> {
     }
     let root = glb.parent()?;
     let master = crate::tree::find_case_insensitive(root, "GLB/MASTER.GLB")?;
-    let bytes = crate::output::read_input(&master).ok()?;
+    let bytes = crate::input::read_input(&master).ok()?;
     let m = crate::tree::identity::MasterGlb::read(&master.display().to_string(), &bytes).ok()?;
     Some(format!("{}/{}", m.network, m.postoffice))
 }

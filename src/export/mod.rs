@@ -10,6 +10,9 @@ pub mod json;
 pub mod ldif;
 pub mod person;
 
+/// Base DN of LDIF output when none is given (`--base-dn`).
+pub const DEFAULT_BASE_DN: &str = "o=msmail";
+
 /// The entries of `dir` in [`Directory::sorted`] order (kept for callers of
 /// the export module; the bucketed sort lives in the model).
 pub fn sorted_entries(dir: &Directory) -> Vec<&Entry> {

@@ -17,6 +17,25 @@ pub fn check_named(
     bytes: &[u8],
     findings: &mut Vec<Finding>,
 ) -> (FileInfo, Option<Parsed>) {
+    let base = name_upper.rsplit('/').next().unwrap_or(name_upper);
+    check_as(
+        file,
+        name_upper,
+        dirsync::sniff(base, bytes),
+        bytes,
+        findings,
+    )
+}
+
+/// [`check_named`] with the Dir-Sync kind already recognised
+/// (`source::recognise`).
+fn check_as(
+    file: &str,
+    name_upper: &str,
+    dirsync_kind: Option<DirSyncFileKind>,
+    bytes: &[u8],
+    findings: &mut Vec<Finding>,
+) -> (FileInfo, Option<Parsed>) {
     let len = bytes.len() as u64;
     let base = name_upper.rsplit('/').next().unwrap_or(name_upper);
     let info = |kind: &str, description: String| FileInfo {
@@ -25,7 +44,7 @@ pub fn check_named(
         description,
     };
     // Dir-Sync files first (names decide).
-    match dirsync::sniff(base, bytes) {
+    match dirsync_kind {
         Some(DirSyncFileKind::Transactions(k)) => {
             let s = check_stream(file, bytes, findings);
             let last = s
@@ -210,7 +229,7 @@ pub fn check_named(
 
 /// Identifies and checks a single file given on the command line.
 pub fn inspect_file(path: &Path, shown: &str, findings: &mut Vec<Finding>) -> FileInfo {
-    let bytes = match crate::output::read_input(path) {
+    let bytes = match crate::input::read_input(path) {
         Ok(b) => b,
         Err(e) => {
             findings.push(Finding::from_error("unreadable", &e));
@@ -234,11 +253,12 @@ pub fn inspect_file(path: &Path, shown: &str, findings: &mut Vec<Finding>) -> Fi
         None => name.clone(),
     };
     use crate::dsmsg::TextFileKind;
-    let text_kind = crate::dsmsg::sniff_text(shown, &bytes);
+    let recognised = crate::source::recognise(shown, &bytes);
+    let text_kind = recognised.text();
     // Content first for Dir-Sync text: an attachment named TMPTRANS.GLB is
     // text, not a binary stream (Q118298).
     if text_kind != Some(TextFileKind::DirSyncMessage) {
-        let (info, _) = check_named(shown, &rel, &bytes, findings);
+        let (info, _) = check_as(shown, &rel, recognised.dirsync(), &bytes, findings);
         if info.kind == "grp" {
             // Alone, without GROUP.GLB to start the chains from: every node's
             // next pointer must at least be a node of the file (a tree's

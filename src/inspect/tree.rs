@@ -46,7 +46,7 @@ impl Tree<'_> {
     }
     pub(super) fn read(&mut self, rel: &str) -> Option<Vec<u8>> {
         let p = self.files.get(rel)?;
-        match crate::output::read_input(p) {
+        match crate::input::read_input(p) {
             Ok(b) => Some(b),
             Err(e) => {
                 self.findings.push(Finding::from_error("unreadable", &e));

@@ -1,5 +1,5 @@
 //! Requestor evidence from files: every form a requestor's list or numbers
-//! can take, recognised by content (`source::detect`), each used for what it
+//! can take, recognised by content (`source::open`), each used for what it
 //! holds — a list (export, extract, queued export, live tree), numbers
 //! (REQCONF.GLB, a message's REQSEQ/SRVSEQ), pending transactions
 //! (REQTRANS.GLB) — and described for the report ([`SourceUsage`]).
@@ -10,7 +10,7 @@ use crate::dirsync::conf::ReqConf;
 use crate::dirsync::trans::{read_stream, TransStream};
 use crate::error::{Error, Location, Result};
 use crate::model::{Directory, Entry, Operation, Scope, TemplateDef};
-use crate::source::{detect, resolve, LoadOptions, RequestorGlbFiles, SourceKind};
+use crate::source::{open, resolve, LoadOptions, RequestorGlbFiles, SourceKind};
 use crate::tree::PostOffice;
 
 use super::{identify_scope_of_operations, Evidence, EvidenceKind, RequestorNumbers, SourceUsage};
@@ -96,12 +96,13 @@ pub fn single_file_folder(mut src: RequestorSource) -> RequestorSource {
 
 /// Reads one requestor's evidence, recognising the source by its content.
 pub fn load_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evidence> {
+    let opened = open(&src.path)?;
     let src = &RequestorSource {
-        path: resolve(&src.path),
+        path: opened.path,
         bound: src.bound.clone(),
     };
     let path = &src.path;
-    let mut ev = match detect(path)? {
+    let mut ev = match opened.kind {
         SourceKind::Tree => tree_evidence(src, options)?,
         SourceKind::RequestorGlb => {
             let files = RequestorGlbFiles::find(path);
@@ -275,7 +276,7 @@ fn import_text_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<
 }
 
 fn read_trans(path: &Path, options: &LoadOptions) -> Result<TransStream> {
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     read_stream(&bytes, &path.display().to_string(), options.salvage)
 }
 
@@ -367,7 +368,7 @@ fn read_queue(path: &Path, reqsync: Option<u32>, options: &LoadOptions) -> Resul
 
 /// The requestor's numbers from REQCONF.GLB, and when it was last active.
 fn read_reqconf(path: &Path) -> Result<(RequestorNumbers, Option<i64>)> {
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let conf = ReqConf::read(&bytes, &path.display().to_string())?;
     let as_of = [conf.last_export, conf.last_t1, conf.last_t3]
         .into_iter()

@@ -91,7 +91,7 @@ pub fn load_server_lean(dir: &Path, options: &LoadOptions) -> Result<ServerInput
 }
 
 fn read_trans(path: &Path, options: &LoadOptions) -> Result<TransStream> {
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     read_stream(&bytes, &path.display().to_string(), options.salvage)
 }
 
@@ -100,7 +100,7 @@ fn read_trans(path: &Path, options: &LoadOptions) -> Result<TransStream> {
 fn read_srvconf(path: &Path, options: &LoadOptions, skipped: &mut Vec<String>) -> Result<SrvConf> {
     use crate::dirsync::conf::{requestor_layout, srvconf_layout};
     let file = path.display().to_string();
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     match SrvConf::read(&bytes, &file) {
         Ok(c) => Ok(c),
         Err(e) if options.salvage && bytes.len() > srvconf_layout::SIZE => {

@@ -18,6 +18,7 @@ pub mod fit;
 pub mod inputs;
 pub mod limits;
 pub mod output;
+pub mod pipeline;
 pub mod plain;
 pub mod plan;
 pub mod repaired;

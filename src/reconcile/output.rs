@@ -495,7 +495,7 @@ fn build_outputs(
                 match replaced.get(*rel) {
                     Some(bytes) => write_bytes(out, &dst, force, bytes),
                     None => {
-                        let bytes = crate::output::read_input(&root.join(rel.as_str()))?;
+                        let bytes = crate::input::read_input(&root.join(rel.as_str()))?;
                         write_bytes(out, &dst, force, &bytes)
                     }
                 }

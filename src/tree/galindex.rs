@@ -162,9 +162,102 @@ impl GalIndex {
     }
 }
 
+impl GalIndex {
+    /// Whether this index is exactly what [`GalIndex::build`] makes of
+    /// `entries` (`(byte offset in GAL.NME, full name)` of each entry in use,
+    /// in offset order), checked in one pass over the records instead of
+    /// building and sorting a second index: the records must name distinct
+    /// words that exist, in strictly increasing build order, as many as the
+    /// names have words, and the bucket offsets must follow from them. Those
+    /// conditions hold exactly when the two indexes are equal. Entries out of
+    /// offset order fall back to the build.
+    pub fn indexes<S: AsRef<str>>(&self, entries: &[(u32, S)]) -> bool {
+        use galindex_layout::*;
+        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            return *self == GalIndex::build(entries.iter().map(|(o, n)| (*o, n.as_ref())));
+        }
+        let total: usize = entries.iter().map(|(_, n)| words(n.as_ref()).count()).sum();
+        if self.words.len() != total || self.buckets.len() != BUCKETS {
+            return false;
+        }
+        let mut previous = String::new();
+        let mut current = String::new();
+        let mut previous_key: Option<(usize, GalWord)> = None;
+        let mut expected_buckets = [0u32; BUCKETS];
+        let mut next_bucket = 0usize;
+        for (i, record) in self.words.iter().enumerate() {
+            let Ok(at) = entries.binary_search_by_key(&record.nme_offset, |(o, _)| *o) else {
+                return false;
+            };
+            let Some(word) = entries
+                .get(at)
+                .and_then(|(_, n)| words(n.as_ref()).nth(usize::from(record.word)))
+            else {
+                return false;
+            };
+            let b = bucket(word);
+            current.clear();
+            crate::codepage::cp850_upper_into(&mut current, word);
+            if let Some((pb, pw)) = previous_key {
+                let order = pb
+                    .cmp(&b)
+                    .then_with(|| previous.as_str().cmp(current.as_str()))
+                    .then_with(|| pw.cmp(record));
+                if order != std::cmp::Ordering::Less {
+                    return false;
+                }
+            }
+            // Buckets up to this record's start here (as the build counts them).
+            while next_bucket < BUCKETS && next_bucket <= b {
+                expected_buckets[next_bucket] = (HEADER + SIZE * i) as u32;
+                next_bucket += 1;
+            }
+            previous_key = Some((b, *record));
+            std::mem::swap(&mut previous, &mut current);
+        }
+        for slot in expected_buckets.iter_mut().skip(next_bucket) {
+            *slot = (HEADER + SIZE * self.words.len()) as u32;
+        }
+        self.buckets == expected_buckets
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `indexes` agrees with comparing against a fresh build, for random
+    /// GALs and for indexes damaged in every way one record can be.
+    #[test]
+    fn one_pass_check_equals_build_and_compare() {
+        use proptest::prelude::*;
+        let name = proptest::string::string_regex("[A-Za-z0-9Øø ,.]{0,12}").unwrap();
+        let gal = proptest::collection::vec((any::<bool>(), name), 0..12);
+        proptest!(|(gal in gal, pick in any::<prop::sample::Index>(), word in 0u16..4, shift in 0u32..3)| {
+            let entries: Vec<(u32, String)> = gal
+                .iter()
+                .enumerate()
+                .filter(|(_, (used, _))| *used)
+                .map(|(i, (_, n))| ((i * 45) as u32, n.clone()))
+                .collect();
+            let built = GalIndex::build(entries.iter().map(|(o, n)| (*o, n.as_str())));
+            prop_assert!(built.indexes(&entries));
+            if !built.words.is_empty() {
+                let mut damaged = built.clone();
+                let i = pick.index(damaged.words.len());
+                damaged.words[i].word = word;
+                damaged.words[i].nme_offset = damaged.words[i].nme_offset.wrapping_add(shift * 45);
+                prop_assert_eq!(damaged.indexes(&entries), damaged == built);
+                let mut swapped = built.clone();
+                let j = (i + 1) % swapped.words.len();
+                swapped.words.swap(i, j);
+                prop_assert_eq!(swapped.indexes(&entries), swapped == built);
+                let mut bucketed = built.clone();
+                bucketed.buckets[usize::from(word) * 13] += 6;
+                prop_assert!(!bucketed.indexes(&entries));
+            }
+        });
+    }
 
     #[test]
     fn build_read_write() {

@@ -12,8 +12,6 @@
 //! Records keep their raw bytes, so read → write reproduces reserved bytes and
 //! string padding exactly.
 
-use std::path::{Path, PathBuf};
-
 use byteorder::{ByteOrder, LittleEndian};
 use nom::bytes::complete::take;
 use nom::IResult;
@@ -411,35 +409,7 @@ pub fn write_records<R: FixedRecord>(records: &[R]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Finds `relative` (e.g. `GLB/MASTER.GLB`) under `dir`, matching every path
-/// component case-insensitively (MS Mail trees come from DOS/NetWare servers).
-pub fn find_case_insensitive(dir: &Path, relative: &str) -> Option<PathBuf> {
-    let mut cur = dir.to_path_buf();
-    for part in relative.split(['/', '\\']).filter(|p| !p.is_empty()) {
-        let exact = cur.join(part);
-        if exact.exists() {
-            cur = exact;
-            continue;
-        }
-        let mut found = None;
-        let mut names: Vec<PathBuf> = std::fs::read_dir(&cur)
-            .ok()?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        names.sort();
-        for p in names {
-            if p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.eq_ignore_ascii_case(part))
-            {
-                found = Some(p);
-                break;
-            }
-        }
-        cur = found?;
-    }
-    Some(cur)
-}
+pub use crate::input::find_case_insensitive;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::origins::Origins;
 use super::Ctx;
 use crate::error::{Error, Location, Result};
-use crate::output::read_input;
+use crate::input::read_input;
 
 pub(super) struct Reader<'a> {
     pub(super) root: &'a Path,

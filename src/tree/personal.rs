@@ -16,8 +16,8 @@ use super::{
     find_case_insensitive, hex8, parse_hex8, read_record_fields, Ctx, FixedRecord, PostOffice,
 };
 use crate::error::{Error, Location, Result};
+use crate::input::read_input;
 use crate::model::{Directory, Entry, EntryKind, Origin, Position};
-use crate::output::read_input;
 
 /// One user's personal address list.
 #[derive(Debug, Clone)]

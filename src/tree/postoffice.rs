@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::{find_case_insensitive, parse_hex8, Ctx};
 use crate::error::{Error, Location, Result};
+use crate::input::LoadOptions;
 use crate::model::{Directory, Scope};
-use crate::source::LoadOptions;
 
 pub use super::data::{
     ExternalPostOffice, ListEntry, LocalGroup, LocalUser, NetworkData, PostOfficeData, UsrEntry,
@@ -241,10 +241,10 @@ pub fn load_list(
     maildata: &Path,
     selector: &ListSelector,
     options: &LoadOptions,
-) -> Result<crate::source::Loaded> {
+) -> Result<crate::input::Loaded> {
     let po = PostOffice::open(maildata, options)?;
     let directory = po.list(selector)?;
-    Ok(crate::source::Loaded {
+    Ok(crate::input::Loaded {
         directory,
         warnings: po.warnings,
     })
@@ -286,7 +286,7 @@ pub fn tree_list_file(path: &Path) -> Option<(PathBuf, TreeListFile)> {
 }
 
 /// Loads a single list file of a tree (see [`tree_list_file`]).
-pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::source::Loaded> {
+pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::input::Loaded> {
     let Some((root, kind)) = tree_list_file(path) else {
         return Err(Error::input(
             path.display().to_string(),
@@ -318,7 +318,7 @@ pub fn load_list_file(path: &Path, options: &LoadOptions) -> Result<crate::sourc
             po.usr_list(&net, &name).unwrap_or_default()
         }
     };
-    Ok(crate::source::Loaded {
+    Ok(crate::input::Loaded {
         directory,
         warnings: po.warnings,
     })

@@ -234,14 +234,16 @@ pub(super) fn read_gal(
         drop(galnetpo_file);
         match r.optional("GLB/GALINDEX.GLB")? {
             Some((xf, xb)) => {
-                let expect = super::galindex::GalIndex::build(
-                    gal.iter()
-                        .enumerate()
-                        .filter(|(_, e)| nme_layout::STATUS.get(e) == super::STATUS_IN_USE)
-                        .map(|(i, e)| ((i * NmeRec::SIZE) as u32, nme_layout::FULL_NAME.get(e))),
-                );
+                // (offset, full name) of every GAL entry in use, in offset
+                // order; the index is checked against them in one pass.
+                let names: Vec<(u32, String)> = gal
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| nme_layout::STATUS.get(e) == super::STATUS_IN_USE)
+                    .map(|(i, e)| ((i * NmeRec::SIZE) as u32, nme_layout::FULL_NAME.get(e)))
+                    .collect();
                 match super::galindex::GalIndex::read(&xf, &xb) {
-                    Ok(idx) if idx != expect => r.ctx.finding(
+                    Ok(idx) if !idx.indexes(&names) => r.ctx.finding(
                         &xf,
                         Location::File,
                         "does not index GAL.NME as it is (a stale GAL index; REBUILD makes it again)",

@@ -1,5 +1,6 @@
 //! Folder helpers for tests that copy fixtures and look at what a command wrote.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Copies the folder `from` to `to`, recursively (creating `to`).
@@ -32,4 +33,21 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// Every file below `root` with its content, keyed by its path relative to
+/// `root` (`/`-separated).
+pub fn file_contents(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    files_under(root)
+        .into_iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = std::fs::read(&p).unwrap();
+            (rel, bytes)
+        })
+        .collect()
 }

@@ -1,5 +1,7 @@
-//! `msmail dump` for the Dir-Sync text files: logs, DISPATCH.LOG, DSSCHED time
-//! files and `[DIRSYNC]` messages, printed as parsed records (text or JSON).
+//! The views of the Dir-Sync text files (what `msmail dump` shows): logs,
+//! DISPATCH.LOG, DSSCHED time files, `[DIRSYNC]` messages and import text,
+//! printed as parsed records (text or JSON). The binary files' views are
+//! [`crate::dirsync::views`].
 
 use std::io::Write;
 use std::path::Path;
@@ -32,7 +34,7 @@ pub fn dump_text_file_with_encoding(
     w: &mut dyn Write,
 ) -> Result<()> {
     let file = path.display().to_string();
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let out = render_text(&file, &bytes, kind, json, encoding)?;
     w.write_all(out.as_bytes())
         .map_err(|e| Error::output("<output>", e.to_string()))

@@ -1,190 +1,23 @@
-//! The scenarios: `default` (a quiet, synchronised world: one tree per
-//! postoffice) and `restore` (the server restored from a backup, requestors
-//! living on, their evidence, and `truth.json`).
+//! The `restore` scenario: the server restored from a backup, requestors
+//! living on, their evidence in the forms of [`EvidenceForm`], and the answer
+//! key ([`generate_restore`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::trees::{self, tree_files, write_files};
-use super::world::{World, WorldParams};
 use crate::dsmsg::{envelope_date, write_export_message, Envelope, MessageNumbers};
 use crate::error::{Error, Result};
+use crate::generate::trees::{self, tree_files, write_files};
+use crate::generate::world::{World, WorldParams};
 use crate::importtext::{write_directory, write_scope_export};
 use crate::model::{AddressKey, Directory, Entry};
 
-/// Whether requestor trees carry USR lists of the other postoffices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PeerLists {
-    /// `all` when postoffices² × users ≤ 2,000,000, else `server`.
-    #[default]
-    Auto,
-    /// Every tree holds every other postoffice's USR list.
-    All,
-    /// Only the server's tree holds them; requestor trees have XTN records
-    /// with empty USR lists (keeps 500 × 2,000 worlds small).
-    Server,
-}
-
-impl PeerLists {
-    /// Resolves `auto` for a world size.
-    pub fn resolve(self, postoffices: usize, users: usize) -> bool {
-        match self {
-            PeerLists::All => true,
-            PeerLists::Server => false,
-            PeerLists::Auto => {
-                (postoffices as u128) * (postoffices as u128) * (users as u128) <= 2_000_000
-            }
-        }
-    }
-}
-
-/// What a run wrote.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    /// Files written.
-    pub files: usize,
-    /// Bytes written.
-    pub bytes: u64,
-    /// Postoffices in the world.
-    pub postoffices: usize,
-    /// Dir-Sync entries (users and groups) over all postoffices.
-    pub entries: usize,
-}
-
-impl Summary {
-    fn add(&mut self, files: usize, bytes: u64) {
-        self.files += files;
-        self.bytes += bytes;
-    }
-}
-
-fn write_one(out: &Path, rel: &str, bytes: &[u8], force: bool, s: &mut Summary) -> Result<()> {
-    crate::output::write_bytes_atomic(&out.join(rel), force, bytes)?;
-    s.add(1, bytes.len() as u64);
-    Ok(())
-}
-
-fn to_bytes(f: impl FnOnce(&mut dyn std::io::Write) -> Result<()>) -> Result<Vec<u8>> {
-    let mut v = Vec::new();
-    f(&mut v)?;
-    Ok(v)
-}
-
-/// `generator` block of world.json / truth.json.
-#[derive(Debug, Clone, Serialize)]
-pub struct GeneratorInfo {
-    /// Scenario name.
-    pub scenario: &'static str,
-    /// Postoffices.
-    pub postoffices: usize,
-    /// Users per postoffice.
-    pub users: usize,
-    /// Seed.
-    pub seed: u64,
-}
-
-/// One postoffice in world.json.
-#[derive(Debug, Clone, Serialize)]
-pub struct WorldPostOffice {
-    /// `PCM:NET/PO`.
-    pub scope: String,
-    /// Folder relative to the output folder.
-    pub folder: String,
-    /// `server` or `requestor`.
-    pub role: &'static str,
-    /// Dir-Sync entries (users and groups).
-    pub entries: usize,
-    /// ReqSync in its REQCONF.GLB.
-    pub reqsync: u32,
-    /// SrvSync in its REQCONF.GLB.
-    pub srvsync: u32,
-}
-
-/// world.json of the default scenario.
-#[derive(Debug, Clone, Serialize)]
-pub struct WorldManifest {
-    /// How it was made.
-    pub generator: GeneratorInfo,
-    /// The server's Sync.
-    pub server_sync: u32,
-    /// The postoffices.
-    pub postoffices: Vec<WorldPostOffice>,
-}
-
-fn folder_of(world: &World, p: usize) -> String {
-    match world.pos.get(p) {
-        Some(_) if p == 0 => "server".to_string(),
-        Some(po) => format!("requestors/{}", po.folder()),
-        None => String::new(),
-    }
-}
-
-fn check_params(params: &WorldParams) -> Result<()> {
-    if params.postoffices < 2 {
-        return Err(Error::Usage("--postoffices must be at least 2".into()));
-    }
-    if params.users < 4 {
-        return Err(Error::Usage("--users must be at least 4".into()));
-    }
-    Ok(())
-}
-
-/// The default scenario: a synchronised world after four cycles;
-/// `DIR/server/` and `DIR/requestors/<NET>-<PO>/` MAILDATA trees and
-/// `DIR/world.json`.
-pub fn generate_default(
-    out: &Path,
-    params: WorldParams,
-    peer_lists: PeerLists,
-    force: bool,
-) -> Result<Summary> {
-    check_params(&params)?;
-    let mut world = World::new(params);
-    world.history();
-    let peers_all = peer_lists.resolve(params.postoffices, params.users);
-    let mut s = Summary {
-        postoffices: world.pos.len(),
-        entries: world.pos.iter().map(|p| p.list.len()).sum(),
-        ..Summary::default()
-    };
-    let view = |i: usize| world.pos.get(i).map(|p| &p.list);
-    let mut manifest = WorldManifest {
-        generator: GeneratorInfo {
-            scenario: "default",
-            postoffices: params.postoffices,
-            users: params.users,
-            seed: params.seed,
-        },
-        server_sync: world.server.sync,
-        postoffices: Vec::new(),
-    };
-    for (p, po) in world.pos.iter().enumerate() {
-        let peers: Option<trees::PeerView<'_>> = if p == 0 || peers_all {
-            Some(&view)
-        } else {
-            None
-        };
-        let files = tree_files(&world, p, peers, p == 0)?;
-        let folder = folder_of(&world, p);
-        let n = write_files(&out.join(&folder), &files, force)?;
-        s.add(files.len(), n);
-        manifest.postoffices.push(WorldPostOffice {
-            scope: po.scope().to_string(),
-            folder,
-            role: if p == 0 { "server" } else { "requestor" },
-            entries: po.list.len(),
-            reqsync: po.reqsync,
-            srvsync: po.srvsync,
-        });
-    }
-    let json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| Error::output(out.join("world.json"), e.to_string()))?;
-    write_one(out, "world.json", &json, force, &mut s)?;
-    Ok(s)
-}
+use super::{
+    check_params, to_bytes, write_one, GeneratorInfo, HiddenHole, HoleEntry, ModifiedEntry,
+    PeerLists, PostOfficeTruth, Summary, SyncTruth, Totals, Truth,
+};
 
 /// The forms requestor evidence takes in a restore scenario, in the order
 /// they are dealt out to the requestors.
@@ -252,119 +85,12 @@ impl EvidenceForm {
     }
 }
 
-/// An entry of a hole list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HoleEntry {
-    /// The full address `TYPE:...`.
-    pub address: String,
-    /// Full name.
-    pub full_name: String,
-}
+pub(super) type Before = BTreeMap<AddressKey, Option<Entry>>;
 
-/// A modified entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ModifiedEntry {
-    /// The full address.
-    pub address: String,
-    /// The name the server has.
-    pub server_full_name: String,
-    /// The name the requestor has.
-    pub full_name: String,
-}
-
-/// The numbers of one postoffice (same names as the reconcile report).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SyncTruth {
-    /// ReqSync^S_p in the restored SRVCONF.GLB.
-    pub server_reqsync: Option<u32>,
-    /// ReqSync_p at C (from the evidence), null when the evidence has none.
-    pub requestor_reqsync: Option<u32>,
-    /// requestor_reqsync − server_reqsync when positive, else 0 (null unless both known).
-    pub req_gap: Option<u32>,
-    /// SrvSync_p at C, null when the evidence has none.
-    pub requestor_srvsync: Option<u32>,
-    /// Sync(B) of the restored server.
-    pub server_sync: Option<u32>,
-    /// requestor_srvsync − server_sync when positive, else 0 (null unless known).
-    pub srv_overshoot: Option<u32>,
-}
-
-/// Sizes of a hole nobody can see (evidence `numbers` or `none`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-pub struct HiddenHole {
-    /// Missing adds in the world.
-    pub missing_adds: usize,
-    /// Missing deletes in the world.
-    pub missing_deletes: usize,
-    /// Modified entries in the world.
-    pub modified: usize,
-}
-
-/// The truth about one postoffice scope.
-#[derive(Debug, Clone, Serialize)]
-pub struct PostOfficeTruth {
-    /// `PCM:NET/PO`.
-    pub scope: String,
-    /// `export`, `tree`, `numbers`, `none`.
-    pub evidence: &'static str,
-    /// The evidence form (finer than `evidence`).
-    pub evidence_form: String,
-    /// Evidence path relative to the output folder (null for none).
-    pub evidence_path: Option<String>,
-    /// Whether the evidence holds the whole list.
-    pub authoritative: bool,
-    /// Entries of the server's view of p (its USR list at B; the POL for the server).
-    pub server_entries: usize,
-    /// Entries of the merged list (p's list at C when authoritative, else the server's view).
-    pub merged_entries: usize,
-    /// In p's list at C, not in the server's view.
-    pub missing_adds: Vec<HoleEntry>,
-    /// In the server's view, gone from p's list.
-    pub missing_deletes: Vec<HoleEntry>,
-    /// Present in both, name, kind or template data differ.
-    pub modified: Vec<ModifiedEntry>,
-    /// The numbers.
-    pub sync: SyncTruth,
-    /// `lost-updates`, `skipped-master`, `rejected-updates`.
-    pub hazards: Vec<&'static str>,
-    /// Hole sizes the evidence cannot show (numbers / none), for forensics.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hidden_hole: Option<HiddenHole>,
-    /// Roles this postoffice played after the backup.
-    pub roles: Vec<&'static str>,
-}
-
-/// Totals of the three hole lists.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Totals {
-    /// Sum of missing_adds.
-    pub missing_adds: usize,
-    /// Sum of missing_deletes.
-    pub missing_deletes: usize,
-    /// Sum of modified.
-    pub modified: usize,
-}
-
-/// truth.json.
-#[derive(Debug, Clone, Serialize)]
-pub struct Truth {
-    /// How it was made.
-    pub generator: GeneratorInfo,
-    /// The restored server's `PCM:NET/PO`.
-    pub server: String,
-    /// Backup time B and evidence time C (`time32`).
-    pub backup_time: u32,
-    /// Evidence time C.
-    pub evidence_time: u32,
-    /// One record per postoffice scope, sorted by scope.
-    pub postoffices: Vec<PostOfficeTruth>,
-    /// Sums over the authoritative scopes.
-    pub totals: Totals,
-}
-
-type Before = BTreeMap<AddressKey, Option<Entry>>;
-
-fn hole(before: &Before, now: &Directory) -> (Vec<HoleEntry>, Vec<HoleEntry>, Vec<ModifiedEntry>) {
+pub(super) fn hole(
+    before: &Before,
+    now: &Directory,
+) -> (Vec<HoleEntry>, Vec<HoleEntry>, Vec<ModifiedEntry>) {
     let (mut adds, mut dels, mut mods) = (Vec::new(), Vec::new(), Vec::new());
     for (key, old) in before {
         match (old, now.get(key)) {
@@ -705,56 +431,4 @@ fn serde_plain(form: EvidenceForm) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Address, EntryKind};
-
-    fn e(name: &str, mb: &str) -> Entry {
-        Entry::new(name, Address::pcm("N", "P", mb))
-    }
-
-    #[test]
-    fn hole_classifies_touched_entries() {
-        let mut before = Before::new();
-        before.insert(e("", "NEW").key(), None);
-        before.insert(e("", "GONE").key(), Some(e("Gone, Al", "GONE")));
-        before.insert(e("", "REN").key(), Some(e("Old Name", "REN")));
-        before.insert(e("", "SAME").key(), Some(e("Same", "SAME")));
-        before.insert(e("", "GRP").key(), Some(e("Group", "GRP")));
-        before.insert(e("", "TMP").key(), None); // added then deleted again
-        let mut now = Directory::new();
-        now.upsert(e("New, Bo", "NEW"));
-        now.upsert(e("New Name", "REN"));
-        now.upsert(e("Same", "SAME"));
-        let mut g = e("Group", "GRP");
-        g.kind = EntryKind::Group;
-        now.upsert(g);
-        let (adds, dels, mods) = hole(&before, &now);
-        assert_eq!(adds.len(), 1);
-        assert_eq!(adds[0].address, "PCM:N/P/NEW");
-        assert_eq!(dels.len(), 1);
-        assert_eq!(dels[0].full_name, "Gone, Al");
-        // Rename and kind change are modifications; an unchanged entry is not.
-        assert_eq!(mods.len(), 2);
-        assert!(mods
-            .iter()
-            .any(|m| m.server_full_name == "Old Name" && m.full_name == "New Name"));
-    }
-
-    #[test]
-    fn evidence_forms_map_to_report_kinds() {
-        assert_eq!(FORMS.len(), 8);
-        let kinds: Vec<&str> = FORMS.iter().map(|f| f.kind()).collect();
-        for k in ["export", "tree", "numbers", "none"] {
-            assert!(kinds.contains(&k));
-        }
-        assert!(EvidenceForm::Message.has_numbers() && EvidenceForm::Message.authoritative());
-        assert!(!EvidenceForm::Reqtrans.has_numbers());
-        assert!(!EvidenceForm::Numbers.authoritative());
-        assert!(PeerLists::Auto.resolve(9, 12));
-        assert!(!PeerLists::Auto.resolve(500, 2000));
-    }
 }

@@ -1,12 +1,23 @@
 //! Recognising a SOURCE (file or folder) by name, size and content, and loading
 //! it into the directory model.
+//!
+//! [`open`] is the one entry point: it resolves the path ([`resolve`]),
+//! tells a MAILDATA tree, a requestor's GLB folder and a list file of a tree
+//! by path, and asks [`recognise`] (every sniffer, once) what a file is.
+//! [`load_directory`] loads what [`open`] found.
 
 use std::path::{Path, PathBuf};
 
 use crate::codepage::TextEncoding;
 use crate::dsmsg::TextFileKind;
 use crate::error::{Error, Location, Result};
+use crate::input::read_head;
 use crate::model::Directory;
+
+mod recognise;
+
+pub use crate::input::{is_tree_folder, LoadOptions, Loaded};
+pub use recognise::{recognise, FileKind, Recognised};
 
 /// What kind of source a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -40,24 +51,6 @@ pub enum SourceKind {
     RequestorGlb,
 }
 
-/// Options for reading sources.
-#[derive(Debug, Clone, Default)]
-pub struct LoadOptions {
-    /// Encoding of text inputs.
-    pub encoding: TextEncoding,
-    /// Read past damaged records instead of stopping.
-    pub salvage: bool,
-}
-
-/// A loaded source: its directory and anything the user should be told.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    /// The entries.
-    pub directory: Directory,
-    /// Warnings (skipped damage, duplicates, limits), one sentence each.
-    pub warnings: Vec<String>,
-}
-
 /// The Dir-Sync files of a requestor folder: `REQCONF.GLB` and
 /// `REQTRANS.GLB`, directly in `dir` or under `GLB/` (any case).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,12 +80,6 @@ impl RequestorGlbFiles {
     }
 }
 
-/// Is `dir` a MAILDATA tree (`GLB/MASTER.GLB`, or `MASTER.GLB` directly: a
-/// GLB folder given on its own is read as the tree above it)?
-pub fn is_tree_folder(dir: &Path) -> bool {
-    crate::tree::find_case_insensitive(dir, "GLB/MASTER.GLB").is_some()
-}
-
 /// The path a source stands for: a folder that is neither a MAILDATA tree nor
 /// a requestor GLB folder but holds exactly one file stands for that file
 /// (`requestors/SEATTLE/` with only `EXPORT.TXT` in it); anything else is
@@ -111,10 +98,34 @@ pub fn resolve(path: &Path) -> PathBuf {
     }
 }
 
+/// A source [`open`] recognised: the path it stands for and its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The path after [`resolve`] (a folder holding one file: that file).
+    pub path: PathBuf,
+    /// What it is.
+    pub kind: SourceKind,
+}
+
 /// Tells what kind of source `path` is (after [`resolve`]).
 pub fn detect(path: &Path) -> Result<SourceKind> {
+    open(path).map(|o| o.kind)
+}
+
+/// Recognises a SOURCE once: resolves it ([`resolve`]), tells folders (a
+/// MAILDATA tree, a requestor's GLB files) and a tree's list files by path,
+/// and any other file by name and content ([`recognise`]). Refuses what
+/// holds no address entries, saying what it is.
+pub fn open(path: &Path) -> Result<Opened> {
     let resolved = resolve(path);
-    let path = resolved.as_path();
+    let kind = open_resolved(&resolved)?;
+    Ok(Opened {
+        path: resolved,
+        kind,
+    })
+}
+
+fn open_resolved(path: &Path) -> Result<SourceKind> {
     let name = path.display().to_string();
     if !path.exists() {
         return Err(Error::read(
@@ -152,21 +163,17 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
              message holds at least one line or record",
         ));
     }
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
+    use crate::dirsync::DirSyncFileKind as D;
     // Text content first: a Dir-Sync attachment named TMPTRANS.GLB is text (Q118298).
-    let text = crate::dsmsg::sniff_text(&name, &head);
-    if text == Some(crate::dsmsg::TextFileKind::DirSyncMessage) {
-        return Ok(SourceKind::DirSyncMessage);
-    }
-    if let Some(k) = detect_dirsync(&file_name, &head) {
-        return Ok(k);
-    }
-    if let Some(k @ (TextFileKind::Log | TextFileKind::DispatchLog | TextFileKind::Schedule)) = text
-    {
-        return Err(Error::input(
+    match recognise(&name, &head).entries_kind() {
+        Some(FileKind::Text(TextFileKind::DirSyncMessage)) => Ok(SourceKind::DirSyncMessage),
+        Some(FileKind::DirSync(D::Transactions(_))) => Ok(SourceKind::DirSyncTransactions),
+        Some(FileKind::DirSync(D::ReqConf)) => Ok(SourceKind::ReqConf),
+        Some(FileKind::DirSync(D::SrvConf)) => Ok(SourceKind::SrvConf),
+        Some(FileKind::DirSync(D::Process)) => Ok(SourceKind::ProcessSchedule),
+        Some(FileKind::Text(
+            k @ (TextFileKind::Log | TextFileKind::DispatchLog | TextFileKind::Schedule),
+        )) => Err(Error::input(
             name,
             Location::File,
             format!(
@@ -178,34 +185,25 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
                     _ => "DSSCHED time file",
                 }
             ),
-        ));
-    }
-    if let Some(k) = detect_table_or_groups(&head) {
-        return Ok(k);
-    }
-    // Text has no NUL bytes (UTF-16 announces itself with a byte-order mark).
-    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    if !utf16 {
-        if let Some(at) = head.iter().position(|&b| b == 0) {
-            return Err(Error::input(
-                name,
-                Location::Offset(at as u64),
-                "binary content (a NUL byte) that is no MS Mail file msmail knows by its \
-                 name, size and content; import text has no NUL bytes",
-            ));
+        )),
+        Some(FileKind::Csv) => Ok(SourceKind::Csv),
+        Some(FileKind::GroupFile) => Ok(SourceKind::GroupFile),
+        Some(FileKind::Text(TextFileKind::ImportText) | FileKind::Tree(_)) | None => {
+            // Text has no NUL bytes (UTF-16 announces itself with a byte-order mark).
+            let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+            if !utf16 {
+                if let Some(at) = head.iter().position(|&b| b == 0) {
+                    return Err(Error::input(
+                        name,
+                        Location::Offset(at as u64),
+                        "binary content (a NUL byte) that is no MS Mail file msmail knows by \
+                         its name, size and content; import text has no NUL bytes",
+                    ));
+                }
+            }
+            Ok(SourceKind::ImportText)
         }
     }
-    Ok(SourceKind::ImportText)
-}
-
-/// A CSV msmail wrote (by its header row) or a GIMPORT group file (by its
-/// first transaction line), recognised by content.
-fn detect_table_or_groups(head: &[u8]) -> Option<SourceKind> {
-    if crate::export::csv::looks_like_msmail_csv(head) {
-        return Some(SourceKind::Csv);
-    }
-    let text = crate::codepage::decode_cp850(head);
-    crate::gimport::looks_like_gimport(&text).then_some(SourceKind::GroupFile)
 }
 
 /// A few names of what a folder holds, for error messages.
@@ -261,32 +259,10 @@ pub fn utf8_as_cp850_warning(path: &Path, encoding: TextEncoding) -> Option<Stri
     })
 }
 
-/// The first 70,000 bytes of a file: enough to recognise any kind.
-fn read_head(path: &Path) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let mut head = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(70_000).read_to_end(&mut head))
-        .map_err(|e| Error::read(path, e))?;
-    Ok(head)
-}
-
-/// A Dir-Sync binary file, recognised by name and the first bytes.
-fn detect_dirsync(file_name: &str, head: &[u8]) -> Option<SourceKind> {
-    use crate::dirsync::DirSyncFileKind as K;
-    crate::dirsync::sniff(file_name, head).map(|k| match k {
-        K::Transactions(_) => SourceKind::DirSyncTransactions,
-        K::ReqConf => SourceKind::ReqConf,
-        K::SrvConf => SourceKind::SrvConf,
-        K::Process => SourceKind::ProcessSchedule,
-    })
-}
-
 /// Loads any source into the directory model.
 pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
-    let kind = detect(path)?;
-    let resolved = resolve(path);
-    let path = resolved.as_path();
+    let Opened { path, kind } = open(path)?;
+    let path = path.as_path();
     match kind {
         SourceKind::Tree => {
             let mut po = crate::tree::PostOffice::open(path, options)?;
@@ -352,7 +328,7 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
             Ok(loaded)
         }
         SourceKind::Csv => {
-            let bytes = crate::output::read_input(path)?;
+            let bytes = crate::input::read_input(path)?;
             let directory = crate::export::csv::read_csv(&bytes, &path.display().to_string())?;
             Ok(Loaded {
                 directory,
@@ -377,7 +353,7 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
 /// every byte range skipped with `--salvage` is a warning.
 fn load_transactions(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     let file = path.display().to_string();
-    let bytes = crate::output::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let stream = crate::dirsync::read_stream(&bytes, &file, options.salvage)?;
     drop(bytes); // the records own their text
     let mut directory = Directory::new();
