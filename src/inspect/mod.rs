@@ -15,32 +15,14 @@ use crate::error::{Error, Location};
 
 pub mod checks;
 pub mod files;
+mod named;
 pub mod report;
+mod tree;
+mod tree_refs;
 
 pub use report::{write_json, write_text};
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Damage: MS Mail misbehaves or loses data (exit code 3).
-    Error,
-    /// Suspicious, but MS Mail works.
-    Warning,
-    /// Worth knowing.
-    Info,
-}
-
-impl Severity {
-    /// The lower-case name used in text and JSON output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+pub use crate::tree::validate::Severity;
 
 /// One problem found by a check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,6 +62,17 @@ impl Finding {
             message: message.into(),
             meaning,
         }
+    }
+
+    /// A finding of the tree validator, in inspect's words.
+    pub fn from_tree(f: &crate::tree::validate::TreeFinding) -> Finding {
+        Finding::new(
+            f.code(),
+            f.file.clone(),
+            f.record(),
+            f.offset(),
+            f.message(),
+        )
     }
 
     /// A finding from a reader's error (its location becomes record/offset).

@@ -19,18 +19,27 @@ use nom::IResult;
 use crate::codepage::{decode_cp850, encode_cp850};
 use crate::error::{Error, Location, Result};
 
+mod data;
 pub mod galindex;
 pub mod groups;
 pub mod identity;
 pub mod lists;
 pub mod misc;
+mod open;
+mod origins;
 pub mod personal;
 pub mod postoffice;
+mod read;
+mod read_external;
+mod read_groups;
+mod read_lists;
 pub mod rebuild;
 pub mod sample;
 pub mod table;
 pub mod templates;
 pub mod users;
+pub mod validate;
+mod views;
 pub mod writer;
 
 pub use postoffice::{

@@ -60,13 +60,8 @@ pub fn personal_lists(po: &PostOffice, only: Option<&str>, salvage: bool) -> Res
             .display()
             .to_string()
     };
-    let access2_path = find_case_insensitive(root, "GLB/ACCESS2.GLB").ok_or_else(|| {
-        Error::input(
-            shown("GLB/ACCESS2.GLB"),
-            Location::File,
-            "missing: a postoffice tree needs this file",
-        )
-    })?;
+    let access2_path = find_case_insensitive(root, "GLB/ACCESS2.GLB")
+        .ok_or_else(|| super::validate::missing_required(&shown("GLB/ACCESS2.GLB")).to_error())?;
     let af = access2_path.display().to_string();
     let ab = read_input(&access2_path)?;
     let (_, access2) = read_record_fields::<Access2Rec>(&af, &ab, 0, &mut ctx)?;

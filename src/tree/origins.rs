@@ -1,0 +1,87 @@
+//! Where each address of a tree was read from, kept compact while reading.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::model::{AddressKey, Origin, Position};
+
+/// Hash maps of the reader: foldhash (as in `crate::model`) is several times
+/// faster than SipHash on the short address keys a big tree holds by the million.
+pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Where each address was read from: the record of its own file (ACCESS2,
+/// GROUP.GLB, USR), of ADMIN.NME, and of GAL.NME. Values are compact
+/// (file number + record number, 8 bytes); [`Origins::origin`] builds the
+/// [`Origin`] on demand.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Origins {
+    /// Files named by the maps: shown name, header size, record size.
+    pub(super) files: Vec<(Arc<str>, usize, usize)>,
+    pub(super) base: FastMap<AddressKey, OriginRef>,
+    pub(super) pol: FastMap<AddressKey, OriginRef>,
+    /// GAL.NME: the record of each `PostOfficeData::gal` entry, by position
+    /// (the first entry of an address is the one a view keeps, so no map by
+    /// address is needed); `gal_file` names GAL.NME.
+    pub(super) gal: Vec<u32>,
+    pub(super) gal_file: u32,
+}
+
+/// A record of one of [`Origins::files`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct OriginRef {
+    pub(super) file: u32,
+    pub(super) index: u32,
+}
+
+/// The origin `index` of file number `file` (a number from [`Origins::file`]).
+pub(super) fn origin(file: u32, index: usize) -> OriginRef {
+    OriginRef {
+        file,
+        index: u32::try_from(index).unwrap_or(u32::MAX),
+    }
+}
+
+impl Origins {
+    /// Registers a file of `size`-byte records after a `header`-byte header.
+    pub(super) fn file(&mut self, name: &str, header: usize, size: usize) -> u32 {
+        self.files.push((Arc::from(name), header, size));
+        (self.files.len() - 1) as u32
+    }
+
+    /// The origin a compact reference stands for.
+    pub(super) fn origin(&self, r: OriginRef) -> Option<Origin> {
+        let (file, header, size) = self.files.get(r.file as usize)?;
+        let index = u64::from(r.index);
+        Some(Origin {
+            file: Arc::clone(file),
+            position: Position::Record {
+                index,
+                offset: *header as u64 + index * *size as u64,
+            },
+        })
+    }
+
+    /// The origin of `data.gal[j]`; none when `data.gal` was edited to a
+    /// different length since the tree was read.
+    pub(super) fn gal_origin(&self, gal_len: usize, j: usize) -> Option<Origin> {
+        if gal_len != self.gal.len() {
+            return None;
+        }
+        let index = *self.gal.get(j)?;
+        self.origin(OriginRef {
+            file: self.gal_file,
+            index,
+        })
+    }
+
+    /// The first origin any of `maps` knows for `k`.
+    pub(super) fn find(
+        &self,
+        maps: &[&FastMap<AddressKey, OriginRef>],
+        k: &AddressKey,
+    ) -> Option<Origin> {
+        maps.iter()
+            .find_map(|m| m.get(k))
+            .and_then(|&r| self.origin(r))
+    }
+}

@@ -1,0 +1,272 @@
+//! The address lists of NME/: ADMIN.NME (the POL, checked against its
+//! shadow) and GAL.NME with GALINDEX.GLB.
+
+use std::collections::HashMap;
+
+use super::data::{ListEntry, PostOfficeData};
+use super::lists::{nme_layout, NetpoSlices, NmeRec};
+use super::open::{rec_loc, Reader};
+use super::origins::origin;
+use super::{frame_checked, read_records, FixedRecord};
+use crate::error::{Error, Location, Result};
+use crate::model::Address;
+
+use super::read_external::resolve_netpo;
+use super::users::Access2Rec;
+use super::validate::{self, DamageKind, NmeTarget, RecordAt};
+
+/// What reading ADMIN.NME hands on to the group members and the tid check.
+pub(super) struct PolRead {
+    /// ADMIN.NME as shown.
+    pub(super) file: String,
+    /// Its records.
+    pub(super) nme: Vec<NmeRec>,
+    /// The address of each entry by tid.
+    pub(super) addr_by_tid: HashMap<u32, Address>,
+    /// Each group entry: group number, first chain node, its location.
+    pub(super) group_chains: Vec<(usize, u32, Location)>,
+}
+
+/// ADMIN.NME (against ADMINSHD.NME), resolved through ACCESS2.GLB, GROUP.GLB
+/// and NETPO.GLB: the POL's external entries.
+pub(super) fn read_pol(
+    r: &mut Reader<'_>,
+    data: &mut PostOfficeData,
+    af: &str,
+    user_by_offset: &HashMap<u32, usize>,
+    group_by_tid: &HashMap<u32, usize>,
+) -> Result<PolRead> {
+    let (nf, nb) = r.required("NME/ADMIN.NME")?;
+    match r.optional("NME/ADMINSHD.NME")? {
+        Some((sf, sb)) => {
+            if let Some(f) = validate::shadow(&sf, "ADMIN.NME", &nb, &sb, NmeRec::SIZE) {
+                r.ctx.report(&f)?;
+            }
+        }
+        None => r.ctx.damage(
+            &r.shown("NME/ADMINSHD.NME"),
+            Location::File,
+            "missing (shadow of ADMIN.NME)",
+        )?,
+    }
+    let (_, nme) = read_records::<NmeRec>(&nf, &nb, 0, &mut r.ctx)?;
+    let nf_id = r.origins.file(&nf, 0, NmeRec::SIZE);
+    let netpo_file = r.optional("GLB/NETPO.GLB")?;
+    let netpo = match &netpo_file {
+        Some((f, b)) => Some((f.clone(), NetpoSlices::read(f, b, &mut r.ctx)?)),
+        None => None,
+    };
+    let mut addr_by_tid: HashMap<u32, Address> = HashMap::new();
+    let mut group_chains: Vec<(usize, u32, Location)> = Vec::new();
+    let mut users_in_pol = vec![false; data.users.len()];
+    for (i, e) in nme.iter().enumerate() {
+        if e.status != super::STATUS_IN_USE {
+            continue;
+        }
+        let loc = rec_loc(i, NmeRec::SIZE, 0);
+        let (mut user, mut group) = (None, None);
+        let check = validate::nme_entry(
+            &nf,
+            RecordAt::new(i, NmeRec::SIZE, 0),
+            &e.full_name,
+            e.tid,
+            e.kind,
+            e.pointer,
+            |p| {
+                user = user_by_offset
+                    .get(&p)
+                    .and_then(|&ui| Some((ui, data.users.get(ui)?)));
+                user.map(|(_, u)| u.tid.unwrap_or(0))
+            },
+            |t| {
+                group = group_by_tid
+                    .get(&t)
+                    .and_then(|&gi| Some((gi, data.groups.get(gi)?)));
+                group.is_some()
+            },
+        );
+        if let Some(f) = &check.finding {
+            // A tid-mismatch is a finding; the entry is read through its pointer.
+            r.ctx.report(f)?;
+        }
+        match check.target {
+            None => continue,
+            Some(NmeTarget::LocalUser) => {
+                let Some((ui, u)) = user else {
+                    continue;
+                };
+                let a = data.local_address(&u.mailbox);
+                r.origins
+                    .pol
+                    .entry(a.key())
+                    .or_insert_with(|| origin(nf_id, i));
+                addr_by_tid.insert(e.tid, a);
+                if let Some(s) = users_in_pol.get_mut(ui) {
+                    *s = true;
+                }
+            }
+            Some(NmeTarget::Group) => {
+                let Some((gi, g)) = group else {
+                    continue;
+                };
+                let a = data.local_address(&g.mailbox);
+                r.origins
+                    .pol
+                    .entry(a.key())
+                    .or_insert_with(|| origin(nf_id, i));
+                addr_by_tid.insert(e.tid, a);
+                group_chains.push((gi, e.pointer, loc));
+            }
+            Some(NmeTarget::External) => {
+                if let Some(a) = resolve_netpo(r, data, &nf, &netpo, e, loc)? {
+                    r.origins
+                        .pol
+                        .entry(a.key())
+                        .or_insert_with(|| origin(nf_id, i));
+                    addr_by_tid.insert(e.tid, a.clone());
+                    data.pol_externals.push(ListEntry {
+                        full_name: e.full_name.clone(),
+                        address: a,
+                    });
+                }
+            }
+        }
+    }
+    for (ui, seen) in users_in_pol.iter().enumerate() {
+        if !seen {
+            if let Some(u) = data.users.get(ui) {
+                // The reader's warning names no record: `ui` counts users in use.
+                let at = RecordAt::new(ui, Access2Rec::SIZE, 0);
+                r.ctx
+                    .report(&validate::user_not_in_pol(af, at, &u.mailbox))?;
+            }
+        }
+    }
+    Ok(PolRead {
+        file: nf,
+        nme,
+        addr_by_tid,
+        group_chains,
+    })
+}
+
+/// GAL.NME (sort order checked), resolved like ADMIN.NME through GALNETPO.GLB,
+/// and GALINDEX.GLB checked against it.
+pub(super) fn read_gal(
+    r: &mut Reader<'_>,
+    data: &mut PostOfficeData,
+    user_by_offset: &HashMap<u32, usize>,
+    group_by_tid: &HashMap<u32, usize>,
+) -> Result<()> {
+    // The GAL. A postoffice with the GAL enabled keeps one; without it the
+    // global list cannot be read.
+    let gal_file = r.optional("NME/GAL.NME")?;
+    if gal_file.is_none() && data.gal_enabled && !r.present("NME/GAL.NME") {
+        r.ctx.damage(
+            &r.shown("NME/GAL.NME"),
+            Location::File,
+            "missing, but MASTER.GLB has the GAL enabled: the global address list is gone \
+             (REBUILD makes it again)",
+        )?;
+    }
+    if let Some((gf, gb)) = gal_file {
+        // Records stay slices of the file and are decoded one at a time.
+        let (_, gal) = frame_checked(&gf, &gb, 0, NmeRec::SIZE, nme_layout::STATUS, &mut r.ctx)?;
+        let gf_id = r.origins.file(&gf, 0, NmeRec::SIZE);
+        r.origins.gal_file = gf_id;
+        data.gal.reserve(gal.len());
+        r.origins.gal.reserve(gal.len());
+        let galnetpo_file = r.optional("GLB/GALNETPO.GLB")?;
+        let galnetpo = match &galnetpo_file {
+            Some((f, b)) => Some((f.clone(), NetpoSlices::read(f, b, &mut r.ctx)?)),
+            None => None,
+        };
+        let mut order = validate::GalOrder::new();
+        for (i, rec) in gal.iter().enumerate() {
+            let e = NmeRec::decode_fields(rec);
+            if e.status != super::STATUS_IN_USE {
+                continue;
+            }
+            let loc = rec_loc(i, NmeRec::SIZE, 0);
+            let at = RecordAt::new(i, NmeRec::SIZE, 0);
+            if let Some(f) = order.next(&gf, at, &e.full_name) {
+                r.ctx.report(&f)?;
+            }
+            let (mut user, mut group) = (None, None);
+            let check = validate::nme_entry(
+                &gf,
+                at,
+                &e.full_name,
+                e.tid,
+                e.kind,
+                e.pointer,
+                |p| {
+                    user = user_by_offset.get(&p).and_then(|&u| data.users.get(u));
+                    user.map(|u| u.tid.unwrap_or(0))
+                },
+                |t| {
+                    group = group_by_tid.get(&t).and_then(|&g| data.groups.get(g));
+                    group.is_some()
+                },
+            );
+            match &check.finding {
+                // The reader does not compare GAL.NME tids (inspect does).
+                Some(f) if f.kind() == DamageKind::TidMismatch => {}
+                Some(f) => r.ctx.report(f)?,
+                None => {}
+            }
+            let addr = match check.target {
+                None => None,
+                Some(NmeTarget::LocalUser) => user.map(|u| data.local_address(&u.mailbox)),
+                Some(NmeTarget::Group) => group.map(|g| data.local_address(&g.mailbox)),
+                Some(NmeTarget::External) => resolve_netpo(r, data, &gf, &galnetpo, &e, loc)?,
+            };
+            if let Some(address) = addr {
+                r.origins.gal.push(origin(gf_id, i).index);
+                data.gal.push(ListEntry {
+                    full_name: e.full_name,
+                    address,
+                });
+            }
+        }
+        // GALNETPO is not needed past the GAL: free it before the index check.
+        drop(galnetpo);
+        drop(galnetpo_file);
+        match r.optional("GLB/GALINDEX.GLB")? {
+            Some((xf, xb)) => {
+                // (offset, full name) of every GAL entry in use, in offset
+                // order; the index is checked against them in one pass.
+                let names: Vec<(u32, String)> = gal
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| nme_layout::STATUS.get(e) == super::STATUS_IN_USE)
+                    .map(|(i, e)| ((i * NmeRec::SIZE) as u32, nme_layout::FULL_NAME.get(e)))
+                    .collect();
+                match super::galindex::GalIndex::read(&xf, &xb) {
+                    Ok(idx) if !idx.indexes(&names) => r.ctx.finding(
+                        &xf,
+                        Location::File,
+                        "does not index GAL.NME as it is (a stale GAL index; REBUILD makes it again)",
+                    ),
+                    Ok(_) => {}
+                    // The reader's error names the file and the place
+                    // already: pass it on as it is (not wrapped as "whole
+                    // file: FILE: byte offset ...").
+                    Err(Error::Input {
+                        file,
+                        location,
+                        message,
+                    }) => r.ctx.damage(&file, location, message)?,
+                    Err(e) => r.ctx.damage(&xf, Location::File, format!("{e}"))?,
+                }
+            }
+            None if !r.present("GLB/GALINDEX.GLB") => r.ctx.damage(
+                &r.shown("GLB/GALINDEX.GLB"),
+                Location::File,
+                "missing: GAL.NME is here and GALINDEX.GLB indexes it (REBUILD makes it again)",
+            )?,
+            None => {}
+        }
+    }
+    Ok(())
+}
