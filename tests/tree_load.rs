@@ -110,3 +110,56 @@ fn gal_only_entries_name_their_first_gal_record() {
         assert_eq!(e.full_name, names[first]);
     }
 }
+
+/// Every tree under `root` (a folder holding `GLB/MASTER.GLB`), recursively.
+fn trees_under(root: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    if msmail::source::is_tree_folder(root) {
+        out.push(root.to_path_buf());
+    }
+    for e in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        if e.path().is_dir() {
+            trees_under(&e.path(), out);
+        }
+    }
+}
+
+/// The reconcile load (`open_without_gal_entries` + `take_usr_list`) sees
+/// what the full load sees: the same findings, warnings and USR lists, only
+/// no GAL entries kept. Run over every tree of the fixtures, strict and
+/// with --salvage.
+#[test]
+fn lean_open_and_taken_lists_equal_the_full_load() {
+    let mut trees = Vec::new();
+    trees_under(std::path::Path::new("fixtures"), &mut trees);
+    assert!(trees.len() >= 5, "{trees:?}");
+    for salvage in [false, true] {
+        let options = LoadOptions {
+            salvage,
+            ..Default::default()
+        };
+        for dir in &trees {
+            let full = PostOffice::open(dir, &options);
+            let lean = PostOffice::open_without_gal_entries(dir, &options);
+            let (full, mut lean) = match (full, lean) {
+                (Ok(f), Ok(l)) => (f, l),
+                (Err(f), Err(l)) => {
+                    assert_eq!(f.to_string(), l.to_string(), "{}", dir.display());
+                    continue;
+                }
+                (f, l) => panic!("{}: {:?} vs {:?}", dir.display(), f.err(), l.err()),
+            };
+            assert_eq!(full.findings, lean.findings, "{}", dir.display());
+            assert_eq!(full.warnings, lean.warnings, "{}", dir.display());
+            assert!(lean.data.gal.is_empty());
+            for (ni, net) in full.data.networks.iter().enumerate() {
+                for (pi, po) in net.postoffices.iter().enumerate() {
+                    let want = full.data.usr_list(&net.name, &po.name).unwrap();
+                    let got = lean.data.take_usr_list(ni, pi).unwrap();
+                    assert_eq!(entries(&want), entries(&got), "{}", dir.display());
+                    assert_eq!(want.templates, got.templates);
+                    assert!(lean.data.networks[ni].postoffices[pi].entries.is_empty());
+                }
+            }
+        }
+    }
+}

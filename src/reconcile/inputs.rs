@@ -141,7 +141,13 @@ fn gateway_owner(route: &str, own: &Scope, known: &[Scope]) -> Scope {
 }
 
 fn load_server_with(dir: &Path, options: &LoadOptions, lean: bool) -> Result<ServerInput> {
-    let mut postoffice = PostOffice::open(dir, options)?;
+    // The lean load never needs the GAL's entries (the repaired tree's GAL is
+    // rebuilt from the merged lists): checked, not kept.
+    let mut postoffice = if lean {
+        PostOffice::open_without_gal_entries(dir, options)?
+    } else {
+        PostOffice::open(dir, options)?
+    };
     let mut skipped: Vec<String> = postoffice
         .warnings
         .iter()
@@ -271,7 +277,12 @@ fn load_server_with(dir: &Path, options: &LoadOptions, lean: bool) -> Result<Ser
         // each USR entry): no reconcile output names them, and finding them
         // costs a hash lookup per entry.
         let list = if lean {
-            postoffice.data.usr_list(&net_name, &po_name)
+            // Moved out of the tree's data, not copied (found by name, as
+            // `usr_list` finds it).
+            postoffice
+                .data
+                .external_index(&net_name, &po_name)
+                .and_then(|(n, p)| postoffice.data.take_usr_list(n, p))
         } else {
             postoffice.usr_list(&net_name, &po_name)
         };

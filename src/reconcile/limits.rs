@@ -53,9 +53,10 @@ pub fn is_control(c: char) -> bool {
     c.is_control()
 }
 
-fn problem(address: &str, field: &'static str, problem: &'static str) -> LimitProblem {
+/// A code-page or character problem of `field` (`entry_problems` fills in the address).
+fn problem(field: &'static str, problem: &'static str) -> LimitProblem {
     LimitProblem {
-        address: address.to_string(),
+        address: String::new(),
         field,
         problem,
         length: 0,
@@ -65,12 +66,13 @@ fn problem(address: &str, field: &'static str, problem: &'static str) -> LimitPr
 
 /// Every limit problem of one entry, in field order.
 pub fn entry_problems(e: &Entry) -> Vec<LimitProblem> {
-    let address = e.address.to_string();
+    // The address text is filled in at the end, only for an entry with a
+    // problem (most have none, and this runs for every merged entry).
     let mut out: Vec<LimitProblem> = e
         .limit_violations()
         .into_iter()
         .map(|v| LimitProblem {
-            address: address.clone(),
+            address: String::new(),
             field: v.field,
             problem: "too-long",
             length: v.length,
@@ -85,7 +87,7 @@ pub fn entry_problems(e: &Entry) -> Vec<LimitProblem> {
                 let n = v.chars().count();
                 if n > MAX_ADDRESS_PART {
                     out.push(LimitProblem {
-                        address: address.clone(),
+                        address: String::new(),
                         field,
                         problem: "too-long",
                         length: n,
@@ -96,34 +98,40 @@ pub fn entry_problems(e: &Entry) -> Vec<LimitProblem> {
         }
     }
     if !is_cp850(&e.full_name) {
-        out.push(problem(&address, "full_name", "not-cp850"));
+        out.push(problem("full_name", "not-cp850"));
     }
     if !(is_cp850(&e.address.type_name) && is_cp850(&e.address.body)) {
-        out.push(problem(&address, "address", "not-cp850"));
+        out.push(problem("address", "not-cp850"));
     }
     if e.template
         .iter()
         .any(|t| !is_cp850(&t.prompt) || !is_cp850(&t.value))
     {
-        out.push(problem(&address, "template", "not-cp850"));
+        out.push(problem("template", "not-cp850"));
     }
     if e.full_name.chars().any(is_control) {
-        out.push(problem(&address, "full_name", "control-char"));
+        out.push(problem("full_name", "control-char"));
     }
     if e.address.body.chars().any(is_control) {
-        out.push(problem(&address, "address", "control-char"));
+        out.push(problem("address", "control-char"));
     }
     if e.template.iter().any(|t| t.value.chars().any(is_control)) {
-        out.push(problem(&address, "template", "control-char"));
+        out.push(problem("template", "control-char"));
     }
     if e.template.iter().any(|t| t.prompt.chars().any(is_control)) {
-        out.push(problem(&address, "prompt", "control-char"));
+        out.push(problem("prompt", "control-char"));
     }
     if e.template.iter().any(|t| t.value.starts_with('/')) {
-        out.push(problem(&address, "template", "leading-slash"));
+        out.push(problem("template", "leading-slash"));
     }
     if e.template.iter().any(|t| t.prompt.contains('~')) {
-        out.push(problem(&address, "prompt", "tilde"));
+        out.push(problem("prompt", "tilde"));
+    }
+    if !out.is_empty() {
+        let text = e.address.to_string();
+        for p in &mut out {
+            p.address.clone_from(&text);
+        }
     }
     out
 }

@@ -188,15 +188,24 @@ impl PostOfficeData {
         network: &str,
         postoffice: &str,
     ) -> Option<(&NetworkData, &ExternalPostOffice)> {
+        let (ni, pi) = self.external_index(network, postoffice)?;
+        let net = self.networks.get(ni)?;
+        Some((net, net.postoffices.get(pi)?))
+    }
+
+    /// Where [`PostOfficeData::external`] finds `network/postoffice`: the
+    /// network's and the postoffice's indexes (NETWORK/XTN order).
+    pub fn external_index(&self, network: &str, postoffice: &str) -> Option<(usize, usize)> {
         let (n, p) = (cp850_upper(network), cp850_upper(postoffice));
         self.networks
             .iter()
-            .filter(|net| cp850_upper(&net.name) == n)
-            .find_map(|net| {
+            .enumerate()
+            .filter(|(_, net)| cp850_upper(&net.name) == n)
+            .find_map(|(ni, net)| {
                 net.postoffices
                     .iter()
-                    .find(|po| cp850_upper(&po.name) == p)
-                    .map(|po| (net, po))
+                    .position(|po| cp850_upper(&po.name) == p)
+                    .map(|pi| (ni, pi))
             })
     }
 

@@ -169,12 +169,25 @@ impl GalIndex {
     /// building and sorting a second index: the records must name distinct
     /// words that exist, in strictly increasing build order, as many as the
     /// names have words, and the bucket offsets must follow from them. Those
-    /// conditions hold exactly when the two indexes are equal. Entries out of
-    /// offset order fall back to the build.
-    pub fn indexes<S: AsRef<str>>(&self, entries: &[(u32, S)]) -> bool {
+    /// conditions hold exactly when the two indexes are equal. Offsets are
+    /// whole GAL.NME records of `record_size` bytes (found by record number,
+    /// no search); entries out of offset order, or not on a record boundary,
+    /// fall back to the build.
+    pub fn indexes<S: AsRef<str>>(&self, entries: &[(u32, S)], record_size: u32) -> bool {
         use galindex_layout::*;
-        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+        let size = record_size.max(1);
+        if !entries.windows(2).all(|w| w[0].0 < w[1].0)
+            || entries.iter().any(|(o, _)| o % size != 0)
+        {
             return *self == GalIndex::build(entries.iter().map(|(o, n)| (*o, n.as_ref())));
+        }
+        // Entry of each record number (u32::MAX: not in use).
+        let records = entries.last().map_or(0, |(o, _)| (o / size) as usize + 1);
+        let mut entry_of_record = vec![u32::MAX; records];
+        for (i, (o, _)) in entries.iter().enumerate() {
+            if let Some(slot) = entry_of_record.get_mut((o / size) as usize) {
+                *slot = i as u32;
+            }
         }
         let total: usize = entries.iter().map(|(_, n)| words(n.as_ref()).count()).sum();
         if self.words.len() != total || self.buckets.len() != BUCKETS {
@@ -186,11 +199,15 @@ impl GalIndex {
         let mut expected_buckets = [0u32; BUCKETS];
         let mut next_bucket = 0usize;
         for (i, record) in self.words.iter().enumerate() {
-            let Ok(at) = entries.binary_search_by_key(&record.nme_offset, |(o, _)| *o) else {
+            if record.nme_offset % size != 0 {
                 return false;
-            };
+            }
+            let at = entry_of_record
+                .get((record.nme_offset / size) as usize)
+                .copied()
+                .unwrap_or(u32::MAX);
             let Some(word) = entries
-                .get(at)
+                .get(at as usize)
                 .and_then(|(_, n)| words(n.as_ref()).nth(usize::from(record.word)))
             else {
                 return false;
@@ -241,20 +258,20 @@ mod tests {
                 .map(|(i, (_, n))| ((i * 45) as u32, n.clone()))
                 .collect();
             let built = GalIndex::build(entries.iter().map(|(o, n)| (*o, n.as_str())));
-            prop_assert!(built.indexes(&entries));
+            prop_assert!(built.indexes(&entries, 45));
             if !built.words.is_empty() {
                 let mut damaged = built.clone();
                 let i = pick.index(damaged.words.len());
                 damaged.words[i].word = word;
-                damaged.words[i].nme_offset = damaged.words[i].nme_offset.wrapping_add(shift * 45);
-                prop_assert_eq!(damaged.indexes(&entries), damaged == built);
+                damaged.words[i].nme_offset = damaged.words[i].nme_offset.wrapping_add(shift * 45 + u32::from(word == 3));
+                prop_assert_eq!(damaged.indexes(&entries, 45), damaged == built);
                 let mut swapped = built.clone();
                 let j = (i + 1) % swapped.words.len();
                 swapped.words.swap(i, j);
-                prop_assert_eq!(swapped.indexes(&entries), swapped == built);
+                prop_assert_eq!(swapped.indexes(&entries, 45), swapped == built);
                 let mut bucketed = built.clone();
                 bucketed.buckets[usize::from(word) * 13] += 6;
-                prop_assert!(!bucketed.indexes(&entries));
+                prop_assert!(!bucketed.indexes(&entries, 45));
             }
         });
     }

@@ -17,6 +17,9 @@ pub(super) struct Reader<'a> {
     /// Folder listings by folder, upper-cased name → path: each folder is
     /// listed at most once, so name lookups stay linear in the tree size.
     pub(super) listings: std::cell::RefCell<HashMap<PathBuf, HashMap<String, PathBuf>>>,
+    /// Whether GAL.NME's entries are kept in `PostOfficeData::gal` (they are
+    /// checked either way).
+    pub(super) keep_gal_entries: bool,
 }
 
 impl Reader<'_> {

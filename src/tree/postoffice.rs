@@ -109,12 +109,29 @@ impl PostOffice {
     /// Reads a whole MAILDATA tree (names matched case-insensitively). Strict
     /// unless `options.salvage`: then damaged records are skipped and reported.
     pub fn open(maildata: &Path, options: &LoadOptions) -> Result<PostOffice> {
+        PostOffice::open_with(maildata, options, true)
+    }
+
+    /// Like [`PostOffice::open`], with every check, but the GAL's entries are
+    /// not kept (`data.gal` stays empty): for callers that need the lists and
+    /// not the GAL (reconcile rebuilds the GAL from the merged lists). Saves
+    /// an entry per GAL record, a million on a large network.
+    pub fn open_without_gal_entries(maildata: &Path, options: &LoadOptions) -> Result<PostOffice> {
+        PostOffice::open_with(maildata, options, false)
+    }
+
+    fn open_with(
+        maildata: &Path,
+        options: &LoadOptions,
+        keep_gal_entries: bool,
+    ) -> Result<PostOffice> {
         let mut r = Reader {
             root: maildata,
             ctx: Ctx::new(options.salvage),
             unrepresentable: 0,
             origins: Origins::default(),
             listings: Default::default(),
+            keep_gal_entries,
         };
         let data = read_tree(&mut r)?;
         let dirsync = DirSyncPaths {

@@ -174,8 +174,10 @@ pub(super) fn read_gal(
         let (_, gal) = frame_checked(&gf, &gb, 0, NmeRec::SIZE, nme_layout::STATUS, &mut r.ctx)?;
         let gf_id = r.origins.file(&gf, 0, NmeRec::SIZE);
         r.origins.gal_file = gf_id;
-        data.gal.reserve(gal.len());
-        r.origins.gal.reserve(gal.len());
+        if r.keep_gal_entries {
+            data.gal.reserve(gal.len());
+            r.origins.gal.reserve(gal.len());
+        }
         let galnetpo_file = r.optional("GLB/GALNETPO.GLB")?;
         let galnetpo = match &galnetpo_file {
             Some((f, b)) => Some((f.clone(), NetpoSlices::read(f, b, &mut r.ctx)?)),
@@ -216,12 +218,15 @@ pub(super) fn read_gal(
                 None => {}
             }
             let addr = match check.target {
+                // Only external entries have more to check (their GALNETPO
+                // record); the others are built only when kept.
+                _ if !r.keep_gal_entries && check.target != Some(NmeTarget::External) => None,
                 None => None,
                 Some(NmeTarget::LocalUser) => user.map(|u| data.local_address(&u.mailbox)),
                 Some(NmeTarget::Group) => group.map(|g| data.local_address(&g.mailbox)),
                 Some(NmeTarget::External) => resolve_netpo(r, data, &gf, &galnetpo, &e, loc)?,
             };
-            if let Some(address) = addr {
+            if let Some(address) = addr.filter(|_| r.keep_gal_entries) {
                 r.origins.gal.push(origin(gf_id, i).index);
                 data.gal.push(ListEntry {
                     full_name: e.full_name,
@@ -243,7 +248,7 @@ pub(super) fn read_gal(
                     .map(|(i, e)| ((i * NmeRec::SIZE) as u32, nme_layout::FULL_NAME.get(e)))
                     .collect();
                 match super::galindex::GalIndex::read(&xf, &xb) {
-                    Ok(idx) if !idx.indexes(&names) => r.ctx.finding(
+                    Ok(idx) if !idx.indexes(&names, NmeRec::SIZE as u32) => r.ctx.finding(
                         &xf,
                         Location::File,
                         "does not index GAL.NME as it is (a stale GAL index; REBUILD makes it again)",

@@ -60,6 +60,35 @@ impl PostOfficeData {
         self.usr_list_with(network, postoffice, &no_origin)
     }
 
+    /// The USR list of external postoffice `postoffice` of network `network`
+    /// (indexes in NETWORK/XTN order), equal to [`PostOfficeData::usr_list`]'s,
+    /// with the entries moved out of the data (left empty) instead of copied:
+    /// for callers done with the tree's entries (reconcile).
+    pub fn take_usr_list(&mut self, network: usize, postoffice: usize) -> Option<Directory> {
+        let entries = std::mem::take(
+            &mut self
+                .networks
+                .get_mut(network)?
+                .postoffices
+                .get_mut(postoffice)?
+                .entries,
+        );
+        let net = self.networks.get(network)?;
+        let po = net.postoffices.get(postoffice)?;
+        let mut d = Directory::new();
+        for u in entries {
+            let address = PostOfficeData::address_in(net, po, &u.mailbox);
+            insert_keyed(&mut d, address.key(), &no_origin, || {
+                let mut e = Entry::new(u.full_name, address);
+                e.kind = u.kind;
+                e.template = u.template;
+                e
+            });
+        }
+        add_usr_template(&mut d, net, po);
+        Some(d)
+    }
+
     pub(crate) fn usr_list_with(
         &self,
         network: &str,
