@@ -41,7 +41,8 @@ measure() {
 for P in 50 500; do
     size=$((P * 2000))
     world="$WORK/w$P"
-    rm -rf "$world" "$WORK/out$P" "$WORK"/*-"$size".*
+    rm -rf "$world" "$WORK/out$P" "$WORK"/*-"$size".* "$WORK/report$P.json" "$WORK/tree$P.csv" \
+        "$WORK/back$P.csv" "$WORK/diff$P.json"
     measure generate "$size" "$M" generate --out "$world" --scenario restore --postoffices "$P" \
         --users 2000 --evidence import-text --peer-lists server --seed 1 -q
     mapfile -t exports < <(cd "$world" && find requestors -name EXPORT.TXT | sort | sed "s|^|$world/|")

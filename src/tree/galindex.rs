@@ -3,6 +3,7 @@
 //! offset of the entry in GAL.NME), sorted by word (Q86375).
 
 use byteorder::{ByteOrder, LittleEndian};
+use rayon::slice::ParallelSliceMut;
 
 use super::{frame, U16F, U32F};
 use crate::error::{Error, Location, Result};
@@ -141,7 +142,9 @@ impl GalIndex {
                 .get(k.start as usize..(k.start + k.len) as usize)
                 .unwrap_or_default()
         };
-        keyed.sort_unstable_by(|a, b| {
+        // Keys are unique (word and GAL.NME offset), so the unstable sort is
+        // deterministic; on every core, a large GAL has millions of words.
+        keyed.par_sort_unstable_by(|a, b| {
             a.bucket
                 .cmp(&b.bucket)
                 .then_with(|| text(a).cmp(text(b)))
