@@ -57,27 +57,39 @@ pub fn plan_templates(
     server: &BTreeMap<String, TemplateDef>,
 ) -> Vec<TemplatePlan> {
     // Longest value per (scope, prompt, occurrence) and prompt order seen.
-    type Seen = (Scope, Vec<(String, usize)>, HashMap<(String, usize), u16>);
+    // Widths by prompt, then occurrence: looked up with the value's borrowed
+    // prompt (this runs for every template value of every merged entry).
+    type Seen = (Scope, Vec<(String, usize)>, HashMap<String, Vec<u16>>);
     let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
+    // In insertion order: the order prompts are first seen is the order of
+    // the fields derived from them.
     for e in list.iter() {
         if e.template.is_empty() {
             continue;
         }
-        let scope = e.scope();
-        let slot = seen
-            .entry(scope.key())
-            .or_insert_with(|| (scope, Vec::new(), HashMap::new()));
-        let mut count: HashMap<&str, usize> = HashMap::new();
+        let key = e.key();
+        let scope_key = key.scope_key();
+        if !seen.contains_key(scope_key) {
+            let scope = e.scope();
+            seen.insert(scope.key(), (scope, Vec::new(), HashMap::new()));
+        }
+        let Some(slot) = seen.get_mut(scope_key) else {
+            continue;
+        };
+        let mut count = PromptCount::new(e.template.len());
         for t in &e.template {
-            let n = count.entry(t.prompt.as_str()).or_insert(0);
-            let k = (t.prompt.clone(), *n);
-            *n += 1;
+            let n = count.next(&t.prompt);
             let w = char_len(&t.value).max(1);
-            match slot.2.get_mut(&k) {
+            let widths = match slot.2.get_mut(t.prompt.as_str()) {
+                Some(v) => v,
+                None => slot.2.entry(t.prompt.clone()).or_default(),
+            };
+            match widths.get_mut(n) {
                 Some(max) => *max = (*max).max(w),
                 None => {
-                    slot.1.push(k.clone());
-                    slot.2.insert(k, w);
+                    // Occurrences come in order: the n-th is new after n-1.
+                    widths.push(w);
+                    slot.1.push((t.prompt.clone(), n));
                 }
             }
         }
@@ -109,7 +121,11 @@ pub fn plan_templates(
         let mut widened = Vec::new();
         if let Some((_, order, widths)) = seen.get(&key) {
             for (prompt, n) in order {
-                let w = widths.get(&(prompt.clone(), *n)).copied().unwrap_or(1);
+                let w = widths
+                    .get(prompt.as_str())
+                    .and_then(|v| v.get(*n))
+                    .copied()
+                    .unwrap_or(1);
                 let at = fields
                     .iter()
                     .enumerate()
@@ -159,14 +175,23 @@ pub fn plan_templates(
             fields,
         });
     }
-    // Every entry's values in its definition's field order.
+    // Every entry's values in its definition's field order (most are in it
+    // already: the order is worked out first, the entry copied only when it
+    // changes).
     let reorder: Vec<Entry> = list
         .iter()
         .filter(|e| e.template.len() > 1)
         .filter_map(|e| {
-            let def = defs.get(&e.scope().key())?;
-            let ordered = order_values(e, &def.fields);
-            (ordered.template != e.template).then_some(ordered)
+            let def = defs.get(e.key().scope_key())?;
+            let order = field_order(e, &def.fields)?;
+            let template: Vec<_> = order
+                .into_iter()
+                .filter_map(|j| e.template.get(j).cloned())
+                .collect();
+            (template != e.template).then(|| Entry {
+                template,
+                ..e.clone()
+            })
         })
         .collect();
     for e in reorder {
@@ -176,35 +201,109 @@ pub fn plan_templates(
     plans
 }
 
-/// The entry with its template values in field order (the n-th value of a
-/// prompt at the n-th field with that prompt; values without a field last).
-fn order_values(e: &Entry, fields: &[TemplateField]) -> Entry {
+/// Counts the occurrences of each prompt in one entry's template values: the
+/// n-th value of a prompt is occurrence n. A short list (templates hold a
+/// handful of values) is scanned; a long one is hashed.
+struct PromptCount<'a> {
+    seen: Vec<(&'a str, usize)>,
+    map: HashMap<&'a str, usize>,
+}
+
+impl<'a> PromptCount<'a> {
+    const SCAN: usize = 16;
+
+    fn new(values: usize) -> PromptCount<'a> {
+        PromptCount {
+            seen: Vec::with_capacity(values.min(Self::SCAN)),
+            map: HashMap::new(),
+        }
+    }
+
+    /// The occurrence number of this value's `prompt` (0 for its first).
+    fn next(&mut self, prompt: &'a str) -> usize {
+        if self.map.is_empty() {
+            if let Some((_, n)) = self.seen.iter_mut().find(|(p, _)| *p == prompt) {
+                *n += 1;
+                return *n - 1;
+            }
+            if self.seen.len() < Self::SCAN {
+                self.seen.push((prompt, 1));
+                return 0;
+            }
+            self.map.extend(self.seen.drain(..));
+        }
+        let n = self.map.entry(prompt).or_insert(0);
+        *n += 1;
+        *n - 1
+    }
+}
+
+/// The indexes of `e`'s template values in field order (the n-th value of a
+/// prompt at the n-th field with that prompt; values without a field last),
+/// or `None` when they are in that order already.
+fn field_order(e: &Entry, fields: &[TemplateField]) -> Option<Vec<usize>> {
     let mut rank: Vec<(usize, usize)> = Vec::with_capacity(e.template.len());
-    let mut count: HashMap<&str, usize> = HashMap::new();
+    let mut count = PromptCount::new(e.template.len());
     for (j, t) in e.template.iter().enumerate() {
-        let n = count.entry(t.prompt.as_str()).or_insert(0);
+        let n = count.next(&t.prompt);
         let at = fields
             .iter()
             .enumerate()
             .filter(|(_, f)| f.prompt == t.prompt)
-            .nth(*n)
+            .nth(n)
             .map_or(usize::MAX, |(i, _)| i);
-        *n += 1;
         rank.push((at, j));
     }
     rank.sort_unstable();
-    let mut out = e.clone();
-    out.template = rank
-        .into_iter()
-        .filter_map(|(_, j)| e.template.get(j).cloned())
-        .collect();
-    out
+    let in_order = rank.iter().enumerate().all(|(i, &(_, j))| i == j);
+    (!in_order).then(|| rank.into_iter().map(|(_, j)| j).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Address, TemplateValue};
+    /// Occurrence numbers are the same whether the prompts are scanned or,
+    /// past 16 values, hashed.
+    #[test]
+    fn prompt_counts_past_the_scan_limit() {
+        let prompts: Vec<String> = (0..40).map(|i| format!("P{}:", i % 7)).collect();
+        let mut count = PromptCount::new(prompts.len());
+        let mut seen = HashMap::new();
+        for p in &prompts {
+            let want = *seen
+                .entry(p.as_str())
+                .and_modify(|n| *n += 1)
+                .or_insert(0usize);
+            assert_eq!(count.next(p), want, "{p}");
+        }
+        let distinct: Vec<String> = (0..40).map(|i| format!("Q{i}:")).collect();
+        let mut count = PromptCount::new(distinct.len());
+        for p in &distinct {
+            assert_eq!(count.next(p), 0);
+        }
+        assert_eq!(count.next("Q3:"), 1);
+    }
+
+    /// `field_order` is `None` for values in field order, else the order.
+    #[test]
+    fn field_order_only_when_out_of_order() {
+        let fields: Vec<TemplateField> = ["A:", "B:", "A:"]
+            .iter()
+            .map(|p| TemplateField {
+                prompt: p.to_string(),
+                ..TemplateField::default()
+            })
+            .collect();
+        let in_order = with("n", "M", &[("A:", "1"), ("B:", "2"), ("A:", "3")]);
+        assert_eq!(field_order(&in_order, &fields), None);
+        let swapped = with(
+            "n",
+            "M",
+            &[("B:", "2"), ("A:", "1"), ("Z:", "9"), ("A:", "3")],
+        );
+        assert_eq!(field_order(&swapped, &fields), Some(vec![1, 0, 3, 2]));
+    }
 
     fn with(name: &str, mb: &str, values: &[(&str, &str)]) -> Entry {
         let mut e = Entry::new(name, Address::pcm("N", "P", mb));
