@@ -1,5 +1,5 @@
 //! The check table: every code `inspect` gives, with its severity and what it
-//! means ([`super::tree`] checks a whole tree, [`super::files`] single files).
+//! means (`inspect::tree` checks a whole tree, `inspect::files` single files).
 
 use super::Severity;
 

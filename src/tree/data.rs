@@ -123,7 +123,7 @@ pub struct ListEntry {
 }
 
 /// Everything a profile-v1 postoffice tree holds, as plain data: built by
-/// [`PostOffice::open`], written by [`super::write_tree`], easy to construct
+/// [`super::PostOffice::open`], written by [`super::write_tree`], easy to construct
 /// and to edit (e.g. [`PostOfficeData::replace_usr_list`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostOfficeData {
