@@ -31,6 +31,12 @@ def find(folder, name):
     return None
 
 
+def read_bytes(root, folder, name):
+    """The bytes of FOLDER/NAME under ROOT (names matched case-insensitively)."""
+    with open(find(os.path.join(root, folder), name), "rb") as f:
+        return f.read()
+
+
 def read_template(root, mailbag):
     """(prompts, widths) of TPL/<mailbag>.TPL, or None."""
     path = find(os.path.join(root, "TPL"), mailbag + ".TPL")
@@ -49,16 +55,13 @@ def read_template(root, mailbag):
 def server_view(root):
     """{scope: {ADDRESS: (full name, address, {prompt: value})}} from the USR lists."""
     views = {}
-    with open(find(os.path.join(root, "GLB"), "NETWORK.GLB"), "rb") as f:
-        networks = f.read()
+    networks = read_bytes(root, "GLB", "NETWORK.GLB")
     for n in range(0, len(networks) - 121, 122):
         rec = networks[n : n + 122]
         if rec[0] != 1 or rec[12] != 1:
             continue
         net, prefix = cstr(rec[1:12]), cstr(rec[13:22])
-        xtn = find(os.path.join(root, "XTN"), prefix + ".XTN")
-        with open(xtn, "rb") as f:
-            xtns = f.read()
+        xtns = read_bytes(root, "XTN", prefix + ".XTN")
         for x in range(0, len(xtns) - 697, 698):
             po_rec = xtns[x : x + 698]
             if po_rec[0] != 1:
@@ -68,13 +71,10 @@ def server_view(root):
             fields = read_template(root, mailbag)
             inf = b""
             if fields:
-                with open(find(os.path.join(root, "INF"), mailbag + ".INF"), "rb") as f:
-                    inf = f.read()
+                inf = read_bytes(root, "INF", mailbag + ".INF")
                 size = sum(w + p for _, w, p in fields)
             entries = {}
-            usr = find(os.path.join(root, "USR"), mailbag + ".USR")
-            with open(usr, "rb") as f:
-                data = f.read()
+            data = read_bytes(root, "USR", mailbag + ".USR")
             for u in range(0, len(data) - 52, 53):
                 rec = data[u : u + 53]
                 if rec[0] != 1:

@@ -298,19 +298,6 @@ fn load_server_with(dir: &Path, options: &LoadOptions, lean: bool) -> Result<Ser
             };
             usr_lists.push((owner, list));
         }
-        if lean {
-            if let Some(p) = postoffice
-                .data
-                .networks
-                .get_mut(ni)
-                .and_then(|n| n.postoffices.get_mut(pi))
-            {
-                p.entries = Vec::new();
-            }
-        }
-    }
-    if lean {
-        postoffice.data.gal = Vec::new();
     }
     let snapshot = ServerSnapshot {
         own_scope,

@@ -184,6 +184,9 @@ pub(super) fn read_gal(
             None => None,
         };
         let mut order = validate::GalOrder::new();
+        // (offset, full name) of every GAL entry in use, in offset order, for
+        // the GALINDEX check below (names decoded once, here).
+        let mut names: Vec<(u32, String)> = Vec::with_capacity(gal.len());
         for (i, rec) in gal.iter().enumerate() {
             let e = NmeRec::decode_fields(rec);
             if e.status != super::STATUS_IN_USE {
@@ -218,20 +221,24 @@ pub(super) fn read_gal(
                 None => {}
             }
             let addr = match check.target {
-                // Only external entries have more to check (their GALNETPO
-                // record); the others are built only when kept.
-                _ if !r.keep_gal_entries && check.target != Some(NmeTarget::External) => None,
-                None => None,
+                // An external entry's GALNETPO record is checked either way.
+                Some(NmeTarget::External) => resolve_netpo(r, data, &gf, &galnetpo, &e, loc)?,
+                _ if !r.keep_gal_entries => None,
                 Some(NmeTarget::LocalUser) => user.map(|u| data.local_address(&u.mailbox)),
                 Some(NmeTarget::Group) => group.map(|g| data.local_address(&g.mailbox)),
-                Some(NmeTarget::External) => resolve_netpo(r, data, &gf, &galnetpo, &e, loc)?,
+                None => None,
             };
-            if let Some(address) = addr.filter(|_| r.keep_gal_entries) {
-                r.origins.gal.push(origin(gf_id, i).index);
-                data.gal.push(ListEntry {
-                    full_name: e.full_name,
-                    address,
-                });
+            let offset = (i * NmeRec::SIZE) as u32;
+            match addr {
+                Some(address) if r.keep_gal_entries => {
+                    names.push((offset, e.full_name.clone()));
+                    r.origins.gal.push(origin(gf_id, i).index);
+                    data.gal.push(ListEntry {
+                        full_name: e.full_name,
+                        address,
+                    });
+                }
+                _ => names.push((offset, e.full_name)),
             }
         }
         // GALNETPO is not needed past the GAL: free it before the index check.
@@ -239,14 +246,6 @@ pub(super) fn read_gal(
         drop(galnetpo_file);
         match r.optional("GLB/GALINDEX.GLB")? {
             Some((xf, xb)) => {
-                // (offset, full name) of every GAL entry in use, in offset
-                // order; the index is checked against them in one pass.
-                let names: Vec<(u32, String)> = gal
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| nme_layout::STATUS.get(e) == super::STATUS_IN_USE)
-                    .map(|(i, e)| ((i * NmeRec::SIZE) as u32, nme_layout::FULL_NAME.get(e)))
-                    .collect();
                 match super::galindex::GalIndex::read(&xf, &xb) {
                     Ok(idx) if !idx.indexes(&names, NmeRec::SIZE as u32) => r.ctx.finding(
                         &xf,

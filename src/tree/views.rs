@@ -3,7 +3,9 @@
 
 use super::data::{ExternalPostOffice, LocalUser, NetworkData, PostOfficeData};
 use super::origins::FastMap;
-use crate::model::{Address, AddressKey, Directory, Entry, EntryKind, Origin, Scope, TemplateDef};
+use crate::model::{
+    Address, AddressKey, Directory, Entry, EntryKind, Origin, Scope, TemplateDef, TemplateValue,
+};
 
 impl PostOfficeData {
     /// The postoffice address list: local users not excluded from Dir-Sync,
@@ -79,10 +81,7 @@ impl PostOfficeData {
         for u in entries {
             let address = PostOfficeData::address_in(net, po, &u.mailbox);
             insert_keyed(&mut d, address.key(), &no_origin, || {
-                let mut e = Entry::new(u.full_name, address);
-                e.kind = u.kind;
-                e.template = u.template;
-                e
+                usr_list_entry(u.full_name, address, u.kind, u.template)
             });
         }
         add_usr_template(&mut d, net, po);
@@ -328,13 +327,23 @@ fn add_usr_list(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice, o
     for u in &po.entries {
         let address = PostOfficeData::address_in(net, po, &u.mailbox);
         insert_keyed(d, address.key(), of, || {
-            let mut e = Entry::new(&u.full_name, address);
-            e.kind = u.kind;
-            e.template = u.template.clone();
-            e
+            usr_list_entry(u.full_name.clone(), address, u.kind, u.template.clone())
         });
     }
     add_usr_template(d, net, po);
+}
+
+/// The entry of a USR record in a USR list view.
+fn usr_list_entry(
+    full_name: String,
+    address: Address,
+    kind: EntryKind,
+    template: Vec<TemplateValue>,
+) -> Entry {
+    let mut e = Entry::new(full_name, address);
+    e.kind = kind;
+    e.template = template;
+    e
 }
 
 fn add_usr_template(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice) {
