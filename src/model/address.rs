@@ -149,7 +149,7 @@ impl fmt::Display for Address {
 }
 
 /// The identity of an entry: its address upper-cased in CP850, `CSI` as `PCM`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct AddressKey(pub String);
 
 impl AddressKey {

@@ -4,7 +4,9 @@
 
 use super::address::{Address, AddressKey, Scope};
 use super::entry::{Entry, TemplateDef};
+use hashbrown::HashTable;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 
 /// Hash maps of the model: foldhash is several times faster than SipHash on
 /// short keys and still seeded per process (no crafted-collision blow-up).
@@ -77,13 +79,27 @@ pub enum Applied {
 /// empty (a group known to have no members).
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
+    /// Entries in insertion order; a removed entry leaves `None`.
     slots: Vec<Option<Entry>>,
-    index: FastMap<AddressKey, usize>,
-    by_scope: FastMap<String, Vec<usize>>,
+    /// `keys[i]` is the key of `slots[i]` (emptied with its slot): each key
+    /// is stored once, here, and the index holds only slot numbers.
+    keys: Vec<AddressKey>,
+    /// Slot numbers of the live entries, hashed by their key (4 bytes an
+    /// entry instead of a second copy of the key).
+    index: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    by_scope: FastMap<String, Vec<u32>>,
     /// Template definitions by scope key.
     pub templates: BTreeMap<String, TemplateDef>,
     members: FastMap<AddressKey, Vec<Address>>,
     live: usize,
+}
+
+/// A slot number as the index stores it. A directory never holds 2^32
+/// entries (that would take terabytes), so the conversion cannot lose bits.
+fn slot_id(i: usize) -> u32 {
+    debug_assert!(u32::try_from(i).is_ok());
+    i as u32
 }
 
 impl Directory {
@@ -102,70 +118,100 @@ impl Directory {
         self.live == 0
     }
 
+    fn hash_key(hasher: &foldhash::fast::RandomState, key: &AddressKey) -> u64 {
+        hasher.hash_one(key.0.as_str())
+    }
+
+    /// The slot of the live entry with this identity.
+    fn find(&self, key: &AddressKey) -> Option<usize> {
+        let h = Self::hash_key(&self.hasher, key);
+        let keys = &self.keys;
+        self.index
+            .find(h, |&i| keys.get(i as usize) == Some(key))
+            .map(|&i| i as usize)
+    }
+
+    /// Appends a new entry under `key` (which must be its `key()` and absent).
+    fn push_new(&mut self, key: AddressKey, entry: Entry) {
+        let i = self.slots.len();
+        match self.by_scope.get_mut(key.scope_key()) {
+            Some(list) => list.push(slot_id(i)),
+            None => {
+                self.by_scope
+                    .insert(key.scope_key().to_string(), vec![slot_id(i)]);
+            }
+        }
+        let h = Self::hash_key(&self.hasher, &key);
+        let Directory {
+            index,
+            keys,
+            hasher,
+            ..
+        } = self;
+        index.insert_unique(h, slot_id(i), |&j| {
+            keys.get(j as usize)
+                .map_or(0, |k| Self::hash_key(hasher, k))
+        });
+        self.keys.push(key);
+        self.slots.push(Some(entry));
+        self.live += 1;
+    }
+
+    /// Takes slot `i` out of the index and empties it (its key too).
+    fn vacate(&mut self, i: usize) -> Option<Entry> {
+        let entry = self.slots.get_mut(i)?.take()?;
+        let key = self.keys.get_mut(i).map(std::mem::take).unwrap_or_default();
+        let h = Self::hash_key(&self.hasher, &key);
+        if let Ok(slot) = self.index.find_entry(h, |&j| j as usize == i) {
+            slot.remove();
+        }
+        self.members.remove(&key);
+        self.live -= 1;
+        Some(entry)
+    }
+
     /// The entry with this identity.
     pub fn get(&self, key: &AddressKey) -> Option<&Entry> {
-        self.index.get(key).and_then(|&i| self.slots[i].as_ref())
+        self.find(key).and_then(|i| self.slots.get(i)?.as_ref())
     }
 
     /// True when an entry with this identity is present.
     pub fn contains_key(&self, key: &AddressKey) -> bool {
-        self.index.contains_key(key)
+        self.find(key).is_some()
     }
 
     /// Inserts or replaces (by identity). A replaced entry keeps its position
     /// and is returned.
     pub fn upsert(&mut self, entry: Entry) -> Option<Entry> {
         let key = entry.key();
-        if let Some(&i) = self.index.get(&key) {
-            return self.slots[i].replace(entry);
+        if let Some(i) = self.find(&key) {
+            return self.slots.get_mut(i)?.replace(entry);
         }
-        let i = self.slots.len();
-        match self.by_scope.get_mut(key.scope_key()) {
-            Some(list) => list.push(i),
-            None => {
-                self.by_scope.insert(key.scope_key().to_string(), vec![i]);
-            }
-        }
-        self.slots.push(Some(entry));
-        self.index.insert(key, i);
-        self.live += 1;
+        self.push_new(key, entry);
         None
     }
 
     /// Inserts the entry `make` builds under `key` (which must be its
     /// `key()`) unless an entry with that identity is present; true when
-    /// inserted. One hash lookup; `make` only runs when the key is new, so
-    /// readers that already computed the key build nothing for duplicates.
+    /// inserted. `make` only runs when the key is new, so readers that
+    /// already computed the key build nothing for duplicates.
     pub(crate) fn insert_new_with(
         &mut self,
         key: AddressKey,
         make: impl FnOnce(&AddressKey) -> Entry,
     ) -> bool {
-        use std::collections::hash_map::Entry as Slot;
-        let i = self.slots.len();
-        let Slot::Vacant(slot) = self.index.entry(key) else {
+        if self.find(&key).is_some() {
             return false;
-        };
-        let key = slot.key();
-        let entry = make(key);
-        match self.by_scope.get_mut(key.scope_key()) {
-            Some(list) => list.push(i),
-            None => {
-                self.by_scope.insert(key.scope_key().to_string(), vec![i]);
-            }
         }
-        slot.insert(i);
-        self.slots.push(Some(entry));
-        self.live += 1;
+        let entry = make(&key);
+        self.push_new(key, entry);
         true
     }
 
     /// Removes the entry with this identity (and its membership row).
     pub fn remove(&mut self, key: &AddressKey) -> Option<Entry> {
-        let i = self.index.remove(key)?;
-        self.live -= 1;
-        self.members.remove(key);
-        self.slots[i].take()
+        let i = self.find(key)?;
+        self.vacate(i)
     }
 
     /// The members of group `group` in order; `None` when the directory does
@@ -222,17 +268,9 @@ impl Directory {
         let Some(list) = self.by_scope.remove(&scope.key()) else {
             return 0;
         };
-        let mut removed = 0;
-        for i in list {
-            if let Some(e) = self.slots[i].take() {
-                let k = e.key();
-                self.index.remove(&k);
-                self.members.remove(&k);
-                self.live -= 1;
-                removed += 1;
-            }
-        }
-        removed
+        list.into_iter()
+            .filter(|&i| self.vacate(i as usize).is_some())
+            .count()
     }
 
     /// Applies one operation.
@@ -281,11 +319,12 @@ impl Directory {
         self.slots.iter().filter_map(|s| s.as_ref())
     }
 
-    /// Entries with their keys, in no particular order (cheap: keys are stored).
+    /// Entries with their keys, in insertion order (cheap: keys are stored).
     pub fn iter_keyed(&self) -> impl Iterator<Item = (&AddressKey, &Entry)> {
-        self.index
+        self.keys
             .iter()
-            .filter_map(|(k, &i)| self.slots[i].as_ref().map(|e| (k, e)))
+            .zip(&self.slots)
+            .filter_map(|(k, e)| e.as_ref().map(|e| (k, e)))
     }
 
     /// Entries sorted by scope key, then address key: the order every writer
@@ -367,14 +406,27 @@ impl Directory {
     /// Reserves room for `additional` more entries.
     pub fn reserve(&mut self, additional: usize) {
         self.slots.reserve(additional);
-        self.index.reserve(additional);
+        self.keys.reserve(additional);
+        let Directory {
+            index,
+            keys,
+            hasher,
+            ..
+        } = self;
+        index.reserve(additional, |&j| {
+            keys.get(j as usize)
+                .map_or(0, |k| Self::hash_key(hasher, k))
+        });
     }
 
     /// The distinct scopes present, sorted by key.
     pub fn scopes(&self) -> Vec<Scope> {
         let mut m: BTreeMap<&str, Scope> = BTreeMap::new();
         for (k, list) in &self.by_scope {
-            if let Some(e) = list.iter().find_map(|&i| self.slots[i].as_ref()) {
+            if let Some(e) = list
+                .iter()
+                .find_map(|&i| self.slots.get(i as usize)?.as_ref())
+            {
                 m.entry(k.as_str()).or_insert_with(|| e.scope());
             }
         }
@@ -384,17 +436,19 @@ impl Directory {
     /// Entries of one scope, sorted by address key.
     pub fn in_scope(&self, scope: &Scope) -> Vec<&Entry> {
         let k = scope.key();
-        let mut v: Vec<(AddressKey, &Entry)> = self
+        let mut v: Vec<(&AddressKey, &Entry)> = self
             .by_scope
             .get(&k)
             .map(|l| {
                 l.iter()
-                    .filter_map(|&i| self.slots[i].as_ref())
-                    .map(|e| (e.key(), e))
+                    .filter_map(|&i| {
+                        let i = i as usize;
+                        Some((self.keys.get(i)?, self.slots.get(i)?.as_ref()?))
+                    })
                     .collect()
             })
             .unwrap_or_default();
-        v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
         v.into_iter().map(|(_, e)| e).collect()
     }
 
