@@ -33,18 +33,37 @@ pub fn decode_cp850(bytes: &[u8]) -> Cow<'_, str> {
         // ASCII is a subset of CP850; borrow without copying (the hot path).
         return Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default());
     }
-    Cow::Owned(
-        bytes
-            .iter()
-            .map(|&b| {
-                if b < 0x80 {
-                    b as char
-                } else {
-                    DECODING_TABLE_CP850[(b - 0x80) as usize]
-                }
-            })
-            .collect(),
-    )
+    let utf8 = cp850_utf8_table();
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // Copy the ASCII run at once, then the one high byte's UTF-8 form.
+        let run = rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len());
+        let (ascii, tail) = rest.split_at(run);
+        out.extend_from_slice(ascii);
+        let Some((&high, tail)) = tail.split_first() else {
+            break;
+        };
+        let (buf, len) = utf8[usize::from(high - 0x80)];
+        out.extend_from_slice(&buf[..usize::from(len)]);
+        rest = tail;
+    }
+    // Every piece is ASCII or a whole character's UTF-8 form.
+    Cow::Owned(String::from_utf8(out).unwrap_or_default())
+}
+
+/// The UTF-8 form of each CP850 byte from 0x80 (bytes and length), built once.
+fn cp850_utf8_table() -> &'static [([u8; 4], u8); 128] {
+    static TABLE: std::sync::OnceLock<[([u8; 4], u8); 128]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [([0u8; 4], 0u8); 128];
+        for (slot, &c) in t.iter_mut().zip(DECODING_TABLE_CP850.iter()) {
+            let mut buf = [0u8; 4];
+            let len = c.encode_utf8(&mut buf).len() as u8;
+            *slot = (buf, len);
+        }
+        t
+    })
 }
 
 /// Encodes text as CP850. On a character CP850 cannot hold, returns it together
@@ -295,6 +314,28 @@ mod tests {
         let text = decode_cp850(&all);
         assert_eq!(text.chars().count(), 256);
         assert_eq!(encode_cp850(&text).unwrap(), all);
+    }
+
+    #[test]
+    fn decoding_equals_the_table_byte_by_byte() {
+        // ASCII runs, high bytes at either end, high bytes side by side.
+        let samples: [&[u8]; 5] = [
+            b"",
+            b"\xff",
+            b"\x80abc\x81\x82 d\xfe",
+            b"Sm\x94rrebr\x94d/\xe1/\xe1\xe1",
+            &[0x41; 3],
+        ];
+        for bytes in samples {
+            let naive: String = bytes
+                .iter()
+                .map(|&b| match b {
+                    0..=0x7f => b as char,
+                    _ => DECODING_TABLE_CP850[usize::from(b - 0x80)],
+                })
+                .collect();
+            assert_eq!(decode_cp850(bytes), naive, "{bytes:?}");
+        }
     }
 
     #[test]

@@ -81,7 +81,7 @@ fn entry() -> impl Strategy<Value = Entry> {
             e.template = tpl
                 .into_iter()
                 .map(|(p, v)| TemplateValue {
-                    prompt: p.to_string(),
+                    prompt: p.into(),
                     value: v,
                 })
                 .collect();
@@ -95,7 +95,7 @@ fn directory() -> impl Strategy<Value = Directory> {
 
 /// Template values CSV can express: per prompt, the non-empty values in order.
 fn csv_view(t: &[TemplateValue]) -> Vec<(String, Vec<String>)> {
-    let mut prompts: Vec<String> = t.iter().map(|x| x.prompt.clone()).collect();
+    let mut prompts: Vec<String> = t.iter().map(|x| x.prompt.to_string()).collect();
     prompts.sort();
     prompts.dedup();
     prompts

@@ -69,7 +69,7 @@ fn template() -> impl Strategy<Value = Vec<TemplateValue>> {
             "value starting with /",
             |(p, v)| {
                 (!v.starts_with('/')).then_some(TemplateValue {
-                    prompt: p,
+                    prompt: p.into(),
                     value: v,
                 })
             },

@@ -36,7 +36,7 @@ fn content_of_dir(d: &Directory) -> BTreeMap<String, Content> {
             let mut t: Vec<(String, String)> = e
                 .template
                 .iter()
-                .map(|v| (v.prompt.clone(), v.value.clone()))
+                .map(|v| (v.prompt.to_string(), v.value.clone()))
                 .collect();
             t.sort();
             (
@@ -84,7 +84,7 @@ fn apply(list: &mut BTreeMap<String, Content>, ops: &[Operation]) {
         let mut t: Vec<(String, String)> = e
             .template
             .iter()
-            .map(|v| (v.prompt.clone(), v.value.clone()))
+            .map(|v| (v.prompt.to_string(), v.value.clone()))
             .collect();
         t.sort();
         let group = keep.is_some_and(|c| c.1);

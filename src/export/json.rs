@@ -95,7 +95,7 @@ impl JsonEntry {
                 .template
                 .iter()
                 .map(|t| JsonTemplateValue {
-                    prompt: t.prompt.clone(),
+                    prompt: t.prompt.to_string(),
                     value: t.value.clone(),
                 })
                 .collect(),
@@ -135,7 +135,7 @@ impl JsonEntry {
                 .template
                 .iter()
                 .map(|t| TemplateValue {
-                    prompt: t.prompt.clone(),
+                    prompt: crate::model::Prompt::intern(&t.prompt),
                     value: t.value.clone(),
                 })
                 .collect(),

@@ -84,7 +84,7 @@ pub(super) fn parse_template_value(text: &str) -> std::result::Result<TemplateVa
     let value: IResult<&str, &str> = preceded(nom_char('/'), rest).parse(input);
     match value {
         Ok((_, v)) => Ok(TemplateValue {
-            prompt,
+            prompt: prompt.into(),
             value: v.to_string(),
         }),
         Err(_) => Err("template line has no `/` between prompt and value".into()),

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::address::{Address, AddressKey, Scope, MAX_ADDRESS_PART};
+use super::prompt::Prompt;
 use serde::Serialize;
 
 /// Longest full name MS Mail accepts (Error 72, Q104869).
@@ -35,8 +36,8 @@ impl EntryKind {
 /// One template value: the prompt (with its colon, as in the TPL) and the value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TemplateValue {
-    /// Prompt text, e.g. `Phone:`.
-    pub prompt: String,
+    /// Prompt text, e.g. `Phone:` (shared: see [`Prompt`]).
+    pub prompt: Prompt,
     /// Value, verbatim.
     pub value: String,
 }

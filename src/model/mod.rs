@@ -8,6 +8,7 @@
 mod address;
 mod directory;
 mod entry;
+mod prompt;
 #[cfg(test)]
 mod tests;
 
@@ -19,3 +20,4 @@ pub use entry::{
     Entry, EntryKind, LimitViolation, Origin, Position, TemplateDef, TemplateField, TemplateValue,
     MAX_FULL_NAME,
 };
+pub use prompt::Prompt;

@@ -156,7 +156,7 @@ impl Fitter {
                     .apply(&t.prompt, |c| c.is_control() || c == '~');
                 if p != t.prompt {
                     change("prompt", &t.prompt, &p);
-                    t.prompt = p;
+                    t.prompt = p.into();
                 }
             }
         }
@@ -166,7 +166,7 @@ impl Fitter {
                     let v = replace_unencodable(&t.value);
                     change("template", &t.value, &v);
                     t.value = v;
-                    t.prompt = replace_unencodable(&t.prompt);
+                    t.prompt = replace_unencodable(&t.prompt).into();
                 }
             }
         }

@@ -82,14 +82,14 @@ pub fn plan_templates(
             let w = char_len(&t.value).max(1);
             let widths = match slot.2.get_mut(t.prompt.as_str()) {
                 Some(v) => v,
-                None => slot.2.entry(t.prompt.clone()).or_default(),
+                None => slot.2.entry(t.prompt.to_string()).or_default(),
             };
             match widths.get_mut(n) {
                 Some(max) => *max = (*max).max(w),
                 None => {
                     // Occurrences come in order: the n-th is new after n-1.
                     widths.push(w);
-                    slot.1.push((t.prompt.clone(), n));
+                    slot.1.push((t.prompt.to_string(), n));
                 }
             }
         }
@@ -310,7 +310,7 @@ mod tests {
         e.template = values
             .iter()
             .map(|(p, v)| TemplateValue {
-                prompt: p.to_string(),
+                prompt: (*p).into(),
                 value: v.to_string(),
             })
             .collect();

@@ -178,7 +178,7 @@ pub fn decode_inf_record(fields: &[TemplateField], rec: &[u8]) -> Vec<TemplateVa
         let value = decode_cp850(raw.get(..end).unwrap_or_default()).into_owned();
         if !value.is_empty() {
             out.push(TemplateValue {
-                prompt: f.prompt.clone(),
+                prompt: crate::model::Prompt::intern(&f.prompt),
                 value,
             });
         }

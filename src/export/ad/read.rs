@@ -63,7 +63,7 @@ pub fn read_ad_directory(records: &[crate::export::ldif::LdifRecord]) -> Result<
                 mapped.push((
                     pos,
                     TemplateValue {
-                        prompt: t.prompt.to_string(),
+                        prompt: crate::model::Prompt::intern(&t.prompt),
                         value: v.clone(),
                     },
                 ));

@@ -107,7 +107,7 @@ fn parse_comment(cell: &str) -> Vec<TemplateValue> {
                         continue;
                     }
                     return TemplateValue {
-                        prompt,
+                        prompt: prompt.into(),
                         value: item[i + 1..].to_string(),
                     };
                 }
@@ -116,7 +116,7 @@ fn parse_comment(cell: &str) -> Vec<TemplateValue> {
                 i += ch.len_utf8();
             }
             TemplateValue {
-                prompt: String::new(),
+                prompt: crate::model::Prompt::default(),
                 value: item.to_string(),
             }
         })
@@ -322,7 +322,7 @@ pub(crate) fn read_exchange<'a>(
         for (i, t) in &mapped {
             if let Some((_, v)) = cell(*i).filter(|(_, v)| !v.is_empty()) {
                 template.push(TemplateValue {
-                    prompt: t.prompt.to_string(),
+                    prompt: crate::model::Prompt::intern(&t.prompt),
                     value: v.to_string(),
                 });
             }

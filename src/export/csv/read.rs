@@ -210,7 +210,7 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
                 cell(*i)
                     .filter(|(_, v)| !v.is_empty())
                     .map(|(_, v)| TemplateValue {
-                        prompt: p.clone(),
+                        prompt: crate::model::Prompt::intern(p),
                         value: v.to_string(),
                     })
             })

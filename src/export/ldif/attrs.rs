@@ -44,7 +44,13 @@ pub(crate) fn parse_template_description(s: &str) -> Option<(usize, TemplateValu
             '\\' => prompt.push(chars.next()?.1),
             '/' => {
                 let value = rest.get(i + 1..)?.to_string();
-                return Some((n, TemplateValue { prompt, value }));
+                return Some((
+                    n,
+                    TemplateValue {
+                        prompt: prompt.into(),
+                        value,
+                    },
+                ));
             }
             _ => prompt.push(c),
         }

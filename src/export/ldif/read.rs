@@ -184,7 +184,7 @@ pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
                     mapped.push((
                         pos,
                         TemplateValue {
-                            prompt: t.prompt.to_string(),
+                            prompt: crate::model::Prompt::intern(&t.prompt),
                             value: v.clone(),
                         },
                     ));

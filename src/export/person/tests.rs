@@ -56,7 +56,7 @@ fn entry(values: &[(&str, &str)]) -> Entry {
     e.template = values
         .iter()
         .map(|(p, v)| TemplateValue {
-            prompt: p.to_string(),
+            prompt: (*p).into(),
             value: v.to_string(),
         })
         .collect();
