@@ -63,7 +63,7 @@ pub fn read_ad_directory(records: &[crate::export::ldif::LdifRecord]) -> Result<
                 mapped.push((
                     pos,
                     TemplateValue {
-                        prompt: crate::model::Prompt::intern(&t.prompt),
+                        prompt: crate::model::Prompt::intern(t.prompt),
                         value: v.clone(),
                     },
                 ));

@@ -322,7 +322,7 @@ pub(crate) fn read_exchange<'a>(
         for (i, t) in &mapped {
             if let Some((_, v)) = cell(*i).filter(|(_, v)| !v.is_empty()) {
                 template.push(TemplateValue {
-                    prompt: crate::model::Prompt::intern(&t.prompt),
+                    prompt: crate::model::Prompt::intern(t.prompt),
                     value: v.to_string(),
                 });
             }

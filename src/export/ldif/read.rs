@@ -184,7 +184,7 @@ pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
                     mapped.push((
                         pos,
                         TemplateValue {
-                            prompt: crate::model::Prompt::intern(&t.prompt),
+                            prompt: crate::model::Prompt::intern(t.prompt),
                             value: v.clone(),
                         },
                     ));
