@@ -57,13 +57,7 @@ pub(super) fn read_templates(
             } else {
                 let size = super::templates::inf_record_size(&tpl);
                 let (_, recs) = super::frame_ctx(&f, &b, 0, size, &mut r.ctx)?;
-                Some((
-                    f.clone(),
-                    InfFile {
-                        record_size: size,
-                        records: recs.into_iter().map(<[u8]>::to_vec).collect(),
-                    },
-                ))
+                Some((f.clone(), InfFile::from_records(size, &recs)))
             }
         }
         None => None,
@@ -114,7 +108,7 @@ pub(super) fn check_inf_use(
     let Some((f, file)) = inf else {
         return Ok(());
     };
-    let records = file.records.len();
+    let records = file.len();
     if records > used.len() {
         r.ctx.damage(
             f,

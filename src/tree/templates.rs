@@ -124,41 +124,78 @@ impl TplFile {
 pub fn inf_record_size(fields: &[TemplateField]) -> usize {
     fields
         .iter()
-        .map(|f| {
-            encode_cp850(&f.internal).map_or(f.internal.len(), |b| b.len()) + usize::from(f.width)
-        })
+        .map(|f| internal_len(&f.internal) + usize::from(f.width))
         .sum()
 }
 
-/// An INF file: raw fixed-size records (size from its TPL).
+/// An INF file: raw fixed-size records (size from its TPL), kept back to
+/// back in one buffer (a million records are one allocation, not a million).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InfFile {
     /// Record size.
     pub record_size: usize,
-    /// The records' bytes.
-    pub records: Vec<Vec<u8>>,
+    /// The whole records' bytes, back to back.
+    pub bytes: Vec<u8>,
 }
 
 impl InfFile {
     /// Frames an INF file with the record size its TPL gives.
     pub fn read(file: &str, bytes: &[u8], record_size: usize) -> Result<InfFile> {
         let (_, recs) = super::frame(file, bytes, 0, record_size)?;
-        Ok(InfFile {
+        Ok(InfFile::from_records(record_size, &recs))
+    }
+
+    /// An INF file of these records (each `record_size` bytes).
+    pub fn from_records(record_size: usize, records: &[&[u8]]) -> InfFile {
+        InfFile {
             record_size,
-            records: recs.into_iter().map(<[u8]>::to_vec).collect(),
-        })
+            bytes: records.concat(),
+        }
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.bytes.len().checked_div(self.record_size).unwrap_or(0)
+    }
+
+    /// True when the file holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Record `index`'s bytes.
+    pub fn record(&self, index: usize) -> Option<&[u8]> {
+        let start = index.checked_mul(self.record_size)?;
+        self.bytes.get(start..start.checked_add(self.record_size)?)
     }
 
     /// Writes the records back to back.
     pub fn write(&self) -> Vec<u8> {
-        self.records.concat()
+        self.bytes.clone()
     }
 
     /// The template values of record `index` (values trimmed of space/NUL padding;
     /// fields whose value is empty are left out).
     pub fn values(&self, fields: &[TemplateField], index: u32) -> Option<Vec<TemplateValue>> {
-        let rec = self.records.get(index as usize)?;
+        let rec = self.record(index as usize)?;
         Some(decode_inf_record(fields, rec))
+    }
+}
+
+/// Bytes an internal preamble takes in an INF record: one per character in
+/// CP850 (as `encode_cp850` would give, without building it), else its UTF-8
+/// length (the writers refuse such a preamble; the reader stays in step).
+fn internal_len(internal: &str) -> usize {
+    if internal.is_empty() {
+        return 0;
+    }
+    if internal
+        .chars()
+        .all(|c| crate::codepage::encode_char(c).is_some())
+    {
+        internal.chars().count()
+    } else {
+        internal.len()
     }
 }
 
@@ -167,7 +204,7 @@ pub fn decode_inf_record(fields: &[TemplateField], rec: &[u8]) -> Vec<TemplateVa
     let mut out = Vec::new();
     let mut pos = 0usize;
     for f in fields {
-        pos += encode_cp850(&f.internal).map_or(f.internal.len(), |b| b.len());
+        pos += internal_len(&f.internal);
         let w = usize::from(f.width);
         let raw = rec.get(pos..pos + w).unwrap_or_default();
         pos += w;
