@@ -24,6 +24,7 @@ pub mod importtext;
 pub mod input;
 pub mod inspect;
 pub mod logs;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod reconcile;

@@ -206,6 +206,9 @@ fn tell(event: Event<'_>) {
     match event {
         Event::Warn(w) => say::warn(w),
         Event::Detail(d) => say::detail(d),
-        Event::Timing(what, secs) => eprintln!("msmail: timing: {what}: {secs:.2} s"),
+        Event::Timing(what, secs) => eprintln!(
+            "msmail: timing: {what}: {secs:.2} s{}",
+            crate::memory::resident_note()
+        ),
     }
 }

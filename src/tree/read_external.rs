@@ -144,10 +144,14 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                                     }
                                 };
                                 let template = template_values(r, &tpl, &inf, u.inf, &uf, uloc)?;
-                                r.origins
-                                    .base
-                                    .entry(PostOfficeData::address_in(&nd, &po, &u.mailbox).key())
-                                    .or_insert_with(|| origin(uf_id, ui));
+                                if r.keep_usr_origins {
+                                    r.origins
+                                        .base
+                                        .entry(
+                                            PostOfficeData::address_in(&nd, &po, &u.mailbox).key(),
+                                        )
+                                        .or_insert_with(|| origin(uf_id, ui));
+                                }
                                 po.entries.push(UsrEntry {
                                     full_name: u.full_name,
                                     mailbox: u.mailbox,

@@ -292,8 +292,9 @@ pub(super) fn timing(what: &str, since: &mut std::time::Instant) {
     if std::env::var_os("MSMAIL_TIMINGS").is_some() {
         let now = std::time::Instant::now();
         eprintln!(
-            "msmail: timing:   {what}: {:.2} s",
-            (now - *since).as_secs_f64()
+            "msmail: timing:   {what}: {:.2} s{}",
+            (now - *since).as_secs_f64(),
+            crate::memory::resident_note()
         );
         *since = now;
     }
