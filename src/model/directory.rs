@@ -95,6 +95,17 @@ pub struct Directory {
     live: usize,
 }
 
+/// A directory taken apart by [`Directory::into_keyed`].
+#[derive(Debug, Default)]
+pub(crate) struct KeyedParts {
+    /// Entries with their keys, in insertion order.
+    pub(crate) entries: Vec<(AddressKey, Entry)>,
+    /// Membership rows.
+    pub(crate) members: Vec<(AddressKey, Vec<Address>)>,
+    /// Template definitions by scope key.
+    pub(crate) templates: BTreeMap<String, TemplateDef>,
+}
+
 /// A slot number as the index stores it. A directory never holds 2^32
 /// entries (that would take terabytes), so the conversion cannot lose bits.
 fn slot_id(i: usize) -> u32 {
@@ -206,6 +217,34 @@ impl Directory {
         let entry = make(&key);
         self.push_new(key, entry);
         true
+    }
+
+    /// [`Directory::upsert`] of an entry whose key the caller has (it must
+    /// be `entry.key()`): no key computed again.
+    pub(crate) fn upsert_keyed(&mut self, key: AddressKey, entry: Entry) -> Option<Entry> {
+        debug_assert!(key == entry.key());
+        if let Some(i) = self.find(&key) {
+            return self.slots.get_mut(i)?.replace(entry);
+        }
+        self.push_new(key, entry);
+        None
+    }
+
+    /// Takes the directory apart without computing a key or a hash: its
+    /// entries with their keys in insertion order, its membership rows (in
+    /// no particular order) and its template definitions.
+    pub(crate) fn into_keyed(self) -> KeyedParts {
+        let entries = self
+            .keys
+            .into_iter()
+            .zip(self.slots)
+            .filter_map(|(k, e)| e.map(|e| (k, e)))
+            .collect();
+        KeyedParts {
+            entries,
+            members: self.members.into_iter().collect(),
+            templates: self.templates,
+        }
     }
 
     /// Removes the entry with this identity (and its membership row).

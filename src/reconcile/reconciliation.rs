@@ -192,30 +192,28 @@ impl Reconciliation {
     pub fn take_merged_directory(&mut self) -> Directory {
         let mut d = Directory::new();
         d.reserve(self.postoffices.iter().map(|p| p.merged.len()).sum());
+        let server_key = self.server_scope.key();
         for po in &mut self.postoffices {
-            let mut list = std::mem::take(&mut po.merged);
-            let keys: Vec<AddressKey> = list.iter().map(|e| e.key()).collect();
-            let mut rows: HashMap<AddressKey, Vec<crate::model::Address>> = list
-                .membership()
-                .map(|(k, m)| (k.clone(), m.to_vec()))
-                .collect();
-            for k in &keys {
-                let members = rows.remove(k);
-                if let Some(e) = list.remove(k) {
-                    if self.local_only.contains(k)
-                        && k.scope_key() != self.server_scope.key()
-                        && k.0.starts_with("PCM:")
-                        && d.contains_key(k)
-                    {
-                        continue;
-                    }
-                    d.upsert(e);
-                    if let Some(m) = members {
-                        d.set_members(k, m);
-                    }
+            // Entries move with the keys they were stored under: no key is
+            // computed again.
+            let parts = std::mem::take(&mut po.merged).into_keyed();
+            let mut rows: HashMap<AddressKey, Vec<crate::model::Address>> =
+                parts.members.into_iter().collect();
+            for (k, e) in parts.entries {
+                let members = rows.remove(&k);
+                if self.local_only.contains(&k)
+                    && k.scope_key() != server_key
+                    && k.0.starts_with("PCM:")
+                    && d.contains_key(&k)
+                {
+                    continue;
                 }
+                if let Some(m) = members {
+                    d.set_members(&k, m);
+                }
+                d.upsert_keyed(k, e);
             }
-            for (k, t) in std::mem::take(&mut list.templates) {
+            for (k, t) in parts.templates {
                 d.templates.insert(k, t);
             }
         }

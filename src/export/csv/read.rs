@@ -181,6 +181,9 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
     }
     let origin_file: Arc<str> = Arc::from(file);
     let mut dir = Directory::new();
+    // At most one entry per line: reserving up front saves growing (and
+    // copying) the entry table a few dozen times on a big file.
+    dir.reserve(text.bytes().filter(|&b| b == b'\n').count() + 1);
     let mut lines = crate::codepage::LineTracker::new();
     while !input.is_empty() {
         let rec_start = text.len() - input.len();
