@@ -203,6 +203,16 @@ fn entries_name_the_record_they_came_from() {
             offset: 4
         }
     );
+    // The USR entry names its own record in every view that holds it.
+    let bob_in_list = find(
+        &po.usr_list("ACME", "BRANCH").unwrap(),
+        "ACME/BRANCH/BJONES",
+    );
+    assert_eq!(bob_in_list.origin, bob.origin);
+    let moved = PostOffice::open(dir.path(), &strict())
+        .unwrap()
+        .into_directory();
+    assert_eq!(find(&moved, "ACME/BRANCH/BJONES").origin, bob.origin);
     let pol_jdoe = find(&po.pol(), "ACME/HQ/JDOE");
     assert!(pol_jdoe.origin.file.ends_with("ADMIN.NME"));
     let gal_bob = find(&po.gal(), "ACME/BRANCH/BJONES");

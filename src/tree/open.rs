@@ -20,7 +20,7 @@ pub(super) struct Reader<'a> {
     /// Whether GAL.NME's entries are kept in `PostOfficeData::gal` (they are
     /// checked either way).
     pub(super) keep_gal_entries: bool,
-    /// Record where each USR entry was read from (`Origins::base`): for the
+    /// Record where each USR entry was read from (`Origins::usr`): for the
     /// views that name origins; the lean load (reconcile) names none.
     pub(super) keep_usr_origins: bool,
 }

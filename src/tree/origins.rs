@@ -11,19 +11,34 @@ pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Where each address was read from: the record of its own file (ACCESS2,
 /// GROUP.GLB, USR), of ADMIN.NME, and of GAL.NME. Values are compact
-/// (file number + record number, 8 bytes); [`Origins::origin`] builds the
-/// [`Origin`] on demand.
+/// (file number + record number, 8 bytes; USR and GAL entries by position,
+/// 4 bytes, no map by address); [`Origins::origin`] builds the [`Origin`] on
+/// demand.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Origins {
     /// Files named by the maps: shown name, header size, record size.
     pub(super) files: Vec<(Arc<str>, usize, usize)>,
-    pub(super) base: FastMap<AddressKey, OriginRef>,
+    /// Local users (ACCESS2.GLB), by address: the first record of each.
+    pub(super) users: FastMap<AddressKey, OriginRef>,
+    /// Local groups (GROUP.GLB), by address: the first record of each.
+    pub(super) groups: FastMap<AddressKey, OriginRef>,
     pub(super) pol: FastMap<AddressKey, OriginRef>,
+    /// USR lists by (network, postoffice) position in `PostOfficeData`: the
+    /// USR file and the record of each entry of the list, in list order
+    /// (four bytes an entry, no map by address).
+    pub(super) usr: FastMap<(usize, usize), UsrRecords>,
     /// GAL.NME: the record of each `PostOfficeData::gal` entry, by position
     /// (the first entry of an address is the one a view keeps, so no map by
     /// address is needed); `gal_file` names GAL.NME.
     pub(super) gal: Vec<u32>,
     pub(super) gal_file: u32,
+}
+
+/// The records of one USR list's entries.
+#[derive(Debug, Clone, Default)]
+pub(super) struct UsrRecords {
+    pub(super) file: u32,
+    pub(super) records: Vec<u32>,
 }
 
 /// A record of one of [`Origins::files`].
@@ -71,6 +86,27 @@ impl Origins {
         self.origin(OriginRef {
             file: self.gal_file,
             index,
+        })
+    }
+
+    /// The origin of entry `j` of the USR list of external postoffice
+    /// `postoffice` of network `network` (positions in `PostOfficeData`),
+    /// which holds `len` entries; none when the list was edited to another
+    /// length since the tree was read, or its origins were not kept.
+    pub(super) fn usr_origin(
+        &self,
+        network: usize,
+        postoffice: usize,
+        j: usize,
+        len: usize,
+    ) -> Option<Origin> {
+        let list = self.usr.get(&(network, postoffice))?;
+        if list.records.len() != len {
+            return None;
+        }
+        self.origin(OriginRef {
+            file: list.file,
+            index: *list.records.get(j)?,
         })
     }
 

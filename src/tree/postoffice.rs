@@ -171,13 +171,28 @@ impl PostOffice {
     /// See [`PostOfficeData::pol`]; origins name ADMIN.NME records.
     pub fn pol(&self) -> Directory {
         let o = &self.origins;
-        self.data.pol_with(&|k| o.find(&[&o.pol, &o.base], k))
+        self.data
+            .pol_with(&|k| o.find(&[&o.pol, &o.users, &o.groups], k))
     }
     /// See [`PostOfficeData::usr_list`]; origins name USR records.
     pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
         let o = &self.origins;
-        self.data
-            .usr_list_with(network, postoffice, &|k| o.find(&[&o.base], k))
+        // A local user of the same address (a damaged tree) was read first;
+        // else the entry's own USR record.
+        let (ni, pi) = self
+            .data
+            .external_index(network, postoffice)
+            .unwrap_or_default();
+        let len = self
+            .data
+            .networks
+            .get(ni)
+            .and_then(|n| n.postoffices.get(pi))
+            .map_or(0, |p| p.entries.len());
+        self.data.usr_list_with(network, postoffice, &|k, j| {
+            o.find(&[&o.users], k)
+                .or_else(|| o.usr_origin(ni, pi, j, len))
+        })
     }
     /// See [`PostOfficeData::external_postoffices`].
     pub fn external_postoffices(&self) -> Vec<(Scope, &ExternalPostOffice)> {
@@ -194,8 +209,11 @@ impl PostOffice {
     pub fn directory(&self) -> Directory {
         let o = &self.origins;
         let n = self.data.gal.len();
-        self.data
-            .directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| o.gal_origin(n, j))
+        self.data.directory_with(
+            &|k| o.find(&[&o.users, &o.groups, &o.pol], k),
+            &|ni, pi, j, len| o.usr_origin(ni, pi, j, len),
+            &|j| o.gal_origin(n, j),
+        )
     }
     /// [`PostOffice::directory`] without keeping the data: the strings move
     /// into the directory instead of being copied (half the peak memory of
@@ -205,17 +223,11 @@ impl PostOffice {
         let PostOffice { data, origins, .. } = self;
         let o = &origins;
         let n = data.gal.len();
-        let d =
-            data.into_directory_with(&|k| o.find(&[&o.base, &o.pol], k), &|j| o.gal_origin(n, j));
-        // Freeing a million map keys takes a noticeable share of a big load:
-        // another thread does it while the caller goes on (inline if no
-        // thread can be started).
-        if origins.base.len() > 100_000 {
-            let _ = std::thread::Builder::new()
-                .name("msmail-free".into())
-                .spawn(move || drop(origins));
-        }
-        d
+        data.into_directory_with(
+            &|k| o.find(&[&o.users, &o.groups, &o.pol], k),
+            &|ni, pi, j, len| o.usr_origin(ni, pi, j, len),
+            &|j| o.gal_origin(n, j),
+        )
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
@@ -240,9 +252,10 @@ impl PostOffice {
             )),
             ListSelector::Pol => Ok(self.pol()),
             ListSelector::Gal => Ok(self.gal()),
-            ListSelector::Groups => Ok(self
-                .data
-                .groups_with(&|k| self.origins.find(&[&self.origins.base], k))),
+            ListSelector::Groups => Ok(self.data.groups_with(&|k| {
+                self.origins
+                    .find(&[&self.origins.users, &self.origins.groups], k)
+            })),
             ListSelector::Usr {
                 network,
                 postoffice,

@@ -247,7 +247,7 @@ fn read_users(
         };
         user_by_offset.insert((i * Access2Rec::SIZE) as u32, data.users.len());
         r.origins
-            .base
+            .users
             .entry(data.local_address(&a.mailbox).key())
             .or_insert_with(|| origin(af_id, i));
         data.users.push(LocalUser {

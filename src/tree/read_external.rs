@@ -48,6 +48,8 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
         if n.status != super::STATUS_IN_USE {
             continue;
         }
+        // This network's position in `data.networks` once it is pushed.
+        let net_index = data.networks.len();
         let mut nd = NetworkData {
             name: n.name.clone(),
             kind: n.kind,
@@ -129,6 +131,7 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                                 .collect();
                             check_inf_use(r, &inf, &tpl, &inf_used, &uf)?;
                             po.entries.reserve_exact(usr.len());
+                            let mut records: Vec<u32> = Vec::new();
                             for (ui, u) in usr.into_iter().enumerate() {
                                 if u.status != super::STATUS_IN_USE {
                                     continue;
@@ -145,12 +148,7 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                                 };
                                 let template = template_values(r, &tpl, &inf, u.inf, &uf, uloc)?;
                                 if r.keep_usr_origins {
-                                    r.origins
-                                        .base
-                                        .entry(
-                                            PostOfficeData::address_in(&nd, &po, &u.mailbox).key(),
-                                        )
-                                        .or_insert_with(|| origin(uf_id, ui));
+                                    records.push(origin(uf_id, ui).index);
                                 }
                                 po.entries.push(UsrEntry {
                                     full_name: u.full_name,
@@ -158,6 +156,15 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                                     kind,
                                     template,
                                 });
+                            }
+                            if r.keep_usr_origins {
+                                r.origins.usr.insert(
+                                    (net_index, nd.postoffices.len()),
+                                    super::origins::UsrRecords {
+                                        file: uf_id,
+                                        records,
+                                    },
+                                );
                             }
                         }
                         None => r.ctx.report(&validate::usr_missing(

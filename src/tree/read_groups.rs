@@ -35,7 +35,7 @@ pub(super) fn read_groups(
             continue;
         }
         r.origins
-            .base
+            .groups
             .entry(data.local_address(&g.mailbox).key())
             .or_insert(origin(gf_id, gi));
         group_by_tid.insert(g.tid, data.groups.len());

@@ -59,7 +59,7 @@ impl PostOfficeData {
 
     /// The USR list of one external postoffice, with its template definition.
     pub fn usr_list(&self, network: &str, postoffice: &str) -> Option<Directory> {
-        self.usr_list_with(network, postoffice, &no_origin)
+        self.usr_list_with(network, postoffice, &no_usr_origin)
     }
 
     /// The USR list of external postoffice `postoffice` of network `network`
@@ -88,15 +88,17 @@ impl PostOfficeData {
         Some(d)
     }
 
+    /// [`PostOfficeData::usr_list`]; `origin_of(k, j)` gives the origin of
+    /// entry `j` of the list, whose key is `k`.
     pub(crate) fn usr_list_with(
         &self,
         network: &str,
         postoffice: &str,
-        of: OriginOf<'_>,
+        origin_of: UsrOriginOf<'_>,
     ) -> Option<Directory> {
         let (net, po) = self.external(network, postoffice)?;
         let mut d = Directory::new();
-        add_usr_list(&mut d, net, po, of);
+        add_usr_list(&mut d, net, po, origin_of);
         Some(d)
     }
 
@@ -160,12 +162,22 @@ impl PostOfficeData {
     /// first source of an address wins. Template definitions for every scope
     /// that has one.
     pub fn directory(&self) -> Directory {
-        self.directory_with(&no_origin, &no_gal_origin)
+        self.directory_with(&no_origin, &no_usr_list_origin, &no_gal_origin)
     }
 
     /// [`PostOfficeData::directory`]; `of` gives origins by address, `gal_of`
     /// the origin of `self.gal[j]` (an entry first seen in the GAL).
-    pub(crate) fn directory_with(&self, of: OriginOf<'_>, gal_of: GalOriginOf<'_>) -> Directory {
+    ///
+    /// `usr_of(network, postoffice, j, len)` gives the origin of entry `j` of
+    /// a USR list of `len` entries (positions in `self.networks`); it comes
+    /// before `of`: a USR entry the directory keeps is the first of its
+    /// address, so its own record is where it was read from.
+    pub(crate) fn directory_with(
+        &self,
+        of: OriginOf<'_>,
+        usr_of: UsrListOriginOf<'_>,
+        gal_of: GalOriginOf<'_>,
+    ) -> Directory {
         let mut d = Directory::new();
         d.reserve(self.entry_count_hint());
         for u in &self.users {
@@ -183,9 +195,12 @@ impl PostOfficeData {
         if let Some(t) = self.local_template_def() {
             d.templates.insert(t.scope.key(), t);
         }
-        for net in &self.networks {
-            for po in &net.postoffices {
-                add_usr_list(&mut d, net, po, of);
+        for (ni, net) in self.networks.iter().enumerate() {
+            for (pi, po) in net.postoffices.iter().enumerate() {
+                let len = po.entries.len();
+                add_usr_list(&mut d, net, po, &|k, j| {
+                    usr_of(ni, pi, j, len).or_else(|| of(k))
+                });
             }
         }
         for x in &self.pol_externals {
@@ -210,12 +225,13 @@ impl PostOfficeData {
     /// The same directory as [`PostOfficeData::directory`], built by moving
     /// the data's strings instead of copying them (one copy in memory, not two).
     pub fn into_directory(self) -> Directory {
-        self.into_directory_with(&no_origin, &no_gal_origin)
+        self.into_directory_with(&no_origin, &no_usr_list_origin, &no_gal_origin)
     }
 
     pub(crate) fn into_directory_with(
         self,
         of: OriginOf<'_>,
+        usr_of: UsrListOriginOf<'_>,
         gal_of: GalOriginOf<'_>,
     ) -> Directory {
         let mut d = Directory::new();
@@ -254,11 +270,14 @@ impl PostOfficeData {
         if let Some(t) = local_template {
             d.templates.insert(t.scope.key(), t);
         }
-        for mut net in networks {
-            for mut po in std::mem::take(&mut net.postoffices) {
-                for u in std::mem::take(&mut po.entries) {
+        for (ni, mut net) in networks.into_iter().enumerate() {
+            for (pi, mut po) in std::mem::take(&mut net.postoffices).into_iter().enumerate() {
+                let entries = std::mem::take(&mut po.entries);
+                let len = entries.len();
+                for (j, u) in entries.into_iter().enumerate() {
                     let address = PostOfficeData::address_in(&net, &po, &u.mailbox);
-                    insert_keyed(&mut d, address.key(), of, || {
+                    let of_j = |k: &AddressKey| usr_of(ni, pi, j, len).or_else(|| of(k));
+                    insert_keyed(&mut d, address.key(), &of_j, || {
                         let mut e = Entry::new(u.full_name, address);
                         e.kind = u.kind;
                         e.template = u.template;
@@ -299,6 +318,22 @@ fn no_origin(_: &AddressKey) -> Option<Origin> {
     None
 }
 
+/// Looks up the origin of entry `j` of a USR list by its key and position.
+pub(crate) type UsrOriginOf<'a> = &'a dyn Fn(&AddressKey, usize) -> Option<Origin>;
+
+fn no_usr_origin(_: &AddressKey, _: usize) -> Option<Origin> {
+    None
+}
+
+/// Looks up the origin of entry `j` of the USR list of (network,
+/// postoffice) positions in `PostOfficeData::networks`, a list of `len`
+/// entries: `(network, postoffice, j, len)`.
+pub(crate) type UsrListOriginOf<'a> = &'a dyn Fn(usize, usize, usize, usize) -> Option<Origin>;
+
+fn no_usr_list_origin(_: usize, _: usize, _: usize, _: usize) -> Option<Origin> {
+    None
+}
+
 /// Looks up the origin of the GAL entry at a position of `PostOfficeData::gal`.
 pub(crate) type GalOriginOf<'a> = &'a dyn Fn(usize) -> Option<Origin>;
 
@@ -323,10 +358,18 @@ fn insert_keyed(d: &mut Directory, k: AddressKey, of: OriginOf<'_>, make: impl F
     });
 }
 
-fn add_usr_list(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice, of: OriginOf<'_>) {
-    for u in &po.entries {
+/// Adds a USR list's entries (each unless its address is there already);
+/// `origin_of(k, j)` gives the origin of entry `j`, whose key is `k`.
+fn add_usr_list(
+    d: &mut Directory,
+    net: &NetworkData,
+    po: &ExternalPostOffice,
+    origin_of: UsrOriginOf<'_>,
+) {
+    for (j, u) in po.entries.iter().enumerate() {
         let address = PostOfficeData::address_in(net, po, &u.mailbox);
-        insert_keyed(d, address.key(), of, || {
+        let of_j = |k: &AddressKey| origin_of(k, j);
+        insert_keyed(d, address.key(), &of_j, || {
             usr_list_entry(u.full_name.clone(), address, u.kind, u.template.clone())
         });
     }
