@@ -196,8 +196,6 @@ pub fn run(args: ReconcileArgs) -> Result<Outcome> {
     if let Some(s) = outcome.phases.mark() {
         tell(Event::Timing("print", s));
     }
-    // The process exits next (see `ReconcileOutcome::leak`).
-    outcome.leak();
     Ok(result)
 }
 

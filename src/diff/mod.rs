@@ -243,15 +243,6 @@ fn same_kind(
     )))
 }
 
-/// Frees big values on another thread: freeing two million-entry directories
-/// takes a fifth of a diff's time and nothing waits for it. (If the thread
-/// cannot start, the value is freed here.)
-fn drop_in_background<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new()
-        .name("msmail-free".into())
-        .spawn(move || drop(value));
-}
-
 /// Loads both sources at once (two threads); A's error wins when both fail.
 fn load_both(a: &Path, b: &Path, options: &LoadOptions) -> Result<(Directory, Directory)> {
     let (ra, rb) = rayon::join(
@@ -299,7 +290,6 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                     same_kind(a, b, ka, kb, options)?;
                     let (da, db) = load_both(a, b, options)?;
                     let d = diff_directories(&da, &db);
-                    drop_in_background((da, db));
                     (kind_name(ka), Some(d))
                 }
                 // Folders msmail does not recognise as a source: files only.
@@ -320,7 +310,6 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                 SourceKind::ImportText => {
                     let (da, db) = load_both(a, b, options)?;
                     let d = diff_directories(&da, &db);
-                    drop_in_background((da, db));
                     Ok(report(Some(d), None, None, None))
                 }
                 SourceKind::DirSyncTransactions => {
@@ -329,7 +318,6 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
                     let ((sa, da), (sb, db)) = (ra?, rb?);
                     let d = diff_directories(&da, &db);
                     let t = diff_transactions(&sa.records, &sb.records);
-                    drop_in_background((sa, sb, da, db));
                     Ok(report(Some(d), Some(t), None, None))
                 }
                 SourceKind::ReqConf => {

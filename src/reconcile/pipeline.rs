@@ -135,12 +135,6 @@ impl ReconcileOutcome {
     pub fn plan(&self) -> &RepairPlan {
         &self.retained.2
     }
-
-    /// For a process about to exit: freeing millions of small allocations one
-    /// by one would cost seconds on a large directory, and the OS reclaims them.
-    pub fn leak(self) {
-        std::mem::forget(self);
-    }
 }
 
 /// Ends a phase, telling its duration when measuring.
@@ -296,18 +290,14 @@ pub fn run_reconcile(
         tell(Event::Warn(w));
     }
     // The hole is found: the server's views are needed only for their sizes
-    // (kept in `server_entries`). Freed on another thread, off the critical path.
-    let views: Vec<Directory> = rec
-        .postoffices
-        .iter_mut()
-        .map(|p| std::mem::take(&mut p.server_view))
-        .collect();
-    let freeing = std::thread::spawn(move || drop(views));
+    // (kept in `server_entries`).
+    for p in &mut rec.postoffices {
+        p.server_view = Directory::new();
+    }
     mark(&mut phases, "reconcile", tell);
     // The plan's merged directory is the only copy the writers need: the
     // postoffices' merged lists are moved into it.
     let plan = plan_repair_taking(&mut rec, req.repair)?;
-    let _ = freeing.join();
     mark(&mut phases, "plan_repair", tell);
     let stamp = choose_stamp(&server, &times, req.stamp);
     let out_options = OutputOptions {
