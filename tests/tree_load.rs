@@ -2,6 +2,8 @@
 //! `source::load_directory`) gives exactly what `directory()` gives, origins
 //! included, and GAL-only entries name their GAL.NME record.
 
+mod common;
+
 use msmail::generate::trees::postoffice_data;
 use msmail::generate::world::{World, WorldParams};
 use msmail::model::{Address, Directory, Entry, Position};
@@ -159,6 +161,49 @@ fn lean_open_and_taken_lists_equal_the_full_load() {
                     assert_eq!(want.templates, got.templates);
                     assert!(lean.data.networks[ni].postoffices[pi].entries.is_empty());
                 }
+            }
+        }
+    }
+}
+
+/// The lean load checks the GAL's GALNETPO records without building their
+/// addresses: on a GALNETPO.GLB whose records are not in use, or that is
+/// missing, it fails or reports exactly as the full load does.
+#[test]
+fn lean_open_reports_galnetpo_damage_as_the_full_load() {
+    let status_cleared = |root: &std::path::Path| {
+        let path = root.join("GLB/GALNETPO.GLB");
+        let mut b = std::fs::read(&path).unwrap();
+        let mut at = 4;
+        while at < b.len() {
+            b[at] = 0;
+            at += 43;
+        }
+        std::fs::write(&path, b).unwrap();
+    };
+    let removed = |root: &std::path::Path| {
+        std::fs::remove_file(root.join("GLB/GALNETPO.GLB")).unwrap();
+    };
+    let damages: [&dyn Fn(&std::path::Path); 2] = [&status_cleared, &removed];
+    for damage in damages {
+        let tmp = tempfile::tempdir().unwrap();
+        common::fs::copy_dir(std::path::Path::new("fixtures/tree/small"), tmp.path());
+        damage(tmp.path());
+        for salvage in [false, true] {
+            let options = LoadOptions {
+                salvage,
+                ..Default::default()
+            };
+            let full = PostOffice::open(tmp.path(), &options);
+            let lean = PostOffice::open_without_gal_entries(tmp.path(), &options);
+            match (full, lean) {
+                (Ok(f), Ok(l)) => {
+                    assert_eq!(f.findings, l.findings);
+                    assert_eq!(f.warnings, l.warnings);
+                    assert!(!f.warnings.is_empty() || !f.findings.is_empty());
+                }
+                (Err(f), Err(l)) => assert_eq!(f.to_string(), l.to_string()),
+                (f, l) => panic!("{:?} vs {:?}", f.err(), l.err()),
             }
         }
     }

@@ -301,6 +301,18 @@ impl<'a> NetpoSlices<'a> {
         Ok(NetpoSlices { records })
     }
 
+    /// The status byte of the record at byte offset `pointer` (as
+    /// [`NetpoSlices::at`] finds it), without decoding the record.
+    pub fn status_at(&self, pointer: u32) -> Option<u8> {
+        let p = (pointer as usize).checked_sub(netpo_layout::HEADER)?;
+        if p % netpo_layout::SIZE != 0 {
+            return None;
+        }
+        self.records
+            .get(p / netpo_layout::SIZE)
+            .map(|r| netpo_layout::STATUS.get(r))
+    }
+
     /// The record at byte offset `pointer` (as [`NetpoFile::at`]), decoded.
     pub fn at(&self, pointer: u32) -> Option<NetpoRec> {
         let p = (pointer as usize).checked_sub(netpo_layout::HEADER)?;

@@ -199,6 +199,25 @@ pub(super) fn resolve_netpo(
     a
 }
 
+/// Checks an external (`PCM`) entry's NETPO/GALNETPO record as
+/// [`resolve_netpo`] does, with the same damage, without building its
+/// address: for entries the caller does not keep (the lean load's GAL).
+/// Gateway entries take [`resolve_netpo`] (their network is checked too).
+pub(super) fn check_netpo(
+    r: &mut Reader<'_>,
+    data: &PostOfficeData,
+    file: &str,
+    netpo: &Option<(String, NetpoSlices<'_>)>,
+    e: &NmeRec,
+    loc: Location,
+) -> Result<()> {
+    let found = netpo.as_ref().map(|(_, np)| np.status_at(e.pointer));
+    if e.kind == nme_kind::EXTERNAL && found == Some(Some(super::STATUS_IN_USE)) {
+        return Ok(());
+    }
+    resolve_netpo(r, data, file, netpo, e, loc).map(|_| ())
+}
+
 /// [`resolve_netpo`] for any reader: damage goes to `ctx`, entries profile
 /// v1 cannot represent are described in `unrepresentable`.
 pub(crate) fn resolve_netpo_entry(

@@ -11,7 +11,7 @@ use super::{frame_checked, read_records, FixedRecord};
 use crate::error::{Error, Location, Result};
 use crate::model::Address;
 
-use super::read_external::resolve_netpo;
+use super::read_external::{check_netpo, resolve_netpo};
 use super::users::Access2Rec;
 use super::validate::{self, DamageKind, NmeTarget, RecordAt};
 
@@ -221,7 +221,12 @@ pub(super) fn read_gal(
                 None => {}
             }
             let addr = match check.target {
-                // An external entry's GALNETPO record is checked either way.
+                // An external entry's GALNETPO record is checked either way
+                // (its address is only built when the entry is kept).
+                Some(NmeTarget::External) if !r.keep_gal_entries => {
+                    check_netpo(r, data, &gf, &galnetpo, &e, loc)?;
+                    None
+                }
                 Some(NmeTarget::External) => resolve_netpo(r, data, &gf, &galnetpo, &e, loc)?,
                 _ if !r.keep_gal_entries => None,
                 Some(NmeTarget::LocalUser) => user.map(|u| data.local_address(&u.mailbox)),
