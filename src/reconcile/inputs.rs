@@ -36,7 +36,8 @@ pub struct ServerInput {
     pub lost_master: Vec<u32>,
     /// A content fingerprint of each USR list as read, by owner-independent
     /// list scope key (see [`list_fingerprint`]): the writers rebuild only
-    /// the lists whose merged content differs.
+    /// the lists whose merged content differs. Empty after a lean load that
+    /// was not asked for them (a report-only reconcile).
     pub usr_fingerprints: HashMap<String, u64>,
 }
 
@@ -77,7 +78,7 @@ pub fn list_fingerprint<'a>(
 
 /// Reads the restored server's MAILDATA tree.
 pub fn load_server(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
-    load_server_with(dir, options, false)
+    load_server_with(dir, options, false, true)
 }
 
 /// [`load_server`] for a caller that needs the tree's list metadata (names,
@@ -85,9 +86,15 @@ pub fn load_server(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
 /// each external postoffice's entries are freed as soon as its USR list is
 /// built, and so are the GAL and the POL's external entries, so the
 /// directory is never held twice while loading. The USR lists' entries carry
-/// no origin (`Origin::none()`).
-pub fn load_server_lean(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
-    load_server_with(dir, options, true)
+/// no origin (`Origin::none()`). `usr_fingerprints`: fingerprint the USR
+/// lists ([`ServerInput::usr_fingerprints`]), which only writing the repaired
+/// tree needs (a report-only run skips a pass over every entry).
+pub fn load_server_lean(
+    dir: &Path,
+    options: &LoadOptions,
+    usr_fingerprints: bool,
+) -> Result<ServerInput> {
+    load_server_with(dir, options, true, usr_fingerprints)
 }
 
 fn read_trans(path: &Path, options: &LoadOptions) -> Result<TransStream> {
@@ -140,7 +147,12 @@ fn gateway_owner(route: &str, own: &Scope, known: &[Scope]) -> Scope {
     }
 }
 
-fn load_server_with(dir: &Path, options: &LoadOptions, lean: bool) -> Result<ServerInput> {
+fn load_server_with(
+    dir: &Path,
+    options: &LoadOptions,
+    lean: bool,
+    fingerprints: bool,
+) -> Result<ServerInput> {
     // The lean load never needs the GAL's entries (the repaired tree's GAL is
     // rebuilt from the merged lists): checked, not kept.
     let mut postoffice = if lean {
@@ -287,10 +299,12 @@ fn load_server_with(dir: &Path, options: &LoadOptions, lean: bool) -> Result<Ser
             postoffice.usr_list(&net_name, &po_name)
         };
         if let Some(list) = list {
-            usr_fingerprints.insert(
-                scope.key(),
-                list_fingerprint(list.iter(), list.templates.get(&scope.key())),
-            );
+            if fingerprints {
+                usr_fingerprints.insert(
+                    scope.key(),
+                    list_fingerprint(list.iter(), list.templates.get(&scope.key())),
+                );
+            }
             let owner = if scope.type_name == "PCM" {
                 scope
             } else {

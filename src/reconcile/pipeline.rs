@@ -251,7 +251,7 @@ pub fn run_reconcile(
     // lists get are the merged ones. So the tree's entries are freed while
     // the snapshot is built (`load_server_lean`).
     let (server, evidence) = rayon::join(
-        || load_server_lean(&req.server, load),
+        || load_server_lean(&req.server, load, out_dir.is_some()),
         || {
             sources
                 .par_iter()
