@@ -37,7 +37,7 @@ fn reconcile_engine_agrees_with_truth() {
         ev.push(load_evidence(&src, &options).unwrap_or_else(|e| panic!("{e}")));
     }
     let snap = server.snapshot;
-    let rec = reconcile(&snap, ev, &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(snap.clone(), ev, &ReconcileOptions::default()).unwrap();
     let rep = rec.to_json(&[]);
     let mut bad = 0;
     for t in truth["postoffices"].as_array().unwrap() {

@@ -88,7 +88,7 @@ fn bench_500_postoffices_2000_entries() {
     let built = t0.elapsed();
 
     let t1 = Instant::now();
-    let rec = reconcile(&server, evidence, &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server.clone(), evidence, &ReconcileOptions::default()).unwrap();
     let t_rec = t1.elapsed();
     let t2 = Instant::now();
     let plan = plan_repair(&rec, RepairMode::Delta).unwrap();

@@ -105,7 +105,7 @@ fn keys(v: &[Entry]) -> Vec<String> {
 
 #[test]
 fn export_fills_the_hole_and_sizes_lost_updates() {
-    let rec = reconcile(&server(), vec![p_export()], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server(), vec![p_export()], &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert_eq!(p.status, Status::Authoritative);
     assert_eq!(p.evidence, "export");
@@ -191,7 +191,7 @@ fn repair_plan_numbers_and_idempotence() {
         pending: vec![13],
     });
     let evidence = vec![ev];
-    let rec = reconcile(&srv, evidence.clone(), &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(srv.clone(), evidence.clone(), &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert!(p
         .hazards
@@ -262,7 +262,12 @@ fn repair_plan_numbers_and_idempotence() {
     for plan in [&delta, &full] {
         let repaired = plan.repaired_snapshot(&srv, &rec);
         assert_eq!(repaired.sync, plan.new_sync);
-        let again = reconcile(&repaired, evidence.clone(), &ReconcileOptions::default()).unwrap();
+        let again = reconcile(
+            repaired.clone(),
+            evidence.clone(),
+            &ReconcileOptions::default(),
+        )
+        .unwrap();
         assert!(!again.has_hole());
         let p2 = again.postoffice(&po("PCM:N/P")).unwrap();
         assert!(p2.hazards.is_empty(), "{:?}", p2.hazards);
@@ -278,7 +283,7 @@ fn numbers_only_sizes_skipped_and_rejected() {
     let mut n = nums(3, 120);
     n.pending = vec![10, 5, 4];
     let ev = Evidence::numbers("q/REQCONF.GLB", po("PCM:N/Q"), n);
-    let rec = reconcile(&server(), vec![ev], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server(), vec![ev], &ReconcileOptions::default()).unwrap();
     let q = rec.postoffice(&po("PCM:N/Q")).unwrap();
     assert_eq!(q.evidence, "numbers");
     assert_eq!(q.status, Status::Unverified);
@@ -340,7 +345,7 @@ fn master_replay_m_r_d_in_sync_order() {
             vec![Operation::Delete(e("Nobody", "PCM:N/P/NOBODY"))],
         ),
     ];
-    let rec = reconcile(&srv, vec![], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(srv.clone(), vec![], &ReconcileOptions::default()).unwrap();
     let q = rec.postoffice(&po("PCM:N/Q")).unwrap();
     let names: Vec<String> = q
         .server_view
@@ -378,7 +383,7 @@ fn gateway_entries_belong_to_their_originator() {
     ev.kind = EvidenceKind::Tree;
     ev.entries.push(e("P's fax (new)", "FAX:+1 555 0100"));
     ev.entries.push(e("P's smtp", "SMTP:p@example.com"));
-    let rec = reconcile(&srv, vec![ev], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(srv.clone(), vec![ev], &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert_eq!(p.evidence, "tree");
     assert!(keys(&p.hole.missing_adds).contains(&"SMTP:p@example.com".to_string()));
@@ -418,7 +423,7 @@ fn extract_other_scopes_are_forensic_only() {
             e("Someone", "SMTP:other@example.com"),
         ],
     );
-    let rec = reconcile(&srv, vec![ev], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(srv.clone(), vec![ev], &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert_eq!(p.evidence, "export");
     assert!(p.hole.is_empty(), "{:?}", p.hole);
@@ -446,7 +451,7 @@ fn extract_other_scopes_are_forensic_only() {
 fn duplicates_inside_one_source_later_wins() {
     let mut ev = p_export();
     ev.entries.push(e("Eve Second", "pcm:n/p/eve"));
-    let rec = reconcile(&server(), vec![ev], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server(), vec![ev], &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert_eq!(p.duplicates.len(), 1);
     assert_eq!(p.duplicates[0].kept.full_name, "Eve Second");
@@ -467,14 +472,14 @@ fn disagreeing_authoritative_sources() {
     let mut same = p_export();
     same.source = "p-export-copy.txt".into();
     assert!(reconcile(
-        &server(),
+        server(),
         vec![a.clone(), same],
         &ReconcileOptions::default()
     )
     .is_ok());
 
     let err = reconcile(
-        &server(),
+        server(),
         vec![a.clone(), b.clone()],
         &ReconcileOptions::default(),
     )
@@ -494,7 +499,7 @@ fn disagreeing_authoritative_sources() {
     let opts = ReconcileOptions {
         prefer_newest: true,
     };
-    let rec = reconcile(&server(), vec![a2, b2], &opts).unwrap();
+    let rec = reconcile(server(), vec![a2, b2], &opts).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert_eq!(p.used_source.as_deref(), Some("p-export.txt"));
     assert_eq!(p.superseded, vec!["p-tree".to_string()]);
@@ -504,7 +509,7 @@ fn disagreeing_authoritative_sources() {
     b3.as_of = Some(3_000);
     let mut a3 = a;
     a3.as_of = Some(2_000);
-    let rec = reconcile(&server(), vec![a3, b3], &opts).unwrap();
+    let rec = reconcile(server(), vec![a3, b3], &opts).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert_eq!(p.used_source.as_deref(), Some("p-tree"));
     assert_eq!(p.hole.modified[0].merged.full_name, "Alice Jones");
@@ -519,7 +524,7 @@ fn scope_identification_and_unknown_postoffices() {
         None,
         vec![e("New", "PCM:N/NEW/X"), e("Gw", "SMTP:x@y")],
     );
-    let rec = reconcile(&server(), vec![ev], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server(), vec![ev], &ReconcileOptions::default()).unwrap();
     let n = rec.postoffice(&po("PCM:N/NEW")).unwrap();
     assert_eq!(n.hole.missing_adds.len(), 2);
     assert!(n.notes.iter().any(|x| x.contains("no SRVCONF record")));
@@ -530,7 +535,7 @@ fn scope_identification_and_unknown_postoffices() {
         None,
         vec![e("Gw", "SMTP:x@y")],
     );
-    let err = reconcile(&server(), vec![bad], &ReconcileOptions::default()).unwrap_err();
+    let err = reconcile(server(), vec![bad], &ReconcileOptions::default()).unwrap_err();
     assert!(err.to_string().contains("gw-only.txt"));
     assert_eq!(err.exit_code(), 3);
 }
@@ -547,7 +552,7 @@ fn limits_and_template_changes_are_reported() {
     });
     carol.kind = EntryKind::Group;
     ev.entries.push(carol);
-    let rec = reconcile(&server(), vec![ev], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server(), vec![ev], &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     let fields: Vec<_> = p.limits.iter().map(|l| (l.field, l.problem)).collect();
     assert!(fields.contains(&("full_name", "too-long")));
@@ -564,11 +569,11 @@ fn limits_and_template_changes_are_reported() {
 
 #[test]
 fn output_is_deterministic() {
-    let a = reconcile(&server(), vec![p_export()], &ReconcileOptions::default()).unwrap();
+    let a = reconcile(server(), vec![p_export()], &ReconcileOptions::default()).unwrap();
     let mut srv = server();
     srv.usr_lists.reverse();
     srv.requestors.reverse();
-    let b = reconcile(&srv, vec![p_export()], &ReconcileOptions::default()).unwrap();
+    let b = reconcile(srv.clone(), vec![p_export()], &ReconcileOptions::default()).unwrap();
     assert_eq!(
         serde_json::to_string(&a.to_json(&[])).unwrap(),
         serde_json::to_string(&b.to_json(&[])).unwrap()
@@ -580,7 +585,7 @@ fn output_is_deterministic() {
 fn unfilled_hole_and_evidence_code() {
     // Numbers say P lost 3 updates, but no list: the plan reports the open hole.
     let ev = Evidence::numbers("p/REQCONF.GLB", po("PCM:N/P"), nums(12, 100));
-    let rec = reconcile(&server(), vec![ev], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server(), vec![ev], &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert_eq!(p.evidence, "numbers");
     assert!(p.notes.iter().any(|n| n.contains("up to 3 transactions")));
@@ -593,7 +598,7 @@ fn unfilled_hole_and_evidence_code() {
     tree.kind = EvidenceKind::Tree;
     tree.numbers = None;
     let n = Evidence::numbers("p/REQCONF.GLB", po("PCM:N/P"), nums(12, 100));
-    let rec = reconcile(&server(), vec![n, tree], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server(), vec![n, tree], &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert_eq!(p.evidence, "tree");
     assert_eq!(p.sync.req_gap, Some(3));
@@ -616,7 +621,7 @@ fn gateway_address_claimed_by_two_postoffices() {
         "N/Q",
         vec![Operation::Add(e("Shared Q", "SMTP:x@y"))],
     ));
-    let rec = reconcile(&srv, vec![], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(srv.clone(), vec![], &ReconcileOptions::default()).unwrap();
     assert!(rec.cross_duplicates.is_empty());
     let k = Address::parse("smtp:x@y").unwrap().key();
     assert!(rec
@@ -641,7 +646,7 @@ fn gateway_address_claimed_by_two_postoffices() {
         &[("Alice", "PCM:N/P/ALICE"), ("Shared P", "SMTP:x@y")],
     );
     let q = list("q.txt", "PCM:N/Q", &[("Shared Q", "SMTP:x@y")]);
-    let rec = reconcile(&server(), vec![p, q], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(server(), vec![p, q], &ReconcileOptions::default()).unwrap();
     assert_eq!(rec.cross_duplicates.len(), 1);
     assert_eq!(rec.cross_duplicates[0].1, "PCM:N/P");
     assert_eq!(rec.cross_duplicates[0].2, "PCM:N/Q");
@@ -678,7 +683,7 @@ fn extract_repair_is_idempotent_and_templates_replay() {
     .into_iter()
     .collect();
     let ev = Evidence::from_directory("p-extract.txt", EvidenceKind::Extract, None, &d);
-    let rec = reconcile(&srv, vec![ev.clone()], &ReconcileOptions::default()).unwrap();
+    let rec = reconcile(srv.clone(), vec![ev.clone()], &ReconcileOptions::default()).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();
     assert!(
         p.server_view.templates.contains_key("PCM:N/P"),
@@ -693,7 +698,12 @@ fn extract_repair_is_idempotent_and_templates_replay() {
     for mode in [RepairMode::Delta, RepairMode::Full] {
         let plan = plan_repair(&rec, mode).unwrap();
         let repaired = plan.repaired_snapshot(&srv, &rec);
-        let again = reconcile(&repaired, vec![ev.clone()], &ReconcileOptions::default()).unwrap();
+        let again = reconcile(
+            repaired.clone(),
+            vec![ev.clone()],
+            &ReconcileOptions::default(),
+        )
+        .unwrap();
         assert!(!again.has_hole(), "{mode:?}");
         let p2 = again.postoffice(&po("PCM:N/P")).unwrap();
         assert!(p2

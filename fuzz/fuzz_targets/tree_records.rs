@@ -91,7 +91,7 @@ fn tpl_inf(bytes: &[u8]) {
     let _ = t.write();
     let size = t.inf_record_size();
     if let Ok(f) = tree::templates::InfFile::read("INF/ADMIN.INF", inf, size) {
-        for i in 0..f.records.len().min(64) {
+        for i in 0..f.len().min(64) {
             let _ = f.values(&t.fields, i as u32);
         }
         let _ = f.write();

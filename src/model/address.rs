@@ -184,7 +184,7 @@ impl fmt::Display for AddressKey {
 
 /// An address scope: a postoffice `PCM:NET/PO`, a gateway node `PROFS:GATE/NODE`,
 /// or a whole free-form type `SMTP:`. The type is canonical (upper case, CSI→PCM).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Scope {
     /// Canonical type.
     pub type_name: String,

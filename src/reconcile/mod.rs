@@ -31,7 +31,7 @@ pub mod templates;
 mod tests;
 pub mod view;
 
-pub use engine::{reconcile, reconcile_taking};
+pub use engine::reconcile;
 pub use hole::{compute_hole, same_template, Hole, Modified, Status};
 pub use limits::{limit_problems, LimitProblem};
 pub use reconciliation::{
@@ -75,7 +75,7 @@ pub struct MasterTransaction {
 }
 
 /// The restored Dir-Sync server, as read from its MAILDATA tree.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ServerSnapshot {
     /// The server's own postoffice.
     pub own_scope: Scope,

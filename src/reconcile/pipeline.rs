@@ -20,7 +20,7 @@ use crate::reconcile::output::{
     report_text, write_outputs, ControlRule, OutputOptions, OutputPlan, OutputSet,
 };
 use crate::reconcile::{
-    plan_repair_taking, reconcile_taking, ReconcileOptions, Reconciliation, RepairMode, RepairPlan,
+    plan_repair_taking, reconcile, ReconcileOptions, Reconciliation, RepairMode, RepairPlan,
 };
 use crate::source::LoadOptions;
 
@@ -285,7 +285,7 @@ pub fn run_reconcile(
     };
     // The writers need the tree data, MSTTRANS and SRVCONF, not the
     // snapshot's lists: they are moved into the server's views.
-    let mut rec = reconcile_taking(&mut server.snapshot, evidence, &options)?;
+    let mut rec = reconcile(std::mem::take(&mut server.snapshot), evidence, &options)?;
     for w in &rec.warnings {
         tell(Event::Warn(w));
     }

@@ -27,32 +27,25 @@ use prepare::{prepare, Prepared};
 /// for one postoffice disagree, unless `options.prefer_newest`; and (usage
 /// error) when a source names a postoffice the server does not know and
 /// holds none of its entries, or holds entries of other postoffices only.
+///
+/// The snapshot is consumed: its USR lists, POL and master transactions
+/// become the server's views without a copy (a caller that needs the
+/// snapshot afterwards passes a clone).
 pub fn reconcile(
-    server: &ServerSnapshot,
+    mut server: ServerSnapshot,
     evidence: Vec<Evidence>,
     options: &ReconcileOptions,
 ) -> Result<Reconciliation> {
-    reconcile_with(server, None, evidence, options)
-}
-
-/// [`reconcile`] for a caller that no longer needs the snapshot's lists: the
-/// USR lists, the POL and the master transactions are taken out of `server`
-/// (left empty) and the server's views are built by moving them instead of
-/// copying every entry. The rest of the snapshot is kept. Same result.
-pub fn reconcile_taking(
-    server: &mut ServerSnapshot,
-    evidence: Vec<Evidence>,
-    options: &ReconcileOptions,
-) -> Result<Reconciliation> {
+    // The lists move into the server's views: no entry is copied.
     let lists = TakenLists {
         usr_lists: std::mem::take(&mut server.usr_lists),
         own_pol: std::mem::take(&mut server.own_pol),
         master: std::mem::take(&mut server.master),
     };
-    reconcile_with(server, Some(lists), evidence, options)
+    reconcile_with(&server, lists, evidence, options)
 }
 
-/// The parts of a snapshot [`reconcile_taking`] moves into the views.
+/// The parts of a snapshot [`reconcile`] moves into the views.
 struct TakenLists {
     usr_lists: Vec<(Scope, Directory)>,
     own_pol: Directory,
@@ -77,7 +70,7 @@ fn describe_scopes(counts: &BTreeMap<String, usize>) -> String {
 
 fn reconcile_with(
     server: &ServerSnapshot,
-    taken: Option<TakenLists>,
+    taken: TakenLists,
     evidence: Vec<Evidence>,
     options: &ReconcileOptions,
 ) -> Result<Reconciliation> {
@@ -88,37 +81,18 @@ fn reconcile_with(
     // entries join the server's own list below.
     let mut views = Views::new();
     let mut own_views = Views::new();
-    let own_pol_owned;
-    let own_pol: &Directory = match taken {
-        Some(t) => {
-            for (scope, list) in t.usr_lists {
-                let pcm_own = scope.key() == own_key
-                    && list
-                        .iter()
-                        .any(|e| e.address.is_pcm() && e.key().scope_key() == own_key);
-                if !pcm_own {
-                    views.load_list_owned(&scope, list);
-                }
-            }
-            views.replay_all(&t.master);
-            drop(t.master);
-            own_pol_owned = t.own_pol;
-            &own_pol_owned
+    for (scope, list) in taken.usr_lists {
+        let pcm_own = scope.key() == own_key
+            && list
+                .iter()
+                .any(|e| e.address.is_pcm() && e.key().scope_key() == own_key);
+        if !pcm_own {
+            views.load_list_owned(&scope, list);
         }
-        None => {
-            for (scope, list) in &server.usr_lists {
-                let pcm_own = scope.key() == own_key
-                    && list
-                        .iter()
-                        .any(|e| e.address.is_pcm() && e.key().scope_key() == own_key);
-                if !pcm_own {
-                    views.load_list(scope, list);
-                }
-            }
-            views.replay_all(&server.master);
-            &server.own_pol
-        }
-    };
+    }
+    views.replay_all(&taken.master);
+    drop(taken.master);
+    let own_pol = &taken.own_pol;
     // The server's own postoffice: its POL (master copies of its own
     // changes are already folded into it), the gateway entries it
     // originates, its users excluded from Dir-Sync, and its POL's external
