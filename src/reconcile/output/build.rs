@@ -58,9 +58,6 @@ pub(super) fn build_outputs(
     // A fresh temporary folder: nothing to replace.
     let force = false;
     let root = &server.postoffice.root;
-    let mut t = std::time::Instant::now();
-    // The files that change in the server copy.
-    let mut replaced: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let paths = server.postoffice.dirsync_files();
     let srv_rel = paths
         .srvconf
@@ -88,64 +85,59 @@ pub(super) fn build_outputs(
         d.templates = p.plan.merged.templates.clone();
         std::borrow::Cow::Owned(d)
     };
-    let lists = if want.server {
-        repaired_lists(server, p.rec, &merged_fit)?
-    } else {
-        Default::default()
-    };
-    timing("USR lists rebuilt", &mut t);
-    let listing = if want.server {
-        list_tree(root)?
-    } else {
-        Vec::new()
-    };
-    let by_upper: HashMap<String, &String> = listing
-        .iter()
-        .map(|r| (r.to_ascii_uppercase(), r))
-        .collect();
-    for (rel, bytes) in lists {
-        let target = by_upper
-            .get(&rel.to_ascii_uppercase())
-            .map_or(rel.clone(), |r| (*r).clone());
-        replaced.insert(target, bytes);
-    }
-    if want.server {
-        replaced.insert(
-            mst_rel,
-            repaired_msttrans(server, p.rec, p.plan, fitter, p.stamp.stamp)?,
-        );
-        replaced.insert(srv_rel, repaired_srvconf(server, p.plan));
-    }
-    timing("MSTTRANS and SRVCONF built", &mut t);
-    // The GAL of the repaired tree: from the merged directory, as REBUILD
-    // would make it from the repaired USR lists.
-    let data = &server.postoffice.data;
-    let has_gal = want.server && (by_upper.contains_key("NME/GAL.NME") || data.gal_enabled);
-    let mut gal_left_out = 0;
-    if has_gal {
-        let gal = crate::tree::rebuild::rebuild_gal(root, data, &merged_fit, &|_| false)?;
-        gal_left_out = gal.left_out;
-        for (rel, bytes) in [
-            ("NME/GAL.NME", gal.gal),
-            ("GLB/GALNETPO.GLB", gal.galnetpo),
-            ("GLB/GALINDEX.GLB", gal.galindex),
-        ] {
-            let target = by_upper.get(rel).map_or(rel.to_string(), |r| (*r).clone());
+    let outside = not_in_tree(server, p.rec, &merged_fit);
+    // GAL entries the rebuild leaves out (told in report.txt).
+    let gal_left_out = std::sync::atomic::AtomicUsize::new(0);
+    // The repaired server: the USR lists, MSTTRANS, SRVCONF and the GAL
+    // rebuilt, every other file of the tree copied. One of the parallel
+    // jobs below (the GAL rebuild is its longest step).
+    let build_server = || -> Result<Vec<WrittenFile>> {
+        let mut t = std::time::Instant::now();
+        let mut replaced: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let lists = repaired_lists(server, p.rec, &merged_fit)?;
+        timing("USR lists rebuilt", &mut t);
+        let listing = list_tree(root)?;
+        let by_upper: HashMap<String, &String> = listing
+            .iter()
+            .map(|r| (r.to_ascii_uppercase(), r))
+            .collect();
+        for (rel, bytes) in lists {
+            let target = by_upper
+                .get(&rel.to_ascii_uppercase())
+                .map_or(rel.clone(), |r| (*r).clone());
             replaced.insert(target, bytes);
         }
-        timing("GAL rebuilt", &mut t);
-    }
-    let outside = not_in_tree(server, p.rec, &merged_fit);
-    // Copy or replace every file of the tree (in parallel; results in order).
-    let mut rels: Vec<&String> = listing.iter().collect();
-    for k in replaced.keys() {
-        if !by_upper.contains_key(&k.to_ascii_uppercase()) {
-            rels.push(k);
+        replaced.insert(
+            mst_rel.clone(),
+            repaired_msttrans(server, p.rec, p.plan, fitter, p.stamp.stamp)?,
+        );
+        replaced.insert(srv_rel.clone(), repaired_srvconf(server, p.plan));
+        timing("MSTTRANS and SRVCONF built", &mut t);
+        // The GAL of the repaired tree: from the merged directory, as
+        // REBUILD would make it from the repaired USR lists.
+        let data = &server.postoffice.data;
+        if by_upper.contains_key("NME/GAL.NME") || data.gal_enabled {
+            let gal = crate::tree::rebuild::rebuild_gal(root, data, &merged_fit, &|_| false)?;
+            gal_left_out.store(gal.left_out, std::sync::atomic::Ordering::Relaxed);
+            for (rel, bytes) in [
+                ("NME/GAL.NME", gal.gal),
+                ("GLB/GALNETPO.GLB", gal.galnetpo),
+                ("GLB/GALINDEX.GLB", gal.galindex),
+            ] {
+                let target = by_upper.get(rel).map_or(rel.to_string(), |r| (*r).clone());
+                replaced.insert(target, bytes);
+            }
+            timing("GAL rebuilt", &mut t);
         }
-    }
-    rels.sort();
-    rels.dedup();
-    let copy_server = || -> Result<Vec<WrittenFile>> {
+        // Copy or replace every file of the tree (in parallel; in order).
+        let mut rels: Vec<&String> = listing.iter().collect();
+        for k in replaced.keys() {
+            if !by_upper.contains_key(&k.to_ascii_uppercase()) {
+                rels.push(k);
+            }
+        }
+        rels.sort();
+        rels.dedup();
         rels.par_iter()
             .map(|rel| {
                 let dst = format!("server/{rel}");
@@ -191,7 +183,7 @@ pub(super) fn build_outputs(
         .map(|job| {
             let mut t = std::time::Instant::now();
             let (name, r) = match job {
-                Job::Server => ("server tree copied", copy_server()),
+                Job::Server => ("server tree built and copied", build_server()),
                 Job::Resync => (
                     "RESYNC.GLB",
                     write_file(out, "RESYNC.GLB", force, |w| {
@@ -258,7 +250,7 @@ pub(super) fn build_outputs(
             r
         })
         .collect();
-    drop(replaced);
+    let gal_left_out = gal_left_out.into_inner();
     let mut written = Vec::new();
     for r in results {
         written.extend(r?);
