@@ -194,12 +194,7 @@ impl Directory {
     /// Inserts or replaces (by identity). A replaced entry keeps its position
     /// and is returned.
     pub fn upsert(&mut self, entry: Entry) -> Option<Entry> {
-        let key = entry.key();
-        if let Some(i) = self.find(&key) {
-            return self.slots.get_mut(i)?.replace(entry);
-        }
-        self.push_new(key, entry);
-        None
+        self.upsert_keyed(entry.key(), entry)
     }
 
     /// Inserts the entry `make` builds under `key` (which must be its

@@ -299,27 +299,24 @@ fn read_counters(r: &mut Reader<'_>, data: &mut PostOfficeData, nme: &[NmeRec]) 
         })
         .collect();
     for (rel, rule) in per_user {
-        if let Some(p) = r.path(&rel) {
-            let len = std::fs::metadata(&p).map_err(|e| Error::read(&p, e))?.len();
-            if !rule.accepts(len) {
-                r.ctx.damage(
-                    &p.display().to_string(),
-                    Location::File,
-                    format!("wrong size {len} bytes ({rule:?})"),
-                )?;
-            }
-        }
+        check_size(r, &rel, rule)?;
     }
     for (name, rule) in super::misc::SIZE_ONLY_GLB {
-        if let Some(p) = r.path(&format!("GLB/{name}")) {
-            let len = std::fs::metadata(&p).map_err(|e| Error::read(&p, e))?.len();
-            if !rule.accepts(len) {
-                r.ctx.damage(
-                    &p.display().to_string(),
-                    Location::File,
-                    format!("wrong size {len} bytes ({rule:?})"),
-                )?;
-            }
+        check_size(r, &format!("GLB/{name}"), *rule)?;
+    }
+    Ok(())
+}
+
+/// A file whose size must follow `rule` (when present): another size is damage.
+fn check_size(r: &mut Reader<'_>, rel: &str, rule: super::misc::SizeRule) -> Result<()> {
+    if let Some(p) = r.path(rel) {
+        let len = std::fs::metadata(&p).map_err(|e| Error::read(&p, e))?.len();
+        if !rule.accepts(len) {
+            r.ctx.damage(
+                &p.display().to_string(),
+                Location::File,
+                format!("wrong size {len} bytes ({rule:?})"),
+            )?;
         }
     }
     Ok(())

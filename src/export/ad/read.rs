@@ -11,7 +11,6 @@ use crate::model::{Address, AddressKey, Directory, Entry, EntryKind, TemplateVal
 /// the mapped attributes (with their targets' prompts); group members from
 /// `member` DNs of records in the same text.
 pub fn read_ad_directory(records: &[crate::export::ldif::LdifRecord]) -> Result<Directory> {
-    use crate::export::person::target_of_attribute;
     let mut by_dn: FastMap<String, Address> = FastMap::default();
     let mut dir = Directory::new();
     let mut groups: Vec<(AddressKey, Vec<String>)> = Vec::new();
@@ -53,23 +52,7 @@ pub fn read_ad_directory(records: &[crate::export::ldif::LdifRecord]) -> Result<
                 }
             }
         }
-        let mut mapped: Vec<(usize, TemplateValue)> = Vec::new();
-        for (a, v) in &r.attrs {
-            if let Some(t) = target_of_attribute(a, Schema::Ad) {
-                let pos = crate::export::person::TARGETS
-                    .iter()
-                    .position(|x| x.key == t.key)
-                    .unwrap_or(0);
-                mapped.push((
-                    pos,
-                    TemplateValue {
-                        prompt: crate::model::Prompt::intern(t.prompt),
-                        value: v.clone(),
-                    },
-                ));
-            }
-        }
-        mapped.sort_by_key(|(p, _)| *p);
+        let mapped = crate::export::person::mapped_template_values(&r.attrs, Schema::Ad);
         let template = crate::export::ldif::merge_template(described, mapped);
         let mut e = Entry::new(r.first("displayName").unwrap_or(""), address);
         e.kind = kind;

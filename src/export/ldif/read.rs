@@ -12,7 +12,7 @@ use super::{
     ADDRESS_ATTR,
 };
 use crate::error::{Error, Location, Result};
-use crate::export::person::{target_of_attribute, Schema, TARGETS};
+use crate::export::person::{mapped_template_values, Schema};
 use crate::model::{
     Address, AddressKey, Directory, Entry, EntryKind, Origin, Position, TemplateValue,
 };
@@ -176,22 +176,11 @@ pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
             .into_iter()
             .filter_map(parse_template_description)
             .collect();
-        let mut mapped: Vec<(usize, TemplateValue)> = Vec::new();
-        if kind == EntryKind::User {
-            for (a, v) in &r.attrs {
-                if let Some(t) = target_of_attribute(a, Schema::Openldap) {
-                    let pos = TARGETS.iter().position(|x| x.key == t.key).unwrap_or(0);
-                    mapped.push((
-                        pos,
-                        TemplateValue {
-                            prompt: crate::model::Prompt::intern(t.prompt),
-                            value: v.clone(),
-                        },
-                    ));
-                }
-            }
-            mapped.sort_by_key(|(p, _)| *p);
-        }
+        let mapped = if kind == EntryKind::User {
+            mapped_template_values(&r.attrs, Schema::Openldap)
+        } else {
+            Vec::new()
+        };
         by_dn.insert(dn.clone(), address.clone());
         let key = address.key();
         if kind == EntryKind::Group {

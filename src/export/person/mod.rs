@@ -14,7 +14,9 @@ mod targets;
 
 pub use names::{split_name, PersonName};
 use targets::known_attribute_names;
-pub use targets::{target_index, target_of_attribute, Syntax, Target, TARGETS};
+pub use targets::{
+    mapped_template_values, target_index, target_of_attribute, Syntax, Target, TARGETS,
+};
 /// Which directory schema a value is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Schema {

@@ -255,6 +255,31 @@ pub fn target_of_attribute(attr: &str, schema: Schema) -> Option<&'static Target
     })
 }
 
+/// The template values a record's attributes carry (those `schema` maps to
+/// a target), each with its target's position in [`TARGETS`], in that order:
+/// what the LDIF and AD readers merge with the values kept in `description`.
+pub fn mapped_template_values(
+    attrs: &[(String, String)],
+    schema: Schema,
+) -> Vec<(usize, crate::model::TemplateValue)> {
+    let mut mapped: Vec<(usize, crate::model::TemplateValue)> = attrs
+        .iter()
+        .filter_map(|(a, v)| {
+            let t = target_of_attribute(a, schema)?;
+            let pos = TARGETS.iter().position(|x| x.key == t.key).unwrap_or(0);
+            Some((
+                pos,
+                crate::model::TemplateValue {
+                    prompt: crate::model::Prompt::intern(t.prompt),
+                    value: v.clone(),
+                },
+            ))
+        })
+        .collect();
+    mapped.sort_by_key(|(p, _)| *p);
+    mapped
+}
+
 /// The LDAP and AD attribute names of every target, for messages.
 pub(super) fn known_attribute_names() -> String {
     let mut names: Vec<&str> = TARGETS
