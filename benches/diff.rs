@@ -22,7 +22,7 @@ fn entry(i: usize, name: String) -> Entry {
     );
     e.template.push(TemplateValue {
         prompt: "Phone:".into(),
-        value: format!("555 {i:07}"),
+        value: format!("555 {i:07}").into(),
     });
     e
 }

@@ -53,7 +53,7 @@ fn entry(i: usize) -> Entry {
     if i.is_multiple_of(10) {
         e.template.push(TemplateValue {
             prompt: "Phone:".into(),
-            value: format!("555 {i:07}"),
+            value: format!("555 {i:07}").into(),
         });
     }
     e

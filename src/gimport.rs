@@ -200,7 +200,7 @@ pub fn read_path(path: &Path, encoding: TextEncoding) -> Result<Directory> {
 fn member_name(dir: &Directory, m: &Address) -> String {
     if let Some(e) = dir.get(&m.key()) {
         if !e.full_name.trim().is_empty() {
-            return e.full_name.clone();
+            return e.full_name.to_string();
         }
     }
     match m.parts() {

@@ -120,8 +120,8 @@ fn edit_tree(b: &Path) -> Edits {
     std::fs::remove_file(b.join("GLB/MODEM.GLB")).unwrap();
 
     Edits {
-        renamed: (renamed_addr, old_name, "Zed, Renamed".into()),
-        deleted: (deleted_addr, gone.full_name),
+        renamed: (renamed_addr, old_name.to_string(), "Zed, Renamed".into()),
+        deleted: (deleted_addr, gone.full_name.to_string()),
         extra_sync: u64::from(last.sync) + 1,
         extra_text,
         requestor,

@@ -192,7 +192,7 @@ proptest::proptest! {
         let mut d = Directory::new();
         for (name, mb, tpl) in &users {
             let mut e = Entry::new(name.clone(), Address::pcm("NET", "PO", mb));
-            e.template = tpl.iter().map(|(p, v)| TemplateValue { prompt: p.into(), value: v.clone() }).collect();
+            e.template = tpl.iter().map(|(p, v)| TemplateValue { prompt: p.into(), value: v.as_str().into() }).collect();
             d.upsert(e);
         }
         let numbers = MessageNumbers { reqseq: Some(reqseq), srvseq: Some(3), impseq: None };

@@ -82,7 +82,7 @@ fn entry() -> impl Strategy<Value = Entry> {
                 .into_iter()
                 .map(|(p, v)| TemplateValue {
                     prompt: p.into(),
-                    value: v,
+                    value: v.into(),
                 })
                 .collect();
             e
@@ -104,7 +104,7 @@ fn csv_view(t: &[TemplateValue]) -> Vec<(String, Vec<String>)> {
             let vals = t
                 .iter()
                 .filter(|x| x.prompt == p && !x.value.is_empty())
-                .map(|x| x.value.clone())
+                .map(|x| x.value.to_string())
                 .collect();
             (p, vals)
         })

@@ -50,7 +50,7 @@ fn extra(server: &Path, scope: &Scope, is_server: bool) -> usize {
 
 fn names(d: &Directory) -> BTreeMap<String, (String, usize)> {
     d.iter()
-        .map(|e| (e.key().0, (e.full_name.clone(), e.template.len())))
+        .map(|e| (e.key().0, (e.full_name.to_string(), e.template.len())))
         .collect()
 }
 

@@ -241,7 +241,9 @@ fn evidence_list(dir: &Path, p: &Value) -> Directory {
 }
 
 fn names(d: &Directory) -> BTreeMap<String, String> {
-    d.iter().map(|e| (e.key().0, e.full_name.clone())).collect()
+    d.iter()
+        .map(|e| (e.key().0, e.full_name.to_string()))
+        .collect()
 }
 
 #[test]
@@ -293,7 +295,7 @@ fn truth_hole_applied_to_the_server_view_gives_the_evidence() {
                 .clone();
             assert_eq!(old.full_name, e["server_full_name"].as_str().unwrap());
             let mut new = old.clone();
-            new.full_name = e["full_name"].as_str().unwrap().to_string();
+            new.full_name = e["full_name"].as_str().unwrap().into();
             view.upsert(new);
         }
         assert_eq!(names(&view), names(&want), "{scope}");

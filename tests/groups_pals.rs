@@ -154,7 +154,7 @@ fn personal_lists_belong_to_the_user_whose_access2_names_the_mailbag() {
     let got: Vec<(String, String)> = jdoe
         .directory
         .iter()
-        .map(|e| (e.full_name.clone(), e.address.to_string()))
+        .map(|e| (e.full_name.to_string(), e.address.to_string()))
         .collect();
     let want: Vec<(String, String)> = handtree::JDOE_PAL
         .iter()

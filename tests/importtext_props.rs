@@ -70,7 +70,7 @@ fn template() -> impl Strategy<Value = Vec<TemplateValue>> {
             |(p, v)| {
                 (!v.starts_with('/')).then_some(TemplateValue {
                     prompt: p.into(),
-                    value: v,
+                    value: v.into(),
                 })
             },
         ),
@@ -132,7 +132,7 @@ proptest! {
             .map(|(e, (rename, name, tpl))| {
                 let mut new = e.clone();
                 if *rename {
-                    new.full_name = name.clone();
+                    new.full_name = name.clone().into();
                 }
                 new.template = tpl.clone();
                 Operation::Modify { old: e.clone(), new }

@@ -36,12 +36,12 @@ fn content_of_dir(d: &Directory) -> BTreeMap<String, Content> {
             let mut t: Vec<(String, String)> = e
                 .template
                 .iter()
-                .map(|v| (v.prompt.to_string(), v.value.clone()))
+                .map(|v| (v.prompt.to_string(), v.value.to_string()))
                 .collect();
             t.sort();
             (
                 e.key().0,
-                (e.full_name.clone(), e.kind == EntryKind::Group, t),
+                (e.full_name.to_string(), e.kind == EntryKind::Group, t),
             )
         })
         .collect()
@@ -84,11 +84,11 @@ fn apply(list: &mut BTreeMap<String, Content>, ops: &[Operation]) {
         let mut t: Vec<(String, String)> = e
             .template
             .iter()
-            .map(|v| (v.prompt.to_string(), v.value.clone()))
+            .map(|v| (v.prompt.to_string(), v.value.to_string()))
             .collect();
         t.sort();
         let group = keep.is_some_and(|c| c.1);
-        (e.full_name.clone(), group, t)
+        (e.full_name.to_string(), group, t)
     };
     for op in ops {
         match op {

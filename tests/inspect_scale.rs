@@ -38,7 +38,7 @@ fn inspect_one_million_entries() {
                 connection: 1,
                 entries: (0..10_000)
                     .map(|i| UsrEntry {
-                        full_name: format!("Person {p:03} {i:05}"),
+                        full_name: format!("Person {p:03} {i:05}").into(),
                         mailbox: format!("M{i:05}"),
                         ..Default::default()
                     })

@@ -63,7 +63,7 @@ fn entry(p: usize, i: usize, gateway: bool) -> Entry {
     let mut e = Entry::new(format!("User {i} of {p}"), Address::parse(&addr).unwrap());
     e.template.push(TemplateValue {
         prompt: "Phone:".into(),
-        value: format!("{i}"),
+        value: format!("{i}").into(),
     });
     e
 }

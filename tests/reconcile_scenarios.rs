@@ -351,7 +351,7 @@ fn master_replay_m_r_d_in_sync_order() {
         .server_view
         .sorted()
         .iter()
-        .map(|e| e.full_name.clone())
+        .map(|e| e.full_name.to_string())
         .collect();
     assert_eq!(
         names,

@@ -56,7 +56,7 @@ proptest! {
             let mut u = LocalUser::new(mb.clone(), n.clone());
             u.excluded = *excluded;
             if let Some(p) = phone {
-                u.template = vec![TemplateValue { prompt: "Phone:".into(), value: p.clone() }];
+                u.template = vec![TemplateValue { prompt: "Phone:".into(), value: p.as_str().into() }];
             }
             d.users.push(u);
         }
@@ -74,7 +74,7 @@ proptest! {
             postoffices: vec![ExternalPostOffice {
                 name: "OTHER".into(), connection: 1,
                 entries: usr.iter().map(|(mb, (n, grp))| UsrEntry {
-                    full_name: n.clone(), mailbox: mb.clone(),
+                    full_name: n.as_str().into(), mailbox: mb.clone(),
                     kind: if *grp { EntryKind::Group } else { EntryKind::User },
                     template: vec![],
                 }).collect(),
@@ -98,8 +98,8 @@ proptest! {
     fn inf_records_round_trip(a in "[A-Za-z0-9 ]{0,7}[a-z]", b in "[a-zü]{0,12}") {
         let fields = vec![field("A:", 8), TemplateField { internal: "X1".into(), ..field("B:", 12) }];
         let vals = vec![
-            TemplateValue { prompt: "A:".into(), value: a.clone() },
-            TemplateValue { prompt: "B:".into(), value: b.clone() },
+            TemplateValue { prompt: "A:".into(), value: a.as_str().into() },
+            TemplateValue { prompt: "B:".into(), value: b.as_str().into() },
         ];
         let rec = encode_inf_record(&fields, &vals).unwrap();
         prop_assert_eq!(rec.len(), 8 + 2 + 12);

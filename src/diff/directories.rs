@@ -22,7 +22,7 @@ impl EntryRef {
     fn of(e: &Entry) -> EntryRef {
         EntryRef {
             address: e.address.to_string(),
-            full_name: e.full_name.clone(),
+            full_name: e.full_name.to_string(),
             kind: e.kind,
         }
     }
@@ -199,8 +199,8 @@ pub fn entry_changes(a: &Entry, b: &Entry) -> Vec<FieldChange> {
     if a.full_name != b.full_name {
         out.push(FieldChange::new(
             "full_name",
-            Some(a.full_name.clone()),
-            Some(b.full_name.clone()),
+            Some(a.full_name.to_string()),
+            Some(b.full_name.to_string()),
         ));
     }
     if a.kind != b.kind {
@@ -307,7 +307,7 @@ pub fn diff_directories(a: &Directory, b: &Directory) -> DirectoryDiff {
                         key,
                         ChangedEntry {
                             address: ea.address.to_string(),
-                            full_name: ea.full_name.clone(),
+                            full_name: ea.full_name.to_string(),
                             changes,
                         },
                     ));

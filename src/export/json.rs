@@ -83,7 +83,7 @@ impl JsonEntry {
     pub fn from_entry(e: &Entry) -> JsonEntry {
         let parts = e.address.parts();
         JsonEntry {
-            full_name: e.full_name.clone(),
+            full_name: e.full_name.to_string(),
             address: e.address.to_string(),
             type_name: e.address.type_name.clone(),
             network: parts.map(|p| p.0.to_string()),
@@ -96,7 +96,7 @@ impl JsonEntry {
                 .iter()
                 .map(|t| JsonTemplateValue {
                     prompt: t.prompt.to_string(),
-                    value: t.value.clone(),
+                    value: t.value.to_string(),
                 })
                 .collect(),
             members: Vec::new(),
@@ -128,7 +128,7 @@ impl JsonEntry {
             k => return Err(format!("kind {k:?} is not user or group")),
         };
         Ok(Entry {
-            full_name: self.full_name.clone(),
+            full_name: self.full_name.clone().into(),
             address,
             kind,
             template: self
@@ -136,7 +136,7 @@ impl JsonEntry {
                 .iter()
                 .map(|t| TemplateValue {
                     prompt: crate::model::Prompt::intern(&t.prompt),
-                    value: t.value.clone(),
+                    value: t.value.clone().into(),
                 })
                 .collect(),
             origin,

@@ -45,7 +45,7 @@ pub fn postoffice_data(
         let Some((_, _, mb)) = e.address.parts() else {
             continue;
         };
-        let mut u = LocalUser::new(mb, &e.full_name);
+        let mut u = LocalUser::new(mb, e.full_name.clone());
         u.template = e.template.clone();
         d.users.push(u);
     }
@@ -61,7 +61,7 @@ pub fn postoffice_data(
             .filter(|a| own.contains_key(&a.key()))
             .collect();
         d.groups.push(LocalGroup {
-            name: e.full_name.clone(),
+            name: e.full_name.to_string(),
             mailbox: g.mailbox.clone(),
             tid: None,
             members,

@@ -85,7 +85,7 @@ pub(super) fn parse_template_value(text: &str) -> std::result::Result<TemplateVa
     match value {
         Ok((_, v)) => Ok(TemplateValue {
             prompt: prompt.into(),
-            value: v.to_string(),
+            value: v.into(),
         }),
         Err(_) => Err("template line has no `/` between prompt and value".into()),
     }

@@ -177,7 +177,7 @@ impl LineParser {
                     std::mem::replace(&mut self.pending, Pending::None)
                 {
                     let old = Entry {
-                        full_name: old_name.clone(),
+                        full_name: old_name.clone().into(),
                         address: address.clone(),
                         kind: EntryKind::User,
                         template: Vec::new(),
@@ -190,7 +190,7 @@ impl LineParser {
                         name.to_string()
                     };
                     let new = Entry {
-                        full_name: new_name,
+                        full_name: new_name.into(),
                         address,
                         kind: EntryKind::User,
                         template: Vec::new(),
@@ -356,7 +356,7 @@ impl LineParser {
         let addr_col = body_col + (body.len() - addr.len());
         let address = self.address_at(addr, addr_col)?;
         Ok(Entry {
-            full_name: name.to_string(),
+            full_name: name.into(),
             address,
             kind: EntryKind::User,
             template: Vec::new(),

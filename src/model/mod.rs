@@ -18,6 +18,6 @@ pub use address::{
 pub use directory::{Applied, Directory, Operation};
 pub use entry::{
     Entry, EntryKind, LimitViolation, Origin, Position, TemplateDef, TemplateField, TemplateValue,
-    MAX_FULL_NAME,
+    Text, MAX_FULL_NAME,
 };
 pub use prompt::Prompt;

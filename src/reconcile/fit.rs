@@ -111,17 +111,17 @@ impl Fitter {
         if self.control != ControlRule::Refuse && out.full_name.chars().any(char::is_control) {
             let v = self.control.apply(&out.full_name, char::is_control);
             change("full_name", &out.full_name, &v);
-            out.full_name = v;
+            out.full_name = v.into();
         }
         if self.replace && !is_cp850(&out.full_name) {
             let v = replace_unencodable(&out.full_name);
             change("full_name", &out.full_name, &v);
-            out.full_name = v;
+            out.full_name = v.into();
         }
         if self.truncate && out.full_name.chars().count() > MAX_FULL_NAME {
             let v = truncate_chars(&out.full_name, MAX_FULL_NAME);
             change("full_name", &out.full_name, &v);
-            out.full_name = v;
+            out.full_name = v.into();
         }
         if self.replace && !(is_cp850(&out.address.type_name) && is_cp850(&out.address.body)) {
             let a = Address {
@@ -149,7 +149,7 @@ impl Fitter {
                 let v = self.control.value(&t.value);
                 if v != t.value {
                     change("template", &t.value, &v);
-                    t.value = v;
+                    t.value = v.into();
                 }
                 let p = self
                     .control
@@ -165,7 +165,7 @@ impl Fitter {
                 if !is_cp850(&t.value) || !is_cp850(&t.prompt) {
                     let v = replace_unencodable(&t.value);
                     change("template", &t.value, &v);
-                    t.value = v;
+                    t.value = v.into();
                     t.prompt = replace_unencodable(&t.prompt).into();
                 }
             }

@@ -255,7 +255,10 @@ fn load_server_with(
     // in Dir-Sync.
     let mut own_local_only = Directory::new();
     for u in postoffice.data.users.iter().filter(|u| u.excluded) {
-        let mut e = Entry::new(&u.full_name, postoffice.data.local_address(&u.mailbox));
+        let mut e = Entry::new(
+            u.full_name.clone(),
+            postoffice.data.local_address(&u.mailbox),
+        );
         e.template = u.template.clone();
         own_local_only.upsert(e);
     }

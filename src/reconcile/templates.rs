@@ -311,7 +311,7 @@ mod tests {
             .iter()
             .map(|(p, v)| TemplateValue {
                 prompt: (*p).into(),
-                value: v.to_string(),
+                value: (*v).into(),
             })
             .collect();
         e

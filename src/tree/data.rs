@@ -4,7 +4,7 @@
 use super::identity::network_kind;
 use crate::codepage::cp850_upper;
 use crate::model::{
-    Address, Directory, Entry, EntryKind, Scope, TemplateDef, TemplateField, TemplateValue,
+    Address, Directory, Entry, EntryKind, Scope, TemplateDef, TemplateField, TemplateValue, Text,
 };
 
 /// A local mailbox (ACCESS2.GLB record).
@@ -13,7 +13,7 @@ pub struct LocalUser {
     /// Mailbox name.
     pub mailbox: String,
     /// Full name.
-    pub full_name: String,
+    pub full_name: Text,
     /// Mailbag number (`MBG/<hex8>.MBG`); `None` = let the writer assign one.
     pub mailbag: Option<u32>,
     /// tid; `None` = let the writer assign one.
@@ -28,7 +28,7 @@ pub struct LocalUser {
 
 impl LocalUser {
     /// A user with just a mailbox and a full name.
-    pub fn new(mailbox: impl Into<String>, full_name: impl Into<String>) -> LocalUser {
+    pub fn new(mailbox: impl Into<String>, full_name: impl Into<Text>) -> LocalUser {
         LocalUser {
             mailbox: mailbox.into(),
             full_name: full_name.into(),
@@ -54,7 +54,7 @@ pub struct LocalGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UsrEntry {
     /// Full name.
-    pub full_name: String,
+    pub full_name: Text,
     /// Mailbox.
     pub mailbox: String,
     /// User or group.
@@ -117,7 +117,7 @@ pub struct NetworkData {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListEntry {
     /// Full name.
-    pub full_name: String,
+    pub full_name: Text,
     /// Address.
     pub address: Address,
 }
@@ -285,7 +285,7 @@ impl PostOfficeData {
     }
 
     pub(super) fn user_entry(&self, u: &LocalUser) -> Entry {
-        let mut e = Entry::new(&u.full_name, self.local_address(&u.mailbox));
+        let mut e = Entry::new(u.full_name.clone(), self.local_address(&u.mailbox));
         e.template = u.template.clone();
         e
     }

@@ -29,7 +29,7 @@ pub struct UsrRec {
     /// Status byte.
     pub status: u8,
     /// Full name.
-    pub full_name: String,
+    pub full_name: crate::model::Text,
     /// Mailbox.
     pub mailbox: String,
     /// `b'U'` user or `b'G'` group.
@@ -52,7 +52,7 @@ impl FixedRecord for UsrRec {
         use usr_layout::*;
         UsrRec {
             status: STATUS.get(r),
-            full_name: FULL_NAME.get(r),
+            full_name: FULL_NAME.text(r),
             mailbox: MAILBOX.get(r),
             kind: KIND.get(r),
             inf: INF.get(r),
@@ -109,7 +109,7 @@ pub struct NmeRec {
     /// Status byte.
     pub status: u8,
     /// Full name.
-    pub full_name: String,
+    pub full_name: crate::model::Text,
     /// tid.
     pub tid: u32,
     /// Kind (see [`nme_kind`]).
@@ -132,7 +132,7 @@ impl FixedRecord for NmeRec {
         use nme_layout::*;
         NmeRec {
             status: STATUS.get(r),
-            full_name: FULL_NAME.get(r),
+            full_name: FULL_NAME.text(r),
             tid: TID.get(r),
             kind: KIND.get(r),
             pointer: POINTER.get(r),
@@ -395,7 +395,7 @@ mod tests {
 
         #[test]
         fn edited_usr_reads_back(name in "[A-Za-z ,.]{0,30}", mb in "[A-Z0-9]{1,10}") {
-            let r = UsrRec { status: 1, full_name: name.trim_end().to_string(), mailbox: mb.clone(), kind: b'U', inf: 3, raw: vec![] };
+            let r = UsrRec { status: 1, full_name: name.trim_end().into(), mailbox: mb.clone(), kind: b'U', inf: 3, raw: vec![] };
             let b = r.encode().unwrap();
             let back = UsrRec::decode(&b);
             prop_assert_eq!(back.full_name, name.trim_end());

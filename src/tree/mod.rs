@@ -112,11 +112,19 @@ impl U32F {
 impl StrF {
     /// Reads the text: up to the first NUL, trailing space padding trimmed, CP850.
     pub fn get(self, rec: &[u8]) -> String {
+        self.decoded(rec).into_owned()
+    }
+    /// [`StrF::get`] as a [`crate::model::Text`]: a short text (most full
+    /// names) is kept inline, with no allocation.
+    pub fn text(self, rec: &[u8]) -> crate::model::Text {
+        crate::model::Text::from(self.decoded(rec).as_ref())
+    }
+    fn decoded(self, rec: &[u8]) -> std::borrow::Cow<'_, str> {
         let raw = rec.get(self.0..self.0 + self.1).unwrap_or_default();
         let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
         let text = raw.get(..end).unwrap_or_default();
         let trimmed_len = text.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
-        decode_cp850(text.get(..trimmed_len).unwrap_or_default()).into_owned()
+        decode_cp850(text.get(..trimmed_len).unwrap_or_default())
     }
     /// Writes the text unless the record already holds it (so raw padding
     /// survives a round trip). Fails on text CP850 cannot hold or that is

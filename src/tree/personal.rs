@@ -115,7 +115,7 @@ pub fn personal_lists(po: &PostOffice, only: Option<&str>, salvage: bool) -> Res
             // The tree reader reported the bad mailbag already.
             continue;
         };
-        let mut owner = Entry::new(&a.full_name, data.local_address(&a.mailbox));
+        let mut owner = Entry::new(a.full_name.clone(), data.local_address(&a.mailbox));
         owner.kind = EntryKind::User;
         let rel = format!("NME/{}.NME", hex8(bag));
         let path = match find_case_insensitive(root, &rel) {

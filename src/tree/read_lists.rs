@@ -186,7 +186,7 @@ pub(super) fn read_gal(
         let mut order = validate::GalOrder::new();
         // (offset, full name) of every GAL entry in use, in offset order, for
         // the GALINDEX check below (names decoded once, here).
-        let mut names: Vec<(u32, String)> = Vec::with_capacity(gal.len());
+        let mut names: Vec<(u32, crate::model::Text)> = Vec::with_capacity(gal.len());
         for (i, rec) in gal.iter().enumerate() {
             let e = NmeRec::decode_fields(rec);
             if e.status != super::STATUS_IN_USE {

@@ -212,11 +212,11 @@ pub fn decode_inf_record(fields: &[TemplateField], rec: &[u8]) -> Vec<TemplateVa
             .iter()
             .rposition(|&b| b != b' ' && b != 0)
             .map_or(0, |p| p + 1);
-        let value = decode_cp850(raw.get(..end).unwrap_or_default()).into_owned();
+        let value = decode_cp850(raw.get(..end).unwrap_or_default());
         if !value.is_empty() {
             out.push(TemplateValue {
                 prompt: crate::model::Prompt::intern(&f.prompt),
-                value,
+                value: crate::model::Text::from(value.as_ref()),
             });
         }
     }

@@ -45,7 +45,7 @@ pub struct Access2Rec {
     /// Mailbox.
     pub mailbox: String,
     /// Full name.
-    pub full_name: String,
+    pub full_name: crate::model::Text,
     /// Mailbag (`hex8` text).
     pub mailbag: String,
     /// Flags byte.
@@ -65,7 +65,7 @@ impl FixedRecord for Access2Rec {
         Access2Rec {
             status: STATUS.get(r),
             mailbox: MAILBOX.get(r),
-            full_name: FULL_NAME.get(r),
+            full_name: FULL_NAME.text(r),
             mailbag: MAILBAG.get(r),
             flags: FLAGS.get(r),
             tid: TID.get(r),

@@ -24,7 +24,11 @@ impl PostOfficeData {
         }
         self.add_members(&mut d);
         for x in &self.pol_externals {
-            insert_new(&mut d, Entry::new(&x.full_name, x.address.clone()), of);
+            insert_new(
+                &mut d,
+                Entry::new(x.full_name.clone(), x.address.clone()),
+                of,
+            );
         }
         if let Some(t) = self.local_template_def() {
             d.templates.insert(t.scope.key(), t);
@@ -81,7 +85,7 @@ impl PostOfficeData {
         for u in entries {
             let address = PostOfficeData::address_in(net, po, &u.mailbox);
             insert_keyed(&mut d, address.key(), &no_origin, || {
-                usr_list_entry(u.full_name, address, u.kind, u.template)
+                usr_list_entry(u.full_name.to_string(), address, u.kind, u.template)
             });
         }
         add_usr_template(&mut d, net, po);
@@ -141,7 +145,7 @@ impl PostOfficeData {
         d.reserve(self.gal.len());
         for (j, x) in self.gal.iter().enumerate() {
             d.insert_new_with(x.address.key(), |k| {
-                let mut e = Entry::new(&x.full_name, x.address.clone());
+                let mut e = Entry::new(x.full_name.clone(), x.address.clone());
                 if let Some(u) = local.get(k) {
                     e.template = u.template.clone();
                 } else if groups.contains_key(k) {
@@ -183,7 +187,7 @@ impl PostOfficeData {
         for u in &self.users {
             let address = self.local_address(&u.mailbox);
             insert_keyed(&mut d, address.key(), of, || {
-                let mut e = Entry::new(&u.full_name, address);
+                let mut e = Entry::new(u.full_name.clone(), address);
                 e.template = u.template.clone();
                 e
             });
@@ -206,7 +210,7 @@ impl PostOfficeData {
         for x in &self.pol_externals {
             let k = x.address.key();
             insert_keyed(&mut d, k, of, || {
-                Entry::new(&x.full_name, x.address.clone())
+                Entry::new(x.full_name.clone(), x.address.clone())
             });
         }
         // Every local user, local group and USR entry is in `d` already, so a
@@ -216,7 +220,7 @@ impl PostOfficeData {
             let k = x.address.key();
             let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
             insert_keyed(&mut d, k, &of_j, || {
-                Entry::new(&x.full_name, x.address.clone())
+                Entry::new(x.full_name.clone(), x.address.clone())
             });
         }
         d
@@ -370,7 +374,7 @@ fn add_usr_list(
         let address = PostOfficeData::address_in(net, po, &u.mailbox);
         let of_j = |k: &AddressKey| origin_of(k, j);
         insert_keyed(d, address.key(), &of_j, || {
-            usr_list_entry(u.full_name.clone(), address, u.kind, u.template.clone())
+            usr_list_entry(u.full_name.to_string(), address, u.kind, u.template.clone())
         });
     }
     add_usr_template(d, net, po);

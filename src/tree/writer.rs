@@ -269,7 +269,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         tid_of.insert(key.clone(), tid);
         local_kind.insert(key.clone(), (nme_kind::LOCAL_USER, tid, ptr));
         pol.push(PolItem {
-            name: u.full_name.clone(),
+            name: u.full_name.to_string(),
             key,
             kind: nme_kind::LOCAL_USER,
             tid,
@@ -303,7 +303,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         next_tid = next_tid.saturating_add(1);
         tid_of.insert(key.clone(), tid);
         pol.push(PolItem {
-            name: x.full_name.clone(),
+            name: x.full_name.to_string(),
             key,
             kind,
             tid,
@@ -373,7 +373,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         .iter()
         .map(|p| NmeRec {
             status: STATUS_IN_USE,
-            full_name: p.name.clone(),
+            full_name: p.name.as_str().into(),
             tid: p.tid,
             kind: p.kind,
             pointer: p.pointer,
@@ -400,7 +400,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
                 gal_items.push((
                     cp850_upper(&x.full_name),
                     x.address.key(),
-                    x.full_name.clone(),
+                    x.full_name.to_string(),
                     kind,
                     tid,
                     ptr,
@@ -417,7 +417,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         gal_items.push((
             cp850_upper(&x.full_name),
             x.address.key(),
-            x.full_name.clone(),
+            x.full_name.to_string(),
             kind,
             tid,
             ptr,
@@ -428,7 +428,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         .iter()
         .map(|g| NmeRec {
             status: STATUS_IN_USE,
-            full_name: g.2.clone(),
+            full_name: g.2.as_str().into(),
             tid: g.4,
             kind: g.3,
             pointer: g.5,

@@ -20,7 +20,7 @@ pub(super) fn contact_attrs(
     }
     a.push(("cn", cn.to_string()));
     if !e.full_name.is_empty() && e.full_name.chars().count() <= MAX_DISPLAY_NAME {
-        a.push(("displayName", e.full_name.clone()));
+        a.push(("displayName", e.full_name.to_string()));
     }
     // AD takes at most 64 characters of sn and givenName: a longer part is
     // left out (the whole name stays in displayName).
@@ -78,7 +78,7 @@ pub(super) fn group_attrs(e: &Entry, cn: &str) -> Vec<(&'static str, String)> {
         ("groupType", GROUP_TYPE.into()),
     ];
     if !e.full_name.is_empty() && e.full_name.chars().count() <= MAX_DISPLAY_NAME {
-        a.push(("displayName", e.full_name.clone()));
+        a.push(("displayName", e.full_name.to_string()));
     }
     if let Some(mail) = smtp_mail(e) {
         a.push(("mail", mail.to_string()));

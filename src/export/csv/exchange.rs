@@ -108,7 +108,7 @@ fn parse_comment(cell: &str) -> Vec<TemplateValue> {
                     }
                     return TemplateValue {
                         prompt: prompt.into(),
-                        value: item[i + 1..].to_string(),
+                        value: item[i + 1..].into(),
                     };
                 }
                 let ch = item[i..].chars().next().unwrap_or(' ');
@@ -117,7 +117,7 @@ fn parse_comment(cell: &str) -> Vec<TemplateValue> {
             }
             TemplateValue {
                 prompt: crate::model::Prompt::default(),
-                value: item.to_string(),
+                value: item.into(),
             }
         })
         .collect()
@@ -323,7 +323,7 @@ pub(crate) fn read_exchange<'a>(
             if let Some((_, v)) = cell(*i).filter(|(_, v)| !v.is_empty()) {
                 template.push(TemplateValue {
                     prompt: crate::model::Prompt::intern(t.prompt),
-                    value: v.to_string(),
+                    value: v.into(),
                 });
             }
         }

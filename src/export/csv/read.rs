@@ -214,7 +214,7 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
                     .filter(|(_, v)| !v.is_empty())
                     .map(|(_, v)| TemplateValue {
                         prompt: crate::model::Prompt::intern(p),
-                        value: v.to_string(),
+                        value: v.into(),
                     })
             })
             .collect();
@@ -234,7 +234,7 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
             }
         }
         dir.upsert(Entry {
-            full_name: name.to_string(),
+            full_name: name.into(),
             address,
             kind,
             template,

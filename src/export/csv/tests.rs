@@ -12,7 +12,7 @@ fn entry(name: &str, addr: &str) -> Entry {
 fn repetitions_count_each_prompt_on_both_paths() {
     let tv = |p: &str| TemplateValue {
         prompt: p.into(),
-        value: String::new(),
+        value: crate::model::Text::default(),
     };
     let mut out = Vec::new();
     let small: Vec<TemplateValue> = ["A", "B", "A", "A", "C", "B"].map(tv).to_vec();

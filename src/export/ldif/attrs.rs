@@ -48,7 +48,7 @@ pub(crate) fn parse_template_description(s: &str) -> Option<(usize, TemplateValu
                     n,
                     TemplateValue {
                         prompt: prompt.into(),
-                        value,
+                        value: value.into(),
                     },
                 ));
             }

@@ -191,7 +191,7 @@ pub fn read_ldif_directory(text: &str, file: &str) -> Result<Directory> {
             ));
         }
         dir.upsert(Entry {
-            full_name,
+            full_name: full_name.into(),
             address,
             kind,
             template: merge_template(described, mapped),

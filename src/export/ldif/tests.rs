@@ -245,7 +245,7 @@ fn personal_lists_sit_below_their_owner() {
 fn template_positions_merge() {
     let tv = |p: &str| TemplateValue {
         prompt: p.into(),
-        value: String::new(),
+        value: crate::model::Text::default(),
     };
     let got = merge_template(
         vec![(4, tv("d")), (2, tv("b"))],

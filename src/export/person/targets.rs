@@ -271,7 +271,7 @@ pub fn mapped_template_values(
                 pos,
                 crate::model::TemplateValue {
                     prompt: crate::model::Prompt::intern(t.prompt),
-                    value: v.clone(),
+                    value: v.clone().into(),
                 },
             ))
         })

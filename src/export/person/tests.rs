@@ -57,7 +57,7 @@ fn entry(values: &[(&str, &str)]) -> Entry {
         .iter()
         .map(|(p, v)| TemplateValue {
             prompt: (*p).into(),
-            value: v.to_string(),
+            value: (*v).into(),
         })
         .collect();
     e

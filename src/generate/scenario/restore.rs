@@ -96,16 +96,16 @@ pub(super) fn hole(
         match (old, now.get(key)) {
             (None, Some(n)) => adds.push(HoleEntry {
                 address: n.address.to_string(),
-                full_name: n.full_name.clone(),
+                full_name: n.full_name.to_string(),
             }),
             (Some(o), None) => dels.push(HoleEntry {
                 address: o.address.to_string(),
-                full_name: o.full_name.clone(),
+                full_name: o.full_name.to_string(),
             }),
             (Some(o), Some(n)) if !o.same_content(n) => mods.push(ModifiedEntry {
                 address: n.address.to_string(),
-                server_full_name: o.full_name.clone(),
-                full_name: n.full_name.clone(),
+                server_full_name: o.full_name.to_string(),
+                full_name: n.full_name.to_string(),
             }),
             _ => {}
         }

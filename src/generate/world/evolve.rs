@@ -58,19 +58,19 @@ fn template_values(rng: &mut SplitMix64) -> Vec<TemplateValue> {
     vec![
         TemplateValue {
             prompt: "Phone:".into(),
-            value: format!("+41 44 555 {:04}", rng.below(10_000)),
+            value: compact_str::format_compact!("+41 44 555 {:04}", rng.below(10_000)),
         },
         TemplateValue {
             prompt: "Office:".into(),
-            value: format!("B{}/{:03}", rng.range(1, 9), rng.below(1000)),
+            value: compact_str::format_compact!("B{}/{:03}", rng.range(1, 9), rng.below(1000)),
         },
         TemplateValue {
             prompt: "City/Zip:".into(),
-            value: format!("{}, {:05}", city, rng.below(100_000)),
+            value: compact_str::format_compact!("{}, {:05}", city, rng.below(100_000)),
         },
         TemplateValue {
             prompt: "Dept:".into(),
-            value: dept.to_string(),
+            value: dept.into(),
         },
     ]
 }
@@ -274,7 +274,7 @@ impl World {
             }
             11..=14 => {
                 let mut e = old;
-                e.full_name = names::person(rng).0;
+                e.full_name = names::person(rng).0.into();
                 Operation::Add(e)
             }
             15..=17 => {
@@ -282,7 +282,7 @@ impl World {
                 let dept = rng.pick(DEPTS).copied().unwrap_or("Support");
                 e.template = template_values(rng);
                 if let Some(tv) = e.template.iter_mut().find(|t| t.prompt == "Dept:") {
-                    tv.value = format!("{dept} {}", rng.range(2, 9));
+                    tv.value = compact_str::format_compact!("{dept} {}", rng.range(2, 9));
                 }
                 Operation::Add(e)
             }
