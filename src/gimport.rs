@@ -205,7 +205,7 @@ fn member_name(dir: &Directory, m: &Address) -> String {
     }
     match m.parts() {
         Some((_, _, mb)) => mb.to_string(),
-        None => m.body.clone(),
+        None => m.body.to_string(),
     }
 }
 

@@ -45,17 +45,17 @@ fn address() -> impl Strategy<Value = Address> {
         part(),
     )
         .prop_map(|(t, a, b, c)| Address {
-            type_name: t.to_string(),
-            body: format!("{a}/{b}/{c}"),
+            type_name: t.into(),
+            body: compact_str::format_compact!("{a}/{b}/{c}"),
         });
     let free = (
         prop::sample::select(vec!["SMTP", "X400", "FAX"]),
         cp850_string(40),
     )
         .prop_map(|(t, body)| Address {
-            type_name: t.to_string(),
+            type_name: t.into(),
             // Address::parse trims; keep bodies that survive it.
-            body: body.trim().to_string(),
+            body: body.trim().into(),
         });
     prop_oneof![three, free]
 }

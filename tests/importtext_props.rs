@@ -36,7 +36,7 @@ fn address() -> impl Strategy<Value = Address> {
         )
             .prop_map(|(n, p, m, t)| Address {
                 type_name: t.into(),
-                body: format!("{n}/{p}/{m}")
+                body: compact_str::format_compact!("{n}/{p}/{m}")
             }),
         (
             part(),
@@ -46,19 +46,19 @@ fn address() -> impl Strategy<Value = Address> {
         )
             .prop_map(|(n, p, m, t)| Address {
                 type_name: t.into(),
-                body: format!("{n}/{p}/{m}")
+                body: compact_str::format_compact!("{n}/{p}/{m}")
             }),
         ("[a-z]{1,8}", "[a-z]{1,8}").prop_map(|(u, d)| Address {
             type_name: "SMTP".into(),
-            body: format!("{u}@{d}.example")
+            body: compact_str::format_compact!("{u}@{d}.example")
         }),
         ("[A-Z]{1,6}", "[A-Za-z]{1,8}").prop_map(|(p, s)| Address {
             type_name: "X400".into(),
-            body: format!("c=US;a= ;p={p};s={s}")
+            body: compact_str::format_compact!("c=US;a= ;p={p};s={s}")
         }),
         ("[0-9]{3,10}", "[a-z]{2,4}").prop_map(|(n, w)| Address {
             type_name: "FAX".into(),
-            body: format!("office {w}:{n}")
+            body: compact_str::format_compact!("office {w}:{n}")
         }),
     ]
 }

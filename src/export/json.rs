@@ -85,7 +85,7 @@ impl JsonEntry {
         JsonEntry {
             full_name: e.full_name.to_string(),
             address: e.address.to_string(),
-            type_name: e.address.type_name.clone(),
+            type_name: e.address.type_name.to_string(),
             network: parts.map(|p| p.0.to_string()),
             postoffice: parts.map(|p| p.1.to_string()),
             mailbox: parts.map(|p| p.2.to_string()),

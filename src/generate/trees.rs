@@ -153,8 +153,8 @@ pub fn postoffice_data(
             gal.push(ListEntry {
                 full_name: u.full_name.clone(),
                 address: crate::model::Address {
-                    type_name: scope.type_name.clone(),
-                    body: format!("{}/{}", scope.body, u.mailbox),
+                    type_name: scope.type_name.as_str().into(),
+                    body: compact_str::format_compact!("{}/{}", scope.body, u.mailbox),
                 },
             });
         }

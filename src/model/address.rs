@@ -31,9 +31,9 @@ impl fmt::Display for AddressError {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Address {
     /// The type as written (`PCM`, `pcm`, `CSI`, `SMTP`, ...).
-    pub type_name: String,
+    pub type_name: crate::model::Text,
     /// Everything after the colon, with spaces after the colon removed.
-    pub body: String,
+    pub body: crate::model::Text,
 }
 
 /// Does `s` look like an address type: 1–8 ASCII letters or digits?
@@ -54,16 +54,16 @@ impl Address {
             )));
         }
         Ok(Address {
-            type_name: ty.to_string(),
-            body: body.trim_start().to_string(),
+            type_name: ty.into(),
+            body: body.trim_start().into(),
         })
     }
 
     /// Builds a `PCM:NET/PO/MAILBOX` address.
     pub fn pcm(network: &str, postoffice: &str, mailbox: &str) -> Address {
         Address {
-            type_name: "PCM".to_string(),
-            body: format!("{network}/{postoffice}/{mailbox}"),
+            type_name: "PCM".into(),
+            body: compact_str::format_compact!("{network}/{postoffice}/{mailbox}"),
         }
     }
 
@@ -73,7 +73,7 @@ impl Address {
         if up == "CSI" {
             "PCM".to_string()
         } else {
-            up
+            up.to_string()
         }
     }
 

@@ -125,8 +125,8 @@ impl Fitter {
         }
         if self.replace && !(is_cp850(&out.address.type_name) && is_cp850(&out.address.body)) {
             let a = Address {
-                type_name: replace_unencodable(&out.address.type_name),
-                body: replace_unencodable(&out.address.body),
+                type_name: replace_unencodable(&out.address.type_name).into(),
+                body: replace_unencodable(&out.address.body).into(),
             };
             change("address", &out.address.to_string(), &a.to_string());
             out.address = a;
@@ -137,7 +137,7 @@ impl Fitter {
                     let short = truncate_chars(mb, MAX_ADDRESS_PART);
                     let a = Address {
                         type_name: out.address.type_name.clone(),
-                        body: format!("{net}/{po}/{short}"),
+                        body: compact_str::format_compact!("{net}/{po}/{short}"),
                     };
                     change("mailbox", mb, &short);
                     out.address = a;

@@ -279,8 +279,8 @@ impl PostOfficeData {
             net.address_type.clone()
         };
         Address {
-            type_name: ty,
-            body: format!("{}/{}/{}", net.name, po.name, mailbox),
+            type_name: ty.into(),
+            body: compact_str::format_compact!("{}/{}/{}", net.name, po.name, mailbox),
         }
     }
 

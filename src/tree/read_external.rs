@@ -255,8 +255,13 @@ pub(crate) fn resolve_netpo_entry(
     let net = data.networks.iter().find(|n| cp850_upper(&n.name) == up);
     match net {
         Some(n) if n.kind == network_kind::GATEWAY_101010 => Ok(Some(Address {
-            type_name: n.address_type.clone(),
-            body: format!("{}/{}/{}", rec.network, rec.postoffice, rec.mailbox),
+            type_name: n.address_type.as_str().into(),
+            body: compact_str::format_compact!(
+                "{}/{}/{}",
+                rec.network,
+                rec.postoffice,
+                rec.mailbox
+            ),
         })),
         Some(n) => {
             unrepresentable.push(format!(

@@ -41,10 +41,10 @@ pub(super) fn wanted_cn(e: &Entry) -> String {
     }
     let last = match e.address.parts() {
         Some((_, _, m)) => m.to_string(),
-        None => e.address.body.clone(),
+        None => e.address.body.to_string(),
     };
     match clean_rdn(&last) {
-        s if s.is_empty() => e.address.type_name.clone(),
+        s if s.is_empty() => e.address.type_name.to_string(),
         s => s,
     }
 }

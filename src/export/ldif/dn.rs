@@ -141,7 +141,7 @@ impl<'a> DnPlanner<'a> {
             }
             self.parent = parent;
             self.last = Some((
-                entry.address.type_name.clone(),
+                entry.address.type_name.to_string(),
                 ab.map(|(a, b)| (a.to_string(), b.to_string())),
             ));
         }

@@ -154,7 +154,10 @@ impl World {
                         full,
                         Address {
                             type_name: ty.into(),
-                            body: format!("{gate}/{node}/{user}{}", entries.len()),
+                            body: compact_str::format_compact!(
+                                "{gate}/{node}/{user}{}",
+                                entries.len()
+                            ),
                         },
                     ));
                 }
