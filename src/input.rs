@@ -47,7 +47,13 @@ pub fn read_head(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let mut head = Vec::new();
     fs::File::open(path)
-        .and_then(|f| f.take(HEAD_LEN).read_to_end(&mut head))
+        .and_then(|f| {
+            // The exact room up front: reading a few hundred heads into
+            // growing vectors cleared fresh pages for every regrowth.
+            let len = f.metadata().map_or(0, |m| m.len()).min(HEAD_LEN);
+            head.reserve_exact(len as usize);
+            f.take(HEAD_LEN).read_to_end(&mut head)
+        })
         .map_err(|e| Error::read(path, e))?;
     Ok(head)
 }

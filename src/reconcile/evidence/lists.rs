@@ -21,19 +21,42 @@ pub(super) struct OpList {
 /// spans several postoffices without an `R`. Entries in source order for a
 /// pure export (R/A/T: duplicates stay visible), else the directory the
 /// operations produce in order.
+/// Do the `A` lines name PCM addresses of more than one postoffice? Compared
+/// by scope key, computed only when an address's type, network and
+/// postoffice differ in spelling from the first one's (an export spells its
+/// one scope the same way on every line).
+fn several_pcm_scopes(ops: &[Operation]) -> bool {
+    let mut first: Option<(&str, &str, &str, String)> = None;
+    for op in ops {
+        let Operation::Add(e) = op else { continue };
+        if !e.address.is_pcm() {
+            continue;
+        }
+        let parts = e.address.parts().map(|(n, p, _)| (n, p));
+        match (&first, parts) {
+            (None, Some((net, po))) => {
+                first = Some((&e.address.type_name, net, po, e.scope().key()));
+            }
+            (Some((t, n, p, _)), Some((net, po)))
+                if *t == e.address.type_name && *n == net && *p == po => {}
+            (None, None) => {
+                first = Some(("", "", "", e.scope().key()));
+            }
+            (Some((_, _, _, key)), _) => {
+                if e.scope().key() != *key {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
 pub(super) fn analyse(ops: Vec<Operation>) -> OpList {
     let has_replace = ops
         .iter()
         .any(|op| matches!(op, Operation::Replace(s) if s.type_name == "PCM"));
-    let mut scopes = std::collections::BTreeSet::new();
-    for op in &ops {
-        if let Operation::Add(e) = op {
-            if e.address.is_pcm() {
-                scopes.insert(e.scope().key());
-            }
-        }
-    }
-    let kind = if !has_replace && scopes.len() > 1 {
+    let kind = if !has_replace && several_pcm_scopes(&ops) {
         EvidenceKind::Extract
     } else {
         EvidenceKind::Export
@@ -63,12 +86,18 @@ pub(super) fn analyse(ops: Vec<Operation>) -> OpList {
         }
     }
     let entries = if pure {
-        ops.into_iter()
-            .filter_map(|op| match op {
-                Operation::Add(e) => Some(e),
-                _ => None,
-            })
-            .collect()
+        // Sized exactly: collecting in place would keep the operations'
+        // allocation, twice the entries' size and more.
+        let adds = ops
+            .iter()
+            .filter(|op| matches!(op, Operation::Add(_)))
+            .count();
+        let mut entries = Vec::with_capacity(adds);
+        entries.extend(ops.into_iter().filter_map(|op| match op {
+            Operation::Add(e) => Some(e),
+            _ => None,
+        }));
+        entries
     } else {
         let mut dir = Directory::new();
         for op in ops {
