@@ -204,3 +204,69 @@ fn quoted_newlines_and_bom() {
     assert_eq!(e.full_name, "Line\r\nTwo");
     assert_eq!(e.kind, EntryKind::Group);
 }
+
+/// Rows formatted in parallel batches are the bytes one writer gives: a
+/// directory of several batches (names and values that need quoting or the
+/// formula guard, groups with members, repeated prompts) written both ways,
+/// with and without the guard and the BOM.
+#[test]
+fn batched_rows_equal_one_writer() {
+    let mut d = Directory::new();
+    let n = 3 * 4096 + 17;
+    for i in 0..n {
+        let name = match i % 5 {
+            0 => format!("=cmd|{i}"),
+            1 => format!("Doe, \"J\" {i}"),
+            2 => format!("line\nbreak {i}"),
+            _ => format!("User {i}"),
+        };
+        let mut e = entry(&name, &format!("PCM:NET{}/PO{}/U{i}", i % 3, i % 7));
+        for (p, v) in [
+            ("Phone:", format!("+{i}")),
+            ("Phone:", format!("{i}")),
+            ("Dept:", "x;y".into()),
+        ] {
+            e.template.push(TemplateValue {
+                prompt: p.into(),
+                value: v.as_str().into(),
+            });
+        }
+        if i % 1000 == 0 {
+            e.kind = EntryKind::Group;
+        }
+        d.upsert(e);
+    }
+    let groups: Vec<_> = d
+        .iter_keyed()
+        .filter(|(_, e)| e.kind == EntryKind::Group)
+        .map(|(k, _)| k.clone())
+        .collect();
+    for g in groups {
+        d.set_members(&g, vec![Address::parse("PCM:NET0/PO0/U1").unwrap()]);
+    }
+    for (guard, bom) in [(true, false), (false, true)] {
+        let opts = CsvOptions {
+            formula_guard: guard,
+            bom,
+            ..CsvOptions::new(CsvProfile::Default)
+        };
+        let mut batched = Vec::new();
+        write_csv_with(&d, &mut batched, &opts).unwrap();
+        // The same rows through one writer.
+        let entries = d.sorted_keyed();
+        let plain: Vec<&Entry> = entries.iter().map(|(_, e)| *e).collect();
+        let tcols = super::write::template_columns(&d.templates, &plain);
+        let mut one = Vec::new();
+        if bom {
+            one.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        {
+            let mut cells = super::write::Cells::over(&mut one, guard);
+            super::write::write_default_header(&mut cells, &tcols, false).unwrap();
+            super::write::write_rows(&mut cells, &d, &entries, &tcols, None).unwrap();
+            cells.flush().unwrap();
+        }
+        assert!(batched.len() > 4096 * 40);
+        assert_eq!(batched, one);
+    }
+}

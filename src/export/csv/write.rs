@@ -136,9 +136,23 @@ pub fn write_personal_csv(
     Ok(WriteNotes::default())
 }
 
+/// The output under a CSV writer, reachable through the writer's shared
+/// reference ([`Cells::raw`] writes pre-formatted rows after a flush; the
+/// `csv` writer gives no mutable access to what it wraps).
+struct Shared<'w>(std::cell::RefCell<&'w mut dyn Write>);
+
+impl Write for Shared<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.get_mut().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.get_mut().flush()
+    }
+}
+
 /// A CSV writer that applies the formula guard (or not) to every cell.
 pub(crate) struct Cells<'w> {
-    out: ::csv::Writer<&'w mut dyn Write>,
+    out: ::csv::Writer<Shared<'w>>,
     guard: bool,
 }
 
@@ -148,14 +162,28 @@ impl<'w> Cells<'w> {
         if opts.bom {
             w.write_all(b"\xEF\xBB\xBF").map_err(io_err)?;
         }
+        Ok(Cells::over(w, opts.formula_guard))
+    }
+
+    /// Cells over `w` with no BOM: the whole output, or a batch of rows.
+    pub(super) fn over(w: &'w mut dyn Write, guard: bool) -> Cells<'w> {
         let out = ::csv::WriterBuilder::new()
             .terminator(::csv::Terminator::CRLF)
             .buffer_capacity(64 * 1024)
-            .from_writer(w);
-        Ok(Cells {
-            out,
-            guard: opts.formula_guard,
-        })
+            .from_writer(Shared(std::cell::RefCell::new(w)));
+        Cells { out, guard }
+    }
+
+    /// Bytes another `Cells` formatted (whole records), after what this one
+    /// has written.
+    fn raw(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.flush().map_err(io_err)?;
+        self.out
+            .get_ref()
+            .0
+            .borrow_mut()
+            .write_all(bytes)
+            .map_err(io_err)
     }
 
     /// One cell.
@@ -183,7 +211,7 @@ impl<'w> Cells<'w> {
             .map_err(io_err)
     }
 
-    fn flush(&mut self) -> Result<()> {
+    pub(super) fn flush(&mut self) -> Result<()> {
         self.out.flush().map_err(io_err)
     }
 }
@@ -220,7 +248,47 @@ pub(super) fn write_default_header(
     out.row(&header)
 }
 
+/// Rows formatted per batch on every core: a batch of [`ROWS_PER_BATCH`]
+/// rows is formatted into its own buffer, and [`BATCHES_AT_ONCE`] buffers are
+/// written in order before the next ones are made (a few megabytes held,
+/// never the whole output). The bytes are those of one writer: the CSV
+/// writer keeps no state from one record to the next.
+const ROWS_PER_BATCH: usize = 4096;
+const BATCHES_AT_ONCE: usize = 16;
+
+/// Writes the default profile's rows of `entries` (in that order).
 pub(super) fn write_default_rows(
+    out: &mut Cells<'_>,
+    dir: &Directory,
+    entries: &[(&crate::model::AddressKey, &Entry)],
+    tcols: &[(&str, usize)],
+    owner: Option<&str>,
+) -> Result<()> {
+    use rayon::prelude::*;
+    if entries.len() <= ROWS_PER_BATCH {
+        return write_rows(out, dir, entries, tcols, owner);
+    }
+    let guard = out.guard;
+    for window in entries.chunks(ROWS_PER_BATCH * BATCHES_AT_ONCE) {
+        let buffers: Vec<Result<Vec<u8>>> = window
+            .par_chunks(ROWS_PER_BATCH)
+            .map(|batch| {
+                let mut buf: Vec<u8> = Vec::with_capacity(batch.len() * 160);
+                let mut cells = Cells::over(&mut buf, guard);
+                write_rows(&mut cells, dir, batch, tcols, owner)?;
+                cells.flush()?;
+                drop(cells);
+                Ok(buf)
+            })
+            .collect();
+        for buf in buffers {
+            out.raw(&buf?)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn write_rows(
     out: &mut Cells<'_>,
     dir: &Directory,
     entries: &[(&crate::model::AddressKey, &Entry)],
