@@ -208,3 +208,57 @@ fn lean_open_reports_galnetpo_damage_as_the_full_load() {
         }
     }
 }
+
+/// External postoffices' lists are read beside each other, but what the
+/// reader tells comes in XTN record order, as when they were read one by
+/// one: with salvage, the warnings about damaged USR files follow the order
+/// of the postoffices in the tree; strictly, the error names the first.
+#[test]
+fn damaged_lists_are_told_in_record_order() {
+    let world = World::new(WorldParams {
+        postoffices: 12,
+        users: 20,
+        seed: 5,
+    });
+    let view = |i: usize| world.pos.get(i).map(|p| &p.list);
+    let data = postoffice_data(&world, 0, &world.pos[0].list, Some(&view));
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&data, dir.path(), false).unwrap();
+    // Every USR file loses its last 3 bytes: a truncated record each.
+    let po = PostOffice::open(dir.path(), &strict()).unwrap();
+    let mut in_order: Vec<String> = Vec::new();
+    for net in &po.data.networks {
+        for x in &net.postoffices {
+            let Some(bag) = x.mailbag else { continue };
+            let name = format!("{}.USR", msmail::tree::hex8(bag));
+            let path = dir.path().join("USR").join(&name);
+            let mut b = std::fs::read(&path).unwrap();
+            if b.len() > 3 {
+                b.truncate(b.len() - 3);
+                std::fs::write(&path, b).unwrap();
+                in_order.push(name);
+            }
+        }
+    }
+    assert!(in_order.len() >= 10, "{in_order:?}");
+    let salvaged = PostOffice::open(
+        dir.path(),
+        &LoadOptions {
+            salvage: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // (A list may be told twice: its truncated record, then its INF file.)
+    let mut told: Vec<String> = salvaged
+        .warnings
+        .iter()
+        .filter_map(|w| in_order.iter().find(|n| w.contains(n.as_str())).cloned())
+        .collect();
+    told.dedup();
+    assert_eq!(told, in_order);
+    let err = PostOffice::open(dir.path(), &strict())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&in_order[0]), "{err}");
+}

@@ -130,15 +130,24 @@ impl Address {
     /// Built in one allocation (it is computed for every entry read).
     pub fn key(&self) -> AddressKey {
         let mut s = String::with_capacity(self.type_name.len() + 1 + self.body.len());
-        if self.type_name.eq_ignore_ascii_case("CSI") {
-            s.push_str("PCM");
-        } else {
-            s.push_str(&self.type_name);
-            s.make_ascii_uppercase();
-        }
-        s.push(':');
-        cp850_upper_into(&mut s, &self.body);
+        self.key_into(&mut s);
         AddressKey(s)
+    }
+
+    /// Appends the text of [`Address::key`] to `out` (for lookups that
+    /// reuse one buffer instead of allocating a key per address).
+    pub fn key_into(&self, out: &mut String) {
+        let start = out.len();
+        if self.type_name.eq_ignore_ascii_case("CSI") {
+            out.push_str("PCM");
+        } else {
+            out.push_str(&self.type_name);
+            if let Some(ty) = out.get_mut(start..) {
+                ty.make_ascii_uppercase();
+            }
+        }
+        out.push(':');
+        cp850_upper_into(out, &self.body);
     }
 }
 

@@ -191,6 +191,16 @@ impl Directory {
         self.find(key).is_some()
     }
 
+    /// [`Directory::contains_key`] for a key's text (as
+    /// [`crate::model::Address::key_into`] writes it), without building a key.
+    pub fn contains_key_text(&self, key: &str) -> bool {
+        let h = self.hasher.hash_one(key);
+        let keys = &self.keys;
+        self.index
+            .find(h, |&i| keys.get(i as usize).is_some_and(|k| k.0 == key))
+            .is_some()
+    }
+
     /// Inserts or replaces (by identity). A replaced entry keeps its position
     /// and is returned.
     pub fn upsert(&mut self, entry: Entry) -> Option<Entry> {

@@ -150,3 +150,31 @@ fn limits_are_reported() {
     assert_eq!(v.len(), 3);
     assert_eq!(v[0].field, "full_name");
 }
+
+/// `key_into` appends exactly `key()`'s text, and `contains_key_text` answers
+/// as `contains_key` does, for every kind of address (CSI read as PCM,
+/// lower case, CP850 letters, free-form types).
+#[test]
+fn key_text_lookups_agree_with_keys() {
+    let addrs = [
+        "PCM:Net/Po/Müller",
+        "csi:net/po/x",
+        "SMTP:Jo@Example.com",
+        "X400:c=US;a= ;p=Org",
+        "profs:node/user/ñ",
+    ];
+    let mut d = Directory::new();
+    for a in &addrs[..3] {
+        d.upsert(Entry::new("n", Address::parse(a).unwrap()));
+    }
+    for a in addrs {
+        let address = Address::parse(a).unwrap();
+        let mut text = String::from("prefix");
+        address.key_into(&mut text);
+        assert_eq!(text, format!("prefix{}", address.key().0), "{a}");
+        let key = address.key();
+        assert_eq!(d.contains_key_text(&key.0), d.contains_key(&key), "{a}");
+    }
+    assert!(d.contains_key_text("PCM:NET/PO/X"));
+    assert!(!d.contains_key_text("PCM:NET/PO/Y"));
+}

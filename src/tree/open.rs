@@ -9,14 +9,19 @@ use super::Ctx;
 use crate::error::{Error, Location, Result};
 use crate::input::read_input;
 
+/// Folder listings by folder (see [`Reader::listings`]).
+pub(super) type Listings =
+    std::sync::Arc<std::sync::Mutex<HashMap<PathBuf, HashMap<String, PathBuf>>>>;
+
 pub(super) struct Reader<'a> {
     pub(super) root: &'a Path,
     pub(super) ctx: Ctx,
     pub(super) unrepresentable: usize,
     pub(super) origins: Origins,
     /// Folder listings by folder, upper-cased name → path: each folder is
-    /// listed at most once, so name lookups stay linear in the tree size.
-    pub(super) listings: std::cell::RefCell<HashMap<PathBuf, HashMap<String, PathBuf>>>,
+    /// listed at most once, so name lookups stay linear in the tree size
+    /// (shared with the readers of lists read beside each other).
+    pub(super) listings: Listings,
     /// Whether GAL.NME's entries are kept in `PostOfficeData::gal` (they are
     /// checked either way).
     pub(super) keep_gal_entries: bool,
@@ -36,7 +41,12 @@ impl Reader<'_> {
                 cur = exact;
                 continue;
             }
-            let mut cache = self.listings.borrow_mut();
+            // A poisoned lock only means another list's reader panicked
+            // while listing; the map is still a valid cache.
+            let mut cache = self
+                .listings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let listing = cache.entry(cur.clone()).or_insert_with(|| {
                 let mut m = HashMap::new();
                 let mut names: Vec<PathBuf> = std::fs::read_dir(&cur)

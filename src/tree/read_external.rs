@@ -9,7 +9,9 @@ use super::origins::origin;
 use super::{read_record_fields, read_records, Ctx, FixedRecord, NO_RECORD};
 use crate::codepage::cp850_upper;
 use crate::error::{Location, Result};
+use crate::model::TemplateField;
 use crate::model::{Address, EntryKind};
+use rayon::prelude::*;
 
 use super::identity::{network_layout, xtn_layout};
 use super::read::{check_inf_use, read_templates, template_values};
@@ -90,96 +92,179 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                     continue;
                 };
                 let (_, xtn) = read_records::<XtnRec>(&xf, &xb, 0, &mut r.ctx)?;
+                // Each postoffice's mailbag, checked first without a word;
+                // the lists of the good ones are read on every core; then
+                // everything is told and taken in record order, as reading
+                // them one by one would (a strict read stops at the same
+                // first damage; lists read past it are dropped).
+                let bags: Vec<Option<std::result::Result<u32, validate::TreeFinding>>> = xtn
+                    .iter()
+                    .enumerate()
+                    .map(|(xi, x)| {
+                        (x.status == super::STATUS_IN_USE).then(|| {
+                            let xat = RecordAt::new(xi, XtnRec::SIZE, 0);
+                            validate::mailbag(&xf, xat, xtn_layout::MAILBAG, "mailbag", &x.mailbag)
+                        })
+                    })
+                    .collect();
+                let shared = SharedReader::of(r);
+                let mut lists: Vec<Option<ListRead>> = xtn
+                    .par_iter()
+                    .zip(bags.par_iter())
+                    .map(|(x, bag)| {
+                        matches!(bag, Some(Ok(_)))
+                            .then(|| shared.read(&x.mailbag, &n.name, &x.postoffice))
+                    })
+                    .collect();
                 for (xi, x) in xtn.iter().enumerate() {
-                    if x.status != super::STATUS_IN_USE {
-                        continue;
-                    }
-                    let xat = RecordAt::new(xi, XtnRec::SIZE, 0);
-                    let bag = match validate::mailbag(
-                        &xf,
-                        xat,
-                        xtn_layout::MAILBAG,
-                        "mailbag",
-                        &x.mailbag,
-                    ) {
-                        Ok(bag) => bag,
-                        Err(f) => {
-                            r.ctx.report(&f)?;
+                    let bag = match bags.get(xi) {
+                        Some(Some(Ok(bag))) => *bag,
+                        Some(Some(Err(f))) => {
+                            r.ctx.report(f)?;
                             continue;
                         }
+                        _ => continue,
                     };
-                    let (tpl, inf) = read_templates(r, &x.mailbag)?;
-                    let mut po = ExternalPostOffice {
+                    let Some(list) = lists.get_mut(xi).and_then(Option::take) else {
+                        continue;
+                    };
+                    let (tpl, entries, usr) = list.take_into(r)?;
+                    if let Some((file, records)) = usr {
+                        let file = r.origins.file(&file, 0, UsrRec::SIZE);
+                        r.origins.usr.insert(
+                            (net_index, nd.postoffices.len()),
+                            super::origins::UsrRecords { file, records },
+                        );
+                    }
+                    nd.postoffices.push(ExternalPostOffice {
                         name: x.postoffice.clone(),
                         mailbag: Some(bag),
                         connection: x.connection,
                         route: x.route.clone(),
                         dirsync: x.dirsync != 0,
                         last_update: x.last_update,
-                        template: tpl.clone(),
-                        entries: Vec::new(),
-                    };
-                    let urel = format!("USR/{}.USR", x.mailbag);
-                    match r.optional(&urel)? {
-                        Some((uf, ub)) => {
-                            let (_, usr) = read_record_fields::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
-                            let uf_id = r.origins.file(&uf, 0, UsrRec::SIZE);
-                            let inf_used: std::collections::BTreeSet<u32> = usr
-                                .iter()
-                                .filter(|u| u.status == super::STATUS_IN_USE && u.inf != NO_RECORD)
-                                .map(|u| u.inf)
-                                .collect();
-                            check_inf_use(r, &inf, &tpl, &inf_used, &uf)?;
-                            po.entries.reserve_exact(usr.len());
-                            let mut records: Vec<u32> = Vec::new();
-                            for (ui, u) in usr.into_iter().enumerate() {
-                                if u.status != super::STATUS_IN_USE {
-                                    continue;
-                                }
-                                let uloc = rec_loc(ui, UsrRec::SIZE, 0);
-                                let uat = RecordAt::new(ui, UsrRec::SIZE, 0);
-                                let kind = match validate::usr_kind(&uf, uat, u.kind) {
-                                    Ok(false) => EntryKind::User,
-                                    Ok(true) => EntryKind::Group,
-                                    Err(f) => {
-                                        r.ctx.report(&f)?;
-                                        continue;
-                                    }
-                                };
-                                let template = template_values(r, &tpl, &inf, u.inf, &uf, uloc)?;
-                                if r.keep_usr_origins {
-                                    records.push(origin(uf_id, ui).index);
-                                }
-                                po.entries.push(UsrEntry {
-                                    full_name: u.full_name,
-                                    mailbox: u.mailbox,
-                                    kind,
-                                    template,
-                                });
-                            }
-                            if r.keep_usr_origins {
-                                r.origins.usr.insert(
-                                    (net_index, nd.postoffices.len()),
-                                    super::origins::UsrRecords {
-                                        file: uf_id,
-                                        records,
-                                    },
-                                );
-                            }
-                        }
-                        None => r.ctx.report(&validate::usr_missing(
-                            &r.shown(&urel),
-                            &n.name,
-                            &x.postoffice,
-                        ))?,
-                    }
-                    nd.postoffices.push(po);
+                        template: tpl,
+                        entries,
+                    });
                 }
             }
         }
         data.networks.push(nd);
     }
     Ok(())
+}
+
+/// What the list readers running beside each other share of the reader:
+/// the tree, its folder listings, and how to read.
+struct SharedReader<'a> {
+    root: &'a std::path::Path,
+    listings: super::open::Listings,
+    salvage: bool,
+    keep_gal_entries: bool,
+    keep_usr_origins: bool,
+}
+
+impl<'a> SharedReader<'a> {
+    fn of(r: &Reader<'a>) -> SharedReader<'a> {
+        SharedReader {
+            root: r.root,
+            listings: std::sync::Arc::clone(&r.listings),
+            salvage: r.ctx.salvage,
+            keep_gal_entries: r.keep_gal_entries,
+            keep_usr_origins: r.keep_usr_origins,
+        }
+    }
+
+    /// Reads one list with a reader of its own.
+    fn read(&self, hex: &str, network: &str, postoffice: &str) -> ListRead {
+        let mut own = Reader {
+            root: self.root,
+            ctx: Ctx::new(self.salvage),
+            unrepresentable: 0,
+            origins: Default::default(),
+            listings: std::sync::Arc::clone(&self.listings),
+            keep_gal_entries: self.keep_gal_entries,
+            keep_usr_origins: self.keep_usr_origins,
+        };
+        let result = read_list(&mut own, hex, network, postoffice);
+        ListRead {
+            result,
+            warnings: own.ctx.warnings,
+            findings: own.ctx.findings,
+        }
+    }
+}
+
+/// One postoffice's template fields, USR entries and (when origins are
+/// kept) its USR file's shown name and the record of each entry.
+type ListData = (
+    Vec<TemplateField>,
+    Vec<UsrEntry>,
+    Option<(String, Vec<u32>)>,
+);
+
+/// A list read by its own reader, with what that reader had to tell.
+struct ListRead {
+    result: Result<ListData>,
+    warnings: Vec<String>,
+    findings: Vec<String>,
+}
+
+impl ListRead {
+    /// Tells `r` what the list's reader told, then gives its data or error.
+    fn take_into(self, r: &mut Reader<'_>) -> Result<ListData> {
+        r.ctx.warnings.extend(self.warnings);
+        r.ctx.findings.extend(self.findings);
+        self.result
+    }
+}
+
+/// TPL, INF and USR of the external postoffice with mailbag `hex`: its
+/// template fields and entries (damage to `r.ctx`).
+fn read_list(r: &mut Reader<'_>, hex: &str, network: &str, postoffice: &str) -> Result<ListData> {
+    let (tpl, inf) = read_templates(r, hex)?;
+    let urel = format!("USR/{hex}.USR");
+    let Some((uf, ub)) = r.optional(&urel)? else {
+        r.ctx
+            .report(&validate::usr_missing(&r.shown(&urel), network, postoffice))?;
+        return Ok((tpl, Vec::new(), None));
+    };
+    let (_, usr) = read_record_fields::<UsrRec>(&uf, &ub, 0, &mut r.ctx)?;
+    let inf_used: std::collections::BTreeSet<u32> = usr
+        .iter()
+        .filter(|u| u.status == super::STATUS_IN_USE && u.inf != NO_RECORD)
+        .map(|u| u.inf)
+        .collect();
+    check_inf_use(r, &inf, &tpl, &inf_used, &uf)?;
+    let mut entries = Vec::with_capacity(usr.len());
+    let mut records: Vec<u32> = Vec::new();
+    for (ui, u) in usr.into_iter().enumerate() {
+        if u.status != super::STATUS_IN_USE {
+            continue;
+        }
+        let uloc = rec_loc(ui, UsrRec::SIZE, 0);
+        let uat = RecordAt::new(ui, UsrRec::SIZE, 0);
+        let kind = match validate::usr_kind(&uf, uat, u.kind) {
+            Ok(false) => EntryKind::User,
+            Ok(true) => EntryKind::Group,
+            Err(f) => {
+                r.ctx.report(&f)?;
+                continue;
+            }
+        };
+        let template = template_values(r, &tpl, &inf, u.inf, &uf, uloc)?;
+        if r.keep_usr_origins {
+            records.push(origin(0, ui).index);
+        }
+        entries.push(UsrEntry {
+            full_name: u.full_name,
+            mailbox: u.mailbox,
+            kind,
+            template,
+        });
+    }
+    let usr = r.keep_usr_origins.then_some((uf, records));
+    Ok((tpl, entries, usr))
 }
 
 /// Resolves an NME kind 2/8 entry through NETPO/GALNETPO.

@@ -216,10 +216,15 @@ impl PostOfficeData {
         // Every local user, local group and USR entry is in `d` already, so a
         // GAL entry that is still new is a plain external user: the kind and
         // template lookups of `gal_entries` cannot change it.
+        let mut key = String::new();
         for (j, x) in self.gal.iter().enumerate() {
-            let k = x.address.key();
+            key.clear();
+            x.address.key_into(&mut key);
+            if d.contains_key_text(&key) {
+                continue;
+            }
             let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
-            insert_keyed(&mut d, k, &of_j, || {
+            insert_keyed(&mut d, AddressKey(key.clone()), &of_j, || {
                 Entry::new(x.full_name.clone(), x.address.clone())
             });
         }
@@ -295,10 +300,19 @@ impl PostOfficeData {
             let k = x.address.key();
             insert_keyed(&mut d, k, of, || Entry::new(x.full_name, x.address));
         }
+        // Most GAL entries are in a list already: their keys are looked up
+        // in one reused buffer, and only a new one is built as a key.
+        let mut key = String::new();
         for (j, x) in gal.into_iter().enumerate() {
-            let k = x.address.key();
+            key.clear();
+            x.address.key_into(&mut key);
+            if d.contains_key_text(&key) {
+                continue;
+            }
             let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
-            insert_keyed(&mut d, k, &of_j, || Entry::new(x.full_name, x.address));
+            insert_keyed(&mut d, AddressKey(key.clone()), &of_j, || {
+                Entry::new(x.full_name, x.address)
+            });
         }
         d
     }
