@@ -20,7 +20,8 @@ use crate::reconcile::output::{
     report_text, write_outputs, ControlRule, OutputOptions, OutputPlan, OutputSet,
 };
 use crate::reconcile::{
-    plan_repair_taking, reconcile, ReconcileOptions, Reconciliation, RepairMode, RepairPlan,
+    plan_repair_taking, plan_repair_transactions, reconcile, ReconcileOptions, Reconciliation,
+    RepairMode, RepairPlan,
 };
 use crate::source::LoadOptions;
 
@@ -131,7 +132,9 @@ impl ReconcileOutcome {
         &self.retained.1
     }
 
-    /// The repair plan.
+    /// The repair plan. Its `merged` directory is empty on a run without
+    /// `out_dir` (no output reads it then); the postoffices' merged lists are
+    /// still in [`ReconcileOutcome::reconciliation`].
     pub fn plan(&self) -> &RepairPlan {
         &self.retained.2
     }
@@ -296,8 +299,12 @@ pub fn run_reconcile(
     }
     mark(&mut phases, "reconcile", tell);
     // The plan's merged directory is the only copy the writers need: the
-    // postoffices' merged lists are moved into it.
-    let plan = plan_repair_taking(&mut rec, req.repair)?;
+    // postoffices' merged lists are moved into it. A report reads no
+    // merged directory, so a run without --out-dir builds none.
+    let plan = match out_dir {
+        Some(_) => plan_repair_taking(&mut rec, req.repair)?,
+        None => plan_repair_transactions(&rec, req.repair)?,
+    };
     mark(&mut phases, "plan_repair", tell);
     let stamp = choose_stamp(&server, &times, req.stamp);
     let out_options = OutputOptions {

@@ -67,6 +67,10 @@ pub(super) fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
         })?,
     };
     let mut own = Directory::new();
+    if kind != EvidenceKind::Extract {
+        // An export's entries are its own postoffice's (an extract's mostly others').
+        own.reserve(entries.len());
+    }
     let mut forensic: BTreeMap<String, (Scope, Directory)> = BTreeMap::new();
     let mut duplicates = Vec::new();
     let had_entries = !entries.is_empty();
@@ -96,8 +100,8 @@ pub(super) fn prepare(index: usize, ev: Evidence) -> Result<Prepared> {
                 .or_insert_with(|| (owner, Directory::new()))
                 .1
         };
-        if let Some(prev) = target.upsert(e) {
-            if let Some(kept) = target.get(&key) {
+        if let Some(prev) = target.upsert_keyed(key, e) {
+            if let Some(kept) = target.get(&prev.key()) {
                 duplicates.push(Duplicate {
                     source: source.clone(),
                     dropped: prev,
