@@ -92,11 +92,34 @@ pub fn encode_cp850_lossy(text: &str) -> Vec<u8> {
 
 /// The CP850 byte of one character, if it has one.
 pub fn encode_char(ch: char) -> Option<u8> {
-    if (ch as u32) < 0x80 {
+    let n = ch as u32;
+    if n < 0x80 {
         Some(ch as u8)
+    } else if n < 0x100 {
+        // Latin-1 letters (most of CP850's) from a table, not the hash map.
+        let byte = latin1_cp850_table()
+            .get((n - 0x80) as usize)
+            .copied()
+            .unwrap_or(0);
+        (byte != 0).then_some(byte)
     } else {
         ENCODING_TABLE_CP850.get(&ch).copied()
     }
+}
+
+/// The CP850 byte of each of U+0080..U+00FF (0: none; CP850 puts no such
+/// character below 0x80), built once from the encoding table.
+fn latin1_cp850_table() -> &'static [u8; 128] {
+    static TABLE: std::sync::OnceLock<[u8; 128]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0u8; 128];
+        for (i, slot) in table.iter_mut().enumerate() {
+            if let Some(c) = char::from_u32(0x80 + i as u32) {
+                *slot = ENCODING_TABLE_CP850.get(&c).copied().unwrap_or(0);
+            }
+        }
+        table
+    })
 }
 
 /// True when every character of `text` exists in CP850.
@@ -307,6 +330,26 @@ impl LineTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Latin-1 table answers as the encoding table for every character
+    /// up to U+00FF, and each byte decodes back to its character.
+    #[test]
+    fn latin1_fast_path_equals_the_table() {
+        for n in 0u32..0x100 {
+            let c = char::from_u32(n).unwrap();
+            let want = if n < 0x80 {
+                Some(n as u8)
+            } else {
+                ENCODING_TABLE_CP850.get(&c).copied()
+            };
+            assert_eq!(encode_char(c), want, "U+{n:04X}");
+            if let Some(b) = want {
+                assert_eq!(decode_cp850(&[b]).chars().next(), Some(c), "U+{n:04X}");
+            }
+        }
+        assert_eq!(encode_char('€'), None);
+        assert_eq!(encode_char('ı'), ENCODING_TABLE_CP850.get(&'ı').copied());
+    }
 
     #[test]
     fn every_cp850_byte_round_trips() {
