@@ -71,16 +71,23 @@ fn into_directory_equals_directory_on_the_sample() {
 
 #[test]
 fn into_directory_equals_directory_on_a_generated_server_tree() {
+    let dir = generated_server_tree(6, 25, 3);
+    same_directories(dir.path());
+}
+
+/// A generated world's server tree (every postoffice's USR list) in a
+/// temporary folder.
+fn generated_server_tree(postoffices: usize, users: usize, seed: u64) -> tempfile::TempDir {
     let world = World::new(WorldParams {
-        postoffices: 6,
-        users: 25,
-        seed: 3,
+        postoffices,
+        users,
+        seed,
     });
     let view = |i: usize| world.pos.get(i).map(|p| &p.list);
     let data = postoffice_data(&world, 0, &world.pos[0].list, Some(&view));
     let dir = tempfile::tempdir().unwrap();
     write_tree(&data, dir.path(), false).unwrap();
-    same_directories(dir.path());
+    dir
 }
 
 #[test]
@@ -215,15 +222,7 @@ fn lean_open_reports_galnetpo_damage_as_the_full_load() {
 /// of the postoffices in the tree; strictly, the error names the first.
 #[test]
 fn damaged_lists_are_told_in_record_order() {
-    let world = World::new(WorldParams {
-        postoffices: 12,
-        users: 20,
-        seed: 5,
-    });
-    let view = |i: usize| world.pos.get(i).map(|p| &p.list);
-    let data = postoffice_data(&world, 0, &world.pos[0].list, Some(&view));
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(&data, dir.path(), false).unwrap();
+    let dir = generated_server_tree(12, 20, 5);
     // Every USR file loses its last 3 bytes: a truncated record each.
     let po = PostOffice::open(dir.path(), &strict()).unwrap();
     let mut in_order: Vec<String> = Vec::new();
