@@ -105,6 +105,9 @@ pub struct Opened {
     pub path: PathBuf,
     /// What it is.
     pub kind: SourceKind,
+    /// The first bytes of a file (at most [`crate::input::HEAD_LEN`]), read to
+    /// recognise it; empty for a folder or a tree's list file.
+    pub head: Vec<u8>,
 }
 
 /// Tells what kind of source `path` is (after [`resolve`]).
@@ -118,14 +121,17 @@ pub fn detect(path: &Path) -> Result<SourceKind> {
 /// holds no address entries, saying what it is.
 pub fn open(path: &Path) -> Result<Opened> {
     let resolved = resolve(path);
-    let kind = open_resolved(&resolved)?;
+    let mut head = Vec::new();
+    let kind = open_resolved(&resolved, &mut head)?;
     Ok(Opened {
         path: resolved,
         kind,
+        head,
     })
 }
 
-fn open_resolved(path: &Path) -> Result<SourceKind> {
+/// Recognises `path`, leaving a file's first bytes in `head`.
+fn open_resolved(path: &Path, head: &mut Vec<u8>) -> Result<SourceKind> {
     let name = path.display().to_string();
     if !path.exists() {
         return Err(Error::read(
@@ -154,7 +160,8 @@ fn open_resolved(path: &Path) -> Result<SourceKind> {
     if crate::tree::postoffice::tree_list_file(path).is_some() {
         return Ok(SourceKind::TreeList);
     }
-    let head = read_head(path)?;
+    *head = read_head(path)?;
+    let head = &*head;
     if head.is_empty() {
         return Err(Error::input(
             name,
@@ -165,7 +172,7 @@ fn open_resolved(path: &Path) -> Result<SourceKind> {
     }
     use crate::dirsync::DirSyncFileKind as D;
     // Text content first: a Dir-Sync attachment named TMPTRANS.GLB is text (Q118298).
-    match recognise(&name, &head).entries_kind() {
+    match recognise(&name, head).entries_kind() {
         Some(FileKind::Text(TextFileKind::DirSyncMessage)) => Ok(SourceKind::DirSyncMessage),
         Some(FileKind::DirSync(D::Transactions(_))) => Ok(SourceKind::DirSyncTransactions),
         Some(FileKind::DirSync(D::ReqConf)) => Ok(SourceKind::ReqConf),
@@ -236,15 +243,28 @@ pub fn utf8_as_cp850_warning(path: &Path, encoding: TextEncoding) -> Option<Stri
     if encoding != TextEncoding::Cp850 {
         return None;
     }
-    let head = read_head(path).ok()?;
+    utf8_as_cp850_warning_in(path, &read_head(path).ok()?, encoding)
+}
+
+/// [`utf8_as_cp850_warning`] on the file's first bytes already read (the
+/// `head` of [`Opened`]).
+pub fn utf8_as_cp850_warning_in(
+    path: &Path,
+    head: &[u8],
+    encoding: TextEncoding,
+) -> Option<String> {
+    if encoding != TextEncoding::Cp850 {
+        return None;
+    }
+    let head = head.get(..crate::input::HEAD_LEN as usize).unwrap_or(head);
     // A byte-order mark always wins: such a file is not read as CP850.
-    if encoding_rs::Encoding::for_bom(&head).is_some() {
+    if encoding_rs::Encoding::for_bom(head).is_some() {
         return None;
     }
     if head.is_ascii() {
         return None;
     }
-    let valid = match std::str::from_utf8(&head) {
+    let valid = match std::str::from_utf8(head) {
         Ok(_) => true,
         // A sequence cut by the 70,000-byte window is not an error.
         Err(e) => e.error_len().is_none(),
@@ -261,7 +281,7 @@ pub fn utf8_as_cp850_warning(path: &Path, encoding: TextEncoding) -> Option<Stri
 
 /// Loads any source into the directory model.
 pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
-    let Opened { path, kind } = open(path)?;
+    let Opened { path, kind, head } = open(path)?;
     let path = path.as_path();
     match kind {
         SourceKind::Tree => {
@@ -278,14 +298,14 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
             let directory = crate::importtext::read_directory(path, options.encoding)?;
             Ok(Loaded {
                 directory,
-                warnings: utf8_as_cp850_warning(path, options.encoding)
+                warnings: utf8_as_cp850_warning_in(path, &head, options.encoding)
                     .into_iter()
                     .collect(),
             })
         }
         SourceKind::DirSyncMessage => {
             let msg = crate::dsmsg::read_message(path, options.encoding)?;
-            let mut warnings: Vec<String> = utf8_as_cp850_warning(path, options.encoding)
+            let mut warnings: Vec<String> = utf8_as_cp850_warning_in(path, &head, options.encoding)
                 .into_iter()
                 .collect();
             if msg.transactions.is_empty()

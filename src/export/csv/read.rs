@@ -79,6 +79,18 @@ pub(crate) fn record<'a>(
     input: &'a str,
 ) -> std::result::Result<(&'a str, Fields<'a>), usize> {
     let mut fields = Vec::new();
+    let rest = record_into(whole, input, &mut fields)?;
+    Ok((rest, fields))
+}
+
+/// [`record`] into `fields` (cleared first), for a reader that reuses one
+/// vector for every record of a file.
+pub(crate) fn record_into<'a>(
+    whole: &'a str,
+    input: &'a str,
+    fields: &mut Fields<'a>,
+) -> std::result::Result<&'a str, usize> {
+    fields.clear();
     let mut input = input;
     loop {
         let start = whole.len() - input.len();
@@ -97,10 +109,10 @@ pub(crate) fn record<'a>(
             .strip_prefix("\r\n")
             .or_else(|| rest.strip_prefix('\n'))
         {
-            return Ok((r, fields));
+            return Ok(r);
         }
         if rest.is_empty() {
-            return Ok((rest, fields));
+            return Ok(rest);
         }
         return Err(whole.len() - rest.len());
     }
@@ -185,10 +197,11 @@ pub fn read_csv(bytes: &[u8], file: &str) -> Result<Directory> {
     // copying) the entry table a few dozen times on a big file.
     dir.reserve(text.bytes().filter(|&b| b == b'\n').count() + 1);
     let mut lines = crate::codepage::LineTracker::new();
+    let mut fields: Fields<'_> = Vec::with_capacity(header.len());
     while !input.is_empty() {
         let rec_start = text.len() - input.len();
-        let (rest, fields) = record(text, input).map_err(|o| at(off(o), "bad CSV field".into()))?;
-        input = rest;
+        input = record_into(text, input, &mut fields)
+            .map_err(|o| at(off(o), "bad CSV field".into()))?;
         if fields.len() == 1 && fields.first().is_some_and(|(_, f)| f.is_empty()) {
             continue; // blank line
         }

@@ -104,6 +104,7 @@ pub fn single_file_folder(mut src: RequestorSource) -> RequestorSource {
 /// Reads one requestor's evidence, recognising the source by its content.
 pub fn load_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evidence> {
     let opened = open(&src.path)?;
+    let head = opened.head;
     let src = &RequestorSource {
         path: opened.path,
         bound: src.bound.clone(),
@@ -146,7 +147,14 @@ pub fn load_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evi
             ))
         }
     };
-    if let Some(w) = crate::source::utf8_as_cp850_warning(path, options.encoding) {
+    // Files only: a folder's head is empty, and its files' texts are
+    // looked at by the readers that open them.
+    let warning = if head.is_empty() {
+        crate::source::utf8_as_cp850_warning(path, options.encoding)
+    } else {
+        crate::source::utf8_as_cp850_warning_in(path, &head, options.encoding)
+    };
+    if let Some(w) = warning {
         ev.usage.warnings.push(w);
     }
     ev.bound = src.bound.is_some();
