@@ -1,7 +1,7 @@
 //! The address lists a [`PostOfficeData`] holds as [`Directory`] values (POL,
 //! USR lists, groups, GAL, everything), with or without record origins.
 
-use super::data::{ExternalPostOffice, LocalUser, NetworkData, PostOfficeData};
+use super::data::{ExternalPostOffice, ListEntry, LocalUser, NetworkData, PostOfficeData};
 use super::origins::FastMap;
 use crate::model::{
     Address, AddressKey, Directory, Entry, EntryKind, Origin, Scope, TemplateDef, TemplateValue,
@@ -216,15 +216,13 @@ impl PostOfficeData {
         // Every local user, local group and USR entry is in `d` already, so a
         // GAL entry that is still new is a plain external user: the kind and
         // template lookups of `gal_entries` cannot change it.
-        let mut key = String::new();
-        for (j, x) in self.gal.iter().enumerate() {
-            key.clear();
-            x.address.key_into(&mut key);
-            if d.contains_key_text(&key) {
+        let listed = listed_already(&d, &self.gal);
+        for ((j, x), listed) in self.gal.iter().enumerate().zip(listed) {
+            if listed {
                 continue;
             }
             let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
-            insert_keyed(&mut d, AddressKey(key.clone()), &of_j, || {
+            insert_keyed(&mut d, x.address.key(), &of_j, || {
                 Entry::new(x.full_name.clone(), x.address.clone())
             });
         }
@@ -300,17 +298,13 @@ impl PostOfficeData {
             let k = x.address.key();
             insert_keyed(&mut d, k, of, || Entry::new(x.full_name, x.address));
         }
-        // Most GAL entries are in a list already: their keys are looked up
-        // in one reused buffer, and only a new one is built as a key.
-        let mut key = String::new();
-        for (j, x) in gal.into_iter().enumerate() {
-            key.clear();
-            x.address.key_into(&mut key);
-            if d.contains_key_text(&key) {
+        let listed = listed_already(&d, &gal);
+        for ((j, x), listed) in gal.into_iter().enumerate().zip(listed) {
+            if listed {
                 continue;
             }
             let of_j = |k: &AddressKey| of(k).or_else(|| gal_of(j));
-            insert_keyed(&mut d, AddressKey(key.clone()), &of_j, || {
+            insert_keyed(&mut d, x.address.key(), &of_j, || {
                 Entry::new(x.full_name, x.address)
             });
         }
@@ -327,6 +321,22 @@ impl PostOfficeData {
             .sum();
         (self.users.len() + self.groups.len() + usr + self.pol_externals.len()).max(self.gal.len())
     }
+}
+
+/// For each GAL entry, whether `d` (every list, before the GAL) holds its
+/// address already: looked up on every core, each key's text in one reused
+/// buffer per thread (no key is built for the million entries a big GAL
+/// shares with the lists). An entry not listed may still repeat an earlier
+/// GAL entry; inserting it only if new settles that.
+fn listed_already(d: &Directory, gal: &[ListEntry]) -> Vec<bool> {
+    use rayon::prelude::*;
+    gal.par_iter()
+        .map_init(String::new, |key, x| {
+            key.clear();
+            x.address.key_into(key);
+            d.contains_key_text(key)
+        })
+        .collect()
 }
 
 /// Looks up where an address was read from.
