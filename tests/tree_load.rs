@@ -261,3 +261,36 @@ fn damaged_lists_are_told_in_record_order() {
         .to_string();
     assert!(err.contains(&in_order[0]), "{err}");
 }
+
+/// GAL.NME is decoded on every core in chunks of 65,536 records: on a GAL
+/// longer than one chunk, every kept entry still names its own GAL.NME
+/// record (record number and byte offset), in record order, and the GAL
+/// holds as many entries as GAL.NME has records in use.
+#[test]
+fn gal_entries_past_the_first_chunk_name_their_records() {
+    let dir = generated_server_tree(35, 2000, 9);
+    let po = PostOffice::open(dir.path(), &strict()).unwrap();
+    let gal = po.gal();
+    let records = std::fs::metadata(dir.path().join("NME/GAL.NME"))
+        .unwrap()
+        .len()
+        / 45;
+    assert!(records > 65_536, "{records}");
+    assert_eq!(po.data.gal.len() as u64, records);
+    let mut expect = 0u64;
+    for x in &po.data.gal {
+        let e = gal.get(&x.address.key()).unwrap();
+        if e.full_name != x.full_name {
+            continue; // a later record of the same address (none expected)
+        }
+        match e.origin.position {
+            Position::Record { index, offset } => {
+                assert!(index >= expect, "{index} after {expect}");
+                assert_eq!(offset, index * 45);
+                expect = index;
+            }
+            ref p => panic!("{p:?}"),
+        }
+    }
+    assert!(expect > 65_536);
+}

@@ -285,11 +285,12 @@ pub(super) fn resolve_netpo(
 }
 
 /// Checks an external (`PCM`) entry's NETPO/GALNETPO record as
-/// [`resolve_netpo`] does, with the same damage, without building its
+/// [`resolve_netpo_entry`] does, with the same damage, without building its
 /// address: for entries the caller does not keep (the lean load's GAL).
 /// Gateway entries take [`resolve_netpo`] (their network is checked too).
-pub(super) fn check_netpo(
-    r: &mut Reader<'_>,
+pub(super) fn check_netpo_entry(
+    ctx: &mut Ctx,
+    unrepresentable: &mut Vec<String>,
     data: &PostOfficeData,
     file: &str,
     netpo: &Option<(String, NetpoSlices<'_>)>,
@@ -300,7 +301,7 @@ pub(super) fn check_netpo(
     if e.kind == nme_kind::EXTERNAL && found == Some(Some(super::STATUS_IN_USE)) {
         return Ok(());
     }
-    resolve_netpo(r, data, file, netpo, e, loc).map(|_| ())
+    resolve_netpo_entry(ctx, unrepresentable, data, file, netpo, e, loc).map(|_| ())
 }
 
 /// [`resolve_netpo`] for any reader: damage goes to `ctx`, entries profile

@@ -11,9 +11,10 @@ use super::{frame_checked, read_records, FixedRecord};
 use crate::error::{Error, Location, Result};
 use crate::model::Address;
 
-use super::read_external::{check_netpo, resolve_netpo};
+use super::read_external::{check_netpo_entry, resolve_netpo, resolve_netpo_entry};
 use super::users::Access2Rec;
 use super::validate::{self, DamageKind, NmeTarget, RecordAt};
+use rayon::prelude::*;
 
 /// What reading ADMIN.NME hands on to the group members and the tid check.
 pub(super) struct PolRead {
@@ -150,6 +151,84 @@ pub(super) fn read_pol(
     })
 }
 
+/// GAL.NME records decoded at once on every core (about 20 MB of decoded
+/// records in flight at the most).
+const GAL_CHUNK: usize = 65_536;
+
+/// One GAL.NME record in use, decoded and resolved on any thread, with what
+/// resolving it had to tell (told in record order by [`read_gal`]).
+struct GalRecord {
+    e: NmeRec,
+    check: validate::NmeCheck,
+    /// The entry's address (`None`: not kept, or not resolvable); `Err`: the
+    /// damage that stops a strict read.
+    address: Result<Option<Address>>,
+    /// Damage read past (salvage).
+    warnings: Vec<String>,
+    /// Entries profile v1 cannot represent.
+    unrepresentable: Vec<String>,
+}
+
+/// Checks record `i` of GAL.NME against ACCESS2/GROUP.GLB and resolves its
+/// address (its GALNETPO record checked either way), as the reader's loop
+/// did one record at a time.
+#[allow(clippy::too_many_arguments)]
+fn decode_gal_record(
+    e: NmeRec,
+    i: usize,
+    gf: &str,
+    data: &PostOfficeData,
+    galnetpo: &Option<(String, NetpoSlices<'_>)>,
+    user_by_offset: &HashMap<u32, usize>,
+    group_by_tid: &HashMap<u32, usize>,
+    keep: bool,
+    salvage: bool,
+) -> GalRecord {
+    let loc = rec_loc(i, NmeRec::SIZE, 0);
+    let at = RecordAt::new(i, NmeRec::SIZE, 0);
+    let (mut user, mut group) = (None, None);
+    let check = validate::nme_entry(
+        gf,
+        at,
+        &e.full_name,
+        e.tid,
+        e.kind,
+        e.pointer,
+        |p| {
+            user = user_by_offset.get(&p).and_then(|&u| data.users.get(u));
+            user.map(|u| u.tid.unwrap_or(0))
+        },
+        |t| {
+            group = group_by_tid.get(&t).and_then(|&g| data.groups.get(g));
+            group.is_some()
+        },
+    );
+    let mut ctx = super::Ctx::new(salvage);
+    let mut unrepresentable = Vec::new();
+    let address = match check.target {
+        // An external entry's GALNETPO record is checked either way (its
+        // address is only built when the entry is kept).
+        Some(NmeTarget::External) if !keep => {
+            check_netpo_entry(&mut ctx, &mut unrepresentable, data, gf, galnetpo, &e, loc)
+                .map(|()| None)
+        }
+        Some(NmeTarget::External) => {
+            resolve_netpo_entry(&mut ctx, &mut unrepresentable, data, gf, galnetpo, &e, loc)
+        }
+        _ if !keep => Ok(None),
+        Some(NmeTarget::LocalUser) => Ok(user.map(|u| data.local_address(&u.mailbox))),
+        Some(NmeTarget::Group) => Ok(group.map(|g| data.local_address(&g.mailbox))),
+        None => Ok(None),
+    };
+    GalRecord {
+        e,
+        check,
+        address,
+        warnings: ctx.warnings,
+        unrepresentable,
+    }
+}
+
 /// GAL.NME (sort order checked), resolved like ADMIN.NME through GALNETPO.GLB,
 /// and GALINDEX.GLB checked against it.
 pub(super) fn read_gal(
@@ -187,63 +266,69 @@ pub(super) fn read_gal(
         // (offset, full name) of every GAL entry in use, in offset order, for
         // the GALINDEX check below (names decoded once, here).
         let mut names: Vec<(u32, crate::model::Text)> = Vec::with_capacity(gal.len());
-        for (i, rec) in gal.iter().enumerate() {
-            let e = NmeRec::decode_fields(rec);
-            if e.status != super::STATUS_IN_USE {
-                continue;
-            }
-            let loc = rec_loc(i, NmeRec::SIZE, 0);
-            let at = RecordAt::new(i, NmeRec::SIZE, 0);
-            if let Some(f) = order.next(&gf, at, &e.full_name) {
-                r.ctx.report(&f)?;
-            }
-            let (mut user, mut group) = (None, None);
-            let check = validate::nme_entry(
-                &gf,
-                at,
-                &e.full_name,
-                e.tid,
-                e.kind,
-                e.pointer,
-                |p| {
-                    user = user_by_offset.get(&p).and_then(|&u| data.users.get(u));
-                    user.map(|u| u.tid.unwrap_or(0))
-                },
-                |t| {
-                    group = group_by_tid.get(&t).and_then(|&g| data.groups.get(g));
-                    group.is_some()
-                },
-            );
-            match &check.finding {
-                // The reader does not compare GAL.NME tids (inspect does).
-                Some(f) if f.kind() == DamageKind::TidMismatch => {}
-                Some(f) => r.ctx.report(f)?,
-                None => {}
-            }
-            let addr = match check.target {
-                // An external entry's GALNETPO record is checked either way
-                // (its address is only built when the entry is kept).
-                Some(NmeTarget::External) if !r.keep_gal_entries => {
-                    check_netpo(r, data, &gf, &galnetpo, &e, loc)?;
-                    None
-                }
-                Some(NmeTarget::External) => resolve_netpo(r, data, &gf, &galnetpo, &e, loc)?,
-                _ if !r.keep_gal_entries => None,
-                Some(NmeTarget::LocalUser) => user.map(|u| data.local_address(&u.mailbox)),
-                Some(NmeTarget::Group) => group.map(|g| data.local_address(&g.mailbox)),
-                None => None,
+        // Records are decoded and resolved on every core a chunk at a time
+        // (what each would tell kept with it), then told and taken in record
+        // order, as one loop would: the sort-order check runs there, and a
+        // strict read stops at the same first damage.
+        let keep = r.keep_gal_entries;
+        let salvage = r.ctx.salvage;
+        for (c, chunk) in gal.chunks(GAL_CHUNK).enumerate() {
+            let decoded: Vec<Option<GalRecord>> = {
+                let data = &*data;
+                let galnetpo = &galnetpo;
+                let gf = gf.as_str();
+                chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, rec)| {
+                        let i = c * GAL_CHUNK + k;
+                        let e = NmeRec::decode_fields(rec);
+                        (e.status == super::STATUS_IN_USE).then(|| {
+                            decode_gal_record(
+                                e,
+                                i,
+                                gf,
+                                data,
+                                galnetpo,
+                                user_by_offset,
+                                group_by_tid,
+                                keep,
+                                salvage,
+                            )
+                        })
+                    })
+                    .collect()
             };
-            let offset = (i * NmeRec::SIZE) as u32;
-            match addr {
-                Some(address) if r.keep_gal_entries => {
-                    names.push((offset, e.full_name.clone()));
-                    r.origins.gal.push(origin(gf_id, i).index);
-                    data.gal.push(ListEntry {
-                        full_name: e.full_name,
-                        address,
-                    });
+            for (k, g) in decoded.into_iter().enumerate() {
+                let Some(g) = g else { continue };
+                let i = c * GAL_CHUNK + k;
+                let at = RecordAt::new(i, NmeRec::SIZE, 0);
+                if let Some(f) = order.next(&gf, at, &g.e.full_name) {
+                    r.ctx.report(&f)?;
                 }
-                _ => names.push((offset, e.full_name)),
+                match &g.check.finding {
+                    // The reader does not compare GAL.NME tids (inspect does).
+                    Some(f) if f.kind() == DamageKind::TidMismatch => {}
+                    Some(f) => r.ctx.report(f)?,
+                    None => {}
+                }
+                r.ctx.warnings.extend(g.warnings);
+                for m in g.unrepresentable {
+                    r.unrepresentable(m);
+                }
+                let addr = g.address?;
+                let offset = (i * NmeRec::SIZE) as u32;
+                match addr {
+                    Some(address) if keep => {
+                        names.push((offset, g.e.full_name.clone()));
+                        r.origins.gal.push(origin(gf_id, i).index);
+                        data.gal.push(ListEntry {
+                            full_name: g.e.full_name,
+                            address,
+                        });
+                    }
+                    _ => names.push((offset, g.e.full_name)),
+                }
             }
         }
         // GALNETPO is not needed past the GAL: free it before the index check.
