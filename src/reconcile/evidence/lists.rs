@@ -17,10 +17,6 @@ pub(super) struct OpList {
     pub(super) has_replace: bool,
 }
 
-/// Classifies a list of operations: an `R PCM:` export, or an extract when it
-/// spans several postoffices without an `R`. Entries in source order for a
-/// pure export (R/A/T: duplicates stay visible), else the directory the
-/// operations produce in order.
 /// Do the `A` lines name PCM addresses of more than one postoffice? Compared
 /// by scope key, computed only when an address's type, network and
 /// postoffice differ in spelling from the first one's (an export spells its
@@ -52,6 +48,10 @@ fn several_pcm_scopes(ops: &[Operation]) -> bool {
     false
 }
 
+/// Classifies a list of operations: an `R PCM:` export, or an extract when it
+/// spans several postoffices without an `R`. Entries in source order for a
+/// pure export (R/A/T: duplicates stay visible), else the directory the
+/// operations produce in order.
 pub(super) fn analyse(ops: Vec<Operation>) -> OpList {
     let has_replace = ops
         .iter()

@@ -147,14 +147,9 @@ pub fn load_evidence(src: &RequestorSource, options: &LoadOptions) -> Result<Evi
             ))
         }
     };
-    // Files only: a folder's head is empty, and its files' texts are
-    // looked at by the readers that open them.
-    let warning = if head.is_empty() {
-        crate::source::utf8_as_cp850_warning(path, options.encoding)
-    } else {
-        crate::source::utf8_as_cp850_warning_in(path, &head, options.encoding)
-    };
-    if let Some(w) = warning {
+    // On the head recognition read (a folder's is empty: no warning, as
+    // before, when its head could not be read).
+    if let Some(w) = crate::source::utf8_as_cp850_warning_in(path, &head, options.encoding) {
         ev.usage.warnings.push(w);
     }
     ev.bound = src.bound.is_some();
