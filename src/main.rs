@@ -2,7 +2,9 @@
 
 /// mimalloc instead of the system allocator: a million-entry run makes tens
 /// of millions of small allocations, and glibc's malloc/free took a quarter
-/// of the profile (docs/benchmarks.md).
+/// of the profile (docs/benchmarks.md). The `system-alloc` feature keeps the
+/// system allocator, for heap profilers such as heaptrack.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

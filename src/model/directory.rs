@@ -153,6 +153,21 @@ impl Directory {
             }
         }
         let h = Self::hash_key(&self.hasher, &key);
+        self.push_hashed(h, key, entry);
+    }
+
+    /// The slot of the live entry with this identity, its hash given.
+    fn find_hashed(&self, h: u64, key: &str) -> Option<usize> {
+        let keys = &self.keys;
+        self.index
+            .find(h, |&i| keys.get(i as usize).is_some_and(|k| k.0 == key))
+            .map(|&i| i as usize)
+    }
+
+    /// [`Directory::push_new`] of a key whose hash is `h`, its slot already
+    /// recorded under its scope.
+    fn push_hashed(&mut self, h: u64, key: AddressKey, entry: Entry) {
+        let i = self.slots.len();
         let Directory {
             index,
             keys,
@@ -222,6 +237,48 @@ impl Directory {
         let entry = make(&key);
         self.push_new(key, entry);
         true
+    }
+
+    /// Inserts each entry of `batch` (keyed; each key must be its entry's
+    /// `key()`) whose key is not present yet, in order: the first entry of
+    /// a key wins, as [`Directory::insert_new_with`] one at a time would.
+    /// The hashes and scopes are worked out on every core first; only the
+    /// index and the tables are filled one entry after the other. Returns
+    /// how many were inserted.
+    pub(crate) fn extend_new(&mut self, batch: Vec<(AddressKey, Entry)>) -> usize {
+        use rayon::prelude::*;
+        let hasher = &self.hasher;
+        let hashed: Vec<(u64, usize)> = batch
+            .par_iter()
+            .with_min_len(1024)
+            .map(|(k, _)| (Self::hash_key(hasher, k), k.scope_key().len()))
+            .collect();
+        self.reserve(batch.len());
+        let mut inserted = 0usize;
+        // Slots of the run of entries in the same scope, recorded under it
+        // when the scope changes (one lookup a run, not one an entry).
+        let mut run: Option<(String, Vec<u32>)> = None;
+        for ((key, entry), (h, scope_len)) in batch.into_iter().zip(hashed) {
+            if self.find_hashed(h, &key.0).is_some() {
+                continue;
+            }
+            let scope = key.0.get(..scope_len).unwrap_or_default();
+            match &mut run {
+                Some((s, slots)) if s == scope => slots.push(slot_id(self.slots.len())),
+                _ => {
+                    if let Some((s, slots)) = run.take() {
+                        self.by_scope.entry(s).or_default().extend(slots);
+                    }
+                    run = Some((scope.to_string(), vec![slot_id(self.slots.len())]));
+                }
+            }
+            self.push_hashed(h, key, entry);
+            inserted += 1;
+        }
+        if let Some((s, slots)) = run {
+            self.by_scope.entry(s).or_default().extend(slots);
+        }
+        inserted
     }
 
     /// [`Directory::upsert`] of an entry whose key the caller has (it must

@@ -178,3 +178,53 @@ fn key_text_lookups_agree_with_keys() {
     assert!(d.contains_key_text("PCM:NET/PO/X"));
     assert!(!d.contains_key_text("PCM:NET/PO/Y"));
 }
+
+/// `extend_new` builds the directory one-at-a-time insertion builds: the
+/// first entry of a key wins, entries keep their order, and every scope
+/// lists its entries (runs of one scope, scopes interleaved, scopes met
+/// again later, keys present before the batch, duplicates in it).
+#[test]
+fn extend_new_equals_inserting_one_at_a_time() {
+    use proptest::prelude::*;
+    let scopes = ["PCM:N/A", "PCM:N/B", "csi:n/a", "SMTP:", "PROFS:G/N"];
+    let entry = (0usize..scopes.len(), 0u8..6, 0u8..3);
+    let batch = proptest::collection::vec(entry, 0..40);
+    proptest!(|(before in batch.clone(), batch in batch)| {
+        let make = |(s, m, n): (usize, u8, u8)| {
+            let scope = scopes[s];
+            let a = if scope.ends_with(':') {
+                format!("{scope}u{m}@x")
+            } else {
+                format!("{scope}/U{m}")
+            };
+            Entry::new(format!("name {n}"), Address::parse(&a).unwrap())
+        };
+        let mut one = Directory::new();
+        let mut bulk = Directory::new();
+        for &x in &before {
+            one.insert_new_with(make(x).key(), |_| make(x));
+            bulk.insert_new_with(make(x).key(), |_| make(x));
+        }
+        let mut inserted = 0;
+        for &x in &batch {
+            inserted += usize::from(one.insert_new_with(make(x).key(), |_| make(x)));
+        }
+        let keyed = batch.iter().map(|&x| (make(x).key(), make(x))).collect();
+        prop_assert_eq!(bulk.extend_new(keyed), inserted);
+        prop_assert_eq!(bulk.len(), one.len());
+        let listed = |d: &Directory| -> Vec<(String, String)> {
+            d.iter().map(|e| (e.address.to_string(), e.full_name.to_string())).collect()
+        };
+        prop_assert_eq!(listed(&bulk), listed(&one));
+        prop_assert_eq!(bulk.scopes(), one.scopes());
+        for scope in one.scopes() {
+            let names = |d: &Directory| -> Vec<String> {
+                d.in_scope(&scope).iter().map(|e| e.address.to_string()).collect()
+            };
+            prop_assert_eq!(names(&bulk), names(&one));
+        }
+        for &x in &batch {
+            prop_assert!(bulk.contains_key(&make(x).key()));
+        }
+    });
+}

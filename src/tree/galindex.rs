@@ -3,10 +3,13 @@
 //! offset of the entry in GAL.NME), sorted by word (Q86375).
 
 use byteorder::{ByteOrder, LittleEndian};
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 
 use super::{frame, U16F, U32F};
 use crate::error::{Error, Location, Result};
+
+/// GALINDEX records [`GalIndex::indexes`] checks at once on one core.
+const WORDS_AT_ONCE: usize = 65_536;
 
 /// GALINDEX layout.
 pub mod galindex_layout {
@@ -176,7 +179,18 @@ impl GalIndex {
     /// whole GAL.NME records of `record_size` bytes (found by record number,
     /// no search); entries out of offset order, or not on a record boundary,
     /// fall back to the build.
-    pub fn indexes<S: AsRef<str>>(&self, entries: &[(u32, S)], record_size: u32) -> bool {
+    pub fn indexes<S: AsRef<str> + Sync>(&self, entries: &[(u32, S)], record_size: u32) -> bool {
+        self.indexes_in_ranges(entries, record_size, WORDS_AT_ONCE)
+    }
+
+    /// [`GalIndex::indexes`] with the index's records checked `at_once` at
+    /// a time on each core (the answer does not depend on it).
+    fn indexes_in_ranges<S: AsRef<str> + Sync>(
+        &self,
+        entries: &[(u32, S)],
+        record_size: u32,
+        at_once: usize,
+    ) -> bool {
         use galindex_layout::*;
         let size = record_size.max(1);
         if !entries.windows(2).all(|w| w[0].0 < w[1].0)
@@ -196,47 +210,76 @@ impl GalIndex {
         if self.words.len() != total || self.buckets.len() != BUCKETS {
             return false;
         }
-        let mut previous = String::new();
-        let mut current = String::new();
-        let mut previous_key: Option<(usize, GalWord)> = None;
-        let mut expected_buckets = [0u32; BUCKETS];
-        let mut next_bucket = 0usize;
-        for (i, record) in self.words.iter().enumerate() {
+        // The words are checked on every core, a range at a time: each
+        // record against the one before it (the first of a range against the
+        // last of the range before), and where each bucket starts.
+        // Word `i`'s bucket and record, its upper-case text into `upper`.
+        let word_key = |i: usize, upper: &mut String| -> Option<(usize, GalWord)> {
+            let record = self.words.get(i)?;
             if record.nme_offset % size != 0 {
-                return false;
+                return None;
             }
             let at = entry_of_record
                 .get((record.nme_offset / size) as usize)
                 .copied()
                 .unwrap_or(u32::MAX);
-            let Some(word) = entries
+            let word = entries
                 .get(at as usize)
-                .and_then(|(_, n)| words(n.as_ref()).nth(usize::from(record.word)))
-            else {
-                return false;
-            };
-            let b = bucket(word);
-            current.clear();
-            crate::codepage::cp850_upper_into(&mut current, word);
-            if let Some((pb, pw)) = previous_key {
-                let order = pb
-                    .cmp(&b)
-                    .then_with(|| previous.as_str().cmp(current.as_str()))
-                    .then_with(|| pw.cmp(record));
-                if order != std::cmp::Ordering::Less {
-                    return false;
+                .and_then(|(_, n)| words(n.as_ref()).nth(usize::from(record.word)))?;
+            upper.clear();
+            crate::codepage::cp850_upper_into(upper, word);
+            Some((bucket(word), *record))
+        };
+        let n = self.words.len();
+        let ranges: Vec<(usize, usize)> = (0..n)
+            .step_by(at_once.max(1))
+            .map(|start| (start, (start + at_once.max(1)).min(n)))
+            .collect();
+        // Per range: the (bucket, offset) starts it holds, or None when the
+        // index is not the one GAL.NME makes.
+        let starts: Option<Vec<Vec<(usize, u32)>>> = ranges
+            .par_iter()
+            .map(|&(start, end)| {
+                let (mut previous_word, mut word) = (String::new(), String::new());
+                let mut previous = match start.checked_sub(1) {
+                    Some(p) => Some(word_key(p, &mut previous_word)?),
+                    None => None,
+                };
+                let mut starts = Vec::new();
+                for i in start..end {
+                    let (b, record) = word_key(i, &mut word)?;
+                    let first_bucket = match previous {
+                        Some((pb, pr)) => {
+                            let order = pb
+                                .cmp(&b)
+                                .then_with(|| previous_word.as_str().cmp(word.as_str()))
+                                .then_with(|| pr.cmp(&record));
+                            if order != std::cmp::Ordering::Less {
+                                return None;
+                            }
+                            pb + 1
+                        }
+                        None => 0,
+                    };
+                    // Buckets after the previous record's, up to this one's,
+                    // start here (as the build counts them).
+                    for nb in first_bucket..=b.min(BUCKETS - 1) {
+                        starts.push((nb, (HEADER + SIZE * i) as u32));
+                    }
+                    previous = Some((b, record));
+                    std::mem::swap(&mut previous_word, &mut word);
                 }
+                Some(starts)
+            })
+            .collect();
+        let Some(starts) = starts else {
+            return false;
+        };
+        let mut expected_buckets = [(HEADER + SIZE * n) as u32; BUCKETS];
+        for (b, offset) in starts.into_iter().flatten() {
+            if let Some(slot) = expected_buckets.get_mut(b) {
+                *slot = offset;
             }
-            // Buckets up to this record's start here (as the build counts them).
-            while next_bucket < BUCKETS && next_bucket <= b {
-                expected_buckets[next_bucket] = (HEADER + SIZE * i) as u32;
-                next_bucket += 1;
-            }
-            previous_key = Some((b, *record));
-            std::mem::swap(&mut previous, &mut current);
-        }
-        for slot in expected_buckets.iter_mut().skip(next_bucket) {
-            *slot = (HEADER + SIZE * self.words.len()) as u32;
         }
         self.buckets == expected_buckets
     }
@@ -253,7 +296,10 @@ mod tests {
         use proptest::prelude::*;
         let name = proptest::string::string_regex("[A-Za-z0-9Øø ,.]{0,12}").unwrap();
         let gal = proptest::collection::vec((any::<bool>(), name), 0..12);
-        proptest!(|(gal in gal, pick in any::<prop::sample::Index>(), word in 0u16..4, shift in 0u32..3)| {
+        // Checked a record, two, three or the default number at a time.
+        let at_once = prop_oneof![Just(1usize), Just(2), Just(3), Just(WORDS_AT_ONCE)];
+        proptest!(|(gal in gal, pick in any::<prop::sample::Index>(), word in 0u16..4, shift in 0u32..3, at_once in at_once)| {
+            let check = |g: &GalIndex, e: &[(u32, String)]| g.indexes_in_ranges(e, 45, at_once);
             let entries: Vec<(u32, String)> = gal
                 .iter()
                 .enumerate()
@@ -261,20 +307,20 @@ mod tests {
                 .map(|(i, (_, n))| ((i * 45) as u32, n.clone()))
                 .collect();
             let built = GalIndex::build(entries.iter().map(|(o, n)| (*o, n.as_str())));
-            prop_assert!(built.indexes(&entries, 45));
+            prop_assert!(check(&built, &entries));
             if !built.words.is_empty() {
                 let mut damaged = built.clone();
                 let i = pick.index(damaged.words.len());
                 damaged.words[i].word = word;
                 damaged.words[i].nme_offset = damaged.words[i].nme_offset.wrapping_add(shift * 45 + u32::from(word == 3));
-                prop_assert_eq!(damaged.indexes(&entries, 45), damaged == built);
+                prop_assert_eq!(check(&damaged, &entries), damaged == built);
                 let mut swapped = built.clone();
                 let j = (i + 1) % swapped.words.len();
                 swapped.words.swap(i, j);
-                prop_assert_eq!(swapped.indexes(&entries, 45), swapped == built);
+                prop_assert_eq!(check(&swapped, &entries), swapped == built);
                 let mut bucketed = built.clone();
                 bucketed.buckets[usize::from(word) * 13] += 6;
-                prop_assert!(!bucketed.indexes(&entries, 45));
+                prop_assert!(!check(&bucketed, &entries));
             }
         });
     }

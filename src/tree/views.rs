@@ -6,6 +6,7 @@ use super::origins::FastMap;
 use crate::model::{
     Address, AddressKey, Directory, Entry, EntryKind, Origin, Scope, TemplateDef, TemplateValue,
 };
+use rayon::prelude::*;
 
 impl PostOfficeData {
     /// The postoffice address list: local users not excluded from Dir-Sync,
@@ -278,20 +279,41 @@ impl PostOfficeData {
             d.templates.insert(t.scope.key(), t);
         }
         for (ni, mut net) in networks.into_iter().enumerate() {
-            for (pi, mut po) in std::mem::take(&mut net.postoffices).into_iter().enumerate() {
-                let entries = std::mem::take(&mut po.entries);
-                let len = entries.len();
-                for (j, u) in entries.into_iter().enumerate() {
-                    let address = PostOfficeData::address_in(&net, &po, &u.mailbox);
-                    let of_j = |k: &AddressKey| usr_of(ni, pi, j, len).or_else(|| of(k));
-                    insert_keyed(&mut d, address.key(), &of_j, || {
-                        let mut e = Entry::new(u.full_name, address);
-                        e.kind = u.kind;
-                        e.template = u.template;
-                        e
-                    });
+            let mut postoffices: Vec<(usize, ExternalPostOffice)> =
+                std::mem::take(&mut net.postoffices)
+                    .into_iter()
+                    .enumerate()
+                    .collect();
+            // The USR lists' entries are made and keyed on every core a few
+            // lists at a time, then inserted in list order (first wins).
+            for group in postoffices.chunks_mut(LISTS_AT_ONCE) {
+                let batches: Vec<Vec<(AddressKey, Entry)>> = group
+                    .par_iter_mut()
+                    .map(|(pi, po)| {
+                        let entries = std::mem::take(&mut po.entries);
+                        let len = entries.len();
+                        let (net, po, pi) = (&net, &*po, *pi);
+                        entries
+                            .into_iter()
+                            .enumerate()
+                            .map(|(j, u)| {
+                                let address = PostOfficeData::address_in(net, po, &u.mailbox);
+                                let k = address.key();
+                                let mut e = Entry::new(u.full_name, address);
+                                e.kind = u.kind;
+                                e.template = u.template;
+                                if let Some(o) = usr_of(ni, pi, j, len).or_else(|| of(&k)) {
+                                    e.origin = o;
+                                }
+                                (k, e)
+                            })
+                            .collect()
+                    })
+                    .collect();
+                for ((_, po), batch) in group.iter().zip(batches) {
+                    d.extend_new(batch);
+                    add_usr_template(&mut d, &net, po);
                 }
-                add_usr_template(&mut d, &net, &po);
             }
         }
         for x in pol_externals {
@@ -328,6 +350,10 @@ impl PostOfficeData {
 /// buffer per thread (no key is built for the million entries a big GAL
 /// shares with the lists). An entry not listed may still repeat an earlier
 /// GAL entry; inserting it only if new settles that.
+/// External postoffices whose USR entries are made at once (on every core)
+/// before they are inserted.
+const LISTS_AT_ONCE: usize = 16;
+
 fn listed_already(d: &Directory, gal: &[ListEntry]) -> Vec<bool> {
     use rayon::prelude::*;
     gal.par_iter()
@@ -340,14 +366,14 @@ fn listed_already(d: &Directory, gal: &[ListEntry]) -> Vec<bool> {
 }
 
 /// Looks up where an address was read from.
-pub(crate) type OriginOf<'a> = &'a dyn Fn(&AddressKey) -> Option<Origin>;
+pub(crate) type OriginOf<'a> = &'a (dyn Fn(&AddressKey) -> Option<Origin> + Sync);
 
 fn no_origin(_: &AddressKey) -> Option<Origin> {
     None
 }
 
 /// Looks up the origin of entry `j` of a USR list by its key and position.
-pub(crate) type UsrOriginOf<'a> = &'a dyn Fn(&AddressKey, usize) -> Option<Origin>;
+pub(crate) type UsrOriginOf<'a> = &'a (dyn Fn(&AddressKey, usize) -> Option<Origin> + Sync);
 
 fn no_usr_origin(_: &AddressKey, _: usize) -> Option<Origin> {
     None
@@ -356,14 +382,15 @@ fn no_usr_origin(_: &AddressKey, _: usize) -> Option<Origin> {
 /// Looks up the origin of entry `j` of the USR list of (network,
 /// postoffice) positions in `PostOfficeData::networks`, a list of `len`
 /// entries: `(network, postoffice, j, len)`.
-pub(crate) type UsrListOriginOf<'a> = &'a dyn Fn(usize, usize, usize, usize) -> Option<Origin>;
+pub(crate) type UsrListOriginOf<'a> =
+    &'a (dyn Fn(usize, usize, usize, usize) -> Option<Origin> + Sync);
 
 fn no_usr_list_origin(_: usize, _: usize, _: usize, _: usize) -> Option<Origin> {
     None
 }
 
 /// Looks up the origin of the GAL entry at a position of `PostOfficeData::gal`.
-pub(crate) type GalOriginOf<'a> = &'a dyn Fn(usize) -> Option<Origin>;
+pub(crate) type GalOriginOf<'a> = &'a (dyn Fn(usize) -> Option<Origin> + Sync);
 
 fn no_gal_origin(_: usize) -> Option<Origin> {
     None

@@ -269,20 +269,22 @@ pub(super) fn write_default_rows(
         return write_rows(out, dir, entries, tcols, owner);
     }
     let guard = out.guard;
+    // The batch buffers are reused from one window to the next: fresh ones
+    // would cost the kernel clearing new pages for every window.
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); BATCHES_AT_ONCE];
     for window in entries.chunks(ROWS_PER_BATCH * BATCHES_AT_ONCE) {
-        let buffers: Vec<Result<Vec<u8>>> = window
+        window
             .par_chunks(ROWS_PER_BATCH)
-            .map(|batch| {
-                let mut buf: Vec<u8> = Vec::with_capacity(batch.len() * 160);
-                let mut cells = Cells::over(&mut buf, guard);
+            .zip(buffers.par_iter_mut())
+            .map(|(batch, buf)| {
+                buf.clear();
+                let mut cells = Cells::over(buf, guard);
                 write_rows(&mut cells, dir, batch, tcols, owner)?;
-                cells.flush()?;
-                drop(cells);
-                Ok(buf)
+                cells.flush()
             })
-            .collect();
-        for buf in buffers {
-            out.raw(&buf?)?;
+            .collect::<Result<()>>()?;
+        for buf in buffers.iter().take(window.len().div_ceil(ROWS_PER_BATCH)) {
+            out.raw(buf)?;
         }
     }
     Ok(())
