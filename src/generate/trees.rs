@@ -2,6 +2,7 @@
 //! (postoffice files, profile v1) and `dirsync` (REQCONF, REQTRANS, SRVCONF,
 //! MSTTRANS).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::world::{World, DAY};
@@ -10,7 +11,7 @@ use crate::dirsync::trans::{write_stream, TransactionRecord};
 use crate::error::Result;
 use crate::model::{Directory, EntryKind, Operation};
 use crate::tree::postoffice::ListEntry;
-use crate::tree::writer::{build_tree, TreeFiles};
+use crate::tree::writer::build_tree_into;
 use crate::tree::{
     ExternalPostOffice, LocalGroup, LocalUser, NetworkData, PostOfficeData, UsrEntry,
 };
@@ -286,35 +287,39 @@ pub fn msttrans(world: &World) -> Result<Vec<u8>> {
     Ok(write_stream(&recs))
 }
 
-/// Every file of postoffice `p`'s tree, Dir-Sync files included
-/// (`server`: also SRVCONF.GLB and MSTTRANS.GLB).
-pub fn tree_files(
+/// Writes every file of postoffice `p`'s tree under `dir`, Dir-Sync files
+/// included (`server`: also SRVCONF.GLB and MSTTRANS.GLB), each as soon as
+/// it is built; returns the number of files and their bytes.
+pub fn write_tree_files(
     world: &World,
     p: usize,
     peers: Option<PeerView<'_>>,
     server: bool,
-) -> Result<TreeFiles> {
+    dir: &Path,
+    force: bool,
+) -> Result<(usize, u64)> {
     let own = world.pos.get(p).map(|po| &po.list);
     let empty = Directory::new();
     let data = postoffice_data(world, p, own.unwrap_or(&empty), peers);
-    let (mut files, _warnings) = build_tree(&data)?;
-    files.insert("GLB/REQCONF.GLB".into(), reqconf(world, p)?.write());
-    files.insert("GLB/REQTRANS.GLB".into(), reqtrans(world, p)?);
+    // Each file is written as soon as it is built. A path built twice is
+    // written again and counted once, with its last bytes (as a map of the
+    // whole tree would hold it).
+    let mut written: HashMap<String, u64> = HashMap::new();
+    let mut put = |rel: String, bytes: Vec<u8>| -> Result<()> {
+        let again = written.contains_key(&rel);
+        crate::output::write_bytes_atomic(&dir.join(&rel), force || again, &bytes)?;
+        written.insert(rel, bytes.len() as u64);
+        Ok(())
+    };
+    build_tree_into(&data, &mut put)?;
+    drop(data);
+    put("GLB/REQCONF.GLB".into(), reqconf(world, p)?.write())?;
+    put("GLB/REQTRANS.GLB".into(), reqtrans(world, p)?)?;
     if server {
-        files.insert("GLB/SRVCONF.GLB".into(), srvconf(world)?.write());
-        files.insert("GLB/MSTTRANS.GLB".into(), msttrans(world)?);
+        put("GLB/SRVCONF.GLB".into(), srvconf(world)?.write())?;
+        put("GLB/MSTTRANS.GLB".into(), msttrans(world)?)?;
     }
-    Ok(files)
-}
-
-/// Writes files (relative path → bytes) under `dir`; returns bytes written.
-pub fn write_files(dir: &Path, files: &TreeFiles, force: bool) -> Result<u64> {
-    let mut n = 0u64;
-    for (rel, bytes) in files {
-        crate::output::write_bytes_atomic(&dir.join(rel), force, bytes)?;
-        n += bytes.len() as u64;
-    }
-    Ok(n)
+    Ok((written.len(), written.values().sum()))
 }
 
 /// Seconds in a day (re-exported for scenario timing).

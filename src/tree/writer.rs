@@ -32,7 +32,22 @@ pub type TreeFiles = BTreeMap<String, Vec<u8>>;
 
 /// Builds every file of the tree in memory: relative path → bytes (sorted).
 pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut files = TreeFiles::new();
+    let warnings = build_tree_into(data, &mut |path, bytes| {
+        files.insert(path, bytes);
+        Ok(())
+    })?;
+    Ok((files, warnings))
+}
+
+/// Receives each file of a tree as it is built: its relative path and bytes.
+pub type FileSink<'a> = &'a mut dyn FnMut(String, Vec<u8>) -> Result<()>;
+
+/// [`build_tree`] handing each file to `sink` as soon as it is made (the
+/// caller writes it and lets it go: the whole tree is never in memory).
+/// Paths come in the order the files are built, not sorted; returns the
+/// warnings.
+pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
 
     // Numbers: mailbags / prefixes share one counter, tids another.
@@ -71,7 +86,7 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         gal_enabled: u8::from(data.gal_enabled),
         raw: Vec::new(),
     };
-    files.insert("GLB/MASTER.GLB".into(), master.write()?);
+    sink("GLB/MASTER.GLB".into(), master.write()?)?;
 
     // Local users: ACCESS2 + ADMIN.INF, ACCESS/ACCESS3 zero-filled.
     let mut access2 = Vec::with_capacity(data.users.len());
@@ -117,25 +132,25 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
             raw: Vec::new(),
         });
     }
-    files.insert("GLB/ACCESS2.GLB".into(), write_records(&access2)?);
-    files.insert(
+    sink("GLB/ACCESS2.GLB".into(), write_records(&access2)?)?;
+    sink(
         "GLB/ACCESS.GLB".into(),
         users::opaque_zero(access2.len(), users::ACCESS_SIZE),
-    );
-    files.insert(
+    )?;
+    sink(
         "GLB/ACCESS3.GLB".into(),
         users::opaque_zero(access2.len(), users::ACCESS3_SIZE),
-    );
+    )?;
     if !data.local_template.is_empty() {
-        files.insert(
+        sink(
             "TPL/ADMIN.TPL".into(),
             TplFile::new(data.local_template.clone()).write()?,
-        );
-        files.insert("INF/ADMIN.INF".into(), admin_inf);
+        )?;
+        sink("INF/ADMIN.INF".into(), admin_inf)?;
     }
     for &b in &user_bag {
-        files.insert(format!("MBG/{}.MBG", hex8(b)), Vec::new());
-        files.insert(format!("KEY/{}.KEY", hex8(b)), vec![0u8; KEY_SIZE as usize]);
+        sink(format!("MBG/{}.MBG", hex8(b)), Vec::new())?;
+        sink(format!("KEY/{}.KEY", hex8(b)), vec![0u8; KEY_SIZE as usize])?;
     }
 
     // Networks, XTN, USR/TPL/INF. Remember each external postoffice's mailbag.
@@ -211,18 +226,18 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
                     raw: Vec::new(),
                 });
             }
-            files.insert(format!("USR/{}.USR", hex8(b)), write_records(&usr)?);
+            sink(format!("USR/{}.USR", hex8(b)), write_records(&usr)?)?;
             if !po.template.is_empty() {
-                files.insert(
+                sink(
                     format!("TPL/{}.TPL", hex8(b)),
                     TplFile::new(po.template.clone()).write()?,
-                );
-                files.insert(format!("INF/{}.INF", hex8(b)), inf);
+                )?;
+                sink(format!("INF/{}.INF", hex8(b)), inf)?;
             }
         }
-        files.insert(format!("XTN/{}.XTN", hex8(prefix)), write_records(&xtn)?);
+        sink(format!("XTN/{}.XTN", hex8(prefix)), write_records(&xtn)?)?;
     }
-    files.insert("GLB/NETWORK.GLB".into(), write_records(&net_recs)?);
+    sink("GLB/NETWORK.GLB".into(), write_records(&net_recs)?)?;
 
     // Groups.
     let mut group_tid = Vec::with_capacity(data.groups.len());
@@ -243,13 +258,13 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
             raw: Vec::new(),
         });
     }
-    files.insert(
+    sink(
         "GLB/GROUP.GLB".into(),
         GroupGlb {
             records: group_recs,
         }
         .write()?,
-    );
+    )?;
 
     // The POL: every entry with its tid.
     struct PolItem {
@@ -290,10 +305,13 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         });
     }
     let mut netpo = NetpoFile::default();
-    let mut pol_ext: Vec<ListEntry> = data.pol_externals.clone();
+    let mut pol_ext: Vec<&ListEntry> = data.pol_externals.iter().collect();
     pol_ext.sort_by_cached_key(|x| (cp850_upper(&x.full_name), x.address.key()));
     let externals = external_records(data, &pol_ext, &po_bag, &mut netpo, &mut warnings, "POL");
-    for (x, kind, ptr) in externals {
+    for (i, kind, ptr) in externals {
+        let Some(x) = pol_ext.get(i) else {
+            continue;
+        };
         let key = x.address.key();
         if tid_of.contains_key(&key) {
             warnings.push(format!("POL: {} appears twice; kept once", x.address));
@@ -360,14 +378,14 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
                 super::groups::MEM_MAX
             )));
         }
-        files.insert(format!("MEM/{}.MEM", hex8(gtid)), write_mem(&mem));
+        sink(format!("MEM/{}.MEM", hex8(gtid)), write_mem(&mem))?;
     }
     for p in pol.iter_mut().filter(|p| p.kind == nme_kind::GROUP) {
         p.pointer = first_node.get(&p.tid).copied().unwrap_or(0);
     }
     let grp_bytes = grp.write();
-    files.insert("GRP/ADMINSHD.GRP".into(), grp_bytes.clone());
-    files.insert("GRP/ADMIN.GRP".into(), grp_bytes);
+    sink("GRP/ADMINSHD.GRP".into(), grp_bytes.clone())?;
+    sink("GRP/ADMIN.GRP".into(), grp_bytes)?;
     pol.sort_by(|a, b| (cp850_upper(&a.name), &a.key).cmp(&(cp850_upper(&b.name), &b.key)));
     let nme: Vec<NmeRec> = pol
         .iter()
@@ -381,16 +399,20 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
         })
         .collect();
     let nme_bytes = write_records(&nme)?;
-    files.insert("NME/ADMINSHD.NME".into(), nme_bytes.clone());
-    files.insert("NME/ADMIN.NME".into(), nme_bytes);
-    files.insert("GLB/NETPO.GLB".into(), netpo.write()?);
+    sink("NME/ADMINSHD.NME".into(), nme_bytes.clone())?;
+    sink("NME/ADMIN.NME".into(), nme_bytes)?;
+    sink("GLB/NETPO.GLB".into(), netpo.write()?)?;
 
     // The GAL: sorted by full name, case-insensitively.
     let mut galnetpo = NetpoFile::default();
-    let mut gal_items: Vec<(String, AddressKey, String, u16, u32, u32)> = Vec::new();
-    let mut gal_ext = Vec::new();
+    // (upper-case name, key, name, NME kind, tid, pointer) of every GAL
+    // entry: each entry's sort key is made once, and its name borrowed.
+    let mut gal_items: Vec<(String, AddressKey, &str, u16, u32, u32)> =
+        Vec::with_capacity(data.gal.len());
+    let mut gal_ext: Vec<(String, AddressKey, &ListEntry)> = Vec::new();
     for x in &data.gal {
-        match local_kind.get(&x.address.key()) {
+        let key = x.address.key();
+        match local_kind.get(&key) {
             Some(&(kind, tid, ptr)) => {
                 let ptr = if kind == nme_kind::GROUP {
                     first_node.get(&tid).copied().unwrap_or(0)
@@ -399,71 +421,82 @@ pub fn build_tree(data: &PostOfficeData) -> Result<(TreeFiles, Vec<String>)> {
                 };
                 gal_items.push((
                     cp850_upper(&x.full_name),
-                    x.address.key(),
-                    x.full_name.to_string(),
+                    key,
+                    x.full_name.as_str(),
                     kind,
                     tid,
                     ptr,
                 ));
             }
-            None => gal_ext.push(x.clone()),
+            None => gal_ext.push((cp850_upper(&x.full_name), key, x)),
         }
     }
-    gal_ext.sort_by_cached_key(|x| (cp850_upper(&x.full_name), x.address.key()));
-    for (x, kind, ptr) in
-        external_records(data, &gal_ext, &po_bag, &mut galnetpo, &mut warnings, "GAL")
-    {
-        let tid = tid_of.get(&x.address.key()).copied().unwrap_or(0);
+    // Stable, as the POL's sort: equal keys keep the GAL's order.
+    gal_ext.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let refs: Vec<&ListEntry> = gal_ext.iter().map(|g| g.2).collect();
+    let records = external_records(data, &refs, &po_bag, &mut galnetpo, &mut warnings, "GAL");
+    drop(refs);
+    for (i, kind, ptr) in records {
+        let Some((upper, key, x)) = gal_ext.get_mut(i) else {
+            continue;
+        };
+        let tid = tid_of.get(key).copied().unwrap_or(0);
         gal_items.push((
-            cp850_upper(&x.full_name),
-            x.address.key(),
-            x.full_name.to_string(),
+            std::mem::take(upper),
+            std::mem::take(key),
+            x.full_name.as_str(),
             kind,
             tid,
             ptr,
         ));
     }
+    drop(gal_ext);
     gal_items.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let gal: Vec<NmeRec> = gal_items
         .iter()
         .map(|g| NmeRec {
             status: STATUS_IN_USE,
-            full_name: g.2.as_str().into(),
+            full_name: g.2.into(),
             tid: g.4,
             kind: g.3,
             pointer: g.5,
             raw: Vec::new(),
         })
         .collect();
+    // Each GAL file goes to the sink as soon as it is made, and what made
+    // it is let go (a million-entry GAL's work lists are hundreds of MB).
+    drop(gal_items);
+    sink("NME/GAL.NME".into(), write_records(&gal)?)?;
+    sink("GLB/GALNETPO.GLB".into(), galnetpo.write()?)?;
+    drop(galnetpo);
     let index = GalIndex::build(
         gal.iter()
             .enumerate()
             .map(|(i, e)| ((i * NmeRec::SIZE) as u32, e.full_name.as_str())),
     );
-    files.insert("NME/GAL.NME".into(), write_records(&gal)?);
-    files.insert("GLB/GALNETPO.GLB".into(), galnetpo.write()?);
-    files.insert("GLB/GALINDEX.GLB".into(), index.write());
+    drop(gal);
+    sink("GLB/GALINDEX.GLB".into(), index.write())?;
 
     // TID.GLB and the size-only files.
-    files.insert("GLB/TID.GLB".into(), write_tid(next_tid.max(data.next_tid)));
+    sink("GLB/TID.GLB".into(), write_tid(next_tid.max(data.next_tid)))?;
     for (name, rule) in SIZE_ONLY_GLB {
-        files.insert(format!("GLB/{name}"), vec![0u8; rule.minimal() as usize]);
+        sink(format!("GLB/{name}"), vec![0u8; rule.minimal() as usize])?;
     }
-    Ok((files, warnings))
+    Ok(warnings)
 }
 
-/// NETPO records for external entries: `(entry, NME kind, pointer)`; entries
+/// NETPO records for external entries: `(position in entries, NME kind, pointer)`; entries
 /// profile v1 cannot hold (long-form gateway addresses) are reported.
-fn external_records<'a>(
+fn external_records(
     data: &PostOfficeData,
-    entries: &'a [ListEntry],
+    entries: &[&ListEntry],
     po_bag: &HashMap<(String, String), u32>,
     file: &mut NetpoFile,
     warnings: &mut Vec<String>,
     list: &str,
-) -> Vec<(&'a ListEntry, u16, u32)> {
+) -> Vec<(usize, u16, u32)> {
     let mut out = Vec::new();
-    for x in entries {
+    for (i, x) in entries.iter().enumerate() {
         let a = &x.address;
         let kind = if a.is_pcm() {
             Some(nme_kind::EXTERNAL)
@@ -500,7 +533,7 @@ fn external_records<'a>(
             mailbag: hex8(bag),
             raw: Vec::new(),
         });
-        out.push((x, kind, ptr));
+        out.push((i, kind, ptr));
     }
     out
 }

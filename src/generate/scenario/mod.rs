@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::trees::{self, tree_files, write_files};
+use super::trees::{self, write_tree_files};
 use super::world::{World, WorldParams};
 use crate::error::{Error, Result};
 
@@ -168,10 +168,9 @@ pub fn generate_default(
         } else {
             None
         };
-        let files = tree_files(&world, p, peers, p == 0)?;
         let folder = folder_of(&world, p);
-        let n = write_files(&out.join(&folder), &files, force)?;
-        s.add(files.len(), n);
+        let (files, bytes) = write_tree_files(&world, p, peers, p == 0, &out.join(&folder), force)?;
+        s.add(files, bytes);
         manifest.postoffices.push(WorldPostOffice {
             scope: po.scope().to_string(),
             folder,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::dsmsg::{envelope_date, write_export_message, Envelope, MessageNumbers};
 use crate::error::{Error, Result};
-use crate::generate::trees::{self, tree_files, write_files};
+use crate::generate::trees::{self, write_tree_files};
 use crate::generate::world::{World, WorldParams};
 use crate::importtext::{write_directory, write_scope_export};
 use crate::model::{AddressKey, Directory, Entry};
@@ -141,9 +141,9 @@ pub fn generate_restore(
     let backup_time = world.now;
     {
         let view = |i: usize| world.pos.get(i).map(|p| &p.list);
-        let files = tree_files(&world, 0, Some(&view), true)?;
-        let k = write_files(&out.join("server"), &files, force)?;
-        s.add(files.len(), k);
+        let (files, bytes) =
+            write_tree_files(&world, 0, Some(&view), true, &out.join("server"), force)?;
+        s.add(files, bytes);
     }
     let sync_b = world.server.sync;
     let reqsync_b = world.server.reqsync.clone();
@@ -305,9 +305,8 @@ pub fn generate_restore(
                 EvidenceForm::Tree => {
                     let peers: Option<trees::PeerView<'_>> =
                         if peers_all { Some(&view_of) } else { None };
-                    let files = tree_files(&world, p, peers, false)?;
-                    let k = write_files(&dir, &files, force)?;
-                    s.add(files.len(), k);
+                    let (files, bytes) = write_tree_files(&world, p, peers, false, &dir, force)?;
+                    s.add(files, bytes);
                 }
                 EvidenceForm::Numbers | EvidenceForm::NumbersGlb => {
                     let sub = if form == EvidenceForm::NumbersGlb {
