@@ -3,8 +3,10 @@
 
 use byteorder::{ByteOrder, LittleEndian};
 
-use super::{base, read_records, write_records, Ctx, FixedRecord, StrF, U16F, U32F, U8F};
-use crate::error::{Location, Result};
+use super::{
+    base, read_records, write_records, Ctx, FixedRecord, StrF, STATUS_IN_USE, U16F, U32F, U8F,
+};
+use crate::error::{Error, Location, Result};
 
 /// USR record layout (53 bytes).
 pub mod usr_layout {
@@ -265,6 +267,60 @@ impl NetpoFile {
     }
 }
 
+/// A NETPO.GLB or GALNETPO.GLB made record by record: each record is encoded
+/// as it comes, none is kept. The bytes equal [`NetpoFile::write`] of the
+/// same records; an encoding error (a field too long) is kept and given by
+/// [`NetpoBuilder::finish`], where writing the whole file would give it.
+#[derive(Debug)]
+pub struct NetpoBuilder {
+    bytes: Vec<u8>,
+    count: usize,
+    error: Option<Error>,
+}
+
+impl Default for NetpoBuilder {
+    fn default() -> Self {
+        NetpoBuilder {
+            bytes: vec![0u8; netpo_layout::HEADER],
+            count: 0,
+            error: None,
+        }
+    }
+}
+
+impl NetpoBuilder {
+    /// Appends an in-use record; returns its pointer (byte offset).
+    pub fn push(&mut self, network: &str, postoffice: &str, mailbox: &str, mailbag: &str) -> u32 {
+        use netpo_layout::*;
+        let pointer = NetpoFile::pointer_of(self.count);
+        self.count += 1;
+        let mut b = [0u8; SIZE];
+        STATUS.put(&mut b, STATUS_IN_USE);
+        let put = NETWORK
+            .put(&mut b, network, "NETPO network")
+            .and_then(|()| POSTOFFICE.put(&mut b, postoffice, "NETPO postoffice"))
+            .and_then(|()| MAILBOX.put(&mut b, mailbox, "NETPO mailbox"))
+            .and_then(|()| MAILBAG.put(&mut b, mailbag, "NETPO mailbag"));
+        if let Err(e) = put {
+            self.error.get_or_insert(e);
+        }
+        self.bytes.extend_from_slice(&b);
+        pointer
+    }
+
+    /// The file's bytes (header count = records pushed), or the first
+    /// encoding error.
+    pub fn finish(mut self) -> Result<Vec<u8>> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if let Some(head) = self.bytes.get_mut(..4) {
+            LittleEndian::write_u32(head, self.count as u32);
+        }
+        Ok(self.bytes)
+    }
+}
+
 /// The header count of a NETPO file; one different from `records` is damage.
 fn check_netpo_count(file: &str, head: &[u8], records: usize, ctx: &mut Ctx) -> Result<u32> {
     let count = LittleEndian::read_u32(head);
@@ -340,6 +396,35 @@ pub fn index_at(pointer: u32, size: usize) -> Option<usize> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The builder's bytes are those of `NetpoFile::write` of the same
+    /// records, pointers included; a field too long gives write's first error.
+    #[test]
+    fn netpo_builder_writes_what_the_file_writes() {
+        let field = || proptest::string::string_regex("[A-Z0-9é]{0,12}").unwrap();
+        let rec = (field(), field(), field(), 0u32..3);
+        proptest!(|(recs in proptest::collection::vec(rec, 0..6))| {
+            let mut built = NetpoBuilder::default();
+            let mut file = NetpoFile::default();
+            for (n, p, m, bag) in &recs {
+                let pointer = built.push(n, p, m, &crate::tree::hex8(*bag));
+                prop_assert_eq!(pointer, NetpoFile::pointer_of(file.records.len()));
+                file.records.push(NetpoRec {
+                    status: STATUS_IN_USE,
+                    network: n.to_string(),
+                    postoffice: p.to_string(),
+                    mailbox: m.to_string(),
+                    mailbag: crate::tree::hex8(*bag),
+                    raw: vec![],
+                });
+            }
+            match (built.finish(), file.write()) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => prop_assert!(false, "builder {:?}, file {:?}", a.is_ok(), b.is_ok()),
+            }
+        });
+    }
 
     #[test]
     fn netpo_count_mismatch_is_damage() {

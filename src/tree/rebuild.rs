@@ -10,6 +10,7 @@
 //! gateway) with its address in GALNETPO.GLB. All records are sorted by full
 //! name, case-insensitively (Q86375), and GALINDEX.GLB indexes them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -18,7 +19,7 @@ use rayon::slice::ParallelSliceMut;
 use super::galindex::GalIndex;
 use super::groups::group_layout;
 use super::identity::network_kind;
-use super::lists::{nme_kind, nme_layout, NetpoFile, NetpoRec, NmeRec};
+use super::lists::{nme_kind, nme_layout, NetpoBuilder, NmeRec};
 use super::postoffice::PostOfficeData;
 use super::users::{access2_layout, FLAG_EXCLUDED};
 use super::{find_case_insensitive, hex8, FixedRecord, STATUS_IN_USE};
@@ -127,12 +128,12 @@ pub fn rebuild_gal(
             }
         }
     }
-    // (sort name, key, record).
-    let mut items: Vec<(String, AddressKey, NmeRec)> = local_records(root, data)
+    // (sort name, key, record); the merged entries' keys are borrowed.
+    let mut items: Vec<(String, Cow<'_, AddressKey>, NmeRec)> = local_records(root, data)
         .into_iter()
-        .map(|(k, r)| (cp850_upper(&r.full_name), k, r))
+        .map(|(k, r)| (cp850_upper(&r.full_name), Cow::Owned(k), r))
         .collect();
-    let mut netpo = NetpoFile::default();
+    let mut netpo = NetpoBuilder::default();
     let mut left_out = 0;
     // The merged list comes in key order, postoffice by postoffice: the
     // mailbag of the last (network, postoffice) is looked up once per run.
@@ -167,18 +168,10 @@ pub fn rebuild_gal(
                 b
             }
         };
-        let pointer = NetpoFile::pointer_of(netpo.records.len());
-        netpo.records.push(NetpoRec {
-            status: STATUS_IN_USE,
-            network: net.to_string(),
-            postoffice: po.to_string(),
-            mailbox: mb.to_string(),
-            mailbag: hex8(bag),
-            raw: Vec::new(),
-        });
+        let pointer = netpo.push(net, po, mb, &hex8(bag));
         items.push((
             cp850_upper(&e.full_name),
-            k.clone(),
+            Cow::Borrowed(k),
             NmeRec {
                 status: STATUS_IN_USE,
                 full_name: e.full_name.clone(),
@@ -203,7 +196,7 @@ pub fn rebuild_gal(
     );
     Ok(GalFiles {
         gal,
-        galnetpo: netpo.write()?,
+        galnetpo: netpo.finish()?,
         galindex: index.write(),
         left_out,
     })

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::galindex::GalIndex;
 use super::groups::{write_mem, GroupGlb, GroupRec, GrpFile, GrpNode, GRP_NODE};
 use super::identity::{network_kind, MasterGlb, NetworkRec, XtnRec};
-use super::lists::{nme_kind, NetpoFile, NetpoRec, NmeRec, UsrRec};
+use super::lists::{nme_kind, NetpoBuilder, NmeRec, UsrRec};
 use super::misc::{write_tid, KEY_SIZE, SIZE_ONLY_GLB};
 use super::postoffice::{ListEntry, PostOfficeData};
 use super::templates::{encode_inf_record, TplFile};
@@ -304,7 +304,7 @@ pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<
             pointer: 0,
         });
     }
-    let mut netpo = NetpoFile::default();
+    let mut netpo = NetpoBuilder::default();
     let mut pol_ext: Vec<&ListEntry> = data.pol_externals.iter().collect();
     pol_ext.sort_by_cached_key(|x| (cp850_upper(&x.full_name), x.address.key()));
     let externals = external_records(data, &pol_ext, &po_bag, &mut netpo, &mut warnings, "POL");
@@ -401,10 +401,10 @@ pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<
     let nme_bytes = write_records(&nme)?;
     sink("NME/ADMINSHD.NME".into(), nme_bytes.clone())?;
     sink("NME/ADMIN.NME".into(), nme_bytes)?;
-    sink("GLB/NETPO.GLB".into(), netpo.write()?)?;
+    sink("GLB/NETPO.GLB".into(), netpo.finish()?)?;
 
     // The GAL: sorted by full name, case-insensitively.
-    let mut galnetpo = NetpoFile::default();
+    let mut galnetpo = NetpoBuilder::default();
     // (upper-case name, key, name, NME kind, tid, pointer) of every GAL
     // entry: each entry's sort key is made once, and its name borrowed.
     let mut gal_items: Vec<(String, AddressKey, &str, u16, u32, u32)> =
@@ -467,8 +467,7 @@ pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<
     // it is let go (a million-entry GAL's work lists are hundreds of MB).
     drop(gal_items);
     sink("NME/GAL.NME".into(), write_records(&gal)?)?;
-    sink("GLB/GALNETPO.GLB".into(), galnetpo.write()?)?;
-    drop(galnetpo);
+    sink("GLB/GALNETPO.GLB".into(), galnetpo.finish()?)?;
     let index = GalIndex::build(
         gal.iter()
             .enumerate()
@@ -491,7 +490,7 @@ fn external_records(
     data: &PostOfficeData,
     entries: &[&ListEntry],
     po_bag: &HashMap<(String, String), u32>,
-    file: &mut NetpoFile,
+    file: &mut NetpoBuilder,
     warnings: &mut Vec<String>,
     list: &str,
 ) -> Vec<(usize, u16, u32)> {
@@ -524,15 +523,7 @@ fn external_records(
             .get(&(cp850_upper(net), cp850_upper(po)))
             .copied()
             .unwrap_or(0);
-        let ptr = NetpoFile::pointer_of(file.records.len());
-        file.records.push(NetpoRec {
-            status: STATUS_IN_USE,
-            network: net.to_string(),
-            postoffice: po.to_string(),
-            mailbox: mb.to_string(),
-            mailbag: hex8(bag),
-            raw: Vec::new(),
-        });
+        let ptr = file.push(net, po, mb, &hex8(bag));
         out.push((i, kind, ptr));
     }
     out
