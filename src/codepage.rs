@@ -314,6 +314,12 @@ impl LineTracker {
         LineTracker { offset: 0, line: 1 }
     }
 
+    /// A tracker that knows `offset` is on line `line` (a reader starting
+    /// in the middle of its input).
+    pub fn at(offset: usize, line: u64) -> Self {
+        LineTracker { offset, line }
+    }
+
     /// The 1-based line of `offset` in `bytes` (the same `bytes` every call).
     pub fn line_at(&mut self, bytes: &[u8], offset: usize) -> u64 {
         let offset = offset.min(bytes.len());
