@@ -345,17 +345,16 @@ impl PostOfficeData {
     }
 }
 
+/// External postoffices whose USR entries are made at once (on every core)
+/// before they are inserted.
+const LISTS_AT_ONCE: usize = 16;
+
 /// For each GAL entry, whether `d` (every list, before the GAL) holds its
 /// address already: looked up on every core, each key's text in one reused
 /// buffer per thread (no key is built for the million entries a big GAL
 /// shares with the lists). An entry not listed may still repeat an earlier
 /// GAL entry; inserting it only if new settles that.
-/// External postoffices whose USR entries are made at once (on every core)
-/// before they are inserted.
-const LISTS_AT_ONCE: usize = 16;
-
 fn listed_already(d: &Directory, gal: &[ListEntry]) -> Vec<bool> {
-    use rayon::prelude::*;
     gal.par_iter()
         .map_init(String::new, |key, x| {
             key.clear();
