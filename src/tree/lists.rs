@@ -192,6 +192,22 @@ pub struct NetpoRec {
     pub raw: Vec<u8>,
 }
 
+/// Puts a NETPO record's fields into `b` (one record's bytes): status,
+/// then network, postoffice, mailbox and mailbag; the first field too long
+/// is the error.
+fn put_netpo(
+    b: &mut [u8],
+    status: u8,
+    [network, postoffice, mailbox, mailbag]: [&str; 4],
+) -> Result<()> {
+    use netpo_layout::*;
+    STATUS.put(b, status);
+    NETWORK.put(b, network, "NETPO network")?;
+    POSTOFFICE.put(b, postoffice, "NETPO postoffice")?;
+    MAILBOX.put(b, mailbox, "NETPO mailbox")?;
+    MAILBAG.put(b, mailbag, "NETPO mailbag")
+}
+
 impl FixedRecord for NetpoRec {
     const SIZE: usize = netpo_layout::SIZE;
     fn decode(r: &[u8]) -> Self {
@@ -212,13 +228,17 @@ impl FixedRecord for NetpoRec {
         }
     }
     fn encode(&self) -> Result<Vec<u8>> {
-        use netpo_layout::*;
-        let mut b = base(&self.raw, SIZE);
-        STATUS.put(&mut b, self.status);
-        NETWORK.put(&mut b, &self.network, "NETPO network")?;
-        POSTOFFICE.put(&mut b, &self.postoffice, "NETPO postoffice")?;
-        MAILBOX.put(&mut b, &self.mailbox, "NETPO mailbox")?;
-        MAILBAG.put(&mut b, &self.mailbag, "NETPO mailbag")?;
+        let mut b = base(&self.raw, netpo_layout::SIZE);
+        put_netpo(
+            &mut b,
+            self.status,
+            [
+                &self.network,
+                &self.postoffice,
+                &self.mailbox,
+                &self.mailbag,
+            ],
+        )?;
         Ok(b)
     }
     fn status(&self) -> u8 {
@@ -291,16 +311,14 @@ impl Default for NetpoBuilder {
 impl NetpoBuilder {
     /// Appends an in-use record; returns its pointer (byte offset).
     pub fn push(&mut self, network: &str, postoffice: &str, mailbox: &str, mailbag: &str) -> u32 {
-        use netpo_layout::*;
         let pointer = NetpoFile::pointer_of(self.count);
         self.count += 1;
-        let mut b = [0u8; SIZE];
-        STATUS.put(&mut b, STATUS_IN_USE);
-        let put = NETWORK
-            .put(&mut b, network, "NETPO network")
-            .and_then(|()| POSTOFFICE.put(&mut b, postoffice, "NETPO postoffice"))
-            .and_then(|()| MAILBOX.put(&mut b, mailbox, "NETPO mailbox"))
-            .and_then(|()| MAILBAG.put(&mut b, mailbag, "NETPO mailbag"));
+        let mut b = [0u8; netpo_layout::SIZE];
+        let put = put_netpo(
+            &mut b,
+            STATUS_IN_USE,
+            [network, postoffice, mailbox, mailbag],
+        );
         if let Err(e) = put {
             self.error.get_or_insert(e);
         }

@@ -232,7 +232,7 @@ const CHUNK_BYTES: usize = 1 << 20;
 const CHUNKS_AT_ONCE: usize = 16;
 
 /// The records after the header (`text[body_start..]`): cut into chunks at
-/// record boundaries ([`record_starts`]), each chunk read on any core, the
+/// record boundaries ([`chunks_of_records`]), each chunk read on any core, the
 /// rows inserted in file order (a later row with the same address replaces
 /// the earlier one in its place) while the next chunks are read. The first
 /// error in file order is the one returned, as a one-by-one read gives it.
@@ -246,28 +246,19 @@ fn read_default_rows(
     chunk_bytes: usize,
 ) -> Result<Directory> {
     use rayon::prelude::*;
-    let cuts = record_starts(text, body_start, chunk_bytes.max(1));
-    let chunks: Vec<(usize, usize)> = cuts
-        .windows(2)
-        .filter_map(|w| Some((*w.first()?, *w.get(1)?)))
-        .collect();
-    // The line each chunk starts on, and room for one entry per line.
-    let newlines: Vec<u64> = chunks
-        .par_iter()
-        .map(|&(start, end)| count_newlines(text.as_bytes().get(start..end).unwrap_or_default()))
-        .collect();
-    let before = count_newlines(text.as_bytes().get(..body_start).unwrap_or_default());
-    let mut first_lines = Vec::with_capacity(chunks.len());
-    let mut line = 1 + before;
-    for n in &newlines {
-        first_lines.push(line);
-        line += n;
-    }
+    let header_lines = text
+        .as_bytes()
+        .get(..body_start)
+        .unwrap_or_default()
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64;
+    let (work, lines) = chunks_of_records(text, body_start, 1 + header_lines, chunk_bytes.max(1));
     let origin_file: Arc<str> = Arc::from(file);
     let mut dir = Directory::new();
-    dir.reserve((line - before) as usize);
-    let work: Vec<((usize, usize), u64)> = chunks.into_iter().zip(first_lines).collect();
-    let read = |window: &[((usize, usize), u64)]| -> Vec<Result<Vec<Row>>> {
+    // At most one entry per line of records.
+    dir.reserve(lines as usize + 1);
+    let read = |window: &[Chunk]| -> Vec<Result<Vec<Row>>> {
         window
             .par_iter()
             .map(|&((start, end), first_line)| {
@@ -307,22 +298,21 @@ fn read_default_rows(
     Ok(dir)
 }
 
-/// Line feeds in `bytes`.
-fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
-}
+/// A chunk of records: its byte range in the text and the line it starts on.
+type Chunk = ((usize, usize), u64);
 
-/// Offsets in `text` where chunks of records start, from `from` to the end
-/// (both included): after a line feed outside quotes once a chunk holds
-/// `size` bytes. The quotes are counted as the record parser reads them, so
-/// on well-formed CSV every cut is a record boundary; on damaged CSV every
-/// cut before the first damage still is, so the first error is found at the
-/// same place as reading one record after the other.
-fn record_starts(text: &str, from: usize, size: usize) -> Vec<usize> {
+/// The chunks of records from `from` (on line `first_line`) to the end of
+/// `text`: `((start, end), line of start)`, cut after a line feed outside
+/// quotes once a chunk holds `size` bytes; and the line feeds they hold. The
+/// quotes are counted as the record parser reads them, so on well-formed CSV
+/// every cut is a record boundary; on damaged CSV every cut before the first
+/// damage still is, so the first error is found at the same place as reading
+/// one record after the other.
+fn chunks_of_records(text: &str, from: usize, first_line: u64, size: usize) -> (Vec<Chunk>, u64) {
     let bytes = text.as_bytes();
-    let mut cuts = vec![from];
+    let mut chunks = Vec::new();
     let mut in_quotes = false;
-    let mut chunk_start = from;
+    let (mut chunk_start, mut chunk_line, mut line) = (from, first_line, first_line);
     let mut i = from;
     while let Some(rel) = bytes
         .get(i..)
@@ -331,16 +321,19 @@ fn record_starts(text: &str, from: usize, size: usize) -> Vec<usize> {
         let at = i + rel;
         if bytes.get(at) == Some(&b'"') {
             in_quotes = !in_quotes;
-        } else if !in_quotes && at + 1 - chunk_start >= size && at + 1 < bytes.len() {
-            cuts.push(at + 1);
-            chunk_start = at + 1;
+        } else {
+            line += 1;
+            if !in_quotes && at + 1 - chunk_start >= size && at + 1 < bytes.len() {
+                chunks.push(((chunk_start, at + 1), chunk_line));
+                (chunk_start, chunk_line) = (at + 1, line);
+            }
         }
         i = at + 1;
     }
-    if bytes.len() > from {
-        cuts.push(bytes.len());
+    if bytes.len() > chunk_start {
+        chunks.push(((chunk_start, bytes.len()), chunk_line));
     }
-    cuts
+    (chunks, line - first_line)
 }
 
 /// The records of `text[start..end]` (whole records), the first on line
