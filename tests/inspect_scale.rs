@@ -39,7 +39,7 @@ fn inspect_one_million_entries() {
                 entries: (0..10_000)
                     .map(|i| UsrEntry {
                         full_name: format!("Person {p:03} {i:05}").into(),
-                        mailbox: format!("M{i:05}"),
+                        mailbox: format!("M{i:05}").into(),
                         ..Default::default()
                     })
                     .collect(),

@@ -30,6 +30,7 @@ fn same_directories(dir: &std::path::Path) {
     assert!(!by_ref.is_empty());
     assert_eq!(entries(&by_ref), entries(&moved));
     assert_eq!(by_ref.templates, moved.templates);
+    same_as_open_for_directory(dir, &strict());
     // Without origins, the data's own view is the same list.
     let strip = |d: &Directory| {
         entries(d)
@@ -49,6 +50,39 @@ fn same_directories(dir: &std::path::Path) {
     assert!(by_ref
         .iter()
         .all(|e| matches!(e.origin.position, Position::Record { .. })));
+}
+
+fn members(d: &Directory) -> Vec<(String, Vec<Address>)> {
+    let mut m: Vec<_> = d
+        .membership()
+        .map(|(k, v)| (k.0.clone(), v.to_vec()))
+        .collect();
+    m.sort_by(|a, b| a.0.cmp(&b.0));
+    m
+}
+
+/// `open_for_directory` (which keeps only the GAL entries no list holds)
+/// gives what `open` gives: the same directory with origins, templates and
+/// members, the same warnings and findings, or the same error.
+fn same_as_open_for_directory(dir: &std::path::Path, options: &LoadOptions) {
+    let full = PostOffice::open(dir, options);
+    let lean = PostOffice::open_for_directory(dir, options);
+    let (full, lean) = match (full, lean) {
+        (Ok(f), Ok(l)) => (f, l),
+        (Err(f), Err(l)) => {
+            assert_eq!(f.to_string(), l.to_string(), "{}", dir.display());
+            return;
+        }
+        (f, l) => panic!("{}: {:?} vs {:?}", dir.display(), f.err(), l.err()),
+    };
+    assert_eq!(full.findings, lean.findings, "{}", dir.display());
+    assert_eq!(full.warnings, lean.warnings, "{}", dir.display());
+    assert_eq!(full.unrepresentable, lean.unrepresentable);
+    assert!(lean.data.gal.len() <= full.data.gal.len());
+    let (want, got) = (full.into_directory(), lean.into_directory());
+    assert_eq!(entries(&want), entries(&got), "{}", dir.display());
+    assert_eq!(want.templates, got.templates);
+    assert_eq!(members(&want), members(&got));
 }
 
 fn with_gal_only_entries() -> PostOfficeData {
@@ -171,6 +205,71 @@ fn lean_open_and_taken_lists_equal_the_full_load() {
             }
         }
     }
+}
+
+/// `open_for_directory` over every tree of the fixtures, strict and with
+/// --salvage, and over damaged GALNETPO files: what `open` gives.
+#[test]
+fn open_for_directory_equals_the_full_load() {
+    let mut trees = Vec::new();
+    trees_under(std::path::Path::new("fixtures"), &mut trees);
+    assert!(trees.len() >= 5, "{trees:?}");
+    let damaged = tempfile::tempdir().unwrap();
+    for (i, damage) in [0u8, 1, 2].into_iter().enumerate() {
+        let root = damaged.path().join(i.to_string());
+        common::fs::copy_dir(std::path::Path::new("fixtures/tree/small"), &root);
+        let galnetpo = root.join("GLB/GALNETPO.GLB");
+        let mut b = std::fs::read(&galnetpo).unwrap();
+        match damage {
+            // Every record not in use: dangling pointers.
+            0 => (4..b.len()).step_by(43).for_each(|at| b[at] = 0),
+            // Cut in the middle of a record.
+            1 => b.truncate(b.len() - 20),
+            // One byte of a network name changed.
+            _ => b[6] ^= 0x20,
+        }
+        std::fs::write(&galnetpo, b).unwrap();
+        trees.push(root);
+    }
+    for salvage in [false, true] {
+        let options = LoadOptions {
+            salvage,
+            ..Default::default()
+        };
+        for dir in &trees {
+            same_as_open_for_directory(dir, &options);
+        }
+    }
+}
+
+/// GAL entries that repeat a list's address in another spelling (lower
+/// case, another full name) are the list's entries: dropped by
+/// `open_for_directory`, skipped by the directory view alike; a GAL-only
+/// address and its repetition are kept.
+#[test]
+fn open_for_directory_drops_only_listed_gal_entries() {
+    let mut data = with_gal_only_entries();
+    for (name, ty, body) in [
+        ("Smith, A.", "PCM", "acme/branch/asmith"),
+        ("Local Doe", "PCM", "acme/hq/jdoe"),
+        ("Staff again", "PCM", "ACME/Branch/Staff"),
+    ] {
+        data.gal.push(ListEntry {
+            full_name: name.into(),
+            address: Address {
+                type_name: ty.into(),
+                body: body.into(),
+            },
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&data, dir.path(), false).unwrap();
+    same_directories(dir.path());
+    let full = PostOffice::open(dir.path(), &strict()).unwrap();
+    let lean = PostOffice::open_for_directory(dir.path(), &strict()).unwrap();
+    let kept: Vec<String> = lean.data.gal.iter().map(|x| x.address.key().0).collect();
+    assert_eq!(kept, ["PCM:ACME/BRANCH/GHOST", "PCM:ACME/BRANCH/GHOST"]);
+    assert!(full.data.gal.len() > kept.len() + 3);
 }
 
 /// The lean load checks the GAL's GALNETPO records without building their

@@ -74,7 +74,7 @@ proptest! {
             postoffices: vec![ExternalPostOffice {
                 name: "OTHER".into(), connection: 1,
                 entries: usr.iter().map(|(mb, (n, grp))| UsrEntry {
-                    full_name: n.as_str().into(), mailbox: mb.clone(),
+                    full_name: n.as_str().into(), mailbox: mb.as_str().into(),
                     kind: if *grp { EntryKind::Group } else { EntryKind::User },
                     template: vec![],
                 }).collect(),

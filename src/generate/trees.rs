@@ -82,7 +82,7 @@ pub fn postoffice_data(
                     .filter_map(|e| {
                         Some(UsrEntry {
                             full_name: e.full_name.clone(),
-                            mailbox: e.address.parts()?.2.to_string(),
+                            mailbox: e.address.parts()?.2.into(),
                             kind: e.kind,
                             template: e.template.clone(),
                         })
@@ -128,7 +128,7 @@ pub fn postoffice_data(
                     .filter_map(|e| {
                         Some(UsrEntry {
                             full_name: e.full_name.clone(),
-                            mailbox: e.address.parts()?.2.to_string(),
+                            mailbox: e.address.parts()?.2.into(),
                             kind: EntryKind::User,
                             template: Vec::new(),
                         })

@@ -137,17 +137,31 @@ impl Address {
     /// Appends the text of [`Address::key`] to `out` (for lookups that
     /// reuse one buffer instead of allocating a key per address).
     pub fn key_into(&self, out: &mut String) {
+        Address::key_of_parts_into(&self.type_name, &[&self.body], out);
+    }
+
+    /// Appends the key text of the address of type `type_name` whose body is
+    /// `body_parts` joined by `/` (what [`Address::key_into`] writes for that
+    /// address), without building the address: for lookups by the million.
+    pub fn key_of_parts_into(type_name: &str, body_parts: &[&str], out: &mut String) {
         let start = out.len();
-        if self.type_name.eq_ignore_ascii_case("CSI") {
+        if type_name.eq_ignore_ascii_case("CSI") {
             out.push_str("PCM");
         } else {
-            out.push_str(&self.type_name);
+            out.push_str(type_name);
             if let Some(ty) = out.get_mut(start..) {
                 ty.make_ascii_uppercase();
             }
         }
         out.push(':');
-        cp850_upper_into(out, &self.body);
+        // Upper-casing maps each character alone (`/` to itself), so the
+        // parts can be upper-cased one by one.
+        for (i, part) in body_parts.iter().enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            cp850_upper_into(out, part);
+        }
     }
 }
 

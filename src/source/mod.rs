@@ -285,7 +285,7 @@ pub fn load_directory(path: &Path, options: &LoadOptions) -> Result<Loaded> {
     let path = path.as_path();
     match kind {
         SourceKind::Tree => {
-            let mut po = crate::tree::PostOffice::open(path, options)?;
+            let mut po = crate::tree::PostOffice::open_for_directory(path, options)?;
             let mut warnings = std::mem::take(&mut po.warnings);
             warnings.extend(po.findings.drain(..).map(|f| format!("finding: {f}")));
             Ok(Loaded {

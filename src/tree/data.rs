@@ -55,8 +55,8 @@ pub struct LocalGroup {
 pub struct UsrEntry {
     /// Full name.
     pub full_name: Text,
-    /// Mailbox.
-    pub mailbox: String,
+    /// Mailbox (inline up to 24 bytes: see [`Text`]).
+    pub mailbox: Text,
     /// User or group.
     pub kind: EntryKind,
     /// Template data (INF against the postoffice's TPL).
@@ -70,7 +70,7 @@ impl UsrEntry {
         let (_, _, mailbox) = e.address.parts()?;
         Some(UsrEntry {
             full_name: e.full_name.clone(),
-            mailbox: mailbox.to_string(),
+            mailbox: mailbox.into(),
             kind: e.kind,
             template: e.template.clone(),
         })
@@ -273,15 +273,39 @@ impl PostOfficeData {
     }
 
     pub(super) fn address_in(net: &NetworkData, po: &ExternalPostOffice, mailbox: &str) -> Address {
-        let ty = if net.kind == network_kind::MSMAIL {
-            "PCM".to_string()
-        } else {
-            net.address_type.clone()
-        };
         Address {
-            type_name: ty.into(),
+            type_name: Self::address_type_in(net).into(),
             body: compact_str::format_compact!("{}/{}/{}", net.name, po.name, mailbox),
         }
+    }
+
+    /// Appends the key text of [`PostOfficeData::address_in`]'s address to
+    /// `out`, without building the address.
+    pub(super) fn key_in_into(
+        net: &NetworkData,
+        po: &ExternalPostOffice,
+        mailbox: &str,
+        out: &mut String,
+    ) {
+        let parts = [net.name.as_str(), po.name.as_str(), mailbox];
+        Address::key_of_parts_into(Self::address_type_in(net), &parts, out);
+    }
+
+    /// The address type of network `net`'s entries as written: `PCM` for
+    /// an MS Mail network, else the network's own type.
+    fn address_type_in(net: &NetworkData) -> &str {
+        if net.kind == network_kind::MSMAIL {
+            "PCM"
+        } else {
+            &net.address_type
+        }
+    }
+
+    /// Appends the key text of [`PostOfficeData::local_address`]'s address
+    /// to `out`, without building the address.
+    pub(super) fn local_key_into(&self, mailbox: &str, out: &mut String) {
+        let parts = [self.network.as_str(), self.postoffice.as_str(), mailbox];
+        Address::key_of_parts_into("PCM", &parts, out);
     }
 
     pub(super) fn user_entry(&self, u: &LocalUser) -> Entry {

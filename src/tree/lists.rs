@@ -33,7 +33,7 @@ pub struct UsrRec {
     /// Full name.
     pub full_name: crate::model::Text,
     /// Mailbox.
-    pub mailbox: String,
+    pub mailbox: crate::model::Text,
     /// `b'U'` user or `b'G'` group.
     pub kind: u8,
     /// INF record number, [`super::NO_RECORD`] for none.
@@ -55,7 +55,7 @@ impl FixedRecord for UsrRec {
         UsrRec {
             status: STATUS.get(r),
             full_name: FULL_NAME.text(r),
-            mailbox: MAILBOX.get(r),
+            mailbox: MAILBOX.text(r),
             kind: KIND.get(r),
             inf: INF.get(r),
             raw: Vec::new(),
@@ -498,7 +498,7 @@ mod tests {
 
         #[test]
         fn edited_usr_reads_back(name in "[A-Za-z ,.]{0,30}", mb in "[A-Z0-9]{1,10}") {
-            let r = UsrRec { status: 1, full_name: name.trim_end().into(), mailbox: mb.clone(), kind: b'U', inf: 3, raw: vec![] };
+            let r = UsrRec { status: 1, full_name: name.trim_end().into(), mailbox: mb.as_str().into(), kind: b'U', inf: 3, raw: vec![] };
             let b = r.encode().unwrap();
             let back = UsrRec::decode(&b);
             prop_assert_eq!(back.full_name, name.trim_end());

@@ -23,6 +23,7 @@ mod data;
 pub mod galindex;
 pub mod groups;
 pub mod identity;
+mod listed;
 pub mod lists;
 pub mod misc;
 mod open;

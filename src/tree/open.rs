@@ -13,6 +13,21 @@ use crate::input::read_input;
 pub(super) type Listings =
     std::sync::Arc<std::sync::Mutex<HashMap<PathBuf, HashMap<String, PathBuf>>>>;
 
+/// Which of GAL.NME's entries the reader keeps in `PostOfficeData::gal`
+/// (every record is checked either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum GalEntries {
+    /// Every entry: for the GAL view, `inspect` and the writers.
+    All,
+    /// Only the entries whose address no list read before the GAL holds
+    /// (local users, groups, USR lists, the POL's externals): all that the
+    /// whole-directory view takes from the GAL (a million fewer entries held
+    /// on a large network, where the GAL repeats the lists).
+    Unlisted,
+    /// None: reconcile rebuilds the GAL from the merged lists.
+    None,
+}
+
 pub(super) struct Reader<'a> {
     pub(super) root: &'a Path,
     pub(super) ctx: Ctx,
@@ -22,9 +37,9 @@ pub(super) struct Reader<'a> {
     /// listed at most once, so name lookups stay linear in the tree size
     /// (shared with the readers of lists read beside each other).
     pub(super) listings: Listings,
-    /// Whether GAL.NME's entries are kept in `PostOfficeData::gal` (they are
-    /// checked either way).
-    pub(super) keep_gal_entries: bool,
+    /// Which of GAL.NME's entries are kept in `PostOfficeData::gal` (every
+    /// record is checked either way).
+    pub(super) gal_entries: GalEntries,
     /// Record where each USR entry was read from (`Origins::usr`): for the
     /// views that name origins; the lean load (reconcile) names none.
     pub(super) keep_usr_origins: bool,

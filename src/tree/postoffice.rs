@@ -12,7 +12,7 @@ use crate::model::{Directory, Scope};
 pub use super::data::{
     ExternalPostOffice, ListEntry, LocalGroup, LocalUser, NetworkData, PostOfficeData, UsrEntry,
 };
-use super::open::Reader;
+use super::open::{GalEntries, Reader};
 use super::origins::Origins;
 use super::read::read_tree;
 pub(crate) use super::read_external::resolve_netpo_entry;
@@ -109,7 +109,18 @@ impl PostOffice {
     /// Reads a whole MAILDATA tree (names matched case-insensitively). Strict
     /// unless `options.salvage`: then damaged records are skipped and reported.
     pub fn open(maildata: &Path, options: &LoadOptions) -> Result<PostOffice> {
-        PostOffice::open_with(maildata, options, true)
+        PostOffice::open_with(maildata, options, GalEntries::All)
+    }
+
+    /// Like [`PostOffice::open`], with every check, for
+    /// [`PostOffice::into_directory`] alone: `data.gal` keeps only the GAL
+    /// entries whose address no list read before it holds (the only ones
+    /// the whole-directory view takes from the GAL), so a large network's
+    /// GAL, which repeats its lists, is not held a second time. The
+    /// directory, its origins, warnings and findings are those of
+    /// [`PostOffice::open`]; the GAL view and the writers need `open`.
+    pub fn open_for_directory(maildata: &Path, options: &LoadOptions) -> Result<PostOffice> {
+        PostOffice::open_with(maildata, options, GalEntries::Unlisted)
     }
 
     /// Like [`PostOffice::open`], with every check, but the GAL's entries are
@@ -120,13 +131,13 @@ impl PostOffice {
     /// entries' origins are kept), which saves an address, a key and a map
     /// slot per USR entry.
     pub fn open_without_gal_entries(maildata: &Path, options: &LoadOptions) -> Result<PostOffice> {
-        PostOffice::open_with(maildata, options, false)
+        PostOffice::open_with(maildata, options, GalEntries::None)
     }
 
     fn open_with(
         maildata: &Path,
         options: &LoadOptions,
-        keep_gal_entries: bool,
+        gal_entries: GalEntries,
     ) -> Result<PostOffice> {
         let mut r = Reader {
             root: maildata,
@@ -134,8 +145,8 @@ impl PostOffice {
             unrepresentable: 0,
             origins: Origins::default(),
             listings: Default::default(),
-            keep_gal_entries,
-            keep_usr_origins: keep_gal_entries,
+            gal_entries,
+            keep_usr_origins: gal_entries != GalEntries::None,
         };
         let data = read_tree(&mut r)?;
         let dirsync = DirSyncPaths {

@@ -3,7 +3,7 @@
 
 use super::data::{ExternalPostOffice, NetworkData, PostOfficeData, UsrEntry};
 use super::identity::{network_kind, NetworkRec, XtnRec};
-use super::lists::{nme_kind, NetpoSlices, NmeRec, UsrRec};
+use super::lists::{nme_kind, NetpoRec, NetpoSlices, NmeRec, UsrRec};
 use super::open::{rec_loc, Reader};
 use super::origins::origin;
 use super::{read_record_fields, read_records, Ctx, FixedRecord, NO_RECORD};
@@ -160,7 +160,7 @@ struct SharedReader<'a> {
     root: &'a std::path::Path,
     listings: super::open::Listings,
     salvage: bool,
-    keep_gal_entries: bool,
+    gal_entries: super::open::GalEntries,
     keep_usr_origins: bool,
 }
 
@@ -170,7 +170,7 @@ impl<'a> SharedReader<'a> {
             root: r.root,
             listings: std::sync::Arc::clone(&r.listings),
             salvage: r.ctx.salvage,
-            keep_gal_entries: r.keep_gal_entries,
+            gal_entries: r.gal_entries,
             keep_usr_origins: r.keep_usr_origins,
         }
     }
@@ -183,7 +183,7 @@ impl<'a> SharedReader<'a> {
             unrepresentable: 0,
             origins: Default::default(),
             listings: std::sync::Arc::clone(&self.listings),
-            keep_gal_entries: self.keep_gal_entries,
+            gal_entries: self.gal_entries,
             keep_usr_origins: self.keep_usr_origins,
         };
         let result = read_list(&mut own, hex, network, postoffice);
@@ -315,6 +315,51 @@ pub(crate) fn resolve_netpo_entry(
     e: &NmeRec,
     loc: Location,
 ) -> Result<Option<Address>> {
+    resolve_netpo_target(ctx, unrepresentable, data, file, netpo, e, loc)
+        .map(|t| t.map(|t| t.address()))
+}
+
+/// What an external NME entry's NETPO/GALNETPO record names: the address
+/// type and the record whose network, postoffice and mailbox are the
+/// address's three parts.
+pub(crate) struct NetpoTarget<'d> {
+    type_name: &'d str,
+    rec: NetpoRec,
+}
+
+impl NetpoTarget<'_> {
+    /// The address `TYPE:NETWORK/POSTOFFICE/MAILBOX`.
+    pub(crate) fn address(&self) -> Address {
+        let r = &self.rec;
+        Address {
+            type_name: self.type_name.into(),
+            body: compact_str::format_compact!("{}/{}/{}", r.network, r.postoffice, r.mailbox),
+        }
+    }
+
+    /// Appends the key text of [`NetpoTarget::address`] to `out`, without
+    /// building the address.
+    pub(crate) fn key_into(&self, out: &mut String) {
+        let r = &self.rec;
+        let parts = [
+            r.network.as_str(),
+            r.postoffice.as_str(),
+            r.mailbox.as_str(),
+        ];
+        Address::key_of_parts_into(self.type_name, &parts, out);
+    }
+}
+
+/// [`resolve_netpo_entry`] without building the address.
+pub(crate) fn resolve_netpo_target<'d>(
+    ctx: &mut Ctx,
+    unrepresentable: &mut Vec<String>,
+    data: &'d PostOfficeData,
+    file: &str,
+    netpo: &Option<(String, NetpoSlices<'_>)>,
+    e: &NmeRec,
+    loc: Location,
+) -> Result<Option<NetpoTarget<'d>>> {
     let Some((pf, np)) = netpo else {
         ctx.damage(file, loc, "external entry, but the NETPO file is missing")?;
         return Ok(None);
@@ -331,23 +376,17 @@ pub(crate) fn resolve_netpo_entry(
         return Ok(None);
     };
     if e.kind == nme_kind::EXTERNAL {
-        return Ok(Some(Address::pcm(
-            &rec.network,
-            &rec.postoffice,
-            &rec.mailbox,
-        )));
+        return Ok(Some(NetpoTarget {
+            type_name: "PCM",
+            rec,
+        }));
     }
     let up = cp850_upper(&rec.network);
     let net = data.networks.iter().find(|n| cp850_upper(&n.name) == up);
     match net {
-        Some(n) if n.kind == network_kind::GATEWAY_101010 => Ok(Some(Address {
-            type_name: n.address_type.as_str().into(),
-            body: compact_str::format_compact!(
-                "{}/{}/{}",
-                rec.network,
-                rec.postoffice,
-                rec.mailbox
-            ),
+        Some(n) if n.kind == network_kind::GATEWAY_101010 => Ok(Some(NetpoTarget {
+            type_name: &n.address_type,
+            rec,
         })),
         Some(n) => {
             unrepresentable.push(format!(

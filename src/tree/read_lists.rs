@@ -4,14 +4,15 @@
 use std::collections::HashMap;
 
 use super::data::{ListEntry, PostOfficeData};
+use super::listed::ListedKeys;
 use super::lists::{nme_layout, NetpoSlices, NmeRec};
-use super::open::{rec_loc, Reader};
+use super::open::{rec_loc, GalEntries, Reader};
 use super::origins::origin;
 use super::{frame_checked, read_records, FixedRecord};
 use crate::error::{Error, Location, Result};
 use crate::model::Address;
 
-use super::read_external::{check_netpo_entry, resolve_netpo, resolve_netpo_entry};
+use super::read_external::{check_netpo_entry, resolve_netpo, resolve_netpo_target};
 use super::users::Access2Rec;
 use super::validate::{self, DamageKind, NmeTarget, RecordAt};
 use rayon::prelude::*;
@@ -183,6 +184,7 @@ fn decode_gal_record(
     group_by_tid: &HashMap<u32, usize>,
     keep: bool,
     salvage: bool,
+    listed: Option<(&ListedKeys<'_>, &mut KeyBuffers)>,
 ) -> GalRecord {
     let loc = rec_loc(i, NmeRec::SIZE, 0);
     let at = RecordAt::new(i, NmeRec::SIZE, 0);
@@ -213,11 +215,20 @@ fn decode_gal_record(
                 .map(|()| None)
         }
         Some(NmeTarget::External) => {
-            resolve_netpo_entry(&mut ctx, &mut unrepresentable, data, gf, galnetpo, &e, loc)
+            resolve_netpo_target(&mut ctx, &mut unrepresentable, data, gf, galnetpo, &e, loc).map(
+                |t| {
+                    t.filter(|t| !is_listed(listed, |out| t.key_into(out)))
+                        .map(|t| t.address())
+                },
+            )
         }
         _ if !keep => Ok(None),
-        Some(NmeTarget::LocalUser) => Ok(user.map(|u| data.local_address(&u.mailbox))),
-        Some(NmeTarget::Group) => Ok(group.map(|g| data.local_address(&g.mailbox))),
+        Some(NmeTarget::LocalUser) => Ok(user
+            .filter(|u| !is_listed(listed, |out| data.local_key_into(&u.mailbox, out)))
+            .map(|u| data.local_address(&u.mailbox))),
+        Some(NmeTarget::Group) => Ok(group
+            .filter(|g| !is_listed(listed, |out| data.local_key_into(&g.mailbox, out)))
+            .map(|g| data.local_address(&g.mailbox))),
         None => Ok(None),
     };
     GalRecord {
@@ -227,6 +238,24 @@ fn decode_gal_record(
         warnings: ctx.warnings,
         unrepresentable,
     }
+}
+
+/// A thread's buffers for [`ListedKeys::contains`]: the key looked up, and
+/// the key of a candidate.
+type KeyBuffers = (String, String);
+
+/// Whether the lists hold the address whose key `write_key` writes (never,
+/// without `listed`: every entry is kept).
+fn is_listed(
+    listed: Option<(&ListedKeys<'_>, &mut KeyBuffers)>,
+    write_key: impl FnOnce(&mut String),
+) -> bool {
+    let Some((listed, (key, scratch))) = listed else {
+        return false;
+    };
+    key.clear();
+    write_key(key);
+    listed.contains(key, scratch)
 }
 
 /// GAL.NME (sort order checked), resolved like ADMIN.NME through GALNETPO.GLB,
@@ -253,8 +282,11 @@ pub(super) fn read_gal(
         let (_, gal) = frame_checked(&gf, &gb, 0, NmeRec::SIZE, nme_layout::STATUS, &mut r.ctx)?;
         let gf_id = r.origins.file(&gf, 0, NmeRec::SIZE);
         r.origins.gal_file = gf_id;
-        if r.keep_gal_entries {
-            data.gal.reserve(gal.len());
+        let mode = r.gal_entries;
+        // The entries kept (see `GalEntries`), moved into `data.gal` at the end.
+        let mut kept: Vec<ListEntry> = Vec::new();
+        if mode == GalEntries::All {
+            kept.reserve(gal.len());
             r.origins.gal.reserve(gal.len());
         }
         let galnetpo_file = r.optional("GLB/GALNETPO.GLB")?;
@@ -270,33 +302,40 @@ pub(super) fn read_gal(
         // (what each would tell kept with it), then told and taken in record
         // order, as one loop would: the sort-order check runs there, and a
         // strict read stops at the same first damage.
-        let keep = r.keep_gal_entries;
+        let keep = mode != GalEntries::None;
         let salvage = r.ctx.salvage;
+        let lists: &PostOfficeData = data;
+        // An entry the lists hold already is checked, then dropped.
+        let listed = (mode == GalEntries::Unlisted).then(|| ListedKeys::new(lists));
         for (c, chunk) in gal.chunks(GAL_CHUNK).enumerate() {
             let decoded: Vec<Option<GalRecord>> = {
-                let data = &*data;
                 let galnetpo = &galnetpo;
+                let listed = listed.as_ref();
                 let gf = gf.as_str();
                 chunk
                     .par_iter()
                     .enumerate()
-                    .map(|(k, rec)| {
-                        let i = c * GAL_CHUNK + k;
-                        let e = NmeRec::decode_fields(rec);
-                        (e.status == super::STATUS_IN_USE).then(|| {
-                            decode_gal_record(
-                                e,
-                                i,
-                                gf,
-                                data,
-                                galnetpo,
-                                user_by_offset,
-                                group_by_tid,
-                                keep,
-                                salvage,
-                            )
-                        })
-                    })
+                    .map_init(
+                        || (String::new(), String::new()),
+                        |buffers, (k, rec)| {
+                            let i = c * GAL_CHUNK + k;
+                            let e = NmeRec::decode_fields(rec);
+                            (e.status == super::STATUS_IN_USE).then(|| {
+                                decode_gal_record(
+                                    e,
+                                    i,
+                                    gf,
+                                    lists,
+                                    galnetpo,
+                                    user_by_offset,
+                                    group_by_tid,
+                                    keep,
+                                    salvage,
+                                    listed.map(|l| (l, buffers)),
+                                )
+                            })
+                        },
+                    )
                     .collect()
             };
             for (k, g) in decoded.into_iter().enumerate() {
@@ -322,7 +361,7 @@ pub(super) fn read_gal(
                     Some(address) if keep => {
                         names.push((offset, g.e.full_name.clone()));
                         r.origins.gal.push(origin(gf_id, i).index);
-                        data.gal.push(ListEntry {
+                        kept.push(ListEntry {
                             full_name: g.e.full_name,
                             address,
                         });
@@ -331,6 +370,8 @@ pub(super) fn read_gal(
                 }
             }
         }
+        drop(listed);
+        data.gal = kept;
         // GALNETPO is not needed past the GAL: free it before the index check.
         drop(galnetpo);
         drop(galnetpo_file);

@@ -199,7 +199,7 @@ pub fn table(file: &str, bytes: &[u8], salvage: bool) -> Result<TreeTable> {
                         b,
                         r.status.to_string(),
                         r.full_name.to_string(),
-                        r.mailbox,
+                        r.mailbox.to_string(),
                         inf_kind(r.kind),
                         inf(r.inf),
                     ]

@@ -1,0 +1,123 @@
+//! The addresses a tree's lists hold before its GAL (local users, groups,
+//! USR lists, the POL's externals), found by key without keeping a key: what
+//! lets the reader drop the GAL entries the whole-directory view would skip.
+
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rayon::prelude::*;
+
+use super::data::PostOfficeData;
+
+/// A source entry, numbered in the order the directory view inserts them:
+/// local users, local groups, each USR list in `networks` order, the POL's
+/// external entries.
+type SourceId = u32;
+
+/// The set of addresses held by a tree's lists before its GAL, keyed by the
+/// address key's text (as [`crate::model::Address::key_into`] writes it).
+///
+/// Holds a hash and a source number per entry (16 bytes, no key text): a
+/// lookup rebuilds the key of each candidate with the same hash and compares
+/// the text, so the answer is exact.
+pub(super) struct ListedKeys<'d> {
+    data: &'d PostOfficeData,
+    hasher: foldhash::fast::RandomState,
+    table: HashTable<(u64, SourceId)>,
+    /// First source number of each USR list, with its (network, postoffice)
+    /// positions in `data.networks`, in order.
+    usr_lists: Vec<(SourceId, usize, usize)>,
+    /// First source number of the USR lists, and of the POL's externals.
+    usr_start: SourceId,
+    pol_start: SourceId,
+}
+
+impl<'d> ListedKeys<'d> {
+    /// Hashes the key of every entry of `data`'s lists, on every core.
+    pub(super) fn new(data: &'d PostOfficeData) -> ListedKeys<'d> {
+        let mut usr_lists = Vec::new();
+        let usr_start = data.users.len() + data.groups.len();
+        let mut next = usr_start;
+        for (ni, net) in data.networks.iter().enumerate() {
+            for (pi, po) in net.postoffices.iter().enumerate() {
+                usr_lists.push((id(next), ni, pi));
+                next += po.entries.len();
+            }
+        }
+        let total = next + data.pol_externals.len();
+        let mut listed = ListedKeys {
+            data,
+            hasher: foldhash::fast::RandomState::default(),
+            table: HashTable::with_capacity(total),
+            usr_lists,
+            usr_start: id(usr_start),
+            pol_start: id(next),
+        };
+        let hashes: Vec<(u64, SourceId)> = (0..total)
+            .into_par_iter()
+            .map_init(String::new, |key, i| {
+                key.clear();
+                listed.key_into(id(i), key);
+                (listed.hasher.hash_one(key.as_str()), id(i))
+            })
+            .collect();
+        for (h, i) in hashes {
+            listed.table.insert_unique(h, (h, i), |&(h, _)| h);
+        }
+        listed
+    }
+
+    /// Whether a list holds the address whose key text is `key`; `scratch`
+    /// is a buffer for the candidates' keys.
+    pub(super) fn contains(&self, key: &str, scratch: &mut String) -> bool {
+        let h = self.hasher.hash_one(key);
+        self.table
+            .find(h, |&(hh, i)| {
+                hh == h && {
+                    scratch.clear();
+                    self.key_into(i, scratch);
+                    scratch == key
+                }
+            })
+            .is_some()
+    }
+
+    /// Appends the key text of source entry `i` to `out`.
+    fn key_into(&self, i: SourceId, out: &mut String) {
+        let data = self.data;
+        let i = i as usize;
+        let users = data.users.len();
+        let (usr_start, pol_start) = (self.usr_start as usize, self.pol_start as usize);
+        if i < users {
+            if let Some(u) = data.users.get(i) {
+                data.local_key_into(&u.mailbox, out);
+            }
+        } else if i < usr_start {
+            if let Some(g) = data.groups.get(i - users) {
+                data.local_key_into(&g.mailbox, out);
+            }
+        } else if i < pol_start {
+            // The USR list holding `i`: the last one starting at or before it.
+            let at = self
+                .usr_lists
+                .partition_point(|&(start, _, _)| start as usize <= i);
+            let list = at.checked_sub(1).and_then(|k| self.usr_lists.get(k));
+            if let Some(&(start, ni, pi)) = list {
+                let net = data.networks.get(ni);
+                let po = net.and_then(|n| n.postoffices.get(pi));
+                let entry = po.and_then(|p| p.entries.get(i - start as usize));
+                if let (Some(net), Some(po), Some(u)) = (net, po, entry) {
+                    PostOfficeData::key_in_into(net, po, &u.mailbox, out);
+                }
+            }
+        } else if let Some(x) = data.pol_externals.get(i - pol_start) {
+            x.address.key_into(out);
+        }
+    }
+}
+
+/// A source number: a tree's lists hold far fewer than 2^32 entries (that
+/// would take terabytes of files).
+fn id(i: usize) -> SourceId {
+    SourceId::try_from(i).unwrap_or(SourceId::MAX)
+}
