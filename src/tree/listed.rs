@@ -17,13 +17,18 @@ type SourceId = u32;
 /// The set of addresses held by a tree's lists before its GAL, keyed by the
 /// address key's text (as [`crate::model::Address::key_into`] writes it).
 ///
-/// Holds a hash and a source number per entry (16 bytes, no key text): a
-/// lookup rebuilds the key of each candidate with the same hash and compares
-/// the text, so the answer is exact.
+/// Holds a source number per entry (4 bytes, no key text): a lookup
+/// rebuilds the key of each candidate and compares the text, so the answer
+/// is exact.
 pub(super) struct ListedKeys<'d> {
-    data: &'d PostOfficeData,
+    sources: Sources<'d>,
     hasher: foldhash::fast::RandomState,
-    table: HashTable<(u64, SourceId)>,
+    table: HashTable<SourceId>,
+}
+
+/// Where each source number's entry is in a tree's data.
+struct Sources<'d> {
+    data: &'d PostOfficeData,
     /// First source number of each USR list, with its (network, postoffice)
     /// positions in `data.networks`, in order.
     usr_lists: Vec<(SourceId, usize, usize)>,
@@ -45,26 +50,33 @@ impl<'d> ListedKeys<'d> {
             }
         }
         let total = next + data.pol_externals.len();
-        let mut listed = ListedKeys {
+        let sources = Sources {
             data,
-            hasher: foldhash::fast::RandomState::default(),
-            table: HashTable::with_capacity(total),
             usr_lists,
             usr_start: id(usr_start),
             pol_start: id(next),
         };
-        let hashes: Vec<(u64, SourceId)> = (0..total)
+        let hasher = foldhash::fast::RandomState::default();
+        let hash_of = |i: SourceId, key: &mut String| {
+            key.clear();
+            sources.key_into(i, key);
+            hasher.hash_one(key.as_str())
+        };
+        let hashes: Vec<u64> = (0..total)
             .into_par_iter()
-            .map_init(String::new, |key, i| {
-                key.clear();
-                listed.key_into(id(i), key);
-                (listed.hasher.hash_one(key.as_str()), id(i))
-            })
+            .map_init(String::new, |key, i| hash_of(id(i), key))
             .collect();
-        for (h, i) in hashes {
-            listed.table.insert_unique(h, (h, i), |&(h, _)| h);
+        // Room for every entry up front: the table never grows, so the
+        // re-hashing closure (which rebuilds a key) is not called.
+        let mut table = HashTable::with_capacity(total);
+        for (i, h) in hashes.into_iter().enumerate() {
+            table.insert_unique(h, id(i), |&j| hash_of(j, &mut String::new()));
         }
-        listed
+        ListedKeys {
+            sources,
+            hasher,
+            table,
+        }
     }
 
     /// Whether a list holds the address whose key text is `key`; `scratch`
@@ -72,16 +84,16 @@ impl<'d> ListedKeys<'d> {
     pub(super) fn contains(&self, key: &str, scratch: &mut String) -> bool {
         let h = self.hasher.hash_one(key);
         self.table
-            .find(h, |&(hh, i)| {
-                hh == h && {
-                    scratch.clear();
-                    self.key_into(i, scratch);
-                    scratch == key
-                }
+            .find(h, |&i| {
+                scratch.clear();
+                self.sources.key_into(i, scratch);
+                scratch == key
             })
             .is_some()
     }
+}
 
+impl Sources<'_> {
     /// Appends the key text of source entry `i` to `out`.
     fn key_into(&self, i: SourceId, out: &mut String) {
         let data = self.data;

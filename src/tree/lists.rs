@@ -357,7 +357,7 @@ fn check_netpo_count(file: &str, head: &[u8], records: usize, ctx: &mut Ctx) -> 
 /// GALNETPO costs no per-record allocation). Same checks as [`NetpoFile::read`].
 #[derive(Debug, Clone, Default)]
 pub struct NetpoSlices<'a> {
-    records: Vec<&'a [u8]>,
+    records: super::FixedRecords<'a>,
 }
 
 impl<'a> NetpoSlices<'a> {

@@ -199,6 +199,54 @@ fn nom_take(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], &[u8]> {
     move |i: &[u8]| take(n)(i)
 }
 
+/// Fixed-size records laid back to back: record `i` is found by arithmetic
+/// (no slice is stored per record: a million-record GAL.NME costs nothing
+/// to frame).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FixedRecords<'a> {
+    /// Whole records only.
+    bytes: &'a [u8],
+    /// Record size (never 0 with bytes).
+    size: usize,
+}
+
+impl<'a> FixedRecords<'a> {
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.bytes.len().checked_div(self.size).unwrap_or(0)
+    }
+
+    /// True when there is no record.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Record `i`.
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        let start = i.checked_mul(self.size)?;
+        self.bytes.get(start..start.checked_add(self.size)?)
+    }
+
+    /// The records in order.
+    pub fn iter(&self) -> std::slice::ChunksExact<'a, u8> {
+        self.bytes.chunks_exact(self.size.max(1))
+    }
+
+    /// The records in order, as a parallel iterator (rayon).
+    pub fn par_iter(&self) -> rayon::slice::ChunksExact<'a, u8> {
+        use rayon::prelude::*;
+        self.bytes.par_chunks_exact(self.size.max(1))
+    }
+
+    /// Runs of `n` records (the last may be shorter), in order.
+    pub fn chunks(&self, n: usize) -> impl Iterator<Item = FixedRecords<'a>> + 'a {
+        let size = self.size;
+        self.bytes
+            .chunks(n.max(1).saturating_mul(size.max(1)))
+            .map(move |bytes| FixedRecords { bytes, size })
+    }
+}
+
 /// Splits a file into an optional header and fixed-size records (nom framing).
 /// A size that is not `header + k × size` is an input error naming the first
 /// incomplete record and its offset.
@@ -208,7 +256,18 @@ pub fn frame<'a>(
     header: usize,
     size: usize,
 ) -> Result<(&'a [u8], Vec<&'a [u8]>)> {
-    let (mut rest, head) = nom_take(header)(bytes).map_err(|_| {
+    let (head, recs) = frame_records(file, bytes, header, size)?;
+    Ok((head, recs.iter().collect()))
+}
+
+/// [`frame`], the records found by arithmetic instead of listed.
+pub fn frame_records<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    header: usize,
+    size: usize,
+) -> Result<(&'a [u8], FixedRecords<'a>)> {
+    let (rest, head) = nom_take(header)(bytes).map_err(|_| {
         Error::input(
             file,
             Location::File,
@@ -218,38 +277,32 @@ pub fn frame<'a>(
             ),
         )
     })?;
-    if size == 0 && !rest.is_empty() {
+    if size == 0 {
+        if !rest.is_empty() {
+            return Err(Error::input(
+                file,
+                Location::Offset(header as u64),
+                format!("{} bytes of records, but the record size is 0", rest.len()),
+            ));
+        }
+        return Ok((head, FixedRecords::default()));
+    }
+    let whole = rest.len() / size;
+    let left = rest.len() % size;
+    if left != 0 {
         return Err(Error::input(
             file,
-            Location::Offset(header as u64),
-            format!("{} bytes of records, but the record size is 0", rest.len()),
+            Location::Record {
+                index: whole as u64,
+                offset: (header + whole * size) as u64,
+            },
+            format!(
+                "truncated record: {left} bytes left, records are {size} bytes (file size {} is not {header} + a multiple of {size})",
+                bytes.len()
+            ),
         ));
     }
-    let mut recs = Vec::with_capacity(rest.len() / size.max(1));
-    while !rest.is_empty() {
-        let offset = (bytes.len() - rest.len()) as u64;
-        match nom_take(size)(rest) {
-            Ok((r, rec)) => {
-                recs.push(rec);
-                rest = r;
-            }
-            Err(_) => {
-                return Err(Error::input(
-                    file,
-                    Location::Record {
-                        index: recs.len() as u64,
-                        offset,
-                    },
-                    format!(
-                        "truncated record: {} bytes left, records are {size} bytes (file size {} is not {header} + a multiple of {size})",
-                        rest.len(),
-                        bytes.len()
-                    ),
-                ))
-            }
-        }
-    }
-    Ok((head, recs))
+    Ok((head, FixedRecords { bytes: rest, size }))
 }
 
 /// Reading context: file name for errors, salvage mode and collected warnings.
@@ -337,7 +390,19 @@ pub fn frame_ctx<'a>(
     size: usize,
     ctx: &mut Ctx,
 ) -> Result<(&'a [u8], Vec<&'a [u8]>)> {
-    match frame(file, bytes, header, size) {
+    let (head, recs) = frame_records_ctx(file, bytes, header, size, ctx)?;
+    Ok((head, recs.iter().collect()))
+}
+
+/// [`frame_ctx`], the records found by arithmetic instead of listed.
+pub fn frame_records_ctx<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    header: usize,
+    size: usize,
+    ctx: &mut Ctx,
+) -> Result<(&'a [u8], FixedRecords<'a>)> {
+    match frame_records(file, bytes, header, size) {
         Ok(v) => Ok(v),
         Err(e) if ctx.salvage && size > 0 && bytes.len() >= header => {
             let whole = header + (bytes.len() - header) / size * size;
@@ -346,7 +411,7 @@ pub fn frame_ctx<'a>(
                 bytes.len(),
                 (whole - header) / size
             ));
-            frame(file, bytes.get(..whole).unwrap_or_default(), header, size)
+            frame_records(file, bytes.get(..whole).unwrap_or_default(), header, size)
         }
         Err(e) => Err(e),
     }
@@ -401,8 +466,8 @@ pub fn frame_checked<'a>(
     size: usize,
     status: U8F,
     ctx: &mut Ctx,
-) -> Result<(&'a [u8], Vec<&'a [u8]>)> {
-    let (head, recs) = frame_ctx(file, bytes, header, size, ctx)?;
+) -> Result<(&'a [u8], FixedRecords<'a>)> {
+    let (head, recs) = frame_records_ctx(file, bytes, header, size, ctx)?;
     for (i, rec) in recs.iter().enumerate() {
         check_status(file, status.get(rec), i, header, size, ctx)?;
     }
@@ -423,6 +488,37 @@ pub use crate::input::find_case_insensitive;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_records_are_the_framed_slices_in_any_runs() {
+        let bytes: Vec<u8> = (0..=40u8).collect();
+        for (header, size) in [(0, 1), (1, 4), (5, 3), (0, 41), (2, 13)] {
+            let Ok((head, listed)) = frame("f", &bytes, header, size) else {
+                assert!(frame_records("f", &bytes, header, size).is_err());
+                continue;
+            };
+            let (head2, recs) = frame_records("f", &bytes, header, size).unwrap();
+            assert_eq!(head, head2);
+            assert_eq!(recs.len(), listed.len());
+            assert_eq!(recs.iter().collect::<Vec<_>>(), listed);
+            for (i, r) in listed.iter().enumerate() {
+                assert_eq!(recs.get(i), Some(*r));
+            }
+            assert_eq!(recs.get(listed.len()), None);
+            for n in 1..5 {
+                let runs: Vec<&[u8]> = recs.chunks(n).flat_map(|c| c.iter()).collect();
+                assert_eq!(runs, listed);
+                assert!(recs.chunks(n).all(|c| c.len() <= n));
+            }
+        }
+        // A cut record is the same error either way.
+        let cut = frame("f", &bytes, 1, 7).unwrap_err().to_string();
+        assert_eq!(
+            frame_records("f", &bytes, 1, 7).unwrap_err().to_string(),
+            cut
+        );
+        assert!(cut.contains("truncated record"), "{cut}");
+    }
 
     #[test]
     fn str_field_reads_nul_and_space_padding_and_keeps_raw() {
