@@ -395,7 +395,7 @@ impl<'a> NetpoSlices<'a> {
         }
         self.records
             .get(p / netpo_layout::SIZE)
-            .map(|r| NetpoRec::decode_fields(r))
+            .map(NetpoRec::decode_fields)
     }
 }
 
