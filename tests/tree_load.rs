@@ -65,24 +65,37 @@ fn members(d: &Directory) -> Vec<(String, Vec<Address>)> {
 /// gives what `open` gives: the same directory with origins, templates and
 /// members, the same warnings and findings, or the same error.
 fn same_as_open_for_directory(dir: &std::path::Path, options: &LoadOptions) {
-    let full = PostOffice::open(dir, options);
-    let lean = PostOffice::open_for_directory(dir, options);
-    let (full, lean) = match (full, lean) {
-        (Ok(f), Ok(l)) => (f, l),
-        (Err(f), Err(l)) => {
-            assert_eq!(f.to_string(), l.to_string(), "{}", dir.display());
-            return;
-        }
-        (f, l) => panic!("{}: {:?} vs {:?}", dir.display(), f.err(), l.err()),
+    let Some((full, lean)) = opened_alike(dir, options, PostOffice::open_for_directory) else {
+        return;
     };
-    assert_eq!(full.findings, lean.findings, "{}", dir.display());
-    assert_eq!(full.warnings, lean.warnings, "{}", dir.display());
     assert_eq!(full.unrepresentable, lean.unrepresentable);
     assert!(lean.data.gal.len() <= full.data.gal.len());
     let (want, got) = (full.into_directory(), lean.into_directory());
     assert_eq!(entries(&want), entries(&got), "{}", dir.display());
     assert_eq!(want.templates, got.templates);
     assert_eq!(members(&want), members(&got));
+}
+
+/// Opens `dir` with `PostOffice::open` and with `other`: both trees when
+/// both read, with the same findings and warnings; `None` when both fail
+/// with the same error (any other outcome fails the test).
+fn opened_alike(
+    dir: &std::path::Path,
+    options: &LoadOptions,
+    other: fn(&std::path::Path, &LoadOptions) -> msmail::error::Result<PostOffice>,
+) -> Option<(PostOffice, PostOffice)> {
+    match (PostOffice::open(dir, options), other(dir, options)) {
+        (Ok(full), Ok(lean)) => {
+            assert_eq!(full.findings, lean.findings, "{}", dir.display());
+            assert_eq!(full.warnings, lean.warnings, "{}", dir.display());
+            Some((full, lean))
+        }
+        (Err(f), Err(l)) => {
+            assert_eq!(f.to_string(), l.to_string(), "{}", dir.display());
+            None
+        }
+        (f, l) => panic!("{}: {:?} vs {:?}", dir.display(), f.err(), l.err()),
+    }
 }
 
 fn with_gal_only_entries() -> PostOfficeData {
@@ -181,18 +194,10 @@ fn lean_open_and_taken_lists_equal_the_full_load() {
             ..Default::default()
         };
         for dir in &trees {
-            let full = PostOffice::open(dir, &options);
-            let lean = PostOffice::open_without_gal_entries(dir, &options);
-            let (full, mut lean) = match (full, lean) {
-                (Ok(f), Ok(l)) => (f, l),
-                (Err(f), Err(l)) => {
-                    assert_eq!(f.to_string(), l.to_string(), "{}", dir.display());
-                    continue;
-                }
-                (f, l) => panic!("{}: {:?} vs {:?}", dir.display(), f.err(), l.err()),
+            let opened = opened_alike(dir, &options, PostOffice::open_without_gal_entries);
+            let Some((full, mut lean)) = opened else {
+                continue;
             };
-            assert_eq!(full.findings, lean.findings, "{}", dir.display());
-            assert_eq!(full.warnings, lean.warnings, "{}", dir.display());
             assert!(lean.data.gal.is_empty());
             for (ni, net) in full.data.networks.iter().enumerate() {
                 for (pi, po) in net.postoffices.iter().enumerate() {

@@ -181,13 +181,13 @@ pub struct NetpoRec {
     /// Status byte.
     pub status: u8,
     /// Network (or gateway).
-    pub network: String,
+    pub network: crate::model::Text,
     /// Postoffice (or node).
-    pub postoffice: String,
+    pub postoffice: crate::model::Text,
     /// Mailbox.
-    pub mailbox: String,
+    pub mailbox: crate::model::Text,
     /// Mailbag `hex8` of the external postoffice (routing).
-    pub mailbag: String,
+    pub mailbag: crate::model::Text,
     /// Raw bytes as read.
     pub raw: Vec<u8>,
 }
@@ -220,10 +220,10 @@ impl FixedRecord for NetpoRec {
         use netpo_layout::*;
         NetpoRec {
             status: STATUS.get(r),
-            network: NETWORK.get(r),
-            postoffice: POSTOFFICE.get(r),
-            mailbox: MAILBOX.get(r),
-            mailbag: MAILBAG.get(r),
+            network: NETWORK.text(r),
+            postoffice: POSTOFFICE.text(r),
+            mailbox: MAILBOX.text(r),
+            mailbag: MAILBAG.text(r),
             raw: Vec::new(),
         }
     }
@@ -429,10 +429,10 @@ mod tests {
                 prop_assert_eq!(pointer, NetpoFile::pointer_of(file.records.len()));
                 file.records.push(NetpoRec {
                     status: STATUS_IN_USE,
-                    network: n.to_string(),
-                    postoffice: p.to_string(),
-                    mailbox: m.to_string(),
-                    mailbag: crate::tree::hex8(*bag),
+                    network: n.as_str().into(),
+                    postoffice: p.as_str().into(),
+                    mailbox: m.as_str().into(),
+                    mailbag: crate::tree::hex8(*bag).into(),
                     raw: vec![],
                 });
             }

@@ -253,10 +253,10 @@ pub fn table(file: &str, bytes: &[u8], salvage: bool) -> Result<TreeTable> {
                         a,
                         b,
                         r.status.to_string(),
-                        r.network,
-                        r.postoffice,
-                        r.mailbox,
-                        r.mailbag,
+                        r.network.into(),
+                        r.postoffice.into(),
+                        r.mailbox.into(),
+                        r.mailbag.into(),
                     ]
                 })
                 .collect(),
