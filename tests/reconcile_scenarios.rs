@@ -498,6 +498,7 @@ fn disagreeing_authoritative_sources() {
     b2.as_of = Some(1_000);
     let opts = ReconcileOptions {
         prefer_newest: true,
+        ..Default::default()
     };
     let rec = reconcile(server(), vec![a2, b2], &opts).unwrap();
     let p = rec.postoffice(&po("PCM:N/P")).unwrap();

@@ -267,6 +267,12 @@ pub struct ReconcileOptions {
     /// When two authoritative sources for one postoffice disagree, take the
     /// newest (by `as_of`, then ReqSync, then the later source) instead of failing.
     pub prefer_newest: bool,
+    /// Free each postoffice's server view as soon as it is reconciled
+    /// ([`PostofficeReport::server_view`] left empty; `server_entries` still
+    /// counts it): for callers that need the hole and the merged lists, not
+    /// the views (a million-entry reconcile holds one view less per
+    /// postoffice at its peak).
+    pub drop_server_views: bool,
 }
 
 /// The postoffice a directory speaks for: the dominant PCM scope (most

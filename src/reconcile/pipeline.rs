@@ -283,19 +283,17 @@ pub fn run_reconcile(
         tell(Event::Warn(w));
     }
     let times: Vec<Option<i64>> = evidence.iter().map(|e| e.as_of).collect();
+    // The hole is found per postoffice: each server view is then needed
+    // only for its size (kept in `server_entries`), so it is freed there.
     let options = ReconcileOptions {
         prefer_newest: req.prefer_newest,
+        drop_server_views: true,
     };
     // The writers need the tree data, MSTTRANS and SRVCONF, not the
     // snapshot's lists: they are moved into the server's views.
     let mut rec = reconcile(std::mem::take(&mut server.snapshot), evidence, &options)?;
     for w in &rec.warnings {
         tell(Event::Warn(w));
-    }
-    // The hole is found: the server's views are needed only for their sizes
-    // (kept in `server_entries`).
-    for p in &mut rec.postoffices {
-        p.server_view = Directory::new();
     }
     mark(&mut phases, "reconcile", tell);
     // The plan's merged directory is the only copy the writers need: the

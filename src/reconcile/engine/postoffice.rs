@@ -399,7 +399,11 @@ pub(super) fn reconcile_one(
             server_record: record.map(|r| r.name.clone()),
             server_entries: server_view.len(),
             merged_entries: merged.len(),
-            server_view,
+            server_view: if options.drop_server_views {
+                Directory::new()
+            } else {
+                server_view
+            },
             merged,
             gateway_kept_from_server: gateway_kept,
             hole,
