@@ -161,7 +161,8 @@ const GAL_CHUNK: usize = 65_536;
 struct GalRecord {
     e: NmeRec,
     check: validate::NmeCheck,
-    /// The entry's address (`None`: not kept, or not resolvable); `Err`: the
+    /// The entry's address (`None`: not kept, held by a list already with
+    /// `GalEntries::Unlisted`, or not resolvable); `Err`: the
     /// damage that stops a strict read.
     address: Result<Option<Address>>,
     /// Damage read past (salvage).
