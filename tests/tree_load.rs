@@ -398,3 +398,53 @@ fn gal_entries_past_the_first_chunk_name_their_records() {
     }
     assert!(expect > 65_536);
 }
+
+/// GAL.NME is read a run of records at a time, framed by its length: a cut
+/// file gives the error (strict) or the warning (salvage) that framing its
+/// bytes gives, as for every record file; so does a bad status byte.
+#[test]
+fn a_cut_gal_nme_is_framed_as_any_record_file() {
+    for (cut, flip) in [(20usize, false), (0, true)] {
+        let tmp = tempfile::tempdir().unwrap();
+        common::fs::copy_dir(std::path::Path::new("fixtures/tree/small"), tmp.path());
+        let path = tmp.path().join("NME/GAL.NME");
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.truncate(bytes.len() - cut);
+        if flip {
+            bytes[45 * 2] = 7; // the third record's status byte
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let shown = path.display().to_string();
+        let strict_error = PostOffice::open(tmp.path(), &strict()).unwrap_err();
+        let mut ctx = msmail::tree::Ctx::new(false);
+        let framed = msmail::tree::frame_checked(
+            &shown,
+            &bytes,
+            0,
+            45,
+            msmail::tree::lists::nme_layout::STATUS,
+            &mut ctx,
+        );
+        assert_eq!(strict_error.to_string(), framed.unwrap_err().to_string());
+        let salvaging = LoadOptions {
+            salvage: true,
+            ..Default::default()
+        };
+        let po = PostOffice::open(tmp.path(), &salvaging).unwrap();
+        let mut ctx = msmail::tree::Ctx::new(true);
+        msmail::tree::frame_checked(
+            &shown,
+            &bytes,
+            0,
+            45,
+            msmail::tree::lists::nme_layout::STATUS,
+            &mut ctx,
+        )
+        .unwrap();
+        let told: Vec<&String> = ctx.warnings.iter().chain(&ctx.findings).collect();
+        assert!(!told.is_empty());
+        for w in told {
+            assert!(po.warnings.contains(w), "{w:?} not in {:?}", po.warnings);
+        }
+    }
+}

@@ -35,6 +35,7 @@ mod read_external;
 mod read_groups;
 mod read_lists;
 pub mod rebuild;
+mod record_file;
 pub mod sample;
 pub mod table;
 pub mod templates;
@@ -267,42 +268,79 @@ pub fn frame_records<'a>(
     header: usize,
     size: usize,
 ) -> Result<(&'a [u8], FixedRecords<'a>)> {
-    let (rest, head) = nom_take(header)(bytes).map_err(|_| {
-        Error::input(
+    let records = frame_count(file, bytes.len() as u64, header, size)?;
+    let (rest, head) = nom_take(header)(bytes)
+        .map_err(|_| Error::input(file, Location::File, "file is shorter than its header"))?;
+    let bytes = rest.get(..records * size).unwrap_or_default();
+    Ok((head, FixedRecords { bytes, size }))
+}
+
+/// The number of records of a file of `len` bytes (a `header`-byte header,
+/// then `size`-byte records), with [`frame`]'s errors: a file shorter than
+/// its header, bytes with a record size of 0, a truncated last record.
+pub fn frame_count(file: &str, len: u64, header: usize, size: usize) -> Result<usize> {
+    let Some(rest) = len.checked_sub(header as u64) else {
+        return Err(Error::input(
             file,
             Location::File,
-            format!(
-                "file is {} bytes, shorter than its {header}-byte header",
-                bytes.len()
-            ),
-        )
-    })?;
+            format!("file is {len} bytes, shorter than its {header}-byte header"),
+        ));
+    };
     if size == 0 {
-        if !rest.is_empty() {
+        if rest != 0 {
             return Err(Error::input(
                 file,
                 Location::Offset(header as u64),
-                format!("{} bytes of records, but the record size is 0", rest.len()),
+                format!("{rest} bytes of records, but the record size is 0"),
             ));
         }
-        return Ok((head, FixedRecords::default()));
+        return Ok(0);
     }
-    let whole = rest.len() / size;
-    let left = rest.len() % size;
+    let whole = rest / size as u64;
+    let left = rest % size as u64;
     if left != 0 {
         return Err(Error::input(
             file,
             Location::Record {
-                index: whole as u64,
-                offset: (header + whole * size) as u64,
+                index: whole,
+                offset: header as u64 + whole * size as u64,
             },
             format!(
-                "truncated record: {left} bytes left, records are {size} bytes (file size {} is not {header} + a multiple of {size})",
-                bytes.len()
+                "truncated record: {left} bytes left, records are {size} bytes (file size {len} is not {header} + a multiple of {size})"
             ),
         ));
     }
-    Ok((head, FixedRecords { bytes: rest, size }))
+    usize::try_from(whole).map_err(|_| {
+        Error::input(
+            file,
+            Location::File,
+            format!("{whole} records are more than this machine can address"),
+        )
+    })
+}
+
+/// [`frame_count`] under a reading context, as [`frame_ctx`] frames: with
+/// salvage, a truncated last record is reported and the intact records
+/// before it are counted.
+pub fn frame_count_ctx(
+    file: &str,
+    len: u64,
+    header: usize,
+    size: usize,
+    ctx: &mut Ctx,
+) -> Result<usize> {
+    match frame_count(file, len, header, size) {
+        Ok(n) => Ok(n),
+        Err(e) if ctx.salvage && size > 0 && len >= header as u64 => {
+            let records = (len - header as u64) / size as u64;
+            let whole = header as u64 + records * size as u64;
+            ctx.warnings.push(format!(
+                "skipped: {e} (bytes {whole}..{len} skipped; the {records} intact records before them are read)"
+            ));
+            frame_count(file, whole, header, size)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Reading context: file name for errors, salvage mode and collected warnings.
@@ -402,19 +440,9 @@ pub fn frame_records_ctx<'a>(
     size: usize,
     ctx: &mut Ctx,
 ) -> Result<(&'a [u8], FixedRecords<'a>)> {
-    match frame_records(file, bytes, header, size) {
-        Ok(v) => Ok(v),
-        Err(e) if ctx.salvage && size > 0 && bytes.len() >= header => {
-            let whole = header + (bytes.len() - header) / size * size;
-            ctx.warnings.push(format!(
-                "skipped: {e} (bytes {whole}..{} skipped; the {} intact records before them are read)",
-                bytes.len(),
-                (whole - header) / size
-            ));
-            frame_records(file, bytes.get(..whole).unwrap_or_default(), header, size)
-        }
-        Err(e) => Err(e),
-    }
+    let records = frame_count_ctx(file, bytes.len() as u64, header, size, ctx)?;
+    let whole = header + records * size;
+    frame_records(file, bytes.get(..whole).unwrap_or_default(), header, size)
 }
 
 fn read_records_using<'a, R: FixedRecord>(

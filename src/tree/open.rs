@@ -103,8 +103,16 @@ impl Reader<'_> {
     /// A file that may be absent. A folder in its place is damage (an error,
     /// or with salvage a warning and no file), never read as "absent".
     pub(super) fn optional(&mut self, rel: &str) -> Result<Option<(String, Vec<u8>)>> {
+        match self.optional_path(rel)? {
+            Some((shown, p)) => Ok(Some((shown, read_input(&p)?))),
+            None => Ok(None),
+        }
+    }
+    /// [`Reader::optional`] without reading the file: its shown name and
+    /// path, for a file read a part at a time.
+    pub(super) fn optional_path(&mut self, rel: &str) -> Result<Option<(String, PathBuf)>> {
         match self.path(rel) {
-            Some(p) if p.is_file() => Ok(Some((p.display().to_string(), read_input(&p)?))),
+            Some(p) if p.is_file() => Ok(Some((p.display().to_string(), p))),
             Some(p) if p.is_dir() => {
                 self.ctx.damage(
                     &p.display().to_string(),

@@ -8,7 +8,8 @@ use super::listed::ListedKeys;
 use super::lists::{nme_layout, NetpoSlices, NmeRec};
 use super::open::{rec_loc, GalEntries, Reader};
 use super::origins::origin;
-use super::{frame_checked, read_records, FixedRecord};
+use super::record_file::RecordFile;
+use super::{read_records, FixedRecord};
 use crate::error::{Error, Location, Result};
 use crate::model::Address;
 
@@ -269,7 +270,7 @@ pub(super) fn read_gal(
 ) -> Result<()> {
     // The GAL. A postoffice with the GAL enabled keeps one; without it the
     // global list cannot be read.
-    let gal_file = r.optional("NME/GAL.NME")?;
+    let gal_file = r.optional_path("NME/GAL.NME")?;
     if gal_file.is_none() && data.gal_enabled && !r.present("NME/GAL.NME") {
         r.ctx.damage(
             &r.shown("NME/GAL.NME"),
@@ -278,9 +279,18 @@ pub(super) fn read_gal(
              (REBUILD makes it again)",
         )?;
     }
-    if let Some((gf, gb)) = gal_file {
-        // Records stay slices of the file and are decoded one at a time.
-        let (_, gal) = frame_checked(&gf, &gb, 0, NmeRec::SIZE, nme_layout::STATUS, &mut r.ctx)?;
+    if let Some((gf, path)) = gal_file {
+        // GAL.NME is read GAL_CHUNK records at a time (never held whole):
+        // its framing and every status byte are checked first, as for any
+        // record file, then the records are decoded.
+        let mut gal = RecordFile::open(&gf, path, 0, NmeRec::SIZE, &mut r.ctx)?;
+        gal.for_each_run(GAL_CHUNK, |first, run| {
+            for (k, rec) in run.iter().enumerate() {
+                let status = nme_layout::STATUS.get(rec);
+                super::check_status(&gf, status, first + k, 0, NmeRec::SIZE, &mut r.ctx)?;
+            }
+            Ok(())
+        })?;
         let gf_id = r.origins.file(&gf, 0, NmeRec::SIZE);
         r.origins.gal_file = gf_id;
         let mode = r.gal_entries;
@@ -308,7 +318,7 @@ pub(super) fn read_gal(
         let lists: &PostOfficeData = data;
         // An entry the lists hold already is checked, then dropped.
         let listed = (mode == GalEntries::Unlisted).then(|| ListedKeys::new(lists));
-        for (c, chunk) in gal.chunks(GAL_CHUNK).enumerate() {
+        gal.for_each_run(GAL_CHUNK, |first, chunk| {
             let decoded: Vec<Option<GalRecord>> = {
                 let galnetpo = &galnetpo;
                 let listed = listed.as_ref();
@@ -319,7 +329,7 @@ pub(super) fn read_gal(
                     .map_init(
                         || (String::new(), String::new()),
                         |buffers, (k, rec)| {
-                            let i = c * GAL_CHUNK + k;
+                            let i = first + k;
                             let e = NmeRec::decode_fields(rec);
                             (e.status == super::STATUS_IN_USE).then(|| {
                                 decode_gal_record(
@@ -341,7 +351,7 @@ pub(super) fn read_gal(
             };
             for (k, g) in decoded.into_iter().enumerate() {
                 let Some(g) = g else { continue };
-                let i = c * GAL_CHUNK + k;
+                let i = first + k;
                 let at = RecordAt::new(i, NmeRec::SIZE, 0);
                 if let Some(f) = order.next(&gf, at, &g.e.full_name) {
                     r.ctx.report(&f)?;
@@ -370,7 +380,8 @@ pub(super) fn read_gal(
                     _ => names.push((offset, g.e.full_name)),
                 }
             }
-        }
+            Ok(())
+        })?;
         drop(listed);
         data.gal = kept;
         // GALNETPO is not needed past the GAL: free it before the index check.
