@@ -261,11 +261,7 @@ impl PostOfficeData {
 
     /// The scope of an external postoffice of network `net`.
     pub(super) fn scope_of(net: &NetworkData, po: &ExternalPostOffice) -> Scope {
-        let ty = if net.kind == network_kind::MSMAIL {
-            "PCM".to_string()
-        } else {
-            net.address_type.to_ascii_uppercase()
-        };
+        let ty = Self::address_type_in(net).to_ascii_uppercase();
         Scope {
             type_name: if ty == "CSI" { "PCM".into() } else { ty },
             body: format!("{}/{}", net.name, po.name),

@@ -13,8 +13,6 @@
 //! string padding exactly.
 
 use byteorder::{ByteOrder, LittleEndian};
-use nom::bytes::complete::take;
-use nom::IResult;
 
 use crate::codepage::{decode_cp850, encode_cp850};
 use crate::error::{Error, Location, Result};
@@ -196,10 +194,6 @@ pub fn hex8(n: u32) -> String {
     format!("{n:08X}")
 }
 
-fn nom_take(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], &[u8]> {
-    move |i: &[u8]| take(n)(i)
-}
-
 /// Fixed-size records laid back to back: record `i` is found by arithmetic
 /// (no slice is stored per record: a million-record GAL.NME costs nothing
 /// to frame).
@@ -238,17 +232,9 @@ impl<'a> FixedRecords<'a> {
         use rayon::prelude::*;
         self.bytes.par_chunks_exact(self.size.max(1))
     }
-
-    /// Runs of `n` records (the last may be shorter), in order.
-    pub fn chunks(&self, n: usize) -> impl Iterator<Item = FixedRecords<'a>> + 'a {
-        let size = self.size;
-        self.bytes
-            .chunks(n.max(1).saturating_mul(size.max(1)))
-            .map(move |bytes| FixedRecords { bytes, size })
-    }
 }
 
-/// Splits a file into an optional header and fixed-size records (nom framing).
+/// Splits a file into an optional header and fixed-size records.
 /// A size that is not `header + k × size` is an input error naming the first
 /// incomplete record and its offset.
 pub fn frame<'a>(
@@ -269,10 +255,20 @@ pub fn frame_records<'a>(
     size: usize,
 ) -> Result<(&'a [u8], FixedRecords<'a>)> {
     let records = frame_count(file, bytes.len() as u64, header, size)?;
-    let (rest, head) = nom_take(header)(bytes)
-        .map_err(|_| Error::input(file, Location::File, "file is shorter than its header"))?;
+    Ok(split_records(bytes, header, size, records))
+}
+
+/// The header and the first `records` records of `bytes` (counted by
+/// [`frame_count`] or [`frame_count_ctx`], so they are there).
+fn split_records(
+    bytes: &[u8],
+    header: usize,
+    size: usize,
+    records: usize,
+) -> (&[u8], FixedRecords<'_>) {
+    let (head, rest) = bytes.split_at(header.min(bytes.len()));
     let bytes = rest.get(..records * size).unwrap_or_default();
-    Ok((head, FixedRecords { bytes, size }))
+    (head, FixedRecords { bytes, size })
 }
 
 /// The number of records of a file of `len` bytes (a `header`-byte header,
@@ -441,8 +437,7 @@ pub fn frame_records_ctx<'a>(
     ctx: &mut Ctx,
 ) -> Result<(&'a [u8], FixedRecords<'a>)> {
     let records = frame_count_ctx(file, bytes.len() as u64, header, size, ctx)?;
-    let whole = header + records * size;
-    frame_records(file, bytes.get(..whole).unwrap_or_default(), header, size)
+    Ok(split_records(bytes, header, size, records))
 }
 
 fn read_records_using<'a, R: FixedRecord>(
@@ -496,10 +491,24 @@ pub fn frame_checked<'a>(
     ctx: &mut Ctx,
 ) -> Result<(&'a [u8], FixedRecords<'a>)> {
     let (head, recs) = frame_records_ctx(file, bytes, header, size, ctx)?;
-    for (i, rec) in recs.iter().enumerate() {
-        check_status(file, status.get(rec), i, header, size, ctx)?;
-    }
+    check_statuses(file, recs, 0, header, status, ctx)?;
     Ok((head, recs))
+}
+
+/// The status check of [`read_records`] for each record of `recs`, the
+/// first of them being record `first` of a file with a `header`-byte header.
+fn check_statuses(
+    file: &str,
+    recs: FixedRecords<'_>,
+    first: usize,
+    header: usize,
+    status: U8F,
+    ctx: &mut Ctx,
+) -> Result<()> {
+    for (k, rec) in recs.iter().enumerate() {
+        check_status(file, status.get(rec), first + k, header, recs.size, ctx)?;
+    }
+    Ok(())
 }
 
 /// Encodes records back to back.
@@ -518,7 +527,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fixed_records_are_the_framed_slices_in_any_runs() {
+    fn fixed_records_are_the_framed_slices() {
         let bytes: Vec<u8> = (0..=40u8).collect();
         for (header, size) in [(0, 1), (1, 4), (5, 3), (0, 41), (2, 13)] {
             let Ok((head, listed)) = frame("f", &bytes, header, size) else {
@@ -533,11 +542,6 @@ mod tests {
                 assert_eq!(recs.get(i), Some(*r));
             }
             assert_eq!(recs.get(listed.len()), None);
-            for n in 1..5 {
-                let runs: Vec<&[u8]> = recs.chunks(n).flat_map(|c| c.iter()).collect();
-                assert_eq!(runs, listed);
-                assert!(recs.chunks(n).all(|c| c.len() <= n));
-            }
         }
         // A cut record is the same error either way.
         let cut = frame("f", &bytes, 1, 7).unwrap_err().to_string();

@@ -284,13 +284,7 @@ pub(super) fn read_gal(
         // its framing and every status byte are checked first, as for any
         // record file, then the records are decoded.
         let mut gal = RecordFile::open(&gf, path, 0, NmeRec::SIZE, &mut r.ctx)?;
-        gal.for_each_run(GAL_CHUNK, |first, run| {
-            for (k, rec) in run.iter().enumerate() {
-                let status = nme_layout::STATUS.get(rec);
-                super::check_status(&gf, status, first + k, 0, NmeRec::SIZE, &mut r.ctx)?;
-            }
-            Ok(())
-        })?;
+        gal.check_statuses(GAL_CHUNK, nme_layout::STATUS, &mut r.ctx)?;
         let gf_id = r.origins.file(&gf, 0, NmeRec::SIZE);
         r.origins.gal_file = gf_id;
         let mode = r.gal_entries;

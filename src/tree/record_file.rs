@@ -6,12 +6,13 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
-use super::{frame_count_ctx, Ctx, FixedRecords};
+use super::{frame_count_ctx, Ctx, FixedRecords, U8F};
 use crate::error::{Error, Result};
 
 /// An open record file, framed by its length as [`super::frame_ctx`] frames
 /// its bytes (the same errors, the same salvage of a truncated last record).
 pub(super) struct RecordFile {
+    shown: String,
     path: PathBuf,
     file: File,
     header: usize,
@@ -32,6 +33,7 @@ impl RecordFile {
         let len = file.metadata().map_err(|e| Error::read(&path, e))?.len();
         let records = frame_count_ctx(shown, len, header, size, ctx)?;
         Ok(RecordFile {
+            shown: shown.to_string(),
             path,
             file,
             header,
@@ -43,6 +45,15 @@ impl RecordFile {
     /// The number of (whole) records.
     pub(super) fn len(&self) -> usize {
         self.records
+    }
+
+    /// Checks every record's status byte (`status`), as
+    /// [`super::frame_checked`] does: 0 or 1, else damage.
+    pub(super) fn check_statuses(&mut self, run: usize, status: U8F, ctx: &mut Ctx) -> Result<()> {
+        let (header, shown) = (self.header, self.shown.clone());
+        self.for_each_run(run, |first, recs| {
+            super::check_statuses(&shown, recs, first, header, status, ctx)
+        })
     }
 
     /// Reads the records from the first, `run` at a time, and hands each
