@@ -150,6 +150,43 @@ fn existing_output_is_not_overwritten_without_force() {
 }
 
 #[test]
+fn a_file_that_cannot_be_written_is_the_error_and_nothing_after_it_is_written() {
+    // Files are written by a thread of their own while the next ones are
+    // built: the first failure in file order must still be the error, and
+    // the files after it must not appear.
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("w");
+    std::fs::create_dir_all(out.join("server")).unwrap();
+    std::fs::write(out.join("server/USR"), b"a file where the USR folder goes").unwrap();
+    let o = msmail(&[
+        "generate",
+        "--out",
+        out.to_str().unwrap(),
+        "--postoffices",
+        "3",
+        "--users",
+        "8",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("server/USR"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Built before the USR files: written. After them: not.
+    assert!(out.join("server/GLB/MASTER.GLB").is_file());
+    assert!(out.join("server/GLB/ACCESS2.GLB").is_file());
+    for later in [
+        "GLB/NETWORK.GLB",
+        "NME/GAL.NME",
+        "GLB/GALINDEX.GLB",
+        "GLB/REQCONF.GLB",
+    ] {
+        assert!(!out.join("server").join(later).exists(), "{later}");
+    }
+    assert!(!out.join("truth.json").exists());
+    assert!(!out.join("requestors").exists());
+}
+
+#[test]
 fn every_evidence_kind_is_present_in_the_fixture() {
     let dir = fixture("restore");
     let t = truth(&dir);

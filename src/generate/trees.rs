@@ -287,9 +287,17 @@ pub fn msttrans(world: &World) -> Result<Vec<u8>> {
     Ok(write_stream(&recs))
 }
 
+/// Files built and waiting for the writer thread of [`write_tree_files`].
+const FILES_IN_FLIGHT: usize = 64;
+
 /// Writes every file of postoffice `p`'s tree under `dir`, Dir-Sync files
 /// included (`server`: also SRVCONF.GLB and MSTTRANS.GLB), each as soon as
 /// it is built; returns the number of files and their bytes.
+///
+/// The files are written in the order they are built by a thread of their
+/// own, so that creating thousands of files (mostly kernel time) overlaps
+/// building the next ones. The first failure in that order is the error
+/// returned, as writing them one after the other would give it.
 pub fn write_tree_files(
     world: &World,
     p: usize,
@@ -301,25 +309,44 @@ pub fn write_tree_files(
     let own = world.pos.get(p).map(|po| &po.list);
     let empty = Directory::new();
     let data = postoffice_data(world, p, own.unwrap_or(&empty), peers);
-    // Each file is written as soon as it is built. A path built twice is
-    // written again and counted once, with its last bytes (as a map of the
-    // whole tree would hold it).
-    let mut written: HashMap<String, u64> = HashMap::new();
-    let mut put = |rel: String, bytes: Vec<u8>| -> Result<()> {
-        let again = written.contains_key(&rel);
-        crate::output::write_bytes_atomic(&dir.join(&rel), force || again, &bytes)?;
-        written.insert(rel, bytes.len() as u64);
-        Ok(())
-    };
-    build_tree_into(&data, &mut put)?;
-    drop(data);
-    put("GLB/REQCONF.GLB".into(), reqconf(world, p)?.write())?;
-    put("GLB/REQTRANS.GLB".into(), reqtrans(world, p)?)?;
-    if server {
-        put("GLB/SRVCONF.GLB".into(), srvconf(world)?.write())?;
-        put("GLB/MSTTRANS.GLB".into(), msttrans(world)?)?;
-    }
-    Ok((written.len(), written.values().sum()))
+    std::thread::scope(|scope| {
+        let (files, built) = std::sync::mpsc::sync_channel::<(String, Vec<u8>)>(FILES_IN_FLIGHT);
+        // A path built twice is written again and counted once, with its
+        // last bytes (as a map of the whole tree would hold it).
+        let writer = scope.spawn(move || -> Result<HashMap<String, u64>> {
+            let mut written: HashMap<String, u64> = HashMap::new();
+            for (rel, bytes) in built {
+                let again = written.contains_key(&rel);
+                crate::output::write_bytes_atomic(&dir.join(&rel), force || again, &bytes)?;
+                written.insert(rel, bytes.len() as u64);
+            }
+            Ok(written)
+        });
+        let building = (|| -> Result<()> {
+            let mut put = |rel: String, bytes: Vec<u8>| -> Result<()> {
+                // A closed channel means the writer stopped on an error,
+                // which is the one returned below.
+                files
+                    .send((rel, bytes))
+                    .map_err(|_| crate::error::Error::output(dir, "the file writer stopped"))
+            };
+            build_tree_into(&data, &mut put)?;
+            drop(data);
+            put("GLB/REQCONF.GLB".into(), reqconf(world, p)?.write())?;
+            put("GLB/REQTRANS.GLB".into(), reqtrans(world, p)?)?;
+            if server {
+                put("GLB/SRVCONF.GLB".into(), srvconf(world)?.write())?;
+                put("GLB/MSTTRANS.GLB".into(), msttrans(world)?)?;
+            }
+            Ok(())
+        })();
+        drop(files);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(crate::error::Error::output(dir, "the file writer failed")))?;
+        building?;
+        Ok((written.len(), written.values().sum()))
+    })
 }
 
 /// Seconds in a day (re-exported for scenario timing).

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use rayon::slice::ParallelSliceMut;
+
 use super::galindex::GalIndex;
 use super::groups::{write_mem, GroupGlb, GroupRec, GrpFile, GrpNode, GRP_NODE};
 use super::identity::{network_kind, MasterGlb, NetworkRec, XtnRec};
@@ -386,7 +388,7 @@ pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<
     let grp_bytes = grp.write();
     sink("GRP/ADMINSHD.GRP".into(), grp_bytes.clone())?;
     sink("GRP/ADMIN.GRP".into(), grp_bytes)?;
-    pol.sort_by(|a, b| (cp850_upper(&a.name), &a.key).cmp(&(cp850_upper(&b.name), &b.key)));
+    pol.sort_by_cached_key(|p| (cp850_upper(&p.name), p.key.clone()));
     let nme: Vec<NmeRec> = pol
         .iter()
         .map(|p| NmeRec {
@@ -432,7 +434,7 @@ pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<
         }
     }
     // Stable, as the POL's sort: equal keys keep the GAL's order.
-    gal_ext.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    gal_ext.par_sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let refs: Vec<&ListEntry> = gal_ext.iter().map(|g| g.2).collect();
     let records = external_records(data, &refs, &po_bag, &mut galnetpo, &mut warnings, "GAL");
     drop(refs);
@@ -451,29 +453,32 @@ pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<
         ));
     }
     drop(gal_ext);
-    gal_items.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let gal: Vec<NmeRec> = gal_items
-        .iter()
-        .map(|g| NmeRec {
+    gal_items.par_sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    // GAL.NME is encoded record by record from the sorted items (no list of
+    // records beside them), each file goes to the sink as soon as it is
+    // made, and what made it is let go (a million-entry GAL's work lists
+    // are hundreds of MB).
+    let mut gal_nme = Vec::with_capacity(gal_items.len() * NmeRec::SIZE);
+    for g in &gal_items {
+        let record = NmeRec {
             status: STATUS_IN_USE,
             full_name: g.2.into(),
             tid: g.4,
             kind: g.3,
             pointer: g.5,
             raw: Vec::new(),
-        })
-        .collect();
-    // Each GAL file goes to the sink as soon as it is made, and what made
-    // it is let go (a million-entry GAL's work lists are hundreds of MB).
-    drop(gal_items);
-    sink("NME/GAL.NME".into(), write_records(&gal)?)?;
+        };
+        gal_nme.extend_from_slice(&record.encode()?);
+    }
+    sink("NME/GAL.NME".into(), gal_nme)?;
     sink("GLB/GALNETPO.GLB".into(), galnetpo.finish()?)?;
     let index = GalIndex::build(
-        gal.iter()
+        gal_items
+            .iter()
             .enumerate()
-            .map(|(i, e)| ((i * NmeRec::SIZE) as u32, e.full_name.as_str())),
+            .map(|(i, g)| ((i * NmeRec::SIZE) as u32, g.2)),
     );
-    drop(gal);
+    drop(gal_items);
     sink("GLB/GALINDEX.GLB".into(), index.write())?;
 
     // TID.GLB and the size-only files.

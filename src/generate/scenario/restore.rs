@@ -233,7 +233,13 @@ pub fn generate_restore(
 
     // Evidence.
     let mut truth = Vec::with_capacity(n);
+    // The import texts (a full export per requestor) are built on every core,
+    // a window of postoffices at a time, and written in postoffice order.
+    let mut texts: Vec<Option<Result<Vec<u8>>>> = Vec::new();
     for p in 0..n {
+        if p % TEXT_WINDOW == 0 {
+            texts = import_texts(&world, &forms, p..(p + TEXT_WINDOW).min(n));
+        }
         let form = forms[p];
         let po = &world.pos[p];
         let folder = format!("requestors/{}", po.folder());
@@ -253,7 +259,11 @@ pub fn generate_restore(
         } else {
             match form {
                 EvidenceForm::ImportText => {
-                    let b = to_bytes(|w| write_scope_export(&po.list, &po.scope(), w))?;
+                    let built = texts.get_mut(p % TEXT_WINDOW).and_then(Option::take);
+                    let b = match built {
+                        Some(b) => b?,
+                        None => to_bytes(|w| write_scope_export(&po.list, &po.scope(), w))?,
+                    };
                     write_one(&dir, "EXPORT.TXT", &b, force, &mut s)?;
                     path = Some(format!("{folder}/EXPORT.TXT"));
                 }
@@ -423,6 +433,29 @@ pub fn generate_restore(
         .map_err(|e| Error::output(out.join("truth.json"), e.to_string()))?;
     write_one(out, "truth.json", &json, force, &mut s)?;
     Ok((s, truth))
+}
+
+/// Postoffices whose import texts are built at once (about 280 KB each at
+/// 2,000 users).
+const TEXT_WINDOW: usize = 16;
+
+/// The import text (`EXPORT.TXT`) of each postoffice of `window` whose
+/// evidence is one (the server's own excepted), built on every core; `None`
+/// for the others.
+fn import_texts(
+    world: &World,
+    forms: &[EvidenceForm],
+    window: std::ops::Range<usize>,
+) -> Vec<Option<Result<Vec<u8>>>> {
+    use rayon::prelude::*;
+    window
+        .into_par_iter()
+        .map(|p| {
+            let po = world.pos.get(p)?;
+            (p != 0 && forms.get(p) == Some(&EvidenceForm::ImportText))
+                .then(|| to_bytes(|w| write_scope_export(&po.list, &po.scope(), w)))
+        })
+        .collect()
 }
 
 fn serde_plain(form: EvidenceForm) -> String {

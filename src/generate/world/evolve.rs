@@ -194,23 +194,24 @@ impl World {
     /// Cycle 1: every postoffice exports its whole list (`R`, `T`, one `A` per
     /// entry, and its gateway nodes); the server numbers them all and every
     /// requestor receives everything. These transactions are old enough to be
-    /// purged from MSTTRANS later.
+    /// purged from MSTTRANS later, so they are only counted, never built (a
+    /// million-entry world would otherwise copy every entry into an operation
+    /// that is dropped at once).
     pub fn initial_load(&mut self) {
-        for po in &mut self.pos {
-            let scope = po.scope();
-            po.queue.push(Operation::Replace(scope));
-            po.queue.push(Operation::Template(po.template.clone()));
-            for e in po.list.iter() {
-                po.queue.push(Operation::Add(e.clone()));
-            }
-            for g in &po.gateways {
-                po.queue.push(Operation::Replace(g.scope()));
-                po.queue
-                    .extend(g.entries.iter().cloned().map(Operation::Add));
-            }
-        }
+        let sent: Vec<(usize, Sent)> = self
+            .pos
+            .iter_mut()
+            .enumerate()
+            .map(|(p, po)| {
+                // Whatever was queued, then R and T, an A per entry, and R
+                // and an A per entry of each gateway node.
+                let queued = std::mem::take(&mut po.queue).len();
+                let gateways: usize = po.gateways.iter().map(|g| 1 + g.entries.len()).sum();
+                (p, Sent::Count(queued + 2 + po.list.len() + gateways))
+            })
+            .collect();
         let all: Vec<usize> = (0..self.pos.len()).collect();
-        self.cycle(&all, &all, false);
+        self.run_cycle(sent, &all, false);
     }
 
     /// Makes `count` random administrator changes on postoffice `p` (T0): adds,
@@ -307,26 +308,49 @@ impl World {
     /// SrvSync = Sync. With `keep`, the master transactions are kept for
     /// MSTTRANS; otherwise they are taken as already purged.
     pub fn cycle(&mut self, senders: &[usize], receivers: &[usize], keep: bool) {
+        let sent: Vec<(usize, Sent)> = senders
+            .iter()
+            .map(|&p| {
+                let queue = self
+                    .pos
+                    .get_mut(p)
+                    .map(|po| std::mem::take(&mut po.queue))
+                    .unwrap_or_default();
+                (p, Sent::Operations(queue))
+            })
+            .collect();
+        self.run_cycle(sent, receivers, keep);
+    }
+
+    /// [`World::cycle`] of what each sender sent, taken from its queue or
+    /// only counted.
+    fn run_cycle(&mut self, sent: Vec<(usize, Sent)>, receivers: &[usize], keep: bool) {
         self.server.cycle += 1;
         let stamp = self.now;
         let mut confirmed: BTreeMap<usize, u32> = BTreeMap::new();
-        for &p in senders {
+        for (p, sent) in sent {
             let Some(po) = self.pos.get_mut(p) else {
                 continue;
             };
-            let ops = std::mem::take(&mut po.queue);
             po.last_t1 = stamp;
-            let x = po.reqsync + ops.len() as u32;
-            for op in ops {
-                self.server.sync += 1;
-                if keep {
-                    self.server.master.push(MasterTx {
-                        sync: self.server.sync,
-                        stamp,
-                        origin: p,
-                        op,
-                    });
+            let count = match &sent {
+                Sent::Operations(ops) => ops.len(),
+                Sent::Count(n) => *n,
+            };
+            let x = po.reqsync + count as u32;
+            match sent {
+                Sent::Operations(ops) if keep => {
+                    for op in ops {
+                        self.server.sync += 1;
+                        self.server.master.push(MasterTx {
+                            sync: self.server.sync,
+                            stamp,
+                            origin: p,
+                            op,
+                        });
+                    }
                 }
+                _ => self.server.sync += count as u32,
             }
             if let Some(r) = self.server.reqsync.get_mut(p) {
                 *r = x;
@@ -395,6 +419,15 @@ impl World {
             .map(|po| po.list.iter().map(Entry::key).collect())
             .unwrap_or_default()
     }
+}
+
+/// What one postoffice sent in a cycle: its queued operations, or only how
+/// many (operations the server numbers and never keeps).
+enum Sent {
+    /// The operations themselves.
+    Operations(Vec<Operation>),
+    /// Only their number.
+    Count(usize),
 }
 
 fn new_user(rng: &mut SplitMix64, po: &mut PostOfficeState, ten: bool) -> Entry {
