@@ -6,9 +6,8 @@ use std::collections::BTreeSet;
 
 use msmail::model::{Address, Directory, Entry, Operation, Scope, TemplateValue};
 use msmail::reconcile::{
-    apply_plan_to_views, plan_repair, plan_repair_taking, reconcile, Evidence, EvidenceKind,
-    MasterTransaction, ReconcileOptions, RepairMode, RequestorNumbers, ServerRequestorRecord,
-    ServerSnapshot, Views,
+    apply_plan_to_views, plan_repair, reconcile, Evidence, EvidenceKind, MasterTransaction,
+    ReconcileOptions, RepairMode, RequestorNumbers, ServerRequestorRecord, ServerSnapshot, Views,
 };
 use proptest::prelude::*;
 
@@ -251,13 +250,14 @@ proptest! {
             let b2 = after[1].get(&k).cloned().unwrap_or_default();
             prop_assert!(same(&a, &b2));
         }
-        prop_assert!(same(&delta.merged, &full.merged));
     }
 
-    /// The moving plan the command uses (`plan_repair_taking`) gives exactly
-    /// what the borrowing one gives: the same report, the same plan, the
-    /// same merged directory in the same order; and `reconcile` gives the
-    /// same result twice (it consumes its snapshot, so each run has a clone).
+    /// What the command does (plan, then move the merged lists out with
+    /// `take_merged_directory`) gives exactly what the borrowing path gives:
+    /// the same report, the same plan, the same merged directory in the same
+    /// order; planning after the lists were taken is refused; and
+    /// `reconcile` gives the same result twice (it consumes its snapshot, so
+    /// each run has a clone).
     #[test]
     fn taking_path_equals_borrowing_path(cases in prop::collection::vec(po_case(), 1..5), sync in 0u32..200, full in any::<bool>()) {
         let b = build(&cases, sync);
@@ -272,14 +272,18 @@ proptest! {
             let kc: Vec<_> = c.server_view.iter().map(|e| e.key()).collect();
             prop_assert_eq!(ka, kc, "view order of {}", a.scope);
         }
-        let plan2 = plan_repair_taking(&mut rec2, mode).unwrap();
+        let plan2 = plan_repair(&rec2, mode).unwrap();
+        let merged2 = rec2.take_merged_directory();
         prop_assert!(rec2.postoffices.iter().all(|p| p.merged.is_empty()));
         prop_assert_eq!(rec.to_json(&[]), rec2.to_json(&[]));
         prop_assert_eq!(&plan.transactions, &plan2.transactions);
         prop_assert_eq!(&plan.srvconf, &plan2.srvconf);
         prop_assert_eq!(plan.resync, plan2.resync);
+        let merged = rec.merged_directory();
         let order = |d: &Directory| d.iter().map(|e| (e.key(), e.full_name.clone(), e.kind, e.template.clone())).collect::<Vec<_>>();
-        prop_assert_eq!(order(&plan.merged), order(&plan2.merged));
-        prop_assert_eq!(plan.merged.templates.len(), plan2.merged.templates.len());
+        prop_assert_eq!(order(&merged), order(&merged2));
+        prop_assert_eq!(merged.templates.len(), merged2.templates.len());
+        let taken_first = rec2.postoffices.iter().any(|p| p.merged_entries > 0);
+        prop_assert_eq!(plan_repair(&rec2, mode).is_err(), taken_first);
     }
 }

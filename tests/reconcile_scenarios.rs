@@ -236,7 +236,7 @@ fn repair_plan_numbers_and_idempotence() {
     assert_eq!(delta.resync.srvseq, 100);
     assert_eq!(delta.resync.impseq, 3);
     assert_eq!(delta.resync_recommended, vec![po("PCM:N/P")]);
-    assert_eq!(delta.merged.len(), 2 + 4 + 2);
+    assert_eq!(rec.merged_directory().len(), 2 + 4 + 2);
 
     let full = plan_repair(&rec, RepairMode::Full).unwrap();
     assert_eq!(full.transactions[0].operations[0].letter(), 'R');

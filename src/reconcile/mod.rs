@@ -40,8 +40,7 @@ pub use reconciliation::{
 pub use templates::TemplatePlan;
 
 pub use plan::{
-    apply_plan_to_views, plan_repair, plan_repair_taking, plan_repair_transactions, RepairMode,
-    RepairPlan, ResyncHeader, SrvconfUpdate,
+    apply_plan_to_views, plan_repair, RepairMode, RepairPlan, ResyncHeader, SrvconfUpdate,
 };
 pub use report::WrittenFile;
 pub use view::{owner_of, Views};

@@ -20,8 +20,7 @@ use crate::reconcile::output::{
     report_text, write_outputs, ControlRule, OutputOptions, OutputPlan, OutputSet,
 };
 use crate::reconcile::{
-    plan_repair_taking, plan_repair_transactions, reconcile, ReconcileOptions, Reconciliation,
-    RepairMode, RepairPlan,
+    plan_repair, reconcile, ReconcileOptions, Reconciliation, RepairMode, RepairPlan,
 };
 use crate::source::LoadOptions;
 
@@ -296,12 +295,13 @@ pub fn run_reconcile(
         tell(Event::Warn(w));
     }
     mark(&mut phases, "reconcile", tell);
-    // The plan's merged directory is the only copy the writers need: the
+    let plan = plan_repair(&rec, req.repair)?;
+    // The merged directory is the only copy the writers need: the
     // postoffices' merged lists are moved into it. A report reads no
     // merged directory, so a run without --out-dir builds none.
-    let plan = match out_dir {
-        Some(_) => plan_repair_taking(&mut rec, req.repair)?,
-        None => plan_repair_transactions(&rec, req.repair)?,
+    let merged = match out_dir {
+        Some(_) => rec.take_merged_directory(),
+        None => Directory::new(),
     };
     mark(&mut phases, "plan_repair", tell);
     let stamp = choose_stamp(&server, &times, req.stamp);
@@ -319,13 +319,14 @@ pub fn run_reconcile(
         schema: req.schema,
     };
     let fit_changes = match out_dir {
-        Some(_) => check_limits(&rec, &plan.merged, &out_options)?,
+        Some(_) => check_limits(&rec, &merged, &out_options)?,
         None => Vec::new(),
     };
     let lost_resync = lost_master_resync(&server, &rec);
     let p = OutputPlan {
         rec: &rec,
         plan: &plan,
+        merged: &merged,
         stamp: &stamp,
         fit_changes: &fit_changes,
         server_skipped: &server.skipped,

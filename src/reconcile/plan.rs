@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::model::{Directory, Entry, Operation, Scope, TemplateDef};
+use crate::model::{Entry, Operation, Scope, TemplateDef};
 
 use super::view::{scope_origin, Views};
 use super::{MasterTransaction, PostofficeReport, Reconciliation, ServerSnapshot, Status};
@@ -80,8 +80,6 @@ pub struct RepairPlan {
     /// Postoffices whose requestor lost updates (`lost-updates`) but which
     /// gave no list: their hole stays open, with its size in transactions.
     pub unfilled: Vec<(Scope, u32)>,
-    /// The whole merged directory (USR lists and RESYNC.GLB body).
-    pub merged: Directory,
     /// Modified entries whose only change is user ↔ group: transactions
     /// carry no kind, so only the rebuilt USR list carries the change.
     pub kind_only: Vec<crate::model::Entry>,
@@ -92,33 +90,25 @@ fn next(n: u32) -> Result<u32> {
         .ok_or_else(|| Error::Unrepresentable("repair needs a sync number above 4294967295".into()))
 }
 
-/// Plans the repair of a reconciliation.
+/// Plans the repair of a reconciliation: the transactions, the SRVCONF
+/// numbers and the notes. The merged directory the outputs are written from
+/// is the reconciliation's own ([`Reconciliation::merged_directory`], or
+/// [`Reconciliation::take_merged_directory`] for a caller done with the
+/// postoffices' lists); a report needs none.
 ///
-/// Fails only when the sync numbers would pass `u32::MAX`.
+/// Fails when the sync numbers would pass `u32::MAX`, and when the merged
+/// lists were taken before (a full repair rebuilds each list from them).
 pub fn plan_repair(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan> {
-    let mut plan = plan_without_merged(rec, mode)?;
-    plan.merged = rec.merged_directory();
-    Ok(plan)
-}
-
-/// [`plan_repair`] without the merged directory (`merged` stays empty): the
-/// transactions, SRVCONF numbers and notes, which is all a report reads.
-/// Saves moving a million entries into one more directory on a report-only run.
-pub fn plan_repair_transactions(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan> {
-    plan_without_merged(rec, mode)
-}
-
-/// [`plan_repair`] for a caller that keeps only the plan's copy of the merged
-/// directory: every postoffice's merged list is moved into `plan.merged`
-/// (see [`Reconciliation::take_merged_directory`]) instead of copied. The
-/// reconciliation keeps everything else, `merged_entries` included.
-pub fn plan_repair_taking(rec: &mut Reconciliation, mode: RepairMode) -> Result<RepairPlan> {
-    let mut plan = plan_without_merged(rec, mode)?;
-    plan.merged = rec.take_merged_directory();
-    Ok(plan)
-}
-
-fn plan_without_merged(rec: &Reconciliation, mode: RepairMode) -> Result<RepairPlan> {
+    if let Some(po) = rec
+        .postoffices
+        .iter()
+        .find(|p| p.merged.len() != p.merged_entries)
+    {
+        return Err(Error::Usage(format!(
+            "plan_repair: the merged list of {} was taken (take_merged_directory) before the repair was planned; plan first",
+            po.scope
+        )));
+    }
     let base_sync = rec.server_sync;
     let mut top = base_sync;
     for po in &rec.postoffices {
@@ -242,7 +232,6 @@ fn plan_without_merged(rec: &Reconciliation, mode: RepairMode) -> Result<RepairP
         resync,
         resync_recommended,
         unfilled,
-        merged: Directory::new(),
         kind_only,
     })
 }

@@ -89,8 +89,8 @@ pub struct PostofficeReport {
     pub merged: Directory,
     /// Entries in the server's view (kept when a caller frees `server_view`).
     pub server_entries: usize,
-    /// Entries in the merged list (kept when [`plan::plan_repair_taking`](super::plan::plan_repair_taking)
-    /// moves `merged` into the plan).
+    /// Entries in the merged list (kept when
+    /// [`Reconciliation::take_merged_directory`] moves `merged` out).
     pub merged_entries: usize,
     /// Gateway entries kept from the server's view because the evidence (an
     /// extract) cannot say whose they are.

@@ -84,12 +84,13 @@ pub fn repaired_srvconf(server: &ServerInput, plan: &RepairPlan) -> Vec<u8> {
 }
 
 /// RESYNC.GLB: the `H` record (numbered 0) with the plan's IMPSEQ/REQSEQ/SRVSEQ,
-/// then a `T` record per template definition (by scope key) and an `A` record
-/// per merged entry (address order), numbered 1, 2, … in file order; origin
-/// the server's NET/PO; stamp as given.
+/// then a `T` record per template definition of `merged` (by scope key) and
+/// an `A` record per merged entry (address order), numbered 1, 2, … in file
+/// order; origin the server's NET/PO; stamp as given.
 pub fn resync_glb(
     rec: &Reconciliation,
     plan: &RepairPlan,
+    merged: &Directory,
     fitter: Fitter,
     stamp: u32,
     w: &mut dyn Write,
@@ -117,7 +118,7 @@ pub fn resync_glb(
         );
         w.write_all(&buf).map_err(io)
     };
-    for def in plan.merged.templates.values() {
+    for def in merged.templates.values() {
         put(&Operation::Template(def.clone()), w)?;
     }
     // The A records are encoded in parallel, a bounded batch at a time, and
@@ -126,8 +127,7 @@ pub fn resync_glb(
     const BATCH: usize = 16;
     // Entries Dir-Sync does not carry (users excluded from Dir-Sync, the
     // server POL's own external entries) stay out of RESYNC.GLB.
-    let entries: Vec<&Entry> = plan
-        .merged
+    let entries: Vec<&Entry> = merged
         .sorted_keyed()
         .into_iter()
         .filter(|(k, _)| !rec.local_only.contains(*k))

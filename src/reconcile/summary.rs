@@ -15,6 +15,9 @@ pub struct OutputPlan<'a> {
     pub rec: &'a Reconciliation,
     /// Its repair plan.
     pub plan: &'a RepairPlan,
+    /// The merged directory the outputs are written from (every
+    /// postoffice's merged list: [`Reconciliation::take_merged_directory`]).
+    pub merged: &'a crate::model::Directory,
     /// The stamp chosen.
     pub stamp: &'a StampChoice,
     /// Changes the limits forced on MS Mail files.

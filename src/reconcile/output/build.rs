@@ -76,13 +76,13 @@ pub(super) fn build_outputs(
     let want = options.outputs;
     let ad = options.schema == crate::export::person::Schema::Ad;
     let merged_fit: std::borrow::Cow<'_, Directory> = if p.fit_changes.is_empty() {
-        std::borrow::Cow::Borrowed(&p.plan.merged)
+        std::borrow::Cow::Borrowed(p.merged)
     } else {
         let mut d = Directory::new();
-        for e in p.plan.merged.iter() {
+        for e in p.merged.iter() {
             d.upsert(fitter.fitted(e));
         }
-        d.templates = p.plan.merged.templates.clone();
+        d.templates = p.merged.templates.clone();
         std::borrow::Cow::Owned(d)
     };
     let outside = not_in_tree(server, p.rec, &merged_fit);
@@ -187,7 +187,7 @@ pub(super) fn build_outputs(
                 Job::Resync => (
                     "RESYNC.GLB",
                     write_file(out, "RESYNC.GLB", force, |w| {
-                        resync_glb(p.rec, p.plan, fitter, p.stamp.stamp, w)
+                        resync_glb(p.rec, p.plan, p.merged, fitter, p.stamp.stamp, w)
                     })
                     .map(|w| vec![w]),
                 ),
@@ -209,14 +209,14 @@ pub(super) fn build_outputs(
                 Job::Csv => (
                     "merged.csv",
                     write_file(out, "merged.csv", force, |w| {
-                        write_csv(&p.plan.merged, w, CsvProfile::Default)
+                        write_csv(p.merged, w, CsvProfile::Default)
                     })
                     .map(|w| vec![w]),
                 ),
                 Job::Json => (
                     "merged.json",
                     write_file(out, "merged.json", force, |w| {
-                        crate::export::json::write_json(&p.plan.merged, w, false)
+                        crate::export::json::write_json(p.merged, w, false)
                     })
                     .map(|w| vec![w]),
                 ),
@@ -227,7 +227,7 @@ pub(super) fn build_outputs(
                             schema: options.schema,
                             ..LdifOptions::new(&options.base_dn)
                         };
-                        let notes = write_ldif_with(&p.plan.merged, w, &opts)?;
+                        let notes = write_ldif_with(p.merged, w, &opts)?;
                         if let Ok(mut v) = ldif_notes.lock() {
                             v.extend(notes.warnings);
                         }
