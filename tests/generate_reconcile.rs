@@ -15,7 +15,7 @@ fn reconcile_engine_agrees_with_truth() {
     let truth: Value =
         serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
     let options = LoadOptions::default();
-    let server = load_server(&dir.join("server"), &options).unwrap();
+    let server = load_server(&dir.join("server"), &options, false).unwrap();
     let mut ev = Vec::new();
     for p in truth["postoffices"].as_array().unwrap() {
         let Some(path) = p["evidence_path"].as_str() else {

@@ -36,8 +36,8 @@ pub struct ServerInput {
     pub lost_master: Vec<u32>,
     /// A content fingerprint of each USR list as read, by owner-independent
     /// list scope key (see [`list_fingerprint`]): the writers rebuild only
-    /// the lists whose merged content differs. Empty after a lean load that
-    /// was not asked for them (a report-only reconcile).
+    /// the lists whose merged content differs. Empty when
+    /// [`load_server`] was not asked for them (a report-only reconcile).
     pub usr_fingerprints: HashMap<String, u64>,
 }
 
@@ -74,27 +74,6 @@ pub fn list_fingerprint<'a>(
         }
     }
     h.finish()
-}
-
-/// Reads the restored server's MAILDATA tree.
-pub fn load_server(dir: &Path, options: &LoadOptions) -> Result<ServerInput> {
-    load_server_with(dir, options, false, true)
-}
-
-/// [`load_server`] for a caller that needs the tree's list metadata (names,
-/// mailbags, templates) but not its entries once the snapshot holds them:
-/// each external postoffice's entries are freed as soon as its USR list is
-/// built, and so are the GAL and the POL's external entries, so the
-/// directory is never held twice while loading. The USR lists' entries carry
-/// no origin (`Origin::none()`). `usr_fingerprints`: fingerprint the USR
-/// lists ([`ServerInput::usr_fingerprints`]), which only writing the repaired
-/// tree needs (a report-only run skips a pass over every entry).
-pub fn load_server_lean(
-    dir: &Path,
-    options: &LoadOptions,
-    usr_fingerprints: bool,
-) -> Result<ServerInput> {
-    load_server_with(dir, options, true, usr_fingerprints)
 }
 
 fn read_trans(path: &Path, options: &LoadOptions) -> Result<TransStream> {
@@ -147,19 +126,20 @@ fn gateway_owner(route: &str, own: &Scope, known: &[Scope]) -> Scope {
     }
 }
 
-fn load_server_with(
-    dir: &Path,
-    options: &LoadOptions,
-    lean: bool,
-    fingerprints: bool,
-) -> Result<ServerInput> {
-    // The lean load never needs the GAL's entries (the repaired tree's GAL is
-    // rebuilt from the merged lists): checked, not kept.
-    let mut postoffice = if lean {
-        PostOffice::open_without_gal_entries(dir, options)?
-    } else {
-        PostOffice::open(dir, options)?
-    };
+/// Reads the restored server's MAILDATA tree into a [`ServerInput`]: its
+/// snapshot (the USR lists, the POL, SRVCONF and MSTTRANS) and the tree's
+/// list metadata (names, mailbags, templates) for writing the repaired tree.
+/// Each external postoffice's entries are moved into its USR list as it is
+/// built, and the GAL's entries are checked, not kept (the repaired tree's
+/// GAL is rebuilt from the merged lists), so the directory is never held
+/// twice while loading. The USR lists' entries carry no origin
+/// (`Origin::none()`): no reconcile output names them. `fingerprints`:
+/// fingerprint the USR lists ([`ServerInput::usr_fingerprints`]), which
+/// only writing the repaired tree needs (a report-only run skips a pass over
+/// every entry).
+pub fn load_server(dir: &Path, options: &LoadOptions, fingerprints: bool) -> Result<ServerInput> {
+    // The GAL's entries are checked, not kept.
+    let mut postoffice = PostOffice::open_without_gal_entries(dir, options)?;
     let mut skipped: Vec<String> = postoffice
         .warnings
         .iter()
@@ -288,19 +268,14 @@ fn load_server_with(
         }) else {
             continue;
         };
-        // The lean load leaves out the entries' origins (file and record of
-        // each USR entry): no reconcile output names them, and finding them
-        // costs a hash lookup per entry.
-        let list = if lean {
-            // Moved out of the tree's data, not copied (found by name, as
-            // `usr_list` finds it).
-            postoffice
-                .data
-                .external_index(&net_name, &po_name)
-                .and_then(|(n, p)| postoffice.data.take_usr_list(n, p))
-        } else {
-            postoffice.usr_list(&net_name, &po_name)
-        };
+        // Moved out of the tree's data, not copied (found by name, as
+        // `usr_list` finds it); no origins (file and record of each entry):
+        // no reconcile output names them, and finding them costs a hash
+        // lookup per entry.
+        let list = postoffice
+            .data
+            .external_index(&net_name, &po_name)
+            .and_then(|(n, p)| postoffice.data.take_usr_list(n, p));
         if let Some(list) = list {
             if fingerprints {
                 usr_fingerprints.insert(

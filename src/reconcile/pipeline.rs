@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::export::person::Schema;
 use crate::model::Directory;
-use crate::reconcile::inputs::{load_evidence, load_server_lean, RequestorSource, ServerInput};
+use crate::reconcile::inputs::{load_evidence, load_server, RequestorSource, ServerInput};
 use crate::reconcile::output::{
     check_limits, check_out_dir, choose_stamp, lost_master_resync, next_steps, report_json,
     report_text, write_outputs, ControlRule, OutputOptions, OutputPlan, OutputSet,
@@ -251,9 +251,9 @@ pub fn run_reconcile(
     // argument order. The snapshot holds the lists; the writers need only the
     // tree's list metadata (names, mailbags, templates): the entries replaced
     // lists get are the merged ones. So the tree's entries are freed while
-    // the snapshot is built (`load_server_lean`).
+    // the snapshot is built (`load_server`).
     let (server, evidence) = rayon::join(
-        || load_server_lean(&req.server, load, out_dir.is_some()),
+        || load_server(&req.server, load, out_dir.is_some()),
         || {
             sources
                 .par_iter()
