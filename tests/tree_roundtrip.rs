@@ -257,3 +257,66 @@ fn usr_list_rebuilt_from_a_directory() {
         .unwrap();
     assert_eq!(alice.template[0].value, "Sales");
 }
+
+/// The GAL writer sorts local and external entries together by upper-case
+/// name, then address key (equal ones in the GAL's order), gives the
+/// external ones their GALNETPO records in that order, and leaves out (with
+/// a warning each, in that order) the entries a binary list cannot hold: a
+/// free-form address and a gateway address of a network the tree does not
+/// know. Checked on the written bytes.
+#[test]
+fn gal_entries_a_binary_list_cannot_hold_are_left_out_in_name_order() {
+    use msmail::model::Address;
+    use msmail::tree::postoffice::ListEntry;
+    let mut data = sample::small();
+    let entry = |name: &str, address: Address| ListEntry {
+        full_name: name.into(),
+        address,
+    };
+    data.gal.push(entry(
+        "Zed Free",
+        Address::parse("SMTP:zed@example.com").unwrap(),
+    ));
+    data.gal.push(entry(
+        "ann gate",
+        Address::parse("PROFS:NOGATE/NODE/ANN").unwrap(),
+    ));
+    // The same name as an existing external entry, in another case and at
+    // another address: ordered by key after it.
+    data.gal.push(entry(
+        "SMITH, ALICE",
+        Address::pcm("ACME", "BRANCH", "ASMITH2"),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let report = write_tree(&data, dir.path(), false).unwrap();
+    let left_out: Vec<&String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("GAL:"))
+        .collect();
+    assert_eq!(left_out.len(), 2, "{:?}", report.warnings);
+    assert!(left_out[0].contains("ann gate"), "{left_out:?}");
+    assert!(left_out[1].contains("Zed Free"), "{left_out:?}");
+    let po = PostOffice::open(dir.path(), &strict()).unwrap();
+    let on_disk: Vec<(String, String)> = po
+        .data
+        .gal
+        .iter()
+        .map(|e| (e.full_name.to_string(), e.address.to_string()))
+        .collect();
+    assert_eq!(
+        on_disk,
+        [
+            ("Doe, John", "PCM:ACME/HQ/JDOE"),
+            ("Doe, John (SNADS)", "SNADS:SNADSGW/DGN1/JOHNDOE"),
+            ("Jones, Bob", "PCM:ACME/BRANCH/BJONES"),
+            ("Sales Team", "PCM:ACME/HQ/SALES"),
+            ("Smith, Alice", "PCM:ACME/BRANCH/ASMITH"),
+            ("SMITH, ALICE", "PCM:ACME/BRANCH/ASMITH2"),
+        ]
+        .map(|(n, a)| (n.to_string(), a.to_string()))
+    );
+    // One GALNETPO record per external entry held, in GAL order.
+    let galnetpo = std::fs::read(dir.path().join("GLB/GALNETPO.GLB")).unwrap();
+    assert_eq!(u32::from_le_bytes(galnetpo[..4].try_into().unwrap()), 4);
+}

@@ -405,67 +405,82 @@ pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<
     sink("NME/ADMIN.NME".into(), nme_bytes)?;
     sink("GLB/NETPO.GLB".into(), netpo.finish()?)?;
 
-    // The GAL: sorted by full name, case-insensitively.
-    let mut galnetpo = NetpoBuilder::default();
-    // (upper-case name, key, name, NME kind, tid, pointer) of every GAL
-    // entry: each entry's sort key is made once, and its name borrowed.
-    let mut gal_items: Vec<(String, AddressKey, &str, u16, u32, u32)> =
-        Vec::with_capacity(data.gal.len());
-    let mut gal_ext: Vec<(String, AddressKey, &ListEntry)> = Vec::new();
-    for x in &data.gal {
-        let key = x.address.key();
-        match local_kind.get(&key) {
-            Some(&(kind, tid, ptr)) => {
-                let ptr = if kind == nme_kind::GROUP {
-                    first_node.get(&tid).copied().unwrap_or(0)
-                } else {
-                    ptr
-                };
-                gal_items.push((
-                    cp850_upper(&x.full_name),
-                    key,
-                    x.full_name.as_str(),
-                    kind,
-                    tid,
-                    ptr,
-                ));
-            }
-            None => gal_ext.push((cp850_upper(&x.full_name), key, x)),
-        }
+    // The GAL: sorted by full name, case-insensitively. Every entry's sort
+    // key is made once and its name borrowed; one stable sort (equal keys
+    // keep the GAL's order) orders the local and the external entries
+    // together, and the external ones, in that order, get their GALNETPO
+    // records.
+    struct GalItem<'d> {
+        upper: String,
+        key: AddressKey,
+        entry: &'d ListEntry,
+        local: bool,
+        held: bool,
+        kind: u16,
+        tid: u32,
+        pointer: u32,
     }
-    // Stable, as the POL's sort: equal keys keep the GAL's order.
-    gal_ext.par_sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let refs: Vec<&ListEntry> = gal_ext.iter().map(|g| g.2).collect();
+    let mut galnetpo = NetpoBuilder::default();
+    let mut items: Vec<GalItem<'_>> = data
+        .gal
+        .iter()
+        .map(|x| {
+            let key = x.address.key();
+            let local = local_kind.get(&key).copied();
+            let (kind, tid, pointer) = match local {
+                Some((kind, tid, _)) if kind == nme_kind::GROUP => {
+                    (kind, tid, first_node.get(&tid).copied().unwrap_or(0))
+                }
+                Some(found) => found,
+                None => (0, 0, 0),
+            };
+            GalItem {
+                upper: cp850_upper(&x.full_name),
+                key,
+                entry: x,
+                local: local.is_some(),
+                held: local.is_some(),
+                kind,
+                tid,
+                pointer,
+            }
+        })
+        .collect();
+    items.par_sort_by(|a, b| (&a.upper, &a.key).cmp(&(&b.upper, &b.key)));
+    let external_at: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.local)
+        .map(|(i, _)| i)
+        .collect();
+    let refs: Vec<&ListEntry> = external_at
+        .iter()
+        .filter_map(|&i| items.get(i).map(|g| g.entry))
+        .collect();
     let records = external_records(data, &refs, &po_bag, &mut galnetpo, &mut warnings, "GAL");
     drop(refs);
-    for (i, kind, ptr) in records {
-        let Some((upper, key, x)) = gal_ext.get_mut(i) else {
+    for (i, kind, pointer) in records {
+        let Some(g) = external_at.get(i).and_then(|&at| items.get_mut(at)) else {
             continue;
         };
-        let tid = tid_of.get(key).copied().unwrap_or(0);
-        gal_items.push((
-            std::mem::take(upper),
-            std::mem::take(key),
-            x.full_name.as_str(),
-            kind,
-            tid,
-            ptr,
-        ));
+        g.tid = tid_of.get(&g.key).copied().unwrap_or(0);
+        (g.kind, g.pointer, g.held) = (kind, pointer, true);
     }
-    drop(gal_ext);
-    gal_items.par_sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    drop(external_at);
+    // Entries profile v1 cannot hold are left out (each told in a warning).
+    items.retain(|g| g.held);
     // GAL.NME is encoded record by record from the sorted items (no list of
     // records beside them), each file goes to the sink as soon as it is
     // made, and what made it is let go (a million-entry GAL's work lists
     // are hundreds of MB).
-    let mut gal_nme = Vec::with_capacity(gal_items.len() * NmeRec::SIZE);
-    for g in &gal_items {
+    let mut gal_nme = Vec::with_capacity(items.len() * NmeRec::SIZE);
+    for g in &items {
         let record = NmeRec {
             status: STATUS_IN_USE,
-            full_name: g.2.into(),
-            tid: g.4,
-            kind: g.3,
-            pointer: g.5,
+            full_name: g.entry.full_name.as_str().into(),
+            tid: g.tid,
+            kind: g.kind,
+            pointer: g.pointer,
             raw: Vec::new(),
         };
         gal_nme.extend_from_slice(&record.encode()?);
@@ -473,12 +488,12 @@ pub fn build_tree_into(data: &PostOfficeData, sink: FileSink<'_>) -> Result<Vec<
     sink("NME/GAL.NME".into(), gal_nme)?;
     sink("GLB/GALNETPO.GLB".into(), galnetpo.finish()?)?;
     let index = GalIndex::build(
-        gal_items
+        items
             .iter()
             .enumerate()
-            .map(|(i, g)| ((i * NmeRec::SIZE) as u32, g.2)),
+            .map(|(i, g)| ((i * NmeRec::SIZE) as u32, g.entry.full_name.as_str())),
     );
-    drop(gal_items);
+    drop(items);
     sink("GLB/GALINDEX.GLB".into(), index.write())?;
 
     // TID.GLB and the size-only files.
