@@ -142,8 +142,9 @@ impl Directory {
             .map(|&i| i as usize)
     }
 
-    /// Appends a new entry under `key` (which must be its `key()` and absent).
-    fn push_new(&mut self, key: AddressKey, entry: Entry) {
+    /// Appends a new entry under `key` (which must be its `key()` and
+    /// absent), whose hash is `h`.
+    fn push_new(&mut self, h: u64, key: AddressKey, entry: Entry) {
         let i = self.slots.len();
         match self.by_scope.get_mut(key.scope_key()) {
             Some(list) => list.push(slot_id(i)),
@@ -152,7 +153,6 @@ impl Directory {
                     .insert(key.scope_key().to_string(), vec![slot_id(i)]);
             }
         }
-        let h = Self::hash_key(&self.hasher, &key);
         self.push_hashed(h, key, entry);
     }
 
@@ -164,8 +164,8 @@ impl Directory {
             .map(|&i| i as usize)
     }
 
-    /// [`Directory::push_new`] of a key whose hash is `h`, its slot already
-    /// recorded under its scope.
+    /// [`Directory::push_new`] of an entry whose slot is already recorded
+    /// under its scope.
     fn push_hashed(&mut self, h: u64, key: AddressKey, entry: Entry) {
         let i = self.slots.len();
         let Directory {
@@ -231,11 +231,12 @@ impl Directory {
         key: AddressKey,
         make: impl FnOnce(&AddressKey) -> Entry,
     ) -> bool {
-        if self.find(&key).is_some() {
+        let h = Self::hash_key(&self.hasher, &key);
+        if self.find_hashed(h, &key.0).is_some() {
             return false;
         }
         let entry = make(&key);
-        self.push_new(key, entry);
+        self.push_new(h, key, entry);
         true
     }
 
@@ -285,10 +286,12 @@ impl Directory {
     /// be `entry.key()`): no key computed again.
     pub(crate) fn upsert_keyed(&mut self, key: AddressKey, entry: Entry) -> Option<Entry> {
         debug_assert!(key == entry.key());
-        if let Some(i) = self.find(&key) {
+        // One hash of the key for the lookup and the insertion.
+        let h = Self::hash_key(&self.hasher, &key);
+        if let Some(i) = self.find_hashed(h, &key.0) {
             return self.slots.get_mut(i)?.replace(entry);
         }
-        self.push_new(key, entry);
+        self.push_new(h, key, entry);
         None
     }
 
