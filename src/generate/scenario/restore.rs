@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::dsmsg::{envelope_date, write_export_message, Envelope, MessageNumbers};
 use crate::error::{Error, Result};
 use crate::generate::trees::{self, write_tree_files};
-use crate::generate::world::{World, WorldParams};
+use crate::generate::world::{PostOfficeState, World, WorldParams};
 use crate::importtext::{write_directory, write_scope_export};
 use crate::model::{AddressKey, Directory, Entry};
 
@@ -259,10 +259,9 @@ pub fn generate_restore(
         } else {
             match form {
                 EvidenceForm::ImportText => {
-                    let built = texts.get_mut(p % TEXT_WINDOW).and_then(Option::take);
-                    let b = match built {
-                        Some(b) => b?,
-                        None => to_bytes(|w| write_scope_export(&po.list, &po.scope(), w))?,
+                    let b = match texts.get_mut(p % TEXT_WINDOW).and_then(Option::take) {
+                        Some(built) => built?,
+                        None => import_text(po)?,
                     };
                     write_one(&dir, "EXPORT.TXT", &b, force, &mut s)?;
                     path = Some(format!("{folder}/EXPORT.TXT"));
@@ -452,10 +451,15 @@ fn import_texts(
         .into_par_iter()
         .map(|p| {
             let po = world.pos.get(p)?;
-            (p != 0 && forms.get(p) == Some(&EvidenceForm::ImportText))
-                .then(|| to_bytes(|w| write_scope_export(&po.list, &po.scope(), w)))
+            (p != 0 && forms.get(p) == Some(&EvidenceForm::ImportText)).then(|| import_text(po))
         })
         .collect()
+}
+
+/// The import text (`EXPORT.TXT`) of postoffice `po`: `R PCM:NET/PO` and an
+/// `A` per entry of its list.
+fn import_text(po: &PostOfficeState) -> Result<Vec<u8>> {
+    to_bytes(|w| write_scope_export(&po.list, &po.scope(), w))
 }
 
 fn serde_plain(form: EvidenceForm) -> String {
