@@ -9,8 +9,10 @@
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-use crate::model::{Directory, Entry};
+use crate::export::csv::{CsvOptions, DefaultCsvParts};
+use crate::model::{AddressKey, Directory, Entry};
 use crate::source::{LoadOptions, SourceKind};
+use crate::tree::scoped::ScopedTree;
 use crate::tree::ListSelector;
 
 /// Longest list of limit violations told one per line; the rest are counted.
@@ -106,30 +108,163 @@ pub fn load_merged(
 }
 
 /// Tells every MS Mail limit an entry breaks (at most [`MAX_LIMIT_LINES`]
-/// lines), in input order (deterministic, and saves a sort of the directory).
+/// lines), in output order ([`Directory::sorted`]): only the entries that
+/// break a limit are sorted, not the directory.
 pub fn limit_warnings(dir: &Directory, tell: &mut dyn FnMut(Message)) {
-    let mut total = 0usize;
-    for e in dir.iter() {
+    let mut breaking: Vec<(&AddressKey, &Entry)> = dir
+        .iter_keyed()
+        .filter(|(_, e)| !e.limit_violations().is_empty())
+        .collect();
+    breaking.sort_unstable_by(|a, b| (a.0.scope_key(), a.0).cmp(&(b.0.scope_key(), b.0)));
+    let mut tally = LimitTally::default();
+    for (_, e) in breaking {
+        tally.add(e);
+    }
+    tally.tell(tell);
+}
+
+/// The limit violations of entries taken in output order: the first
+/// [`MAX_LIMIT_LINES`] told one per line, the rest counted.
+#[derive(Debug, Default)]
+struct LimitTally {
+    lines: Vec<String>,
+    total: usize,
+}
+
+impl LimitTally {
+    /// Counts (and words, while lines are left) what `e` breaks.
+    fn add(&mut self, e: &Entry) {
         for v in e.limit_violations() {
-            total += 1;
-            if total <= MAX_LIMIT_LINES {
+            self.total += 1;
+            if self.lines.len() < MAX_LIMIT_LINES {
                 let place = match e.origin.to_string() {
                     s if s.is_empty() => String::new(),
                     s => format!("{s}: "),
                 };
-                tell(Message::Warn(format!(
+                self.lines.push(format!(
                     "{place}{}: {} is {} characters (MS Mail limit {})",
                     e.address, v.field, v.length, v.limit
-                )));
+                ));
             }
         }
     }
-    if total > MAX_LIMIT_LINES {
-        tell(Message::Warn(format!(
-            "{} more limit violations not shown ({total} in all)",
-            total - MAX_LIMIT_LINES
-        )));
+
+    /// Adds a later part's tally.
+    fn extend(&mut self, later: LimitTally) {
+        self.total += later.total;
+        let room = MAX_LIMIT_LINES.saturating_sub(self.lines.len());
+        self.lines.extend(later.lines.into_iter().take(room));
     }
+
+    /// Tells the lines, then how many more there were.
+    fn tell(self, tell: &mut dyn FnMut(Message)) {
+        let shown = self.lines.len();
+        for line in self.lines {
+            tell(Message::Warn(line));
+        }
+        if self.total > shown {
+            tell(Message::Warn(format!(
+                "{} more limit violations not shown ({} in all)",
+                self.total - shown,
+                self.total
+            )));
+        }
+    }
+}
+
+/// The one source of `sources` when it is a whole MAILDATA tree: what
+/// [`export_tree_csv`] can write a scope at a time.
+pub fn single_tree(sources: &[NamedSource]) -> Option<&NamedSource> {
+    match sources {
+        [one] if crate::source::detect(&one.path).ok() == Some(SourceKind::Tree) => Some(one),
+        _ => None,
+    }
+}
+
+/// Reads and checks a tree for [`export_tree_csv`], telling what reading it
+/// found (as [`load_merged`] does); `rename` names an error's file as the
+/// user knows it.
+pub fn open_tree(
+    source: &NamedSource,
+    options: &LoadOptions,
+    rename: &dyn Fn(Error) -> Error,
+    tell: &mut dyn FnMut(Message),
+) -> Result<ScopedTree> {
+    let mut tree = ScopedTree::open(&source.path, options).map_err(rename)?;
+    for w in std::mem::take(&mut tree.warnings) {
+        tell(Message::Warn(format!("{}: {w}", source.name)));
+    }
+    Ok(tree)
+}
+
+/// Scope parts built and formatted at once (on every core) before they are
+/// written in order: a few postoffices' entries held, never the directory.
+const PARTS_AT_ONCE: usize = 8;
+
+/// Writes a tree's directory in the default CSV profile, byte for byte
+/// what [`load_merged`] and [`crate::writer::write_as`] write, holding one
+/// window of scopes at a time (see [`crate::tree::scoped`]); then tells
+/// the limit violations (in output order) and the number of entries. A
+/// tree whose parts cannot be written one by one (a source spread over
+/// scopes, a template value with no column in the header) is loaded whole
+/// instead. Gives the number of entries written.
+pub fn export_tree_csv(
+    tree: ScopedTree,
+    name: &str,
+    opts: &CsvOptions,
+    w: &mut dyn std::io::Write,
+    tell: &mut dyn FnMut(Message),
+) -> Result<usize> {
+    let rows = DefaultCsvParts::new(&tree.template_defs(), opts);
+    if !tree.partitioned() || !rows.covers(tree.template_prompts()) {
+        tell(Message::Detail(format!(
+            "{name}: loaded whole (its lists do not split by scope, or its template values need columns the templates do not define)"
+        )));
+        let dir = tree.into_directory()?;
+        tell(Message::Detail(format!("{name}: {} entries", dir.len())));
+        limit_warnings(&dir, tell);
+        crate::export::csv::write_csv_with(&dir, w, opts)?;
+        return Ok(dir.len());
+    }
+    use rayon::prelude::*;
+    rows.header(w)?;
+    let mut tally = LimitTally::default();
+    let mut entries = 0usize;
+    // Reused from one window to the next (fresh buffers cost the kernel
+    // clearing new pages each time).
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); PARTS_AT_ONCE];
+    let parts: Vec<usize> = (0..tree.part_count()).collect();
+    for window in parts.chunks(PARTS_AT_ONCE) {
+        let done: Vec<Result<(usize, LimitTally)>> = window
+            .par_iter()
+            .zip(buffers.par_iter_mut())
+            .map(|(&i, buf)| {
+                buf.clear();
+                let part = tree.part(i)?;
+                let mut part_tally = LimitTally::default();
+                let mut breaking: Vec<(&AddressKey, &Entry)> = part
+                    .iter_keyed()
+                    .filter(|(_, e)| !e.limit_violations().is_empty())
+                    .collect();
+                breaking.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                for (_, e) in breaking {
+                    part_tally.add(e);
+                }
+                rows.rows(&part, buf)?;
+                Ok((part.len(), part_tally))
+            })
+            .collect();
+        for (result, buf) in done.into_iter().zip(&buffers) {
+            let (n, part_tally) = result?;
+            entries += n;
+            tally.extend(part_tally);
+            w.write_all(buf)
+                .map_err(|e| Error::output("<output>", e.to_string()))?;
+        }
+    }
+    tell(Message::Detail(format!("{name}: {entries} entries")));
+    tally.tell(tell);
+    Ok(entries)
 }
 
 /// Makes the directory fit import text as the reconcile writer does

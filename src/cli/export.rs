@@ -278,8 +278,26 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     if let Some(only) = pals {
         return run_personal(&args, to, &inputs, only.as_deref(), map);
     }
+    let sources = named(&inputs);
+    let base = args
+        .base_dn
+        .as_deref()
+        .unwrap_or(DEFAULT_BASE_DN)
+        .to_string();
+    // One whole tree to the default CSV profile: written a scope at a time.
+    let scoped =
+        to == ExportFormat::Csv && args.csv_profile == CsvProfile::Default && selector.is_none();
+    if let Some(source) = crate::convert::single_tree(&sources).filter(|_| scoped) {
+        let load = args.input.load();
+        let tree = crate::convert::open_tree(source, &load, &|e| inputs.rename(e), &mut tell)?;
+        let opts = csv_options(&args, map, &base);
+        return write_output(&args, |w| {
+            let n = crate::convert::export_tree_csv(tree, &source.name, &opts, w, &mut tell)?;
+            Ok((WriteNotes::default(), n))
+        });
+    }
     let mut dir = crate::convert::load_merged(
-        &named(&inputs),
+        &sources,
         selector.as_ref(),
         &args.input.load(),
         &|e| inputs.rename(e),
@@ -295,14 +313,9 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     } else {
         crate::convert::limit_warnings(&dir, &mut tell);
     }
-    let base = args
-        .base_dn
-        .as_deref()
-        .unwrap_or(DEFAULT_BASE_DN)
-        .to_string();
     let opts = write_options(&args, map, &base);
-    write_output(&args, dir.len(), |w| {
-        crate::writer::write_as(&dir, to.format(), &opts, w)
+    write_output(&args, |w| {
+        crate::writer::write_as(&dir, to.format(), &opts, w).map(|notes| (notes, dir.len()))
     })
 }
 
@@ -336,22 +349,23 @@ fn run_personal(
         .unwrap_or(DEFAULT_BASE_DN)
         .to_string();
     let opts = write_options(args, map, &base);
-    write_output(args, entries, |w| {
-        crate::writer::write_personal_as(&refs, to.format(), &opts, w)
+    write_output(args, |w| {
+        crate::writer::write_personal_as(&refs, to.format(), &opts, w).map(|n| (n, entries))
     })
 }
 
 /// Writes the output with `write` (atomically to `-o`, or to standard
-/// output) and reports the writer's notes. An I/O failure of the output is
+/// output), which gives the writer's notes and the number of entries
+/// written, and reports the notes. An I/O failure of the output is
 /// reported with the output's name; any other error as it is.
 fn write_output(
     args: &ExportArgs,
-    entries: usize,
-    write: impl FnOnce(&mut dyn std::io::Write) -> Result<WriteNotes>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(WriteNotes, usize)>,
 ) -> Result<Outcome> {
     let target = args.output.target(args.force.force);
     let mut inner: Option<Error> = None;
     let mut notes = WriteNotes::default();
+    let mut entries = 0usize;
     let mut write = Some(write);
     let result = target.write_with(|w| {
         let mut rec = RecordingWriter {
@@ -362,8 +376,9 @@ fn write_output(
             return Ok(());
         };
         match f(&mut rec) {
-            Ok(n) => {
+            Ok((n, count)) => {
                 notes = n;
+                entries = count;
                 Ok(())
             }
             Err(e) => Err(match rec.error {

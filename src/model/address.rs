@@ -180,22 +180,27 @@ impl AddressKey {
     /// `PCM:NET/PO` for three-part addresses, `TYPE:` for free-form ones.
     /// Equal to `address.scope().key()`, without allocating.
     pub fn scope_key(&self) -> &str {
-        let s = self.0.as_str();
-        let Some(colon) = s.find(':') else {
-            return s;
-        };
-        let (ty, body) = (&s[..colon], &s[colon + 1..]);
-        if FREE_FORM_TYPES.contains(&ty) {
-            return &s[..=colon];
+        scope_key_of(&self.0)
+    }
+}
+
+/// The scope part of an address key's text (see [`AddressKey::scope_key`]),
+/// for keys held as text.
+pub fn scope_key_of(s: &str) -> &str {
+    let Some(colon) = s.find(':') else {
+        return s;
+    };
+    let (ty, body) = (&s[..colon], &s[colon + 1..]);
+    if FREE_FORM_TYPES.contains(&ty) {
+        return &s[..=colon];
+    }
+    let mut slashes = body.match_indices('/').map(|(i, _)| i);
+    match (slashes.next(), slashes.next(), slashes.next()) {
+        // Exactly three parts (PCM may have more slashes in the mailbox).
+        (Some(_), Some(second), third) if third.is_none() || ty == "PCM" => {
+            &s[..colon + 1 + second]
         }
-        let mut slashes = body.match_indices('/').map(|(i, _)| i);
-        match (slashes.next(), slashes.next(), slashes.next()) {
-            // Exactly three parts (PCM may have more slashes in the mailbox).
-            (Some(_), Some(second), third) if third.is_none() || ty == "PCM" => {
-                &s[..colon + 1 + second]
-            }
-            _ => &s[..=colon],
-        }
+        _ => &s[..=colon],
     }
 }
 

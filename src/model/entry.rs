@@ -214,3 +214,28 @@ impl Entry {
             && self.template == other.template
     }
 }
+/// For each template value of an entry, which repetition of its prompt it is
+/// (1 for the first `Phone:`, 2 for the second, ...), into `out`. Linear scan
+/// for the usual handful of values, a map beyond that.
+pub fn prompt_repetitions(template: &[TemplateValue], out: &mut Vec<usize>) {
+    out.clear();
+    if template.len() <= 16 {
+        for (j, t) in template.iter().enumerate() {
+            let before = template
+                .get(..j)
+                .unwrap_or_default()
+                .iter()
+                .filter(|u| u.prompt == t.prompt)
+                .count();
+            out.push(before + 1);
+        }
+        return;
+    }
+    let mut count: std::collections::HashMap<&str, usize, foldhash::fast::RandomState> =
+        Default::default();
+    for t in template {
+        let n = count.entry(t.prompt.as_str()).or_insert(0);
+        *n += 1;
+        out.push(*n);
+    }
+}

@@ -13,11 +13,12 @@ mod prompt;
 mod tests;
 
 pub use address::{
-    is_address_type, Address, AddressError, AddressKey, Scope, FREE_FORM_TYPES, MAX_ADDRESS_PART,
+    is_address_type, scope_key_of, Address, AddressError, AddressKey, Scope, FREE_FORM_TYPES,
+    MAX_ADDRESS_PART,
 };
 pub use directory::{Applied, Directory, Operation};
 pub use entry::{
-    Entry, EntryKind, LimitViolation, Origin, Position, TemplateDef, TemplateField, TemplateValue,
-    Text, MAX_FULL_NAME,
+    prompt_repetitions, Entry, EntryKind, LimitViolation, Origin, Position, TemplateDef,
+    TemplateField, TemplateValue, Text, MAX_FULL_NAME,
 };
 pub use prompt::Prompt;

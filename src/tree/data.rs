@@ -283,7 +283,18 @@ impl PostOfficeData {
         mailbox: &str,
         out: &mut String,
     ) {
-        let parts = [net.name.as_str(), po.name.as_str(), mailbox];
+        Self::key_named_into(net, &po.name, mailbox, out);
+    }
+
+    /// [`PostOfficeData::key_in_into`] for the postoffice named `postoffice`
+    /// of network `net`.
+    pub(super) fn key_named_into(
+        net: &NetworkData,
+        postoffice: &str,
+        mailbox: &str,
+        out: &mut String,
+    ) {
+        let parts = [net.name.as_str(), postoffice, mailbox];
         Address::key_of_parts_into(Self::address_type_in(net), &parts, out);
     }
 

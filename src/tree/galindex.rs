@@ -5,7 +5,7 @@
 use byteorder::{ByteOrder, LittleEndian};
 use rayon::prelude::*;
 
-use super::{frame, U16F, U32F};
+use super::{U16F, U32F};
 use crate::error::{Error, Location, Result};
 
 /// GALINDEX records [`GalIndex::indexes`] checks at once on one core.
@@ -88,7 +88,9 @@ impl GalIndex {
                 ));
             }
         }
-        let (_, recs) = frame(file, bytes, HEADER, SIZE)?;
+        // Records by arithmetic: a list of millions of slices would cost
+        // more than the words it yields.
+        let (_, recs) = super::frame_records(file, bytes, HEADER, SIZE)?;
         let words = recs
             .iter()
             .map(|r| GalWord {

@@ -35,11 +35,73 @@ struct Sources<'d> {
     /// First source number of the USR lists, and of the POL's externals.
     usr_start: SourceId,
     pol_start: SourceId,
+    /// The USR lists' keys when the reader kept keys, not entries (the
+    /// scoped read, [`super::scoped`]), one arena a list: then `usr_lists`
+    /// is empty and the USR sources are the arenas' keys, the arena of each
+    /// starting at the source number in `arena_starts`.
+    usr_keys: &'d [KeyArena],
+    arena_starts: Vec<SourceId>,
+}
+
+/// Address keys sharing a prefix (one USR list's `PCM:NET/PO/`), the rest
+/// of each one after another in one buffer: a few bytes a key instead of a
+/// `String` each.
+#[derive(Debug, Default)]
+pub(super) struct KeyArena {
+    prefix: String,
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl KeyArena {
+    /// An empty arena of keys starting with `prefix`.
+    pub(super) fn with_prefix(prefix: String) -> KeyArena {
+        KeyArena {
+            prefix,
+            ..KeyArena::default()
+        }
+    }
+
+    /// Appends a key: the prefix, then what `write` writes at the end of the
+    /// buffer. A buffer past 4 GiB (far beyond any tree) would not be
+    /// indexable: the key is then kept as the prefix alone rather than wrong.
+    pub(super) fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        let start = self.text.len();
+        write(&mut self.text);
+        let end = u32::try_from(self.text.len()).unwrap_or_else(|_| {
+            self.text.truncate(start);
+            u32::try_from(start).unwrap_or(u32::MAX)
+        });
+        self.ends.push(end);
+    }
+
+    /// Gives back the room the buffers hold beyond their keys.
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
+    /// The number of keys.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Key `i` as its prefix and the rest.
+    pub(super) fn get(&self, i: usize) -> Option<(&str, &str)> {
+        let start = match i.checked_sub(1) {
+            Some(p) => *self.ends.get(p)? as usize,
+            None => 0,
+        };
+        let end = *self.ends.get(i)? as usize;
+        Some((self.prefix.as_str(), self.text.get(start..end)?))
+    }
 }
 
 impl<'d> ListedKeys<'d> {
-    /// Hashes the key of every entry of `data`'s lists, on every core.
-    pub(super) fn new(data: &'d PostOfficeData) -> ListedKeys<'d> {
+    /// Hashes the key of every entry of `data`'s lists, on every core; the
+    /// USR lists' keys are also those of `usr_keys` (the scoped read keeps
+    /// them instead of the entries).
+    pub(super) fn new(data: &'d PostOfficeData, usr_keys: &'d [KeyArena]) -> ListedKeys<'d> {
         let mut usr_lists = Vec::new();
         let usr_start = data.users.len() + data.groups.len();
         let mut next = usr_start;
@@ -49,12 +111,19 @@ impl<'d> ListedKeys<'d> {
                 next += po.entries.len();
             }
         }
+        let mut arena_starts = Vec::with_capacity(usr_keys.len());
+        for arena in usr_keys {
+            arena_starts.push(id(next));
+            next += arena.len();
+        }
         let total = next + data.pol_externals.len();
         let sources = Sources {
             data,
             usr_lists,
             usr_start: id(usr_start),
             pol_start: id(next),
+            usr_keys,
+            arena_starts,
         };
         let hasher = foldhash::fast::RandomState::default();
         let hash_of = |i: SourceId, key: &mut String| {
@@ -84,16 +153,35 @@ impl<'d> ListedKeys<'d> {
     pub(super) fn contains(&self, key: &str, scratch: &mut String) -> bool {
         let h = self.hasher.hash_one(key);
         self.table
-            .find(h, |&i| {
-                scratch.clear();
-                self.sources.key_into(i, scratch);
-                scratch == key
+            .find(h, |&i| match self.sources.kept_key(i) {
+                Some((prefix, rest)) => {
+                    key.len() == prefix.len() + rest.len()
+                        && key.starts_with(prefix)
+                        && key.ends_with(rest)
+                }
+                None => {
+                    scratch.clear();
+                    self.sources.key_into(i, scratch);
+                    scratch == key
+                }
             })
             .is_some()
     }
 }
 
 impl Sources<'_> {
+    /// The key of source entry `i` when it is kept as text (a USR entry of
+    /// the scoped read), so nothing is rebuilt to compare it.
+    fn kept_key(&self, i: SourceId) -> Option<(&str, &str)> {
+        if i < self.usr_start || i >= self.pol_start || self.usr_keys.is_empty() {
+            return None;
+        }
+        let at = self.arena_starts.partition_point(|&start| start <= i);
+        let list = at.checked_sub(1)?;
+        let start = *self.arena_starts.get(list)?;
+        self.usr_keys.get(list)?.get((i - start) as usize)
+    }
+
     /// Appends the key text of source entry `i` to `out`.
     fn key_into(&self, i: SourceId, out: &mut String) {
         let data = self.data;
@@ -108,6 +196,9 @@ impl Sources<'_> {
             if let Some(g) = data.groups.get(i - users) {
                 data.local_key_into(&g.mailbox, out);
             }
+        } else if let Some((prefix, rest)) = self.kept_key(id(i)) {
+            out.push_str(prefix);
+            out.push_str(rest);
         } else if i < pol_start {
             // The USR list holding `i`: the last one starting at or before it.
             let at = self

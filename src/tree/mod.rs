@@ -35,6 +35,7 @@ mod read_lists;
 pub mod rebuild;
 mod record_file;
 pub mod sample;
+pub mod scoped;
 pub mod table;
 pub mod templates;
 pub mod users;

@@ -43,6 +43,10 @@ pub(super) struct Reader<'a> {
     /// Record where each USR entry was read from (`Origins::usr`): for the
     /// views that name origins; the lean load (reconcile) names none.
     pub(super) keep_usr_origins: bool,
+    /// The scoped read ([`super::scoped`]): each USR list's keys and what
+    /// the scoped writer must know of it, instead of its entries (which are
+    /// read again a postoffice at a time). `None`: entries are kept.
+    pub(super) usr_keys: Option<super::scoped::UsrKeys>,
 }
 
 impl Reader<'_> {

@@ -12,10 +12,11 @@ use crate::model::{Directory, Scope};
 pub use super::data::{
     ExternalPostOffice, ListEntry, LocalGroup, LocalUser, NetworkData, PostOfficeData, UsrEntry,
 };
-use super::open::{GalEntries, Reader};
+use super::open::{GalEntries, Listings, Reader};
 use super::origins::Origins;
 use super::read::read_tree;
 pub(crate) use super::read_external::resolve_netpo_entry;
+use super::scoped::UsrKeys;
 
 /// Paths of the Dir-Sync files of a tree, where present (read by `dirsync::*`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,6 +140,33 @@ impl PostOffice {
         options: &LoadOptions,
         gal_entries: GalEntries,
     ) -> Result<PostOffice> {
+        let read = PostOffice::read_with(maildata, options, gal_entries, None)?;
+        Ok(read.0)
+    }
+
+    /// Reads the tree for [`super::scoped::ScopedTree`]: as
+    /// [`PostOffice::open_for_directory`], but each USR list's keys are kept
+    /// instead of its entries (and no USR origins). Also gives the kept keys
+    /// and the folder listings, for reading the lists again.
+    pub(super) fn open_scoped(
+        maildata: &Path,
+        options: &LoadOptions,
+    ) -> Result<(PostOffice, UsrKeys, Listings)> {
+        let (po, keys, listings) = PostOffice::read_with(
+            maildata,
+            options,
+            GalEntries::Unlisted,
+            Some(UsrKeys::default()),
+        )?;
+        Ok((po, keys.unwrap_or_default(), listings))
+    }
+
+    fn read_with(
+        maildata: &Path,
+        options: &LoadOptions,
+        gal_entries: GalEntries,
+        usr_keys: Option<UsrKeys>,
+    ) -> Result<(PostOffice, Option<UsrKeys>, Listings)> {
         let mut r = Reader {
             root: maildata,
             ctx: Ctx::new(options.salvage),
@@ -146,7 +174,8 @@ impl PostOffice {
             origins: Origins::default(),
             listings: Default::default(),
             gal_entries,
-            keep_usr_origins: gal_entries != GalEntries::None,
+            keep_usr_origins: gal_entries != GalEntries::None && usr_keys.is_none(),
+            usr_keys,
         };
         let data = read_tree(&mut r)?;
         let dirsync = DirSyncPaths {
@@ -163,7 +192,7 @@ impl PostOffice {
                 "missing: MSTTRANS.GLB is here (a Dir-Sync server), and its numbers are in SRVCONF.GLB",
             )?;
         }
-        Ok(PostOffice {
+        let po = PostOffice {
             root: maildata.to_path_buf(),
             data,
             findings: r.ctx.findings,
@@ -171,7 +200,13 @@ impl PostOffice {
             unrepresentable: r.unrepresentable,
             dirsync,
             origins: r.origins,
-        })
+        };
+        Ok((po, r.usr_keys, r.listings))
+    }
+
+    /// The data and the origins, for [`super::scoped::ScopedTree`].
+    pub(super) fn into_parts(self) -> (PostOfficeData, Origins) {
+        (self.data, self.origins)
     }
 
     /// The data, for editing or writing with [`super::write_tree`].

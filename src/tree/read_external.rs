@@ -108,12 +108,18 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                     })
                     .collect();
                 let shared = SharedReader::of(r);
+                let keys_only = r.usr_keys.is_some();
                 let mut lists: Vec<Option<ListRead>> = xtn
                     .par_iter()
                     .zip(bags.par_iter())
                     .map(|(x, bag)| {
-                        matches!(bag, Some(Ok(_)))
-                            .then(|| shared.read(&x.mailbag, &n.name, &x.postoffice))
+                        matches!(bag, Some(Ok(_))).then(|| {
+                            let mut read = shared.read(&x.mailbag, &n.name, &x.postoffice);
+                            if keys_only {
+                                read.keep_keys_only(&nd, &x.postoffice);
+                            }
+                            read
+                        })
                     })
                     .collect();
                 for (xi, x) in xtn.iter().enumerate() {
@@ -125,10 +131,14 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                         }
                         _ => continue,
                     };
-                    let Some(list) = lists.get_mut(xi).and_then(Option::take) else {
+                    let Some(mut list) = lists.get_mut(xi).and_then(Option::take) else {
                         continue;
                     };
+                    let keys = list.keys.take();
                     let (tpl, entries, usr) = list.take_into(r)?;
+                    if let (Some(keys), Some(kept)) = (keys, r.usr_keys.as_mut()) {
+                        kept.add_list(keys, net_index, nd.postoffices.len(), &x.mailbag);
+                    }
                     if let Some((file, records)) = usr {
                         let file = r.origins.file(&file, 0, UsrRec::SIZE);
                         r.origins.usr.insert(
@@ -185,19 +195,21 @@ impl<'a> SharedReader<'a> {
             listings: std::sync::Arc::clone(&self.listings),
             gal_entries: self.gal_entries,
             keep_usr_origins: self.keep_usr_origins,
+            usr_keys: None,
         };
         let result = read_list(&mut own, hex, network, postoffice);
         ListRead {
             result,
             warnings: own.ctx.warnings,
             findings: own.ctx.findings,
+            keys: None,
         }
     }
 }
 
 /// One postoffice's template fields, USR entries and (when origins are
 /// kept) its USR file's shown name and the record of each entry.
-type ListData = (
+pub(super) type ListData = (
     Vec<TemplateField>,
     Vec<UsrEntry>,
     Option<(String, Vec<u32>)>,
@@ -208,9 +220,20 @@ struct ListRead {
     result: Result<ListData>,
     warnings: Vec<String>,
     findings: Vec<String>,
+    /// The scoped read: the list's keys, its entries dropped.
+    keys: Option<super::scoped::ListKeys>,
 }
 
 impl ListRead {
+    /// Keeps the list's keys (and what the scoped writer needs to know of
+    /// its entries) instead of its entries: the scoped read.
+    fn keep_keys_only(&mut self, net: &NetworkData, postoffice: &str) {
+        if let Ok((_, entries, _)) = &mut self.result {
+            let entries = std::mem::take(entries);
+            self.keys = Some(super::scoped::ListKeys::of(net, postoffice, &entries));
+        }
+    }
+
     /// Tells `r` what the list's reader told, then gives its data or error.
     fn take_into(self, r: &mut Reader<'_>) -> Result<ListData> {
         r.ctx.warnings.extend(self.warnings);
@@ -221,7 +244,12 @@ impl ListRead {
 
 /// TPL, INF and USR of the external postoffice with mailbag `hex`: its
 /// template fields and entries (damage to `r.ctx`).
-fn read_list(r: &mut Reader<'_>, hex: &str, network: &str, postoffice: &str) -> Result<ListData> {
+pub(super) fn read_list(
+    r: &mut Reader<'_>,
+    hex: &str,
+    network: &str,
+    postoffice: &str,
+) -> Result<ListData> {
     let (tpl, inf) = read_templates(r, hex)?;
     let urel = format!("USR/{hex}.USR");
     let Some((uf, ub)) = r.optional(&urel)? else {

@@ -26,7 +26,7 @@ mod write;
 pub use read::{looks_like_msmail_csv, read_csv, split_members};
 pub(crate) use read::{record, Fields};
 pub(crate) use write::Cells;
-pub use write::{join_members, write_csv, write_csv_with, write_personal_csv};
+pub use write::{join_members, write_csv, write_csv_with, write_personal_csv, DefaultCsvParts};
 
 /// The fixed columns of the default profile, in order.
 pub const FIXED_COLUMNS: [&str; 9] = [

@@ -8,34 +8,11 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::export::ldif::WriteNotes;
-use crate::model::{Address, Directory, Entry, EntryKind, TemplateValue};
+use crate::model::{Address, Directory, Entry, EntryKind};
 use std::borrow::Cow;
 use std::io::Write;
 
-/// For each template value of an entry, which repetition of its prompt it is
-/// (1 for the first `Phone:`, 2 for the second, ...), into `out`. Linear scan
-/// for the usual handful of values, a map beyond that.
-pub(super) fn repetitions(template: &[TemplateValue], out: &mut Vec<usize>) {
-    out.clear();
-    if template.len() <= 16 {
-        for (j, t) in template.iter().enumerate() {
-            let before = template
-                .get(..j)
-                .unwrap_or_default()
-                .iter()
-                .filter(|u| u.prompt == t.prompt)
-                .count();
-            out.push(before + 1);
-        }
-        return;
-    }
-    let mut count: FastMap<&str, usize> = FastMap::default();
-    for t in template {
-        let n = count.entry(t.prompt.as_str()).or_insert(0);
-        *n += 1;
-        out.push(*n);
-    }
-}
+pub(super) use crate::model::prompt_repetitions as repetitions;
 
 /// Template columns: `(prompt, repetition)` in a deterministic order —
 /// template definitions first (by scope key, field order), then prompts in
@@ -97,6 +74,71 @@ pub fn write_csv_with(dir: &Directory, w: &mut dyn Write, opts: &CsvOptions) -> 
     };
     out.flush()?;
     Ok(notes)
+}
+
+/// The default profile written a part of a directory at a time (the parts
+/// in order, each part's rows in [`Directory::sorted`] order): for a
+/// directory too big to hold whole, as [`crate::tree::scoped::ScopedTree`]
+/// gives it. The columns are those of the template definitions given; a
+/// part must not hold a template value outside them (check with
+/// [`DefaultCsvParts::covers`] first). The bytes are then those
+/// [`write_csv_with`] writes for the whole directory.
+pub struct DefaultCsvParts {
+    columns: Vec<(String, usize)>,
+    guard: bool,
+    bom: bool,
+}
+
+impl DefaultCsvParts {
+    /// The columns of `templates` (every definition's fields, by scope key).
+    pub fn new(
+        templates: &std::collections::BTreeMap<String, crate::model::TemplateDef>,
+        opts: &CsvOptions,
+    ) -> DefaultCsvParts {
+        let columns = template_columns(templates, &[])
+            .into_iter()
+            .map(|(p, n)| (p.to_string(), n))
+            .collect();
+        DefaultCsvParts {
+            columns,
+            guard: opts.formula_guard,
+            bom: opts.bom,
+        }
+    }
+
+    /// Whether every `(prompt, repetition)` of `prompts` has a column: then
+    /// no entry adds a column the header does not have.
+    pub fn covers<'p>(&self, prompts: impl IntoIterator<Item = (&'p str, usize)>) -> bool {
+        prompts
+            .into_iter()
+            .all(|(p, n)| self.columns.iter().any(|(q, m)| q == p && *m == n))
+    }
+
+    fn column_refs(&self) -> Vec<(&str, usize)> {
+        self.columns.iter().map(|(p, n)| (p.as_str(), *n)).collect()
+    }
+
+    /// The byte-order mark (when asked for) and the header row.
+    pub fn header(&self, w: &mut dyn Write) -> Result<()> {
+        let mut out = Cells::new(
+            w,
+            &CsvOptions {
+                bom: self.bom,
+                formula_guard: self.guard,
+                ..CsvOptions::new(CsvProfile::Default)
+            },
+        )?;
+        write_default_header(&mut out, &self.column_refs(), false)?;
+        out.flush()
+    }
+
+    /// The rows of one part, formatted into `buf` (any thread).
+    pub fn rows(&self, part: &Directory, buf: &mut Vec<u8>) -> Result<()> {
+        let entries = part.sorted_keyed();
+        let mut cells = Cells::over(buf, self.guard);
+        write_rows(&mut cells, part, &entries, &self.column_refs(), None)?;
+        cells.flush()
+    }
 }
 
 /// Writes personal address lists: the default profile with an `owner`
