@@ -327,6 +327,23 @@ fn convert_one(spec: &SourceSpec, name: &str, opts: &BatchOptions) -> BatchItem 
             return fail(Error::output(&target, "is the source itself"));
         }
     }
+    // A whole tree to the default CSV profile: a scope at a time, as
+    // `msmail export` writes it (the same bytes as the whole load).
+    let scoped = opts.to == Target::Csv && opts.writer.csv_profile == CsvProfile::Default;
+    if scoped && source::detect(path).ok() == Some(source::SourceKind::Tree) {
+        return match convert_tree(path, &target, name, opts) {
+            Ok((entries, warnings)) => BatchItem {
+                source: spec.display(),
+                status: "ok",
+                entries,
+                output: Some(name.to_string()),
+                error: None,
+                exit_code: None,
+                warnings,
+            },
+            Err(e) => fail(e),
+        };
+    }
     let loaded = match source::load_directory(path, &opts.load) {
         Ok(l) => l,
         Err(e) => return fail(e),
@@ -351,6 +368,44 @@ fn convert_one(spec: &SourceSpec, name: &str, opts: &BatchOptions) -> BatchItem 
         },
         (Err(_), Some(e)) => fail(e),
         (Err(e), None) => fail(e),
+    }
+}
+
+/// Writes the tree at `path` to `target` in the default CSV profile a scope
+/// at a time ([`crate::convert::export_tree_csv`]); gives the entries written
+/// and the reader's warnings (the limit lines are not part of a batch item,
+/// as for a source loaded whole).
+fn convert_tree(
+    path: &Path,
+    target: &Path,
+    name: &str,
+    opts: &BatchOptions,
+) -> Result<(usize, Vec<String>)> {
+    let mut tree = crate::tree::scoped::ScopedTree::open(path, &opts.load)?;
+    let warnings = std::mem::take(&mut tree.warnings);
+    let csv = opts.writer.write_options().csv;
+    let mut tree = Some(tree);
+    let mut entries = 0;
+    let mut write_err = None;
+    let res = output::write_atomic(target, opts.force, |w| {
+        let Some(tree) = tree.take() else {
+            return Ok(());
+        };
+        match crate::convert::export_tree_csv(tree, name, &csv, w, &mut |_| {}) {
+            Ok(n) => {
+                entries = n;
+                Ok(())
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                write_err = Some(e);
+                Err(std::io::Error::other(msg))
+            }
+        }
+    });
+    match (res, write_err) {
+        (Ok(()), _) => Ok((entries, warnings)),
+        (Err(_), Some(e)) | (Err(e), None) => Err(e),
     }
 }
 

@@ -110,7 +110,7 @@ impl Counts {
         self.only_in_a + self.only_in_b + self.renamed + self.changed
     }
 
-    fn add(&mut self, o: &Counts) {
+    pub(super) fn add(&mut self, o: &Counts) {
         self.entries_a += o.entries_a;
         self.entries_b += o.entries_b;
         self.only_in_a += o.only_in_a;
@@ -277,6 +277,42 @@ fn tpl_lines(def: &TemplateDef) -> Vec<String> {
 /// (address, CP850 case-insensitive); origins are ignored. Linear: one hash
 /// lookup per entry, then the differences (only) are sorted.
 pub fn diff_directories(a: &Directory, b: &Directory) -> DirectoryDiff {
+    let def_changes = template_def_changes(&a.templates, &b.templates);
+    diff_entries(a, b, def_changes)
+}
+
+/// The template definitions that differ, by scope key: the scope's name and
+/// both sides' TPL lines.
+pub(super) fn template_def_changes(
+    a: &BTreeMap<String, TemplateDef>,
+    b: &BTreeMap<String, TemplateDef>,
+) -> BTreeMap<String, (String, TemplateDefChange)> {
+    let mut defs: BTreeMap<&str, (Option<&TemplateDef>, Option<&TemplateDef>)> = BTreeMap::new();
+    for (k, d) in a {
+        defs.entry(k.as_str()).or_default().0 = Some(d);
+    }
+    for (k, d) in b {
+        defs.entry(k.as_str()).or_default().1 = Some(d);
+    }
+    let mut def_changes: BTreeMap<String, (String, TemplateDefChange)> = BTreeMap::new();
+    for (k, (da, db)) in defs {
+        let la = da.map(tpl_lines);
+        let lb = db.map(tpl_lines);
+        if la != lb {
+            let name = da.or(db).map(|d| d.scope.to_string()).unwrap_or_default();
+            def_changes.insert(k.to_string(), (name, TemplateDefChange { a: la, b: lb }));
+        }
+    }
+    def_changes
+}
+
+/// [`diff_directories`] of the entries, with the template definitions'
+/// changes given (by scope key).
+pub(super) fn diff_entries(
+    a: &Directory,
+    b: &Directory,
+    mut def_changes: BTreeMap<String, (String, TemplateDefChange)>,
+) -> DirectoryDiff {
     // Scope key (borrowed from the stored address keys) -> work.
     let mut scopes: HashMap<&str, ScopeWork<'_>> = HashMap::new();
     fn work<'s, 'a>(
@@ -322,24 +358,6 @@ pub fn diff_directories(a: &Directory, b: &Directory) -> DirectoryDiff {
             w.only_b.push((key, eb));
         }
     }
-    // Template definitions: scopes with a definition on either side.
-    let mut defs: BTreeMap<&str, (Option<&TemplateDef>, Option<&TemplateDef>)> = BTreeMap::new();
-    for (k, d) in &a.templates {
-        defs.entry(k.as_str()).or_default().0 = Some(d);
-    }
-    for (k, d) in &b.templates {
-        defs.entry(k.as_str()).or_default().1 = Some(d);
-    }
-    let mut def_changes: BTreeMap<String, (String, TemplateDefChange)> = BTreeMap::new();
-    for (k, (da, db)) in defs {
-        let la = da.map(tpl_lines);
-        let lb = db.map(tpl_lines);
-        if la != lb {
-            let name = da.or(db).map(|d| d.scope.to_string()).unwrap_or_default();
-            def_changes.insert(k.to_string(), (name, TemplateDefChange { a: la, b: lb }));
-        }
-    }
-
     // Every scope key, sorted: entry scopes and template-only scopes.
     let mut keys: Vec<String> = scopes.keys().map(|k| k.to_string()).collect();
     keys.extend(

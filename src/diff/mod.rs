@@ -24,6 +24,7 @@ use crate::dirsync::{ReqConf, SrvConf, TransStream};
 use crate::error::{Error, Location, Result};
 use crate::model::Directory;
 use crate::source::{self, LoadOptions, SourceKind};
+use crate::tree::scoped::ScopedTree;
 
 use files::{diff_listed_dirsync, diff_listed_files, list_files};
 
@@ -33,6 +34,7 @@ pub mod dirsync;
 mod files;
 pub mod html;
 pub mod json;
+mod scoped;
 pub mod text;
 mod transactions;
 
@@ -46,6 +48,7 @@ pub use files::{
     FileChange, FileDiff, FileInfo,
 };
 pub use html::field_label;
+pub use scoped::diff_trees;
 pub use transactions::{
     diff_transactions, SyncRecord, Transaction, TransactionChange, TransactionDiff, TransactionRef,
 };
@@ -286,6 +289,15 @@ pub fn compare_sources(a: &Path, b: &Path, options: &LoadOptions) -> Result<Diff
             let files = diff_listed_files(&la, &lb)?;
             let dirsync = diff_listed_dirsync(&la, &lb, options)?;
             let (kind, directory) = match (source::detect(a), source::detect(b)) {
+                // Two trees: compared a scope at a time.
+                (Ok(SourceKind::Tree), Ok(SourceKind::Tree)) => {
+                    let (ta, tb) = rayon::join(
+                        || ScopedTree::open(a, options),
+                        || ScopedTree::open(b, options),
+                    );
+                    let d = diff_trees(ta?, tb?)?;
+                    (kind_name(SourceKind::Tree), Some(d))
+                }
                 (Ok(ka), Ok(kb)) => {
                     same_kind(a, b, ka, kb, options)?;
                     let (da, db) = load_both(a, b, options)?;

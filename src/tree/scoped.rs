@@ -149,6 +149,8 @@ impl UsrKeys {
 /// tree's data, each in the order the whole directory takes them).
 #[derive(Debug, Default)]
 struct ScopePart {
+    /// The scope key.
+    key: String,
     /// The local users and groups are in this scope.
     local: bool,
     /// USR lists (positions in `UsrKeys::lists`).
@@ -216,6 +218,11 @@ impl ScopedTree {
     /// The number of parts (scopes).
     pub fn part_count(&self) -> usize {
         self.parts.len()
+    }
+
+    /// The scope key of part `i` (parts are in scope-key order).
+    pub fn part_key(&self, i: usize) -> Option<&str> {
+        self.parts.get(i).map(|p| p.key.as_str())
     }
 
     /// The template definitions of the whole directory's view, by scope key
@@ -413,7 +420,10 @@ impl ScopedTree {
 fn partition(data: &PostOfficeData, keys: &UsrKeys) -> (Vec<ScopePart>, bool) {
     let mut parts: BTreeMap<String, ScopePart> = BTreeMap::new();
     fn part<'p>(parts: &'p mut BTreeMap<String, ScopePart>, key: &str) -> &'p mut ScopePart {
-        parts.entry(key.to_string()).or_default()
+        parts.entry(key.to_string()).or_insert_with(|| ScopePart {
+            key: key.to_string(),
+            ..ScopePart::default()
+        })
     }
     let mut partitioned = true;
     let mut key = String::new();

@@ -1,10 +1,10 @@
-//! `msmail export TREE --to csv` writes a tree scope by scope
-//! (`tree::scoped`): its bytes must be those of the whole-directory path
-//! (load the tree whole, write the CSV), on trees built byte by byte from
-//! docs/formats.md, on the fixtures' trees and on generated trees with gateways,
-//! repeated template prompts, POL externals and GAL-only entries; and the
-//! CSV of an independent scenario's server tree holds exactly what its
-//! answer key says the backup's lists hold.
+//! `msmail export TREE --to csv` and `msmail diff TREE TREE` work a scope at
+//! a time (`tree::scoped`): their output must be that of the whole-directory
+//! path (load the tree whole, then write or compare), on trees built byte by
+//! byte from docs/formats.md, on the fixtures' trees and on generated trees
+//! with gateways, repeated template prompts, POL externals and GAL-only
+//! entries; and the CSV of an independent scenario's server tree holds
+//! exactly what its answer key says the backup's lists hold.
 
 mod common;
 mod handtree;
@@ -282,6 +282,35 @@ fn person() -> impl Strategy<Value = (String, String, Option<String>)> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
 
+    /// Two trees compared a scope at a time give the report of the whole
+    /// directories compared (template definitions changed too).
+    #[test]
+    fn the_scoped_diff_is_the_whole_directory_diff(
+        users in proptest::collection::vec(person(), 0..5),
+        lists_a in proptest::collection::vec(proptest::collection::vec(person(), 0..5), 0..4),
+        lists_b in proptest::collection::vec(proptest::collection::vec(person(), 0..5), 0..4),
+        gateway in proptest::collection::vec((mailbox(), name()), 0..3),
+        gal_only in proptest::collection::vec((mailbox(), name()), 0..3),
+        repeat in any::<bool>(),
+    ) {
+        let a = varied_tree(&users, &lists_a, &gateway, &gal_only, false);
+        let b = varied_tree(&users, &lists_b, &[], &gal_only[..gal_only.len() / 2], repeat);
+        let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        write_tree(&a, da.path(), false).unwrap();
+        write_tree(&b, db.path(), false).unwrap();
+        let options = LoadOptions::default();
+        let whole = msmail::diff::diff_directories(
+            &load_directory(da.path(), &options).unwrap().directory,
+            &load_directory(db.path(), &options).unwrap().directory,
+        );
+        let scoped = msmail::diff::diff_trees(
+            ScopedTree::open(da.path(), &options).unwrap(),
+            ScopedTree::open(db.path(), &options).unwrap(),
+        )
+        .unwrap();
+        prop_assert_eq!(scoped, whole);
+    }
+
     /// Whatever the tree holds, the scoped CSV is the whole-directory CSV;
     /// a repeated template prompt (a column no template defines) makes the
     /// scoped path load the tree whole, with the same bytes.
@@ -404,6 +433,25 @@ fn a_list_spread_over_scopes_is_exported_whole_with_the_same_bytes() {
     assert!(o.status.success());
     assert_eq!(o.stdout, whole);
     assert!(String::from_utf8_lossy(&o.stderr).contains("loaded whole"));
+    // Compared with a tree that splits: the diff loads both whole.
+    let other = tempfile::tempdir().unwrap();
+    write_tree(
+        &varied_tree(&[], &[], &gateway[..1], &[], false),
+        other.path(),
+        false,
+    )
+    .unwrap();
+    let whole = msmail::diff::diff_directories(
+        &load_directory(dir.path(), &options).unwrap().directory,
+        &load_directory(other.path(), &options).unwrap().directory,
+    );
+    let scoped = msmail::diff::diff_trees(
+        ScopedTree::open(dir.path(), &options).unwrap(),
+        ScopedTree::open(other.path(), &options).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(scoped, whole);
+    assert_eq!(whole.totals.only_in_a, 1);
 }
 
 #[test]
@@ -422,4 +470,45 @@ fn a_template_value_without_a_column_is_exported_whole_with_the_same_bytes() {
     assert!(o.status.success());
     assert_eq!(o.stdout, whole);
     assert!(String::from_utf8_lossy(&o.stderr).contains("loaded whole"));
+}
+
+#[test]
+fn batch_writes_trees_to_csv_as_export_does() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let hand = handtree::tree();
+    let out = tempfile::tempdir().unwrap();
+    let small = root.join("tree/small");
+    let restored = root.join("restore/server");
+    let o = common::cli::run(&[
+        "batch",
+        "--to",
+        "csv",
+        "--out",
+        out.path().to_str().unwrap(),
+        hand.path().to_str().unwrap(),
+        small.to_str().unwrap(),
+        restored.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap()).unwrap();
+    let items = summary["sources"].as_array().unwrap();
+    for (item, tree) in items.iter().zip([hand.path(), &small, &restored]) {
+        let written = std::fs::read(out.path().join(item["output"].as_str().unwrap())).unwrap();
+        let (whole, warnings) = whole_csv(tree, &LoadOptions::default());
+        assert_eq!(written, whole, "{}", tree.display());
+        let lines: Vec<&str> = text_lines(&item["warnings"]);
+        assert_eq!(
+            lines,
+            warnings.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        let rows = csv::Reader::from_reader(whole.as_slice()).records().count();
+        assert_eq!(item["entries"].as_u64(), Some(rows as u64));
+    }
+}
+
+fn text_lines(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default()
 }
