@@ -33,37 +33,21 @@ pub fn decode_cp850(bytes: &[u8]) -> Cow<'_, str> {
         // ASCII is a subset of CP850; borrow without copying (the hot path).
         return Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or_default());
     }
-    let utf8 = cp850_utf8_table();
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2);
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        // Copy the ASCII run at once, then the one high byte's UTF-8 form.
-        let run = rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len());
-        let (ascii, tail) = rest.split_at(run);
-        out.extend_from_slice(ascii);
-        let Some((&high, tail)) = tail.split_first() else {
-            break;
-        };
-        let (buf, len) = utf8[usize::from(high - 0x80)];
-        out.extend_from_slice(&buf[..usize::from(len)]);
-        rest = tail;
-    }
-    // Every piece is ASCII or a whole character's UTF-8 form.
-    Cow::Owned(String::from_utf8(out).unwrap_or_default())
-}
-
-/// The UTF-8 form of each CP850 byte from 0x80 (bytes and length), built once.
-fn cp850_utf8_table() -> &'static [([u8; 4], u8); 128] {
-    static TABLE: std::sync::OnceLock<[([u8; 4], u8); 128]> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut t = [([0u8; 4], 0u8); 128];
-        for (slot, &c) in t.iter_mut().zip(DECODING_TABLE_CP850.iter()) {
-            let mut buf = [0u8; 4];
-            let len = c.encode_utf8(&mut buf).len() as u8;
-            *slot = (buf, len);
+    // Built as a `String` character by character: nothing to validate
+    // afterwards (validating took a tenth of a big tree's read).
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2);
+    for &b in bytes {
+        match b.checked_sub(0x80) {
+            None => out.push(char::from(b)),
+            Some(high) => out.push(
+                DECODING_TABLE_CP850
+                    .get(usize::from(high))
+                    .copied()
+                    .unwrap_or(char::REPLACEMENT_CHARACTER),
+            ),
         }
-        t
-    })
+    }
+    Cow::Owned(out)
 }
 
 /// Encodes text as CP850. On a character CP850 cannot hold, returns it together

@@ -41,6 +41,9 @@ struct Sources<'d> {
     /// starting at the source number in `arena_starts`.
     usr_keys: &'d [KeyArena],
     arena_starts: Vec<SourceId>,
+    /// The arena of each kept USR key (by number from the first arena's
+    /// start): found at once instead of searched for on every lookup.
+    arena_of: Vec<u32>,
 }
 
 /// Address keys sharing a prefix (one USR list's `PCM:NET/PO/`), the rest
@@ -112,9 +115,11 @@ impl<'d> ListedKeys<'d> {
             }
         }
         let mut arena_starts = Vec::with_capacity(usr_keys.len());
-        for arena in usr_keys {
+        let mut arena_of = Vec::new();
+        for (a, arena) in usr_keys.iter().enumerate() {
             arena_starts.push(id(next));
             next += arena.len();
+            arena_of.extend(std::iter::repeat_n(id(a), arena.len()));
         }
         let total = next + data.pol_externals.len();
         let sources = Sources {
@@ -124,6 +129,7 @@ impl<'d> ListedKeys<'d> {
             pol_start: id(next),
             usr_keys,
             arena_starts,
+            arena_of,
         };
         let hasher = foldhash::fast::RandomState::default();
         let hash_of = |i: SourceId, key: &mut String| {
@@ -176,8 +182,8 @@ impl Sources<'_> {
         if i < self.usr_start || i >= self.pol_start || self.usr_keys.is_empty() {
             return None;
         }
-        let at = self.arena_starts.partition_point(|&start| start <= i);
-        let list = at.checked_sub(1)?;
+        let first = *self.arena_starts.first()?;
+        let list = *self.arena_of.get(i.checked_sub(first)? as usize)? as usize;
         let start = *self.arena_starts.get(list)?;
         self.usr_keys.get(list)?.get((i - start) as usize)
     }

@@ -71,13 +71,26 @@ impl ListKeys {
         let mut prompts = Vec::new();
         let mut reps = Vec::new();
         let mut key = String::new();
+        // A mailbox without `/` leaves the key's slashes where the prefix
+        // has them, so its scope is that of any other such mailbox: the
+        // scope key is worked out once for those.
+        let mut plain_scope: Option<String> = None;
         for u in entries {
             keys.push_with(|out| cp850_upper_into(out, &u.mailbox));
             if let Some((prefix, rest)) = keys.len().checked_sub(1).and_then(|i| keys.get(i)) {
-                key.clear();
-                key.push_str(prefix);
-                key.push_str(rest);
-                let s = scope_key_of(&key);
+                let s = match &plain_scope {
+                    Some(p) if !rest.contains('/') => p.as_str(),
+                    _ => {
+                        key.clear();
+                        key.push_str(prefix);
+                        key.push_str(rest);
+                        let s = scope_key_of(&key);
+                        if !rest.contains('/') {
+                            plain_scope = Some(s.to_string());
+                        }
+                        s
+                    }
+                };
                 match &scope {
                     None => scope = Some(s.to_string()),
                     Some(first) if first != s => mixed = true,
