@@ -14,6 +14,7 @@ use std::path::Path;
 
 use common::scenario;
 use msmail::convert::{export_tree_csv, Message};
+use msmail::diff::DirectoryDiff;
 use msmail::export::csv::{write_csv_with, CsvOptions, CsvProfile};
 use msmail::model::{Address, EntryKind, TemplateField, TemplateValue};
 use msmail::source::{load_directory, LoadOptions};
@@ -60,6 +61,21 @@ fn scoped_csv(tree: &Path, options: &LoadOptions) -> (Vec<u8>, Vec<String>, bool
     let mut all = warnings;
     all.extend(told);
     (out, all, partitioned)
+}
+
+/// Two trees compared a scope at a time, and their whole directories compared.
+fn both_diffs(a: &Path, b: &Path) -> (DirectoryDiff, DirectoryDiff) {
+    let options = LoadOptions::default();
+    let whole = msmail::diff::diff_directories(
+        &load_directory(a, &options).unwrap().directory,
+        &load_directory(b, &options).unwrap().directory,
+    );
+    let scoped = msmail::diff::diff_trees(
+        ScopedTree::open(a, &options).unwrap(),
+        ScopedTree::open(b, &options).unwrap(),
+    )
+    .unwrap();
+    (scoped, whole)
 }
 
 /// `msmail export TREE --to csv` to standard output.
@@ -298,16 +314,7 @@ proptest! {
         let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         write_tree(&a, da.path(), false).unwrap();
         write_tree(&b, db.path(), false).unwrap();
-        let options = LoadOptions::default();
-        let whole = msmail::diff::diff_directories(
-            &load_directory(da.path(), &options).unwrap().directory,
-            &load_directory(db.path(), &options).unwrap().directory,
-        );
-        let scoped = msmail::diff::diff_trees(
-            ScopedTree::open(da.path(), &options).unwrap(),
-            ScopedTree::open(db.path(), &options).unwrap(),
-        )
-        .unwrap();
+        let (scoped, whole) = both_diffs(da.path(), db.path());
         prop_assert_eq!(scoped, whole);
     }
 
@@ -441,15 +448,7 @@ fn a_list_spread_over_scopes_is_exported_whole_with_the_same_bytes() {
         false,
     )
     .unwrap();
-    let whole = msmail::diff::diff_directories(
-        &load_directory(dir.path(), &options).unwrap().directory,
-        &load_directory(other.path(), &options).unwrap().directory,
-    );
-    let scoped = msmail::diff::diff_trees(
-        ScopedTree::open(dir.path(), &options).unwrap(),
-        ScopedTree::open(other.path(), &options).unwrap(),
-    )
-    .unwrap();
+    let (scoped, whole) = both_diffs(dir.path(), other.path());
     assert_eq!(scoped, whole);
     assert_eq!(whole.totals.only_in_a, 1);
 }

@@ -141,6 +141,20 @@ pub struct ScopeDiff {
 }
 
 impl ScopeDiff {
+    /// A scope with no entries on either side whose template definition
+    /// differs.
+    pub(super) fn template_only(scope: String, change: TemplateDefChange) -> ScopeDiff {
+        ScopeDiff {
+            scope,
+            counts: Counts::default(),
+            only_in_a: Vec::new(),
+            only_in_b: Vec::new(),
+            renamed: Vec::new(),
+            changed: Vec::new(),
+            template_definition: Some(change),
+        }
+    }
+
     /// True when nothing in this scope differs.
     pub fn is_identical(&self) -> bool {
         self.counts.differences() == 0 && self.template_definition.is_none()
@@ -375,15 +389,7 @@ pub(super) fn diff_entries(
         let Some(mut w) = scopes.remove(k.as_str()) else {
             // A scope with a template definition and no entries.
             if let Some((name, change)) = def {
-                out.push(ScopeDiff {
-                    scope: name,
-                    counts: Counts::default(),
-                    only_in_a: Vec::new(),
-                    only_in_b: Vec::new(),
-                    renamed: Vec::new(),
-                    changed: Vec::new(),
-                    template_definition: Some(change),
-                });
+                out.push(ScopeDiff::template_only(name, change));
             }
             continue;
         };

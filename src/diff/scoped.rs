@@ -82,15 +82,7 @@ pub fn diff_trees(a: ScopedTree, b: ScopedTree) -> Result<DirectoryDiff> {
                     scopes.push(s);
                 }
                 // A scope with a template definition and no entries.
-                (None, Some((name, change))) => scopes.push(ScopeDiff {
-                    scope: name,
-                    counts: Counts::default(),
-                    only_in_a: Vec::new(),
-                    only_in_b: Vec::new(),
-                    renamed: Vec::new(),
-                    changed: Vec::new(),
-                    template_definition: Some(change),
-                }),
+                (None, Some((name, change))) => scopes.push(ScopeDiff::template_only(name, change)),
                 (None, None) => {}
             }
         }
