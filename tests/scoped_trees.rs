@@ -511,3 +511,84 @@ fn text_lines(v: &serde_json::Value) -> Vec<&str> {
         .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
         .unwrap_or_default()
 }
+
+/// The files of the restored server fixture, copied to a fresh folder.
+fn copy_tree(src: &Path) -> (tempfile::TempDir, Vec<std::path::PathBuf>) {
+    let dst = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for sub in std::fs::read_dir(src).unwrap() {
+        let sub = sub.unwrap().path();
+        let name = sub.file_name().unwrap().to_owned();
+        if sub.is_file() {
+            std::fs::copy(&sub, dst.path().join(&name)).unwrap();
+            continue;
+        }
+        std::fs::create_dir(dst.path().join(&name)).unwrap();
+        for f in std::fs::read_dir(&sub).unwrap() {
+            let f = f.unwrap().path();
+            let rel = Path::new(&name).join(f.file_name().unwrap());
+            std::fs::copy(&f, dst.path().join(&rel)).unwrap();
+            files.push(rel);
+        }
+    }
+    files.sort();
+    (dst, files)
+}
+
+/// What a path gives: the CSV and what was told, or the error's text.
+fn outcome(csv: Result<(Vec<u8>, Vec<String>), String>) -> Result<(String, Vec<String>), String> {
+    csv.map(|(b, w)| (String::from_utf8_lossy(&b).into_owned(), w))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Any byte of any file of a server tree flipped, or any file cut short:
+    /// strict and with salvage, the scoped export gives what the whole load
+    /// gives — the same bytes and warnings, or the same error.
+    #[test]
+    fn a_damaged_tree_exports_as_when_loaded_whole(
+        file in any::<proptest::sample::Index>(),
+        at in any::<proptest::sample::Index>(),
+        value in any::<u8>(),
+        cut in any::<bool>(),
+    ) {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/restore/server");
+        let (dir, files) = copy_tree(&src);
+        let p = dir.path().join(file.get(&files));
+        let mut bytes = std::fs::read(&p).unwrap();
+        if !bytes.is_empty() {
+            let i = at.index(bytes.len());
+            if cut { bytes.truncate(i); } else { bytes[i] = value; }
+        }
+        std::fs::write(&p, &bytes).unwrap();
+        for salvage in [false, true] {
+            let options = LoadOptions { salvage, ..LoadOptions::default() };
+            let whole = load_directory(dir.path(), &options).map(|loaded| {
+                let mut out = Vec::new();
+                write_csv_with(&loaded.directory, &mut out, &CsvOptions::new(CsvProfile::Default)).unwrap();
+                (out, loaded.warnings)
+            });
+            let scoped = ScopedTree::open(dir.path(), &options).and_then(|mut tree| {
+                let mut told = std::mem::take(&mut tree.warnings);
+                let mut out = Vec::new();
+                export_tree_csv(tree, "tree", &CsvOptions::new(CsvProfile::Default), &mut out, &mut |m| {
+                    if let Message::Warn(w) = m { told.push(w); }
+                })?;
+                Ok((out, told))
+            });
+            let (whole, scoped) = (
+                outcome(whole.map_err(|e| e.to_string())),
+                outcome(scoped.map_err(|e| e.to_string())),
+            );
+            match (&whole, &scoped) {
+                // Loading tells the same; the scoped path adds only limit lines.
+                (Ok((w, tw)), Ok((s, ts))) => {
+                    prop_assert_eq!(s, w, "salvage {}", salvage);
+                    prop_assert!(ts.starts_with(tw), "salvage {}: {:?} vs {:?}", salvage, ts, tw);
+                }
+                _ => prop_assert_eq!(scoped, whole, "salvage {}", salvage),
+            }
+        }
+    }
+}
