@@ -327,9 +327,10 @@ fn convert_one(spec: &SourceSpec, name: &str, opts: &BatchOptions) -> BatchItem 
             return fail(Error::output(&target, "is the source itself"));
         }
     }
-    // A whole tree to the default CSV profile: a scope at a time, as
-    // `msmail export` writes it (the same bytes as the whole load).
-    let scoped = opts.to == Target::Csv && opts.writer.csv_profile == CsvProfile::Default;
+    // A whole tree to the default CSV profile or NDJSON: a scope at a time,
+    // as `msmail export` writes it (the same bytes as the whole load).
+    let write_options = opts.writer.write_options();
+    let scoped = crate::convert::ScopedOutput::of(opts.to.format(), &write_options).is_some();
     if scoped && source::detect(path).ok() == Some(source::SourceKind::Tree) {
         return match convert_tree(path, &target, name, opts) {
             Ok((entries, warnings)) => BatchItem {
@@ -371,10 +372,10 @@ fn convert_one(spec: &SourceSpec, name: &str, opts: &BatchOptions) -> BatchItem 
     }
 }
 
-/// Writes the tree at `path` to `target` in the default CSV profile a scope
-/// at a time ([`crate::convert::export_tree_csv`]); gives the entries written
-/// and the reader's warnings (the limit lines are not part of a batch item,
-/// as for a source loaded whole).
+/// Writes the tree at `path` to `target` a scope at a time
+/// ([`crate::convert::export_tree`]); gives the entries written and the
+/// reader's warnings (the limit lines are not part of a batch item, as for
+/// a source loaded whole).
 fn convert_tree(
     path: &Path,
     target: &Path,
@@ -383,7 +384,12 @@ fn convert_tree(
 ) -> Result<(usize, Vec<String>)> {
     let mut tree = crate::tree::scoped::ScopedTree::open(path, &opts.load)?;
     let warnings = std::mem::take(&mut tree.warnings);
-    let csv = opts.writer.write_options().csv;
+    let write_options = opts.writer.write_options();
+    let Some(output) = crate::convert::ScopedOutput::of(opts.to.format(), &write_options) else {
+        return Err(Error::Usage(format!(
+            "{name}: no scoped form for this output"
+        )));
+    };
     let mut tree = Some(tree);
     let mut entries = 0;
     let mut write_err = None;
@@ -391,7 +397,7 @@ fn convert_tree(
         let Some(tree) = tree.take() else {
             return Ok(());
         };
-        match crate::convert::export_tree_csv(tree, name, &csv, w, &mut |_| {}) {
+        match crate::convert::export_tree(tree, name, output, w, &mut |_| {}) {
             Ok(n) => {
                 entries = n;
                 Ok(())

@@ -14,6 +14,7 @@ use crate::model::{AddressKey, Directory, Entry};
 use crate::source::{LoadOptions, SourceKind};
 use crate::tree::scoped::ScopedTree;
 use crate::tree::ListSelector;
+use crate::writer::WriteOptions;
 
 /// Longest list of limit violations told one per line; the rest are counted.
 pub const MAX_LIMIT_LINES: usize = 50;
@@ -111,6 +112,12 @@ pub fn load_merged(
 /// lines), in output order ([`Directory::sorted`]): only the entries that
 /// break a limit are sorted, not the directory.
 pub fn limit_warnings(dir: &Directory, tell: &mut dyn FnMut(Message)) {
+    tally_of(dir).tell(tell);
+}
+
+/// The limit violations of `dir`'s entries in output order: only the entries
+/// that break a limit are sorted.
+fn tally_of(dir: &Directory) -> LimitTally {
     let mut breaking: Vec<(&AddressKey, &Entry)> = dir
         .iter_keyed()
         .filter(|(_, e)| !e.limit_violations().is_empty())
@@ -120,7 +127,7 @@ pub fn limit_warnings(dir: &Directory, tell: &mut dyn FnMut(Message)) {
     for (_, e) in breaking {
         tally.add(e);
     }
-    tally.tell(tell);
+    tally
 }
 
 /// The limit violations of entries taken in output order: the first
@@ -173,7 +180,7 @@ impl LimitTally {
 }
 
 /// The one source of `sources` when it is a whole MAILDATA tree: what
-/// [`export_tree_csv`] can write a scope at a time.
+/// [`export_tree`] can write a scope at a time.
 pub fn single_tree(sources: &[NamedSource]) -> Option<&NamedSource> {
     match sources {
         [one] if crate::source::detect(&one.path).ok() == Some(SourceKind::Tree) => Some(one),
@@ -181,7 +188,7 @@ pub fn single_tree(sources: &[NamedSource]) -> Option<&NamedSource> {
     }
 }
 
-/// Reads and checks a tree for [`export_tree_csv`], telling what reading it
+/// Reads and checks a tree for [`export_tree`], telling what reading it
 /// found (as [`load_merged`] does); `rename` names an error's file as the
 /// user knows it.
 pub fn open_tree(
@@ -197,37 +204,75 @@ pub fn open_tree(
     Ok(tree)
 }
 
+/// The outputs [`export_tree`] writes a scope at a time: those whose bytes
+/// for the whole directory are its parts' bytes one after another.
+#[derive(Debug, Clone, Copy)]
+pub enum ScopedOutput<'o> {
+    /// The default CSV profile (a header, then rows).
+    Csv(&'o CsvOptions),
+    /// JSON, one entry object per line.
+    Ndjson,
+}
+
+impl ScopedOutput<'_> {
+    /// The scoped output `format` with `opts` asks for, if it is one.
+    pub fn of(format: crate::writer::Format, opts: &WriteOptions) -> Option<ScopedOutput<'_>> {
+        use crate::export::csv::CsvProfile;
+        match format {
+            crate::writer::Format::Csv if opts.csv.profile == CsvProfile::Default => {
+                Some(ScopedOutput::Csv(&opts.csv))
+            }
+            crate::writer::Format::Json if opts.ndjson => Some(ScopedOutput::Ndjson),
+            _ => None,
+        }
+    }
+}
+
 /// Scope parts built and formatted at once (on every core) before they are
 /// written in order: a few postoffices' entries held, never the directory.
 const PARTS_AT_ONCE: usize = 8;
 
-/// Writes a tree's directory in the default CSV profile, byte for byte
-/// what [`load_merged`] and [`crate::writer::write_as`] write, holding one
-/// window of scopes at a time (see [`crate::tree::scoped`]); then tells
-/// the limit violations (in output order) and the number of entries. A
-/// tree whose parts cannot be written one by one (a source spread over
-/// scopes, a template value with no column in the header) is loaded whole
-/// instead. Gives the number of entries written.
-pub fn export_tree_csv(
+/// Writes a tree's directory as `output`, byte for byte what
+/// [`load_merged`] and [`crate::writer::write_as`] write, holding one window
+/// of scopes at a time (see [`crate::tree::scoped`]); then tells the limit
+/// violations (in output order) and the number of entries. A tree whose
+/// parts cannot be written one by one (a source spread over scopes; for CSV,
+/// a template value with no column in the header) is loaded whole instead.
+/// Gives the number of entries written.
+pub fn export_tree(
     tree: ScopedTree,
     name: &str,
-    opts: &CsvOptions,
+    output: ScopedOutput<'_>,
     w: &mut dyn std::io::Write,
     tell: &mut dyn FnMut(Message),
 ) -> Result<usize> {
-    let rows = DefaultCsvParts::new(&tree.template_defs(), opts);
-    if !tree.partitioned() || !rows.covers(tree.template_prompts()) {
+    let csv = match output {
+        ScopedOutput::Csv(opts) => Some(DefaultCsvParts::new(&tree.template_defs(), opts)),
+        ScopedOutput::Ndjson => None,
+    };
+    let splits = tree.partitioned()
+        && csv
+            .as_ref()
+            .is_none_or(|rows| rows.covers(tree.template_prompts()));
+    if !splits {
         tell(Message::Detail(format!(
             "{name}: loaded whole (its lists do not split by scope, or its template values need columns the templates do not define)"
         )));
         let dir = tree.into_directory()?;
         tell(Message::Detail(format!("{name}: {} entries", dir.len())));
         limit_warnings(&dir, tell);
-        crate::export::csv::write_csv_with(&dir, w, opts)?;
+        match output {
+            ScopedOutput::Csv(opts) => {
+                crate::export::csv::write_csv_with(&dir, w, opts)?;
+            }
+            ScopedOutput::Ndjson => crate::export::json::write_json(&dir, w, true)?,
+        }
         return Ok(dir.len());
     }
     use rayon::prelude::*;
-    rows.header(w)?;
+    if let Some(rows) = &csv {
+        rows.header(w)?;
+    }
     let mut tally = LimitTally::default();
     let mut entries = 0usize;
     // Reused from one window to the next (fresh buffers cost the kernel
@@ -241,17 +286,11 @@ pub fn export_tree_csv(
             .map(|(&i, buf)| {
                 buf.clear();
                 let part = tree.part(i)?;
-                let mut part_tally = LimitTally::default();
-                let mut breaking: Vec<(&AddressKey, &Entry)> = part
-                    .iter_keyed()
-                    .filter(|(_, e)| !e.limit_violations().is_empty())
-                    .collect();
-                breaking.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                for (_, e) in breaking {
-                    part_tally.add(e);
+                match &csv {
+                    Some(rows) => rows.rows(&part, buf)?,
+                    None => crate::export::json::write_json(&part, buf, true)?,
                 }
-                rows.rows(&part, buf)?;
-                Ok((part.len(), part_tally))
+                Ok((part.len(), tally_of(&part)))
             })
             .collect();
         for (result, buf) in done.into_iter().zip(&buffers) {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::scenario;
-use msmail::convert::{export_tree_csv, Message};
+use msmail::convert::{export_tree, Message, ScopedOutput};
 use msmail::diff::DirectoryDiff;
 use msmail::export::csv::{write_csv_with, CsvOptions, CsvProfile};
 use msmail::model::{Address, EntryKind, TemplateField, TemplateValue};
@@ -46,10 +46,10 @@ fn scoped_csv(tree: &Path, options: &LoadOptions) -> (Vec<u8>, Vec<String>, bool
     let partitioned = scoped.partitioned();
     let mut out = Vec::new();
     let mut told = Vec::new();
-    export_tree_csv(
+    export_tree(
         scoped,
         "tree",
-        &CsvOptions::new(CsvProfile::Default),
+        ScopedOutput::Csv(&CsvOptions::new(CsvProfile::Default)),
         &mut out,
         &mut |m| {
             if let Message::Warn(w) = m {
@@ -61,6 +61,22 @@ fn scoped_csv(tree: &Path, options: &LoadOptions) -> (Vec<u8>, Vec<String>, bool
     let mut all = warnings;
     all.extend(told);
     (out, all, partitioned)
+}
+
+/// NDJSON of the whole load, and of the scoped path.
+fn ndjson_both(tree: &Path) -> (Vec<u8>, Vec<u8>) {
+    let options = LoadOptions::default();
+    let mut whole = Vec::new();
+    msmail::export::json::write_json(
+        &load_directory(tree, &options).unwrap().directory,
+        &mut whole,
+        true,
+    )
+    .unwrap();
+    let mut scoped = Vec::new();
+    let t = ScopedTree::open(tree, &options).unwrap();
+    export_tree(t, "tree", ScopedOutput::Ndjson, &mut scoped, &mut |_| {}).unwrap();
+    (whole, scoped)
 }
 
 /// Two trees compared a scope at a time, and their whole directories compared.
@@ -125,6 +141,17 @@ fn the_hand_built_tree_and_the_sample_export_as_when_loaded_whole() {
         let o = cli_csv(tree, &[]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert_eq!(o.stdout, whole, "{}", tree.display());
+        let (whole_nd, scoped_nd) = ndjson_both(tree);
+        assert_eq!(scoped_nd, whole_nd, "{}", tree.display());
+        let o = common::cli::run(&[
+            "export",
+            tree.to_str().unwrap(),
+            "--format",
+            "json",
+            "--ndjson",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.stdout, whole_nd, "{}", tree.display());
     }
 }
 
@@ -337,6 +364,9 @@ proptest! {
         let (scoped, told_scoped, _) = scoped_csv(dir.path(), &options);
         prop_assert_eq!(String::from_utf8_lossy(&scoped), String::from_utf8_lossy(&whole));
         prop_assert!(told_scoped.starts_with(&told_whole));
+        // NDJSON too: the parts' lines one after another.
+        let (whole_nd, scoped_nd) = ndjson_both(dir.path());
+        prop_assert_eq!(String::from_utf8_lossy(&scoped_nd), String::from_utf8_lossy(&whole_nd));
         // The parts are the whole directory cut by scope, in scope order.
         let tree = ScopedTree::open(dir.path(), &options).unwrap();
         prop_assert!(tree.partitioned());
@@ -504,6 +534,26 @@ fn batch_writes_trees_to_csv_as_export_does() {
         let rows = csv::Reader::from_reader(whole.as_slice()).records().count();
         assert_eq!(item["entries"].as_u64(), Some(rows as u64));
     }
+    // NDJSON, a scope at a time too.
+    let nd = tempfile::tempdir().unwrap();
+    let o = common::cli::run(&[
+        "batch",
+        "--to",
+        "json",
+        "--ndjson",
+        "--out",
+        nd.path().to_str().unwrap(),
+        small.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(nd.path().join("summary.json")).unwrap()).unwrap();
+    let name = summary["sources"][0]["output"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let written = std::fs::read(nd.path().join(name)).unwrap();
+    assert_eq!(written, ndjson_both(&small).0);
 }
 
 fn text_lines(v: &serde_json::Value) -> Vec<&str> {
@@ -572,7 +622,7 @@ proptest! {
             let scoped = ScopedTree::open(dir.path(), &options).and_then(|mut tree| {
                 let mut told = std::mem::take(&mut tree.warnings);
                 let mut out = Vec::new();
-                export_tree_csv(tree, "tree", &CsvOptions::new(CsvProfile::Default), &mut out, &mut |m| {
+                export_tree(tree, "tree", ScopedOutput::Csv(&CsvOptions::new(CsvProfile::Default)), &mut out, &mut |m| {
                     if let Message::Warn(w) = m { told.push(w); }
                 })?;
                 Ok((out, told))

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use crate::cli::common::{choose, Force, InputOptions, Inputs, OutputFile};
 use crate::cli::{say, Outcome};
-use crate::convert::{Message, NamedSource};
+use crate::convert::{Message, NamedSource, ScopedOutput};
 use crate::error::{Error, Result};
 use crate::export::csv::{CsvOptions, CsvProfile};
 use crate::export::ldif::{LdifOptions, WriteNotes};
@@ -284,15 +284,15 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
         .as_deref()
         .unwrap_or(DEFAULT_BASE_DN)
         .to_string();
-    // One whole tree to the default CSV profile: written a scope at a time.
-    let scoped =
-        to == ExportFormat::Csv && args.csv_profile == CsvProfile::Default && selector.is_none();
-    if let Some(source) = crate::convert::single_tree(&sources).filter(|_| scoped) {
+    // One whole tree to the default CSV profile or NDJSON: written a scope
+    // at a time.
+    let opts = write_options(&args, map.clone(), &base);
+    let scoped = ScopedOutput::of(to.format(), &opts).filter(|_| selector.is_none());
+    if let (Some(output), Some(source)) = (scoped, crate::convert::single_tree(&sources)) {
         let load = args.input.load();
         let tree = crate::convert::open_tree(source, &load, &|e| inputs.rename(e), &mut tell)?;
-        let opts = csv_options(&args, map, &base);
         return write_output(&args, |w| {
-            let n = crate::convert::export_tree_csv(tree, &source.name, &opts, w, &mut tell)?;
+            let n = crate::convert::export_tree(tree, &source.name, output, w, &mut tell)?;
             Ok((WriteNotes::default(), n))
         });
     }
@@ -313,7 +313,6 @@ pub fn run(args: ExportArgs) -> Result<Outcome> {
     } else {
         crate::convert::limit_warnings(&dir, &mut tell);
     }
-    let opts = write_options(&args, map, &base);
     write_output(&args, |w| {
         crate::writer::write_as(&dir, to.format(), &opts, w).map(|notes| (notes, dir.len()))
     })
