@@ -70,35 +70,12 @@ pub fn words(full_name: &str) -> impl Iterator<Item = &str> {
 impl GalIndex {
     /// Reads GALINDEX.GLB (size = 208 + 6 × words).
     pub fn read(file: &str, bytes: &[u8]) -> Result<GalIndex> {
-        use galindex_layout::*;
-        // The buckets first (52 numbers): a file that is no GALINDEX is
-        // refused before its records are framed.
-        let mut buckets = vec![0u32; BUCKETS];
-        if let Some(head) = bytes.get(..HEADER) {
-            LittleEndian::read_u32_into(head, &mut buckets);
-            let end = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-            if let Some(i) = buckets.iter().position(|&b| b < HEADER as u32 || b > end) {
-                return Err(Error::input(
-                    file,
-                    Location::Offset((i * 4) as u64),
-                    format!(
-                        "bucket offset {} lies outside the records",
-                        buckets.get(i).copied().unwrap_or(0)
-                    ),
-                ));
-            }
-        }
-        // Records by arithmetic: a list of millions of slices would cost
-        // more than the words it yields.
-        let (_, recs) = super::frame_records(file, bytes, HEADER, SIZE)?;
-        let words = recs
-            .iter()
-            .map(|r| GalWord {
-                word: WORD.get(r),
-                nme_offset: NME_OFFSET.get(r),
-            })
-            .collect();
-        Ok(GalIndex { buckets, words })
+        let records = GalIndexRecords::read(file, bytes)?;
+        let words = (0..records.len()).filter_map(|i| records.word(i)).collect();
+        Ok(GalIndex {
+            buckets: records.buckets,
+            words,
+        })
     }
 
     /// Writes GALINDEX.GLB.
@@ -193,12 +170,119 @@ impl GalIndex {
         record_size: u32,
         at_once: usize,
     ) -> bool {
+        let source = WordSource {
+            buckets: &self.buckets,
+            len: self.words.len(),
+            word: &|i| self.words.get(i).copied(),
+        };
+        source.indexes(entries, record_size, at_once)
+    }
+}
+
+/// GALINDEX.GLB's records read in place, each decoded when it is looked at:
+/// checking a big index against GAL.NME then needs no decoded copy of its
+/// millions of records.
+#[derive(Debug, Clone)]
+pub struct GalIndexRecords<'a> {
+    buckets: Vec<u32>,
+    records: super::FixedRecords<'a>,
+}
+
+impl<'a> GalIndexRecords<'a> {
+    /// Frames GALINDEX.GLB (the same checks as [`GalIndex::read`]).
+    pub fn read(file: &str, bytes: &'a [u8]) -> Result<GalIndexRecords<'a>> {
+        use galindex_layout::*;
+        // The buckets first (52 numbers): a file that is no GALINDEX is
+        // refused before its records are framed.
+        let mut buckets = vec![0u32; BUCKETS];
+        if let Some(head) = bytes.get(..HEADER) {
+            LittleEndian::read_u32_into(head, &mut buckets);
+            let end = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+            if let Some(i) = buckets.iter().position(|&b| b < HEADER as u32 || b > end) {
+                return Err(Error::input(
+                    file,
+                    Location::Offset((i * 4) as u64),
+                    format!(
+                        "bucket offset {} lies outside the records",
+                        buckets.get(i).copied().unwrap_or(0)
+                    ),
+                ));
+            }
+        }
+        // Records by arithmetic: a list of millions of slices would cost
+        // more than the words it yields.
+        // Records by arithmetic: a list of millions of slices would cost
+        // more than the words it yields.
+        let (_, records) = super::frame_records(file, bytes, HEADER, SIZE)?;
+        Ok(GalIndexRecords { buckets, records })
+    }
+
+    /// The number of word records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when the index holds no word.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Word record `i`.
+    pub fn word(&self, i: usize) -> Option<GalWord> {
+        use galindex_layout::*;
+        let r = self.records.get(i)?;
+        Some(GalWord {
+            word: WORD.get(r),
+            nme_offset: NME_OFFSET.get(r),
+        })
+    }
+
+    /// [`GalIndex::indexes`] for the records as they are in the file.
+    pub fn indexes<S: AsRef<str> + Sync>(&self, entries: &[(u32, S)], record_size: u32) -> bool {
+        let source = WordSource {
+            buckets: &self.buckets,
+            len: self.len(),
+            word: &|i| self.word(i),
+        };
+        source.indexes(entries, record_size, WORDS_AT_ONCE)
+    }
+}
+
+/// An index's buckets and word records, however they are held.
+struct WordSource<'s> {
+    buckets: &'s [u32],
+    len: usize,
+    word: &'s (dyn Fn(usize) -> Option<GalWord> + Sync),
+}
+
+impl WordSource<'_> {
+    /// Whether every word record equals `other`'s, and the buckets too.
+    fn equals(&self, other: &GalIndex) -> bool {
+        self.buckets == other.buckets.as_slice()
+            && self.len == other.words.len()
+            && other
+                .words
+                .iter()
+                .enumerate()
+                .all(|(i, w)| (self.word)(i) == Some(*w))
+    }
+
+    /// The check of [`GalIndex::indexes`], records checked `at_once` at a
+    /// time on each core (the answer does not depend on it).
+    fn indexes<S: AsRef<str> + Sync>(
+        &self,
+        entries: &[(u32, S)],
+        record_size: u32,
+        at_once: usize,
+    ) -> bool {
         use galindex_layout::*;
         let size = record_size.max(1);
         if !entries.windows(2).all(|w| w[0].0 < w[1].0)
             || entries.iter().any(|(o, _)| o % size != 0)
         {
-            return *self == GalIndex::build(entries.iter().map(|(o, n)| (*o, n.as_ref())));
+            return self.equals(&GalIndex::build(
+                entries.iter().map(|(o, n)| (*o, n.as_ref())),
+            ));
         }
         // Entry of each record number (u32::MAX: not in use).
         let records = entries.last().map_or(0, |(o, _)| (o / size) as usize + 1);
@@ -209,7 +293,7 @@ impl GalIndex {
             }
         }
         let total: usize = entries.iter().map(|(_, n)| words(n.as_ref()).count()).sum();
-        if self.words.len() != total || self.buckets.len() != BUCKETS {
+        if self.len != total || self.buckets.len() != BUCKETS {
             return false;
         }
         // The words are checked on every core, a range at a time: each
@@ -217,7 +301,7 @@ impl GalIndex {
         // last of the range before), and where each bucket starts.
         // Word `i`'s bucket and record, its upper-case text into `upper`.
         let word_key = |i: usize, upper: &mut String| -> Option<(usize, GalWord)> {
-            let record = self.words.get(i)?;
+            let record = (self.word)(i)?;
             if record.nme_offset % size != 0 {
                 return None;
             }
@@ -230,9 +314,9 @@ impl GalIndex {
                 .and_then(|(_, n)| words(n.as_ref()).nth(usize::from(record.word)))?;
             upper.clear();
             crate::codepage::cp850_upper_into(upper, word);
-            Some((bucket(word), *record))
+            Some((bucket(word), record))
         };
-        let n = self.words.len();
+        let n = self.len;
         let ranges: Vec<(usize, usize)> = (0..n)
             .step_by(at_once.max(1))
             .map(|start| (start, (start + at_once.max(1)).min(n)))
@@ -283,7 +367,7 @@ impl GalIndex {
                 *slot = offset;
             }
         }
-        self.buckets == expected_buckets
+        self.buckets == expected_buckets.as_slice()
     }
 }
 
@@ -301,7 +385,17 @@ mod tests {
         // Checked a record, two, three or the default number at a time.
         let at_once = prop_oneof![Just(1usize), Just(2), Just(3), Just(WORDS_AT_ONCE)];
         proptest!(|(gal in gal, pick in any::<prop::sample::Index>(), word in 0u16..4, shift in 0u32..3, at_once in at_once)| {
-            let check = |g: &GalIndex, e: &[(u32, String)]| g.indexes_in_ranges(e, 45, at_once);
+            // The decoded index and the same index read in place agree (a
+            // damage the reader refuses is refused by both).
+            let check = |g: &GalIndex, e: &[(u32, String)]| {
+                let answer = g.indexes_in_ranges(e, 45, at_once);
+                let bytes = g.write();
+                match GalIndexRecords::read("GALINDEX.GLB", &bytes) {
+                    Ok(r) => assert_eq!(r.indexes(e, 45), answer),
+                    Err(_) => assert!(GalIndex::read("GALINDEX.GLB", &bytes).is_err()),
+                }
+                answer
+            };
             let entries: Vec<(u32, String)> = gal
                 .iter()
                 .enumerate()

@@ -400,10 +400,9 @@ pub(super) fn read_gal(
         })?;
         match r.optional("GLB/GALINDEX.GLB")? {
             Some((xf, xb)) => {
-                let index = super::galindex::GalIndex::read(&xf, &xb);
-                // The file's bytes are decoded: free them before the check.
-                drop(xb);
-                match index {
+                // Checked in place: the records are decoded as they are
+                // looked at, not copied (millions on a large network).
+                match super::galindex::GalIndexRecords::read(&xf, &xb) {
                     Ok(idx) if !idx.indexes(&names, NmeRec::SIZE as u32) => r.ctx.finding(
                         &xf,
                         Location::File,
