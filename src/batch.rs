@@ -330,46 +330,34 @@ fn convert_one(spec: &SourceSpec, name: &str, opts: &BatchOptions) -> BatchItem 
     // A whole tree to the default CSV profile or NDJSON: a scope at a time,
     // as `msmail export` writes it (the same bytes as the whole load).
     let write_options = opts.writer.write_options();
-    let scoped = crate::convert::ScopedOutput::of(opts.to.format(), &write_options).is_some();
-    if scoped && source::detect(path).ok() == Some(source::SourceKind::Tree) {
-        return match convert_tree(path, &target, name, opts) {
-            Ok((entries, warnings)) => BatchItem {
-                source: spec.display(),
-                status: "ok",
-                entries,
-                output: Some(name.to_string()),
-                error: None,
-                exit_code: None,
-                warnings,
-            },
-            Err(e) => fail(e),
-        };
-    }
-    let loaded = match source::load_directory(path, &opts.load) {
-        Ok(l) => l,
-        Err(e) => return fail(e),
+    let scoped = crate::convert::ScopedOutput::of(opts.to.format(), &write_options)
+        .filter(|_| source::detect(path).ok() == Some(source::SourceKind::Tree));
+    let done = match scoped {
+        Some(output) => convert_tree(path, &target, name, output, opts),
+        None => convert_whole(path, &target, opts),
     };
-    let mut write_err = None;
-    let res = output::write_atomic(&target, opts.force, |w| {
-        convert_with(&loaded.directory, opts.to, &opts.writer, w).map_err(|e| {
-            let msg = e.to_string();
-            write_err = Some(e);
-            std::io::Error::other(msg)
-        })
-    });
-    match (res, write_err) {
-        (Ok(()), _) => BatchItem {
+    match done {
+        Ok((entries, warnings)) => BatchItem {
             source: spec.display(),
             status: "ok",
-            entries: loaded.directory.len(),
+            entries,
             output: Some(name.to_string()),
             error: None,
             exit_code: None,
-            warnings: loaded.warnings,
+            warnings,
         },
-        (Err(_), Some(e)) => fail(e),
-        (Err(e), None) => fail(e),
+        Err(e) => fail(e),
     }
+}
+
+/// Loads the source at `path` whole and writes it to `target`; gives the
+/// entries written and the source's warnings.
+fn convert_whole(path: &Path, target: &Path, opts: &BatchOptions) -> Result<(usize, Vec<String>)> {
+    let loaded = source::load_directory(path, &opts.load)?;
+    write_target(target, opts.force, |w| {
+        convert_with(&loaded.directory, opts.to, &opts.writer, w)
+    })?;
+    Ok((loaded.directory.len(), loaded.warnings))
 }
 
 /// Writes the tree at `path` to `target` a scope at a time
@@ -380,37 +368,40 @@ fn convert_tree(
     path: &Path,
     target: &Path,
     name: &str,
+    output: crate::convert::ScopedOutput<'_>,
     opts: &BatchOptions,
 ) -> Result<(usize, Vec<String>)> {
     let mut tree = crate::tree::scoped::ScopedTree::open(path, &opts.load)?;
     let warnings = std::mem::take(&mut tree.warnings);
-    let write_options = opts.writer.write_options();
-    let Some(output) = crate::convert::ScopedOutput::of(opts.to.format(), &write_options) else {
-        return Err(Error::Usage(format!(
-            "{name}: no scoped form for this output"
-        )));
-    };
-    let mut tree = Some(tree);
-    let mut entries = 0;
+    let entries = write_target(target, opts.force, |w| {
+        crate::convert::export_tree(tree, name, output, w, &mut |_| {})
+    })?;
+    Ok((entries, warnings))
+}
+
+/// Writes `target` atomically with `write` and gives what `write` gives; an
+/// error of `write` itself is the error (not the I/O error that carried it
+/// out of the atomic write).
+fn write_target<T: Default>(
+    target: &Path,
+    force: bool,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    let mut value = T::default();
     let mut write_err = None;
-    let res = output::write_atomic(target, opts.force, |w| {
-        let Some(tree) = tree.take() else {
-            return Ok(());
-        };
-        match crate::convert::export_tree(tree, name, output, w, &mut |_| {}) {
-            Ok(n) => {
-                entries = n;
-                Ok(())
-            }
-            Err(e) => {
-                let msg = e.to_string();
-                write_err = Some(e);
-                Err(std::io::Error::other(msg))
-            }
+    let res = output::write_atomic(target, force, |w| match write(w) {
+        Ok(v) => {
+            value = v;
+            Ok(())
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            write_err = Some(e);
+            Err(std::io::Error::other(msg))
         }
     });
     match (res, write_err) {
-        (Ok(()), _) => Ok((entries, warnings)),
+        (Ok(()), _) => Ok(value),
         (Err(_), Some(e)) | (Err(e), None) => Err(e),
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::FixedRecord;
 use crate::model::{AddressKey, Origin, Position};
 
 /// Hash maps of the reader: foldhash (as in `crate::model`) is several times
@@ -108,6 +109,28 @@ impl Origins {
             file: list.file,
             index: *list.records.get(j)?,
         })
+    }
+
+    /// Records where the entries of the USR list at (`network`,
+    /// `postoffice`) positions were read from: file `file` (of `UsrRec`
+    /// records), record `records[j]` for entry `j`.
+    pub(super) fn add_usr_list(
+        &mut self,
+        network: usize,
+        postoffice: usize,
+        file: &str,
+        records: Vec<u32>,
+    ) {
+        let file = self.file(file, 0, super::lists::UsrRec::SIZE);
+        self.usr
+            .insert((network, postoffice), UsrRecords { file, records });
+    }
+
+    /// The origin of a local user, local group or POL external entry of
+    /// address `k` (in that order): what the directory views name for an
+    /// entry that is not a USR or GAL record of its own.
+    pub(super) fn listed(&self, k: &AddressKey) -> Option<Origin> {
+        self.find(&[&self.users, &self.groups, &self.pol], k)
     }
 
     /// The first origin any of `maps` knows for `k`.

@@ -256,7 +256,7 @@ impl PostOffice {
         let o = &self.origins;
         let n = self.data.gal.len();
         self.data.directory_with(
-            &|k| o.find(&[&o.users, &o.groups, &o.pol], k),
+            &|k| o.listed(k),
             &|ni, pi, j, len| o.usr_origin(ni, pi, j, len),
             &|j| o.gal_origin(n, j),
         )
@@ -267,13 +267,7 @@ impl PostOffice {
     /// this call; take them first.
     pub fn into_directory(self) -> Directory {
         let PostOffice { data, origins, .. } = self;
-        let o = &origins;
-        let n = data.gal.len();
-        data.into_directory_with(
-            &|k| o.find(&[&o.users, &o.groups, &o.pol], k),
-            &|ni, pi, j, len| o.usr_origin(ni, pi, j, len),
-            &|j| o.gal_origin(n, j),
-        )
+        directory_of(data, &origins)
     }
     /// Paths of REQCONF/SRVCONF/REQTRANS/MSTTRANS where present.
     pub fn dirsync_files(&self) -> DirSyncPaths {
@@ -313,6 +307,17 @@ impl PostOffice {
             }),
         }
     }
+}
+
+/// The whole directory of `data` with the origins `origins` recorded, the
+/// strings moved out of `data` (see [`PostOffice::into_directory`]).
+pub(super) fn directory_of(data: PostOfficeData, origins: &Origins) -> Directory {
+    let n = data.gal.len();
+    data.into_directory_with(
+        &|k| origins.listed(k),
+        &|ni, pi, j, len| origins.usr_origin(ni, pi, j, len),
+        &|j| origins.gal_origin(n, j),
+    )
 }
 
 /// Loads one list of a tree (`msmail export TREE --list ...`) with the

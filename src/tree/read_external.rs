@@ -140,11 +140,8 @@ pub(super) fn read_networks(r: &mut Reader<'_>, data: &mut PostOfficeData) -> Re
                         kept.add_list(keys, net_index, nd.postoffices.len(), &x.mailbag);
                     }
                     if let Some((file, records)) = usr {
-                        let file = r.origins.file(&file, 0, UsrRec::SIZE);
-                        r.origins.usr.insert(
-                            (net_index, nd.postoffices.len()),
-                            super::origins::UsrRecords { file, records },
-                        );
+                        let at = nd.postoffices.len();
+                        r.origins.add_usr_list(net_index, at, &file, records);
                     }
                     nd.postoffices.push(ExternalPostOffice {
                         name: x.postoffice.clone(),

@@ -19,11 +19,10 @@ use rayon::prelude::*;
 
 use super::data::{ExternalPostOffice, NetworkData, PostOfficeData, UsrEntry};
 use super::listed::KeyArena;
-use super::lists::UsrRec;
 use super::open::{GalEntries, Listings, Reader};
-use super::origins::{Origins, UsrRecords};
+use super::origins::Origins;
 use super::read_external::{read_list, ListData};
-use super::{Ctx, FixedRecord, PostOffice};
+use super::{Ctx, PostOffice};
 use crate::codepage::cp850_upper_into;
 use crate::error::{Error, Location, Result};
 use crate::input::LoadOptions;
@@ -207,6 +206,7 @@ impl ScopedTree {
             add_prompts(&u.template, &mut reps, &mut keys.prompts);
         }
         let (parts, partitioned) = partition(&data, &keys);
+        let partitioned = partitioned && !keys.mixed;
         Ok(ScopedTree {
             root: maildata.to_path_buf(),
             listings,
@@ -225,7 +225,7 @@ impl ScopedTree {
     /// damaged or unusual tree (a gateway mailbox holding `/`); then use
     /// [`ScopedTree::into_directory`].
     pub fn partitioned(&self) -> bool {
-        self.partitioned && !self.keys.mixed
+        self.partitioned
     }
 
     /// The number of parts (scopes).
@@ -248,13 +248,7 @@ impl ScopedTree {
         }
         for net in &self.data.networks {
             for po in &net.postoffices {
-                if !po.template.is_empty() {
-                    let t = TemplateDef {
-                        scope: PostOfficeData::scope_of(net, po),
-                        fields: po.template.clone(),
-                    };
-                    defs.entry(t.scope.key()).or_insert(t);
-                }
+                super::views::add_usr_template(&mut defs, net, po);
             }
         }
         defs
@@ -302,11 +296,7 @@ impl ScopedTree {
                 continue;
             };
             if let Some((file, records)) = usr {
-                let file = usr_origins.file(&file, 0, UsrRec::SIZE);
-                usr_origins.usr.insert(
-                    (ni, slice_net.postoffices.len()),
-                    UsrRecords { file, records },
-                );
+                usr_origins.add_usr_list(ni, slice_net.postoffices.len(), &file, records);
             }
             slice_net.postoffices.push(ExternalPostOffice {
                 entries,
@@ -327,7 +317,7 @@ impl ScopedTree {
         let gal_len = data.gal.len();
         let u = &usr_origins;
         Ok(slice.into_directory_with(
-            &|k| o.find(&[&o.users, &o.groups, &o.pol], k),
+            &|k| o.listed(k),
             &|ni, pi, j, len| u.usr_origin(ni, pi, j, len),
             &|j| part.gal.get(j).and_then(|&g| o.gal_origin(gal_len, g)),
         ))
@@ -352,11 +342,8 @@ impl ScopedTree {
         for (place, read) in self.keys.lists.iter().zip(reads) {
             let (_, entries, usr) = read?;
             if let Some((file, records)) = usr {
-                let file = self.origins.file(&file, 0, UsrRec::SIZE);
-                self.origins.usr.insert(
-                    (place.network, place.postoffice),
-                    UsrRecords { file, records },
-                );
+                self.origins
+                    .add_usr_list(place.network, place.postoffice, &file, records);
             }
             if let Some(po) = self
                 .data
@@ -368,13 +355,7 @@ impl ScopedTree {
             }
         }
         let ScopedTree { data, origins, .. } = self;
-        let o = &origins;
-        let n = data.gal.len();
-        Ok(data.into_directory_with(
-            &|k| o.find(&[&o.users, &o.groups, &o.pol], k),
-            &|ni, pi, j, len| o.usr_origin(ni, pi, j, len),
-            &|j| o.gal_origin(n, j),
-        ))
+        Ok(super::postoffice::directory_of(data, &origins))
     }
 
     /// The network and postoffice a list place names.

@@ -237,14 +237,10 @@ pub fn encode_inf_record(fields: &[TemplateField], values: &[TemplateValue]) -> 
             .map(|(i, _)| i)
     };
     let mut slot: Vec<Option<&str>> = vec![None; fields.len()];
-    for (j, v) in values.iter().enumerate() {
-        let n = values
-            .get(..j)
-            .unwrap_or_default()
-            .iter()
-            .filter(|w| w.prompt == v.prompt)
-            .count();
-        match nth_field(&v.prompt, n) {
+    let mut reps = Vec::new();
+    crate::model::prompt_repetitions(values, &mut reps);
+    for (v, &rep) in values.iter().zip(&reps) {
+        match nth_field(&v.prompt, rep.saturating_sub(1)) {
             Some(i) => {
                 if let Some(s) = slot.get_mut(i) {
                     *s = Some(v.value.as_str());

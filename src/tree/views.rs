@@ -89,7 +89,7 @@ impl PostOfficeData {
                 usr_list_entry(u.full_name.to_string(), address, u.kind, u.template)
             });
         }
-        add_usr_template(&mut d, net, po);
+        add_usr_template(&mut d.templates, net, po);
         Some(d)
     }
 
@@ -312,7 +312,7 @@ impl PostOfficeData {
                     .collect();
                 for ((_, po), batch) in group.iter().zip(batches) {
                     d.extend_new(batch);
-                    add_usr_template(&mut d, &net, po);
+                    add_usr_template(&mut d.templates, &net, po);
                 }
             }
         }
@@ -427,7 +427,7 @@ fn add_usr_list(
             usr_list_entry(u.full_name.to_string(), address, u.kind, u.template.clone())
         });
     }
-    add_usr_template(d, net, po);
+    add_usr_template(&mut d.templates, net, po);
 }
 
 /// The entry of a USR record in a USR list view.
@@ -443,12 +443,18 @@ fn usr_list_entry(
     e
 }
 
-fn add_usr_template(d: &mut Directory, net: &NetworkData, po: &ExternalPostOffice) {
+/// Adds the template definition of postoffice `po` of `net` to `templates`
+/// unless its scope has one already (the first of a scope wins).
+pub(super) fn add_usr_template(
+    templates: &mut std::collections::BTreeMap<String, TemplateDef>,
+    net: &NetworkData,
+    po: &ExternalPostOffice,
+) {
     if !po.template.is_empty() {
         let t = TemplateDef {
             scope: PostOfficeData::scope_of(net, po),
             fields: po.template.clone(),
         };
-        d.templates.entry(t.scope.key()).or_insert(t);
+        templates.entry(t.scope.key()).or_insert(t);
     }
 }
